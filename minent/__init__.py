@@ -1,0 +1,31 @@
+"""minent: unsupervised text mining by the minimum-entropy principle.
+
+All scores are natural logs (nats) unless a name says bits (``H_bits``, ``L_bits``).
+
+Main entry points
+-----------------
+build_lexicon(texts, ...) -> Lexicon     words by adjacent-character PMI ("当机立断"), method.md §2
+Lexicon.load / save / segment            TSV lexicon file, unigram minimum-information segmenter
+Segmenter                                the frozen numba segmenter behind Lexicon.segment
+information_per_char(texts, lexicon)     H, l and L = H/l in bits (method.md §1)
+score_segmentation(gold, pred, known)    SIGHAN precision / recall / F1 / OOV recall
+Corpus(paths)                            re-iterable streaming text input (files, dirs, globs, -)
+"""
+__version__ = "0.1.0"
+
+from .counting import CharPairCounts, count_chars_pairs
+from .entropy import Information, information_per_char
+from .errors import FormatError, InputError, MinentError
+from .evaluate import SegmentationScore, score_segmentation
+from .lexicon import Lexicon, LexiconParams, build_lexicon
+from .newwords import rank_new_words
+from .pretokenize import spans
+from .segment import Segmenter
+from .textio import Corpus
+
+__all__ = [
+    "__version__", "build_lexicon", "Lexicon", "LexiconParams", "Segmenter", "Corpus",
+    "information_per_char", "Information", "score_segmentation", "SegmentationScore",
+    "count_chars_pairs", "CharPairCounts", "rank_new_words", "spans",
+    "MinentError", "InputError", "FormatError",
+]

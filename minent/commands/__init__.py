@@ -1,0 +1,46 @@
+"""The ``minent`` command line: a click group whose sub-commands live one module per concept.
+
+Each sub-command module only parses arguments and calls the library; errors meant for the user
+(:class:`minent.errors.MinentError`) become one line on stderr and exit code 2, Ctrl-C exits 130.
+"""
+import sys
+
+import click
+
+from ..errors import MinentError
+
+
+class _Group(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except MinentError as exc:
+            click.echo(f"minent: error: {exc}", err=True)
+            ctx.exit(2)
+        except KeyboardInterrupt:
+            click.echo("minent: interrupted (no output written)", err=True)
+            ctx.exit(130)
+        except BrokenPipeError:
+            # downstream of a pipe closed early (e.g. `| head`): not an error
+            sys.stderr.close()
+            ctx.exit(0)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="minent")
+def main():
+    """minent: unsupervised text mining by the minimum-entropy principle."""
+
+
+def _register():
+    from . import lexicon  # noqa: F401  (each module adds its commands to `main`)
+    from . import evaluate  # noqa: F401
+    for optional in ("maxent", "templates"):
+        try:
+            __import__(f"{__name__}.{optional}")
+        except ModuleNotFoundError as exc:  # a command group not written yet
+            if exc.name != f"{__name__}.{optional}":
+                raise
+
+
+_register()

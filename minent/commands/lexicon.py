@@ -1,0 +1,182 @@
+"""Commands around the lexicon: build-lexicon, segment, new-words, entropy."""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import time
+
+import click
+
+from .. import __version__
+from ..entropy import information_per_char
+from ..errors import MinentError
+from ..lexicon import Lexicon, build_lexicon
+from ..newwords import load_reference_words, rank_new_words
+from ..textio import Corpus, atomic_write, read_blocks, refuse_overwrite
+from . import main
+from .common import (DEFAULT_LEXICON, SAMPLE_CORPUS, encoding_option, lexicon_path, note,
+                     progress_bar, quiet_option, sibling)
+
+
+def _corpus(specs, encoding) -> Corpus:
+    if not specs:
+        if not SAMPLE_CORPUS.exists():
+            raise MinentError(f"no corpus given and the bundled sample {SAMPLE_CORPUS} is missing")
+        specs = [str(SAMPLE_CORPUS)]
+    return Corpus(list(specs), encoding)
+
+
+def _peak_rss_mb() -> float:
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(kb / 1024 if platform.system() != "Darwin" else kb / 2**20, 1)
+
+
+@main.command("build-lexicon")
+@click.argument("corpus", nargs=-1)
+@click.option("-o", "--output", default=DEFAULT_LEXICON, show_default=True,
+              help="Lexicon TSV; OUT.jieba.txt and OUT.report.json are written beside it.")
+@click.option("--min-count", type=click.IntRange(1), default=3, show_default=True,
+              help="Count cut-off floor for pairs and candidate words.")
+@click.option("--min-prob", type=click.FloatRange(0, 1, max_open=True), default=1e-6, show_default=True,
+              help="Relative cut-off: effective count cut-off is max(min-count, min-prob x N).")
+@click.option("--min-pmi", type=float, default=2.0, show_default=True,
+              help="Cut between adjacent characters with PMI (nats) below this.")
+@click.option("--max-len", type=click.IntRange(1, 64), default=5, show_default=True,
+              help="Longest word, in characters.")
+@click.option("--redundancy-threshold", default="len-1", show_default=True,
+              help="Keep a word when ln p(w) - sum ln p(sub-words) exceeds this: a number or 'len-1'.")
+@click.option("--rules/--no-rules", default=True, show_default=True,
+              help="Number / letter / date / punctuation rules (see README).")
+@encoding_option
+@quiet_option
+def build_lexicon_cmd(corpus, output, min_count, min_prob, min_pmi, max_len, redundancy_threshold,
+                      rules, encoding, quiet):
+    """Build a lexicon from raw text CORPUS (files, directories, globs, or - for stdin).
+
+    With no CORPUS, uses the bundled sample corpora/sample.zh.txt.
+    """
+    t_start = time.perf_counter()
+    texts = _corpus(corpus, encoding)
+    jieba_out, report_out = sibling(output, ".jieba.txt"), sibling(output, ".report.json")
+    refuse_overwrite([output, jieba_out, report_out], texts.paths)
+    n_bytes = texts.n_bytes
+    bars = {}
+
+    def progress(stage, n):
+        bars[stage](n)
+
+    with progress_bar(n_bytes, "counting", quiet) as count_bar:
+        bars["count"] = count_bar
+        with progress_bar(n_bytes, "cutting ", quiet) as cut_bar:
+            bars["cut"] = cut_bar
+            lex = build_lexicon(texts, min_count=min_count, min_prob=min_prob, min_pmi=min_pmi,
+                                max_len=max_len, redundancy_threshold=redundancy_threshold,
+                                rules=rules, progress=progress)
+    t0 = time.perf_counter()
+    with progress_bar(2 * n_bytes, "entropy ", quiet) as bar:
+        info_char = information_per_char(texts, progress=bar)
+        info_lex = information_per_char(texts, lex, progress=bar)
+    report = {
+        "minent_version": __version__,
+        "inputs": texts.paths,
+        "input_bytes": n_bytes,
+        "corpus_chars": info_char.chars,
+        **lex.report,
+        "information_bits": {"char": info_char.as_dict(), "lexicon": info_lex.as_dict(),
+                             "note": "in-sample: measured on the text the lexicon was learned from"},
+    }
+    report["timings_s"]["entropy"] = round(time.perf_counter() - t0, 3)
+    report["timings_s"]["total"] = round(time.perf_counter() - t_start, 3)
+    report["peak_rss_mb"] = _peak_rss_mb()
+    lex.save(output)
+    lex.save_jieba(jieba_out)
+    with atomic_write(report_out) as fh:
+        json.dump(report, fh, ensure_ascii=False, indent=1)
+        fh.write("\n")
+    top = [w for w in lex.words if len(w) > 1][:12]
+    summary = (f"lexicon: {len(lex)} entries ({report['multi_char_words']} multi-character) "
+               f"from {info_char.chars} chars in {report['timings_s']['total']:.1f}s -> {output}\n"
+               f"information: {info_char.L_bits:.3f} bits/char (characters) -> "
+               f"{info_lex.L_bits:.3f} bits/char (lexicon, in-sample)\n"
+               f"most frequent words: {' '.join(top)}")
+    if output == "-":
+        note(summary, quiet)
+    elif not quiet:
+        click.echo(summary)
+
+
+@main.command("segment")
+@click.argument("input", default="-")
+@click.option("--lexicon", "-l", "lexicon", default=None,
+              help=f"Lexicon TSV (or a word list / jieba dict). [default: {DEFAULT_LEXICON}]")
+@click.option("-o", "--output", default="-", show_default=True, help="Output file (- = stdout).")
+@encoding_option
+def segment_cmd(input, lexicon, output, encoding):
+    """Segment INPUT (a file or - for stdin) into words separated by spaces, one line per line."""
+    lex = Lexicon.load(lexicon_path(lexicon))
+    refuse_overwrite([output], [input, lexicon_path(lexicon)])
+    seg = lex.segmenter
+    with atomic_write(output) as out:
+        glue = False
+        for text, _ in read_blocks(input, encoding):
+            if not text:
+                continue
+            piece = seg.segment_text(text)
+            if glue and piece and not piece.startswith("\n"):
+                out.write(" ")
+            out.write(piece)
+            glue = not text.endswith("\n")
+        if glue:
+            out.write("\n")
+
+
+@main.command("new-words")
+@click.option("--lexicon", "-l", "lexicon", default=None,
+              help=f"Lexicon TSV. [default: {DEFAULT_LEXICON}]")
+@click.option("--against", default="jieba", show_default=True,
+              help="Reference dictionary: 'jieba' (its bundled dict) or a word-list file.")
+@click.option("--top", type=click.IntRange(0), default=0, help="Print at most N words (0 = all).")
+@click.option("--min-len", type=click.IntRange(1), default=2, show_default=True)
+def new_words_cmd(lexicon, against, top, min_len):
+    """List lexicon words absent from a reference dictionary, best first.
+
+    Score: F* = p (PMI - 1) in nats, the information per piece the word saves (method.md §1);
+    ties by count, then the word. Output TSV: word, count, fstar, pmi, pair_pmi.
+    """
+    lex = Lexicon.load(lexicon_path(lexicon))
+    reference = load_reference_words(against)
+    rows = rank_new_words(lex, reference, min_len)
+    if top:
+        rows = rows[:top]
+    click.echo("word\tcount\tfstar\tpmi\tpair_pmi")
+    for r in rows:
+        click.echo(f"{r['word']}\t{r['count']}\t{r['fstar']:.6g}\t{r['pmi']:.4f}\t{r['pair_pmi']:.4f}")
+
+
+@main.command("entropy")
+@click.argument("corpus", nargs=-1)
+@click.option("--lexicon", "-l", "lexicon", default=None, help="Also measure with this lexicon.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@encoding_option
+@quiet_option
+def entropy_cmd(corpus, lexicon, as_json, encoding, quiet):
+    """Report H (bits/unit), l (chars/unit) and L = H/l (bits/char) for CORPUS.
+
+    At the character level, and with --lexicon for its unigram segmentation.
+    """
+    texts = _corpus(corpus, encoding)
+    results = {}
+    with progress_bar(texts.n_bytes, "characters", quiet) as bar:
+        results["char"] = information_per_char(texts, progress=bar)
+    if lexicon:
+        lex = Lexicon.load(lexicon_path(lexicon))
+        with progress_bar(texts.n_bytes, "lexicon   ", quiet) as bar:
+            results["lexicon"] = information_per_char(texts, lex, progress=bar)
+    if as_json:
+        click.echo(json.dumps({k: v.as_dict() for k, v in results.items()}, indent=1))
+        return
+    click.echo("units\tH_bits_per_unit\tl_chars_per_unit\tL_bits_per_char\tunits_total\tdistinct")
+    for k, v in results.items():
+        click.echo(f"{k}\t{v.H_bits:.4f}\t{v.l_chars:.4f}\t{v.L_bits:.4f}\t{v.units}\t{v.distinct_units}")

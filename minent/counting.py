@@ -1,0 +1,203 @@
+"""Streaming, numba-jitted counting of characters, adjacent pairs and candidate pieces.
+
+Text arrives in blocks of whole lines; each block becomes an int32 array of code points, is split
+into spans by :mod:`minent.pretokenize`, and only Han spans feed the statistics. Code points are
+their own ids, so counts from different blocks, processes or machines merge without a shared
+vocabulary. A character pair ``(a, b)`` is the int64 key ``a << 21 | b``.
+
+Memory: one int64 array over the code space for characters (8.9 MB) plus a hash table over the
+distinct pairs — never proportional to the corpus.
+"""
+from __future__ import annotations
+
+import math
+from typing import Callable, Iterable, Iterator
+
+import numpy as np
+from numba import njit
+
+from .hashtable import KeyCounter, SeqCounter, key_lookup
+from .pretokenize import HAN, MAX_CODE, class_table, scan_spans, to_codes
+from .textio import Corpus
+
+PAIR_SHIFT = 21
+_LOW = (1 << PAIR_SHIFT) - 1
+TEXT_BLOCK_CHARS = 1 << 20
+
+Progress = Callable[[int], None]
+
+
+def pair_key(a: int, b: int) -> int:
+    return (a << PAIR_SHIFT) | b
+
+
+def split_pair_keys(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return keys >> PAIR_SHIFT, keys & _LOW
+
+
+def iter_text_blocks(texts, progress: Progress | None = None) -> Iterator[str]:
+    """Blocks of whole lines from a :class:`Corpus`, a single string, or any iterable of strings.
+
+    ``progress(n)`` is called with the bytes (Corpus) or characters (other inputs) consumed.
+    """
+    if isinstance(texts, Corpus):
+        for text, n in texts.blocks():
+            if progress:
+                progress(n)
+            if text:
+                yield text
+        return
+    if isinstance(texts, str):
+        texts = [texts]
+    buf: list[str] = []
+    size = 0
+    for line in texts:
+        if not isinstance(line, str):
+            raise TypeError(f"expected str lines, got {type(line).__name__}")
+        buf.append(line)
+        size += len(line) + 1
+        if size >= TEXT_BLOCK_CHARS:
+            if progress:
+                progress(size)
+            yield "\n".join(buf) + "\n"
+            buf, size = [], 0
+    if buf:
+        if progress:
+            progress(size)
+        yield "\n".join(buf) + "\n"
+
+
+# ----------------------------------------------------------------------------- kernels
+
+@njit(cache=True)
+def count_han_block(cps, spans, char_counts):
+    """Add the characters of Han spans to ``char_counts``; return the block's adjacent pair keys."""
+    n_pairs = 0
+    for s in range(spans.shape[0]):
+        if spans[s, 2] == HAN:
+            n_pairs += spans[s, 1] - spans[s, 0] - 1
+    keys = np.empty(n_pairs, np.int64)
+    m = 0
+    for s in range(spans.shape[0]):
+        if spans[s, 2] != HAN:
+            continue
+        a, b = spans[s, 0], spans[s, 1]
+        char_counts[cps[a]] += 1
+        for i in range(a + 1, b):
+            char_counts[cps[i]] += 1
+            keys[m] = (np.int64(cps[i - 1]) << PAIR_SHIFT) | cps[i]
+            m += 1
+    return keys
+
+
+@njit(cache=True)
+def cut_block(cps, spans, strong_keys, strong_vals, max_len):
+    """Cut Han spans between every adjacent pair absent from the strong-pair table.
+
+    Returns ``(codes, bounds, n_long)``: the pieces of length <= ``max_len`` packed as sequences
+    (piece i is ``codes[bounds[i]:bounds[i+1]]``), and how many longer pieces were left out.
+    """
+    total = 0
+    for s in range(spans.shape[0]):
+        if spans[s, 2] == HAN:
+            total += spans[s, 1] - spans[s, 0]
+    codes = np.empty(total, np.int32)
+    bounds = np.empty(total + 1, np.int64)
+    bounds[0] = 0
+    m = 0  # pieces written
+    used = 0
+    n_long = 0
+    for s in range(spans.shape[0]):
+        if spans[s, 2] != HAN:
+            continue
+        a, b = spans[s, 0], spans[s, 1]
+        start = a
+        for i in range(a + 1, b + 1):
+            if i < b:
+                k = (np.int64(cps[i - 1]) << PAIR_SHIFT) | cps[i]
+                if key_lookup(strong_keys, strong_vals, k) != 0:
+                    continue
+            if i - start <= max_len:
+                for j in range(start, i):
+                    codes[used] = cps[j]
+                    used += 1
+                m += 1
+                bounds[m] = used
+            else:
+                n_long += 1
+            start = i
+    return codes[:used], bounds[: m + 1], n_long
+
+
+# ----------------------------------------------------------------------------- Python side
+
+class CharPairCounts:
+    """Character and adjacent-pair counts over the Han pieces of a corpus.
+
+    Attributes
+    ----------
+    chars : int64 array indexed by code point
+    pairs : KeyCounter of pair keys ``a << 21 | b``
+    n_chars : total number of Han characters counted (the N of every probability)
+    """
+
+    def __init__(self):
+        self.chars = np.zeros(MAX_CODE, np.int64)
+        self.pairs = KeyCounter(1 << 16)
+        self.n_chars = 0
+
+    def add_text(self, text: str, rules: bool = True) -> None:
+        cps = to_codes(text)
+        spans = scan_spans(cps, class_table(), rules)
+        keys = count_han_block(cps, spans, self.chars)
+        self.pairs.add(keys)
+        han = spans[:, 2] == HAN
+        self.n_chars += int((spans[han, 1] - spans[han, 0]).sum())
+
+    def update(self, other: "CharPairCounts") -> None:
+        """Merge partial counts (from another block range, process or machine)."""
+        self.chars += other.chars
+        self.pairs.update(other.pairs)
+        self.n_chars += other.n_chars
+
+    def pair_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(keys, counts, pmi)`` of every pair, sorted by key; PMI in nats."""
+        keys, counts = self.pairs.items()
+        a, b = split_pair_keys(keys)
+        with np.errstate(divide="ignore"):
+            pmi = np.log(counts * float(self.n_chars) / (self.chars[a] * self.chars[b].astype(np.float64)))
+        return keys, counts, pmi
+
+    def pmi(self, a: str, b: str) -> float:
+        """PMI ln(p_ab / (p_a p_b)) of an adjacent pair in nats (-inf when never seen)."""
+        n_ab = int(self.pairs.get(np.array([pair_key(ord(a), ord(b))]))[0])
+        if n_ab == 0:
+            return -math.inf
+        return math.log(n_ab * self.n_chars / (self.chars[ord(a)] * self.chars[ord(b)]))
+
+
+def count_chars_pairs(texts, rules: bool = True, progress: Progress | None = None) -> CharPairCounts:
+    """Pass 1: count Han characters and adjacent pairs over ``texts`` (streaming)."""
+    counts = CharPairCounts()
+    for block in iter_text_blocks(texts, progress):
+        counts.add_text(block, rules)
+    return counts
+
+
+def count_pieces(texts, strong: KeyCounter, max_len: int, rules: bool = True,
+                 progress: Progress | None = None) -> tuple[SeqCounter, int]:
+    """Pass 2: cut at every pair not in ``strong`` and count the pieces.
+
+    Returns the piece counter (pieces up to ``max_len`` characters) and the total number of
+    pieces including the longer ones left out.
+    """
+    pieces = SeqCounter(1 << 14, 1 << 18)
+    n_total = 0
+    table = class_table()
+    for block in iter_text_blocks(texts, progress):
+        cps = to_codes(block)
+        spans = scan_spans(cps, table, rules)
+        codes, bounds, n_long = cut_block(cps, spans, strong.keys, strong.vals, max_len)
+        pieces.add(codes, bounds)
+        n_total += bounds.shape[0] - 1 + n_long
+    return pieces, n_total

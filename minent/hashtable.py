@@ -1,0 +1,319 @@
+"""Counting hash tables on plain numpy arrays, shared by every numba kernel in minent.
+
+Two shapes:
+
+* :class:`KeyCounter` — int64 keys (a character pair ``a << 21 | b``, a word-id pair...) to
+  int64 counts; open addressing with linear probing, ``-1`` marks an empty slot.
+* :class:`SeqCounter` — variable-length sequences of int32 codes (candidate words as code points,
+  templates as word ids) to counts. Each distinct sequence is stored once in an append-only arena and
+  gets a dense id (its insertion rank), so a table doubles as a vocabulary / lexicon lookup.
+
+Kernels never allocate growing structures: they insert until the table reaches its load limit and
+return where they stopped; the Python wrapper enlarges the arrays and calls again. Memory is thus
+proportional to the number of distinct keys, never to the corpus.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+EMPTY = -1
+_FNV_PRIME = 1099511628211
+_FNV_OFFSET = -3750763034362895579  # 14695981039346656037 as a signed 64-bit integer
+_MIX1 = -49064778989728563  # 0xff51afd7ed558ccd, signed
+_MIX2 = -4265267296055464877  # 0xc4ceb9fe1a85ec53, signed
+
+
+@njit(cache=True, inline="always")
+def mix64(h):
+    """Avalanche an int64 (MurmurHash3 finaliser, wrapping arithmetic)."""
+    h ^= (h >> 33) & 0x7FFFFFFF
+    h *= _MIX1
+    h ^= (h >> 33) & 0x7FFFFFFF
+    h *= _MIX2
+    h ^= (h >> 33) & 0x7FFFFFFF
+    return h
+
+
+@njit(cache=True, inline="always")
+def fold(h, code):
+    """One FNV-1a step: extend the running hash ``h`` of a sequence by ``code``."""
+    return (h ^ code) * _FNV_PRIME
+
+
+# ----------------------------------------------------------------------------- int64 keys
+
+@njit(cache=True)
+def key_add(keys, vals, n_used, max_used, new_keys, new_counts, start):
+    """Add ``new_counts[i]`` to ``new_keys[i]`` for i from ``start``; stop before exceeding ``max_used``.
+
+    Returns ``(next_i, n_used)``; ``next_i == len(new_keys)`` when everything was inserted.
+    """
+    mask = keys.shape[0] - 1
+    for i in range(start, new_keys.shape[0]):
+        k = new_keys[i]
+        s = mix64(k) & mask
+        while True:
+            cur = keys[s]
+            if cur == k:
+                vals[s] += new_counts[i]
+                break
+            if cur == EMPTY:
+                if n_used >= max_used:
+                    return i, n_used
+                keys[s] = k
+                vals[s] = new_counts[i]
+                n_used += 1
+                break
+            s = (s + 1) & mask
+    return new_keys.shape[0], n_used
+
+
+@njit(cache=True)
+def key_get(keys, vals, query):
+    """Counts of ``query`` keys (0 when absent)."""
+    mask = keys.shape[0] - 1
+    out = np.zeros(query.shape[0], np.int64)
+    for i in range(query.shape[0]):
+        k = query[i]
+        s = mix64(k) & mask
+        while True:
+            cur = keys[s]
+            if cur == k:
+                out[i] = vals[s]
+                break
+            if cur == EMPTY:
+                break
+            s = (s + 1) & mask
+    return out
+
+
+@njit(cache=True)
+def key_lookup(keys, vals, k):
+    """Count of a single key (0 when absent); for use inside other kernels."""
+    mask = keys.shape[0] - 1
+    s = mix64(k) & mask
+    while True:
+        cur = keys[s]
+        if cur == k:
+            return vals[s]
+        if cur == EMPTY:
+            return 0
+        s = (s + 1) & mask
+
+
+def _pow2_at_least(n: int) -> int:
+    return 1 << max(4, int(n - 1).bit_length())
+
+
+class KeyCounter:
+    """Counts of int64 keys (keys must be >= 0). Memory: 16 bytes x capacity, load factor <= 1/2."""
+
+    def __init__(self, capacity: int = 1 << 16):
+        cap = _pow2_at_least(capacity)
+        self.keys = np.full(cap, EMPTY, np.int64)
+        self.vals = np.zeros(cap, np.int64)
+        self.n = 0
+
+    def __len__(self) -> int:
+        return self.n
+
+    @property
+    def nbytes(self) -> int:
+        return self.keys.nbytes + self.vals.nbytes
+
+    def _grow(self):
+        used = self.keys != EMPTY
+        keys, vals = self.keys[used], self.vals[used]
+        cap = self.keys.shape[0] * 2
+        self.keys = np.full(cap, EMPTY, np.int64)
+        self.vals = np.zeros(cap, np.int64)
+        self.n = 0
+        self.add(keys, vals)
+
+    def add(self, keys: np.ndarray, counts: np.ndarray | None = None) -> None:
+        """Add ``counts`` (default 1 each) to ``keys``."""
+        keys = np.ascontiguousarray(keys, dtype=np.int64)
+        if counts is None:
+            counts = np.ones(keys.shape[0], np.int64)
+        counts = np.ascontiguousarray(counts, dtype=np.int64)
+        i = 0
+        while i < keys.shape[0]:
+            i, self.n = key_add(self.keys, self.vals, self.n, self.keys.shape[0] // 2, keys, counts, i)
+            if i < keys.shape[0]:
+                self._grow()
+
+    def get(self, keys: np.ndarray) -> np.ndarray:
+        """Counts of ``keys`` (0 for absent keys)."""
+        return key_get(self.keys, self.vals, np.ascontiguousarray(keys, dtype=np.int64))
+
+    def items(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(keys, counts)`` of every stored key, sorted by key."""
+        used = self.keys != EMPTY
+        keys, vals = self.keys[used], self.vals[used]
+        order = np.argsort(keys, kind="stable")
+        return keys[order], vals[order]
+
+    def update(self, other: "KeyCounter") -> None:
+        """Add every count of ``other`` into this table (merging partial counts)."""
+        self.add(*other.items())
+
+
+# ----------------------------------------------------------------------------- sequences
+
+@njit(cache=True)
+def seq_hash(codes, lo, hi):
+    h = _FNV_OFFSET
+    for j in range(lo, hi):
+        h = fold(h, codes[j])
+    return mix64(h)
+
+
+@njit(cache=True)
+def seq_find(slots, hashes, starts, arena, codes, lo, hi, h):
+    """Id of the sequence ``codes[lo:hi]`` whose hash is ``h``, or -1 when absent."""
+    mask = slots.shape[0] - 1
+    s = h & mask
+    n = hi - lo
+    while True:
+        e = slots[s]
+        if e == EMPTY:
+            return -1
+        if hashes[e] == h and starts[e + 1] - starts[e] == n:
+            a = starts[e]
+            same = True
+            for j in range(n):
+                if arena[a + j] != codes[lo + j]:
+                    same = False
+                    break
+            if same:
+                return e
+        s = (s + 1) & mask
+
+
+@njit(cache=True)
+def seq_add(slots, hashes, starts, arena, counts, state, codes, bounds, weights, start):
+    """Count sequences ``codes[bounds[i]:bounds[i+1]]`` (weight ``weights[i]``) from ``i = start``.
+
+    ``state = [n_entries, arena_used]`` is updated in place. Returns the index of the first
+    sequence not inserted (``len(bounds) - 1`` when done): the caller grows the arrays and resumes.
+    """
+    mask = slots.shape[0] - 1
+    n_seq = bounds.shape[0] - 1
+    for i in range(start, n_seq):
+        lo = bounds[i]
+        hi = bounds[i + 1]
+        h = seq_hash(codes, lo, hi)
+        e = seq_find(slots, hashes, starts, arena, codes, lo, hi, h)
+        if e >= 0:
+            counts[e] += weights[i]
+            continue
+        n = state[0]
+        used = state[1]
+        if 2 * (n + 1) > slots.shape[0] or n + 1 >= hashes.shape[0] or used + (hi - lo) > arena.shape[0]:
+            return i
+        s = h & mask
+        while slots[s] != EMPTY:
+            s = (s + 1) & mask
+        slots[s] = n
+        hashes[n] = h
+        for j in range(hi - lo):
+            arena[used + j] = codes[lo + j]
+        starts[n + 1] = used + (hi - lo)
+        counts[n] = weights[i]
+        state[0] = n + 1
+        state[1] = used + (hi - lo)
+    return n_seq
+
+
+@njit(cache=True)
+def seq_ids(slots, hashes, starts, arena, codes, bounds):
+    """Ids of the sequences ``codes[bounds[i]:bounds[i+1]]`` (-1 when absent)."""
+    n_seq = bounds.shape[0] - 1
+    out = np.empty(n_seq, np.int64)
+    for i in range(n_seq):
+        lo = bounds[i]
+        hi = bounds[i + 1]
+        out[i] = seq_find(slots, hashes, starts, arena, codes, lo, hi, seq_hash(codes, lo, hi))
+    return out
+
+
+@njit(cache=True)
+def _reinsert(slots, hashes, n):
+    mask = slots.shape[0] - 1
+    for e in range(n):
+        s = hashes[e] & mask
+        while slots[s] != EMPTY:
+            s = (s + 1) & mask
+        slots[s] = e
+
+
+class SeqCounter:
+    """Counts of int32 sequences; each distinct sequence gets a dense id in order of first insertion.
+
+    Use it for candidate words (sequences of code points) or templates (sequences of word ids).
+    """
+
+    def __init__(self, capacity: int = 1 << 12, arena: int = 1 << 16):
+        cap = _pow2_at_least(capacity)
+        self.slots = np.full(2 * cap, EMPTY, np.int64)
+        self.hashes = np.zeros(cap, np.int64)
+        self.starts = np.zeros(cap + 1, np.int64)
+        self.arena = np.zeros(max(arena, 16), np.int32)
+        self.counts = np.zeros(cap, np.int64)
+        self.state = np.zeros(2, np.int64)
+
+    def __len__(self) -> int:
+        return int(self.state[0])
+
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in (self.slots, self.hashes, self.starts, self.arena, self.counts))
+
+    def _grow(self, need_arena: int):
+        n, used = int(self.state[0]), int(self.state[1])
+        cap = self.hashes.shape[0]
+        if 2 * (n + 1) > self.slots.shape[0] or n + 1 >= cap:
+            cap *= 2
+            self.hashes = np.concatenate([self.hashes, np.zeros(cap - self.hashes.shape[0], np.int64)])
+            self.counts = np.concatenate([self.counts, np.zeros(cap - self.counts.shape[0], np.int64)])
+            self.starts = np.concatenate([self.starts, np.zeros(cap + 1 - self.starts.shape[0], np.int64)])
+            self.slots = np.full(2 * cap, EMPTY, np.int64)
+            _reinsert(self.slots, self.hashes, n)
+        if used + need_arena > self.arena.shape[0]:
+            size = max(2 * self.arena.shape[0], used + need_arena)
+            self.arena = np.concatenate([self.arena, np.zeros(size - self.arena.shape[0], np.int32)])
+
+    def add(self, codes: np.ndarray, bounds: np.ndarray, weights: np.ndarray | None = None) -> None:
+        """Count each sequence ``codes[bounds[i]:bounds[i+1]]`` with weight ``weights[i]`` (default 1)."""
+        codes = np.ascontiguousarray(codes, dtype=np.int32)
+        bounds = np.ascontiguousarray(bounds, dtype=np.int64)
+        if weights is None:
+            weights = np.ones(max(bounds.shape[0] - 1, 0), np.int64)
+        weights = np.ascontiguousarray(weights, dtype=np.int64)
+        i, n_seq = 0, bounds.shape[0] - 1
+        while i < n_seq:
+            i = seq_add(self.slots, self.hashes, self.starts, self.arena, self.counts, self.state,
+                        codes, bounds, weights, i)
+            if i < n_seq:
+                self._grow(int(bounds[i + 1] - bounds[i]))
+
+    def ids(self, codes: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+        """Id of each sequence ``codes[bounds[i]:bounds[i+1]]``, -1 when not in the table."""
+        return seq_ids(self.slots, self.hashes, self.starts, self.arena,
+                       np.ascontiguousarray(codes, dtype=np.int32),
+                       np.ascontiguousarray(bounds, dtype=np.int64))
+
+    def sequence(self, i: int) -> np.ndarray:
+        """The codes of entry ``i``."""
+        return self.arena[self.starts[i]:self.starts[i + 1]]
+
+    def entries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(arena, starts, counts)`` trimmed to the stored entries (ids are positions)."""
+        n = len(self)
+        return self.arena[: self.starts[n]], self.starts[: n + 1], self.counts[:n]
+
+    def update(self, other: "SeqCounter") -> None:
+        """Add every count of ``other`` into this table."""
+        arena, starts, counts = other.entries()
+        self.add(arena, starts, counts)

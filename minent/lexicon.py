@@ -1,0 +1,392 @@
+"""Lexicon building by "当机立断" (method.md §2) and the Lexicon file format.
+
+Steps, over any re-iterable text input, streaming:
+
+1. count Han characters and adjacent pairs (:func:`minent.counting.count_chars_pairs`);
+2. cut between a|b where n_ab < cut-off or PMI(a, b) < ``min_pmi`` (PMI in nats);
+3. count the pieces ("candidates", at most ``max_len`` characters) and keep those whose count
+   reaches the cut-off;
+4. remove redundancy: longest candidates first (ties: more frequent first, then code-point order),
+   take w out, segment it with the remaining candidates (unigram model), and compare
+   ln p(w) - sum ln p(sub-words) with the threshold (``"len-1"``: len(w) - 1, or a number).
+   Not above: w stays out and its count is handed to its sub-words.
+
+The count cut-off is ``max(min_count, min_prob x N)``, N the number of Han characters for pairs
+and the number of pieces for candidates, so one setting works from 1 MB to GBs.
+
+File format (``.tsv``): a first line ``# minent-lexicon format=1 total=<pieces> unknown_logp=<x>
+rules=<0|1>``, a header, then one word a line, sorted by count descending then word:
+``word count probability pair_pmi pmi fstar sub_pmi`` — all logs natural (nats):
+
+- ``pair_pmi``: the weakest adjacent-pair PMI inside the word (the step-2 evidence);
+- ``pmi``: ln(p_w / prod p_c) over its characters (p_w a piece probability, p_c a character one);
+- ``fstar``: p_w (pmi - 1), the lower bound of the information per piece a merge saves (§1);
+- ``sub_pmi``: ln p(w) - sum ln p(sub-words) from step 4.
+
+Single characters have empty pair_pmi / sub_pmi.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from dataclasses import asdict, dataclass
+from typing import Callable
+
+import numpy as np
+
+from .counting import CharPairCounts, count_chars_pairs, count_pieces, pair_key
+from .errors import FormatError
+from .hashtable import KeyCounter
+from .pretokenize import from_codes
+from .segment import Segmenter
+from .textio import atomic_write
+
+FORMAT_VERSION = 1
+COLUMNS = ["word", "count", "probability", "pair_pmi", "pmi", "fstar", "sub_pmi"]
+
+
+@dataclass
+class LexiconParams:
+    """Parameters of :func:`build_lexicon` (see its docstring)."""
+    min_count: int = 3
+    min_prob: float = 1e-6
+    min_pmi: float = 2.0
+    max_len: int = 5
+    redundancy_threshold: str | float = "len-1"
+    rules: bool = True
+
+    def validate(self) -> None:
+        from .errors import MinentError
+        if self.min_count < 1:
+            raise MinentError("min_count must be >= 1")
+        if not 0 <= self.min_prob < 1:
+            raise MinentError("min_prob must be in [0, 1)")
+        if not 1 <= self.max_len <= 64:
+            raise MinentError("max_len must be between 1 and 64")
+        if self.redundancy_threshold != "len-1":
+            try:
+                self.redundancy_threshold = float(self.redundancy_threshold)
+            except (TypeError, ValueError):
+                raise MinentError("redundancy_threshold must be a number or 'len-1'") from None
+
+    def threshold(self, word: str) -> float:
+        if self.redundancy_threshold == "len-1":
+            return len(word) - 1.0
+        return float(self.redundancy_threshold)
+
+
+class Lexicon:
+    """Words with counts and the scores that justified them; a unigram model for segmentation.
+
+    Attributes
+    ----------
+    words : list of str
+    counts : int64 array
+    total : int — number of pieces the probabilities are relative to (p = count / total)
+    scores : dict of float arrays (``pair_pmi``, ``pmi``, ``fstar``, ``sub_pmi``; nats, NaN = n/a)
+    unknown_logp : float — ln-probability given to a character not in the lexicon
+    """
+
+    def __init__(self, words, counts, total: int | None = None, scores: dict | None = None,
+                 unknown_logp: float | None = None, rules: bool = True):
+        self.words = list(words)
+        self.counts = np.asarray(counts, dtype=np.int64)
+        if len(self.words) != len(self.counts):
+            raise ValueError("words and counts differ in length")
+        self.total = int(total if total is not None else max(int(self.counts.sum()), 1))
+        n = len(self.words)
+        self.scores = {k: np.full(n, np.nan) for k in COLUMNS[3:]}
+        for k, v in (scores or {}).items():
+            self.scores[k] = np.asarray(v, dtype=np.float64)
+        self.unknown_logp = float(unknown_logp if unknown_logp is not None else math.log(0.5 / self.total))
+        self.rules = rules
+        self._index = {w: i for i, w in enumerate(self.words)}
+        self._segmenter: Segmenter | None = None
+        self.report: dict = {}
+
+    # -- mapping-like access
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __contains__(self, word: str) -> bool:
+        return word in self._index
+
+    def count(self, word: str) -> int:
+        i = self._index.get(word)
+        return 0 if i is None else int(self.counts[i])
+
+    def probability(self, word: str) -> float:
+        return self.count(word) / self.total
+
+    @property
+    def logp(self) -> np.ndarray:
+        """Natural-log probabilities of the words."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.counts / float(self.total))
+
+    def items(self):
+        return zip(self.words, self.counts.tolist())
+
+    # -- segmentation
+    @property
+    def segmenter(self) -> Segmenter:
+        if self._segmenter is None:
+            self._segmenter = Segmenter(self.words, self.logp, self.unknown_logp, self.rules)
+        return self._segmenter
+
+    def segment(self, text: str) -> list[str]:
+        """Minimum-information (unigram) segmentation of ``text`` into a list of words."""
+        return self.segmenter.segment(text)
+
+    # -- files
+    def save(self, path: str) -> None:
+        """Write the TSV lexicon atomically (see module doc for the format)."""
+        order = sorted(range(len(self.words)), key=lambda i: (-int(self.counts[i]), self.words[i]))
+        with atomic_write(path) as fh:
+            fh.write(f"# minent-lexicon format={FORMAT_VERSION} total={self.total} "
+                     f"unknown_logp={self.unknown_logp!r} rules={int(self.rules)}\n")
+            fh.write("\t".join(COLUMNS) + "\n")
+            for i in order:
+                c = int(self.counts[i])
+                cells = [self.words[i], str(c), f"{c / self.total:.6g}"]
+                for k in COLUMNS[3:]:
+                    v = self.scores[k][i]
+                    cells.append("" if np.isnan(v) else f"{v:.4f}")
+                fh.write("\t".join(cells) + "\n")
+
+    @classmethod
+    def load(cls, path: str) -> "Lexicon":
+        """Read a lexicon written by :meth:`save`; a word list (one word a line, optional count
+        column: jieba dictionaries too) is accepted as well."""
+        from .errors import InputError
+        try:
+            fh = open(path, encoding="utf-8-sig")
+        except OSError as exc:
+            raise InputError(f"{path}: {exc.strerror or exc}") from None
+        with fh:
+            try:
+                first = fh.readline()
+            except UnicodeDecodeError:
+                raise FormatError(f"{path}: not a UTF-8 lexicon file") from None
+            if first.startswith("# minent-lexicon"):
+                return cls._load_tsv(path, first, fh)
+            return cls._load_wordlist(path, first, fh)
+
+    @classmethod
+    def _load_tsv(cls, path, first, fh) -> "Lexicon":
+        meta = dict(kv.split("=", 1) for kv in first.split()[2:] if "=" in kv)
+        version = meta.get("format")
+        if version != str(FORMAT_VERSION):
+            raise FormatError(f"{path}: lexicon format {version} is not supported "
+                              f"(this minent reads format {FORMAT_VERSION})")
+        header = fh.readline().rstrip("\n").split("\t")
+        if header[:2] != ["word", "count"]:
+            raise FormatError(f"{path}: missing 'word\\tcount' header")
+        words, counts, cols = [], [], {k: [] for k in COLUMNS[3:]}
+        pos = {k: header.index(k) for k in COLUMNS[3:] if k in header}
+        for n, line in enumerate(fh, start=3):
+            cells = line.rstrip("\n").split("\t")
+            if len(cells) < 2:
+                raise FormatError(f"{path}:{n}: expected word TAB count")
+            try:
+                counts.append(int(cells[1]))
+                for k in cols:
+                    j = pos.get(k)
+                    cols[k].append(float(cells[j]) if j is not None and j < len(cells) and cells[j] else np.nan)
+            except ValueError:
+                raise FormatError(f"{path}:{n}: bad number") from None
+            words.append(cells[0])
+        try:
+            return cls(words, counts, int(meta["total"]), cols, float(meta["unknown_logp"]),
+                       meta.get("rules", "1") == "1")
+        except (KeyError, ValueError):
+            raise FormatError(f"{path}: bad lexicon header line") from None
+
+    @classmethod
+    def _load_wordlist(cls, path, first, fh) -> "Lexicon":
+        words, counts = [], []
+        seen = set()
+        for n, line in enumerate([first, *fh], start=1):
+            cells = line.split()
+            if not cells or cells[0] in seen:
+                continue
+            c = 1
+            if len(cells) > 1:
+                try:
+                    c = max(int(float(cells[1])), 1)
+                except ValueError:
+                    c = 1
+            seen.add(cells[0])
+            words.append(cells[0])
+            counts.append(c)
+        if not words:
+            raise FormatError(f"{path}: no words")
+        return cls(words, counts)
+
+    def save_jieba(self, path: str) -> None:
+        """Write a jieba user dictionary: ``word freq`` per line."""
+        with atomic_write(path) as fh:
+            for w, c in sorted(self.items(), key=lambda wc: (-wc[1], wc[0])):
+                fh.write(f"{w} {c}\n")
+
+
+# ----------------------------------------------------------------------------- building
+
+def _best_split(word: str, counts: dict, log_total: float, unk: float) -> tuple[list[str], float]:
+    """Unigram (max sum ln p) split of ``word`` with ``counts``; returns (sub-words, sum ln p)."""
+    n = len(word)
+    best = [0.0] + [-math.inf] * n
+    back = [0] * (n + 1)
+    for i in range(n):
+        if best[i] == -math.inf:
+            continue
+        for j in range(i + 1, n + 1):
+            piece = word[i:j]
+            c = counts.get(piece)
+            if c:
+                s = math.log(c) - log_total
+            elif j == i + 1:
+                s = unk
+            else:
+                continue
+            if best[i] + s > best[j]:
+                best[j] = best[i] + s
+                back[j] = i
+    out = []
+    j = n
+    while j > 0:
+        out.append(word[back[j]:j])
+        j = back[j]
+    return out[::-1], best[n]
+
+
+def remove_redundancy(candidates: dict, total: int, params: LexiconParams):
+    """Step 4. Returns ``(kept counts, sub_pmi of kept multi-character words)``."""
+    counts = dict(candidates)
+    log_total = math.log(total)
+    unk = math.log(0.5) - log_total
+    sub_pmi = {}
+    order = sorted(counts, key=lambda w: (-len(w), -counts[w], w))
+    for w in order:
+        if len(w) < 2:
+            continue
+        c = counts.pop(w)
+        subs, sub_logp = _best_split(w, counts, log_total, unk)
+        score = math.log(c) - log_total - sub_logp
+        if score > params.threshold(w):
+            counts[w] = c
+            sub_pmi[w] = score
+        else:
+            for s in subs:
+                counts[s] = counts.get(s, 0) + c
+    return counts, sub_pmi
+
+
+def _word_scores(words, counts, total, cp: CharPairCounts, sub_pmi):
+    n = len(words)
+    pair_pmi = np.full(n, np.nan)
+    pmi = np.full(n, np.nan)
+    log_n = math.log(cp.n_chars)
+    keys = [pair_key(ord(w[i]), ord(w[i + 1])) for w in words for i in range(len(w) - 1)]
+    pc = cp.pairs.get(np.array(keys, dtype=np.int64)).tolist() if keys else []
+    k = 0
+    for i, w in enumerate(words):
+        chars = [int(cp.chars[ord(ch)]) for ch in w]
+        if min(chars) > 0:
+            pmi[i] = math.log(counts[i] / total) - sum(math.log(x) - log_n for x in chars)
+        if len(w) > 1:
+            vals = []
+            for j in range(len(w) - 1):
+                n_ab = pc[k]
+                k += 1
+                if n_ab > 0:
+                    vals.append(math.log(n_ab) + log_n - math.log(chars[j]) - math.log(chars[j + 1]))
+            pair_pmi[i] = min(vals) if vals else np.nan
+    fstar = counts / total * (pmi - 1.0)
+    sp = np.array([sub_pmi.get(w, np.nan) for w in words])
+    return {"pair_pmi": pair_pmi, "pmi": pmi, "fstar": fstar, "sub_pmi": sp}
+
+
+def build_lexicon(texts, *, min_count: int = 3, min_prob: float = 1e-6, min_pmi: float = 2.0,
+                  max_len: int = 5, redundancy_threshold: str | float = "len-1", rules: bool = True,
+                  progress: Callable[[str, int], None] | None = None) -> Lexicon:
+    """Build a lexicon from raw text by the four steps of method.md §2.
+
+    Parameters
+    ----------
+    texts : Corpus, str, or re-iterable of str
+        Read twice (two streaming passes). A generator is consumed by the first pass: pass a list
+        or a :class:`minent.Corpus`.
+    min_count : int, default 3
+        Count cut-off floor for pairs (step 2) and candidates (step 3).
+    min_prob : float, default 1e-6
+        Relative cut-off; the effective count cut-off is ``max(min_count, min_prob x N)``.
+    min_pmi : float, default 2.0
+        Cut between adjacent characters whose PMI (natural log) is below this. PMI > 1 is where a
+        merge starts to lower the information per character (method.md §1); 2 measured best on
+        pd1998 and both SIGHAN dev sets (README, ``bench/bench_segmentation.py``).
+    max_len : int, default 5
+        Longest candidate word in characters; longer pieces are left to their parts.
+    redundancy_threshold : "len-1" or float, default "len-1"
+        Step 4: keep w when ln p(w) - sum ln p(sub-words) exceeds this (nats).
+    rules : bool, default True
+        Number / letter / date / punctuation rules (:mod:`minent.pretokenize`).
+    progress : callable(stage, n), optional
+        Called with ``("count", n)`` / ``("cut", n)`` as input is consumed.
+
+    Returns
+    -------
+    Lexicon, with ``report`` holding sizes and timings.
+    """
+    from .errors import MinentError
+    params = LexiconParams(min_count, min_prob, min_pmi, max_len, redundancy_threshold, rules)
+    params.validate()
+    if not isinstance(texts, (str, list, tuple)) and iter(texts) is texts:
+        raise MinentError("build_lexicon needs a re-iterable input (list, Corpus), not an iterator")
+    timings = {}
+    t0 = time.perf_counter()
+    cp = count_chars_pairs(texts, rules, (lambda n: progress("count", n)) if progress else None)
+    timings["count"] = time.perf_counter() - t0
+    if cp.n_chars == 0:
+        raise MinentError("no Chinese text in the input")
+
+    t0 = time.perf_counter()
+    keys, pair_counts, pmi = cp.pair_table()
+    cut = max(params.min_count, params.min_prob * cp.n_chars)
+    strong_keys = keys[(pair_counts >= cut) & (pmi >= params.min_pmi)]
+    strong = KeyCounter(2 * len(strong_keys) + 16)
+    strong.add(strong_keys)
+    pieces, n_pieces = count_pieces(texts, strong, params.max_len, rules,
+                                    (lambda n: progress("cut", n)) if progress else None)
+    timings["cut"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    arena, starts, counts = pieces.entries()
+    word_cut = max(params.min_count, params.min_prob * n_pieces)
+    keep = np.nonzero(counts >= word_cut)[0]
+    candidates = {from_codes(arena[starts[i]:starts[i + 1]]): int(counts[i]) for i in keep}
+    kept, sub_pmi = remove_redundancy(candidates, n_pieces, params)
+    timings["redundancy"] = time.perf_counter() - t0
+
+    words = sorted(kept, key=lambda w: (-kept[w], w))
+    final_counts = np.array([kept[w] for w in words], dtype=np.int64)
+    total = int(final_counts.sum()) + int(n_pieces - counts[keep].sum())  # pieces outside the lexicon stay counted
+    scores = _word_scores(words, final_counts, total, cp, sub_pmi)
+    lex = Lexicon(words, final_counts, total, scores, math.log(0.5 / total), rules)
+    lex.report = {
+        "parameters": asdict(params),
+        "han_chars": cp.n_chars,
+        "distinct_chars": int(np.count_nonzero(cp.chars)),
+        "distinct_pairs": len(cp.pairs),
+        "strong_pairs": int(len(strong_keys)),
+        "pieces": int(n_pieces),
+        "distinct_pieces": len(pieces),
+        "candidates": len(candidates),
+        "lexicon_size": len(lex),
+        "multi_char_words": sum(1 for w in words if len(w) > 1),
+        "removed_as_redundant": len(candidates) - sum(1 for w in candidates if w in kept),
+        "timings_s": {k: round(v, 3) for k, v in timings.items()},
+    }
+    return lex

@@ -1,0 +1,176 @@
+"""Unigram segmentation = minimum information per sentence (method.md §3).
+
+A Han run c_1..c_n is split into words w_1..w_k maximising sum ln p(w_i) (natural log), i.e.
+minimising the information of the sentence under the unigram model. Dynamic programming over the
+word lattice, numba-jitted: from each position the candidate words are found by extending a
+rolling hash one character at a time and probing the lexicon's hash table (the "trie or
+equivalent"), so the cost is O(n x max word length). A single character absent from the lexicon
+gets ``unknown_logp``; spans that are not Han (numbers, letters, punctuation, see
+:mod:`minent.pretokenize`) are emitted whole.
+
+Ties (equal total log-probability) go to the split found first: scanning starts left to right
+and, from a start, shorter words before longer ones; a later candidate must be strictly better.
+Han runs longer than ``CHUNK`` characters are segmented in independent chunks (bounded memory).
+"""
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+import numpy as np
+from numba import njit
+
+from .hashtable import SeqCounter, fold, mix64, seq_find, _FNV_OFFSET
+from .pretokenize import HAN, class_table, scan_spans, to_codes, from_codes
+
+CHUNK = 1 << 16
+
+
+@njit(cache=True)
+def _viterbi(cps, lo, hi, slots, hashes, starts, arena, logp, max_len, unk_logp, best, back,
+             tok_s, tok_e, m):
+    n = hi - lo
+    best[0] = 0.0
+    for i in range(1, n + 1):
+        best[i] = -np.inf
+    for i in range(n):
+        base = best[i]
+        h = _FNV_OFFSET
+        for k in range(1, min(max_len, n - i) + 1):
+            h = fold(h, cps[lo + i + k - 1])
+            e = seq_find(slots, hashes, starts, arena, cps, lo + i, lo + i + k, mix64(h))
+            if e >= 0:
+                score = base + logp[e]
+            elif k == 1:
+                score = base + unk_logp
+            else:
+                continue
+            if score > best[i + k]:
+                best[i + k] = score
+                back[i + k] = i
+    # walk back, then reverse in place
+    j = n
+    first = m
+    while j > 0:
+        i = back[j]
+        tok_s[m] = lo + i
+        tok_e[m] = lo + j
+        m += 1
+        j = i
+    a, b = first, m - 1
+    while a < b:
+        tok_s[a], tok_s[b] = tok_s[b], tok_s[a]
+        tok_e[a], tok_e[b] = tok_e[b], tok_e[a]
+        a += 1
+        b -= 1
+    return m
+
+
+@njit(cache=True)
+def segment_codes(cps, spans, slots, hashes, starts, arena, logp, max_len, unk_logp):
+    """Token ``(starts, ends)`` in code-point offsets for every span of ``cps``."""
+    n = cps.shape[0]
+    tok_s = np.empty(n, np.int64)
+    tok_e = np.empty(n, np.int64)
+    longest = 1
+    for s in range(spans.shape[0]):
+        longest = max(longest, min(spans[s, 1] - spans[s, 0], CHUNK))
+    best = np.empty(longest + 1, np.float64)
+    back = np.empty(longest + 1, np.int64)
+    m = 0
+    for s in range(spans.shape[0]):
+        a, b = spans[s, 0], spans[s, 1]
+        if spans[s, 2] != HAN:
+            tok_s[m] = a
+            tok_e[m] = b
+            m += 1
+            continue
+        while a < b:
+            c = min(b, a + CHUNK)
+            m = _viterbi(cps, a, c, slots, hashes, starts, arena, logp, max_len, unk_logp, best, back,
+                         tok_s, tok_e, m)
+            a = c
+    return tok_s[:m], tok_e[:m]
+
+
+@njit(cache=True)
+def render_tokens(cps, tok_s, tok_e):
+    """Code points of the tokens joined by spaces, with the input's line breaks kept."""
+    n = cps.shape[0]
+    out = np.empty(2 * n + 1, np.int32)
+    m = 0
+    prev = 0
+    line_has_token = False
+    for t in range(tok_s.shape[0]):
+        for j in range(prev, tok_s[t]):
+            if cps[j] == 10:
+                out[m] = 10
+                m += 1
+                line_has_token = False
+        if line_has_token:
+            out[m] = 32
+            m += 1
+        for j in range(tok_s[t], tok_e[t]):
+            out[m] = cps[j]
+            m += 1
+        line_has_token = True
+        prev = tok_e[t]
+    for j in range(prev, n):
+        if cps[j] == 10:
+            out[m] = 10
+            m += 1
+    return out[:m]
+
+
+class Segmenter:
+    """Frozen, fast unigram segmenter over a fixed vocabulary.
+
+    Parameters
+    ----------
+    words : list of str
+        Vocabulary (Han words; other strings are accepted but can only match Han runs).
+    logp : array of float
+        Natural-log probability of each word.
+    unknown_logp : float
+        Score of a single character that is not in ``words``.
+    rules : bool, default True
+        Number / letter / date rules of :mod:`minent.pretokenize`.
+    """
+
+    def __init__(self, words: list[str], logp: np.ndarray, unknown_logp: float, rules: bool = True):
+        if len(words) != len(logp):
+            raise ValueError("words and logp differ in length")
+        self.table = SeqCounter(max(16, 2 * len(words)), max(16, sum(map(len, words))))
+        codes = to_codes("".join(words))
+        bounds = np.zeros(len(words) + 1, np.int64)
+        bounds[1:] = np.cumsum([len(w) for w in words])
+        self.table.add(codes, bounds)
+        if len(self.table) != len(words):
+            raise ValueError("duplicate words in vocabulary")
+        self.logp = np.ascontiguousarray(logp, dtype=np.float64)
+        self.unknown_logp = float(unknown_logp)
+        self.max_len = max([len(w) for w in words] + [1])
+        self.rules = rules
+
+    def token_bounds(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(codes, starts, ends)``: code points of ``text`` and its tokens' offsets."""
+        cps = to_codes(text)
+        spans = scan_spans(cps, class_table(), self.rules)
+        t = self.table
+        s, e = segment_codes(cps, spans, t.slots, t.hashes, t.starts, t.arena, self.logp,
+                             self.max_len, self.unknown_logp)
+        return cps, s, e
+
+    def segment(self, text: str) -> list[str]:
+        """Words of ``text`` (white space dropped)."""
+        _, s, e = self.token_bounds(text)
+        return [text[a:b] for a, b in zip(s.tolist(), e.tolist())]
+
+    def segment_text(self, text: str) -> str:
+        """``text`` with its words separated by single spaces, line breaks kept."""
+        cps, s, e = self.token_bounds(text)
+        return from_codes(render_tokens(cps, s, e))
+
+    def segment_lines(self, lines: Iterable[str]) -> Iterator[str]:
+        """Segment each line (streaming); yields space-separated lines without line terminators."""
+        for line in lines:
+            yield self.segment_text(line.replace("\n", " "))

@@ -1,0 +1,246 @@
+"""Reading text inputs and writing outputs safely.
+
+Inputs are streamed in blocks of whole lines (a line longer than a block is split at a character
+boundary), so memory never depends on the file size. Files are UTF-8 by default (a BOM is
+skipped); a file that is not gives a one-line :class:`~minent.errors.InputError` naming it, and
+saying when it looks like GBK/GB18030 or binary. Standard input (``-``) is spooled to a temporary
+file on first use so that a :class:`Corpus` can be read more than once.
+
+Outputs go through :func:`atomic_write`: a temporary file beside the target, renamed over it only
+when complete, so an interrupted run leaves the previous file intact.
+"""
+from __future__ import annotations
+
+import codecs
+import contextlib
+import glob
+import os
+import shutil
+import sys
+import tempfile
+from typing import Iterable, Iterator
+
+from .errors import InputError, MinentError
+
+BLOCK_BYTES = 8 << 20
+_SNIFF_BYTES = 1 << 16
+
+
+def expand_inputs(specs: Iterable[str]) -> list[str]:
+    """Files named by ``specs``: plain paths, directories (every file below, sorted), globs, ``-``."""
+    paths: list[str] = []
+    for spec in specs:
+        if spec == "-":
+            paths.append("-")
+        elif os.path.isdir(spec):
+            found = sorted(
+                os.path.join(root, name)
+                for root, dirs, files in os.walk(spec)
+                for name in files
+                if not name.startswith(".")
+            )
+            if not found:
+                raise InputError(f"{spec}: directory has no files")
+            paths.extend(found)
+        elif os.path.exists(spec):
+            paths.append(spec)
+        elif glob.has_magic(spec):
+            found = sorted(p for p in glob.glob(spec, recursive=True) if os.path.isfile(p))
+            if not found:
+                raise InputError(f"{spec}: no file matches")
+            paths.extend(found)
+        else:
+            raise InputError(f"{spec}: no such file")
+    return paths
+
+
+def _describe_bad_bytes(path: str, head: bytes, encoding: str, exc: UnicodeDecodeError | None) -> str:
+    if b"\x00" in head[:_SNIFF_BYTES]:
+        return (f"{path}: contains NUL bytes — a binary file, or UTF-16/32 text "
+                f"(then pass --encoding utf-16)")
+    where = f" at byte {exc.start}" if exc is not None else ""
+    msg = f"{path}: not valid {encoding}{where}"
+    if encoding.replace("-", "").lower() in ("utf8", "utf8sig"):
+        for guess in ("gb18030", "big5"):
+            try:
+                head.decode(guess)
+            except UnicodeDecodeError:
+                continue
+            return msg + f"; it looks like {guess.upper()} (GBK) text — rerun with --encoding {guess}"
+        return msg + "; pass --encoding if it is text in another encoding"
+    return msg
+
+
+def read_blocks(path: str, encoding: str = "utf-8", block_bytes: int = BLOCK_BYTES) -> Iterator[tuple[str, int]]:
+    """Yield ``(text, n_bytes)`` blocks of whole lines from ``path`` (decoded, ``\\n`` kept).
+
+    ``n_bytes`` is how many raw bytes the block consumed (for progress bars). Raises
+    :class:`InputError` on a missing file, NUL bytes, or bytes that do not decode.
+    """
+    if path == "-":  # a pipe: take what is available instead of waiting for a full block
+        fh = open(sys.stdin.fileno(), "rb", closefd=False)
+        read = getattr(fh, "read1", fh.read)
+        path = "<stdin>"
+    else:
+        try:
+            fh = open(path, "rb")
+        except OSError as exc:
+            raise InputError(f"{path}: {exc.strerror or exc}") from None
+        read = fh.read
+    enc = "utf-8-sig" if encoding.replace("-", "").lower() == "utf8" else encoding
+    try:
+        decoder = codecs.getincrementaldecoder(enc)(errors="strict")
+    except LookupError:
+        raise InputError(f"unknown encoding {encoding!r}") from None
+    carry = ""
+    first = True
+    offset = 0
+    with fh:
+        while True:
+            try:
+                raw = read(block_bytes)
+            except OSError as exc:
+                raise InputError(f"{path}: read failed: {exc.strerror or exc}") from None
+            if first and raw and b"\x00" in raw[:_SNIFF_BYTES] and "16" not in enc and "32" not in enc:
+                raise InputError(_describe_bad_bytes(path, raw, encoding, None))
+            try:
+                text = decoder.decode(raw, final=not raw)
+            except UnicodeDecodeError as exc:
+                exc.start += offset
+                raise InputError(_describe_bad_bytes(path, raw if first else b"", encoding, exc)) from None
+            first = False
+            offset += len(raw)
+            if not raw:
+                if carry:
+                    yield carry, 0
+                return
+            text = carry + text
+            cut = text.rfind("\n") + 1
+            if cut == 0:
+                if len(text) < block_bytes:
+                    carry = text
+                    yield "", len(raw)
+                    continue
+                cut = len(text)  # one huge line: split it, at a character boundary
+            carry = text[cut:]
+            yield text[:cut], len(raw)
+
+
+class Corpus:
+    """A re-iterable set of text inputs (files, directories, globs, ``-``), read in streaming blocks.
+
+    Parameters
+    ----------
+    specs : str or list of str
+        Paths, directories, glob patterns, or ``-`` for standard input (spooled once to a
+        temporary file so the corpus can be read several times).
+    encoding : str, default "utf-8"
+        Encoding of every input.
+    """
+
+    def __init__(self, specs, encoding: str = "utf-8"):
+        if isinstance(specs, (str, os.PathLike)):
+            specs = [os.fspath(specs)]
+        self.encoding = encoding
+        self.paths = expand_inputs(specs)
+        self._spool: str | None = None
+        self._check_readable()
+
+    def _check_readable(self):
+        for p in self.paths:
+            if p != "-" and not os.access(p, os.R_OK):
+                raise InputError(f"{p}: permission denied")
+
+    def _resolve(self, path: str) -> str:
+        if path != "-":
+            return path
+        if self._spool is None:
+            fd, self._spool = tempfile.mkstemp(prefix="minent-stdin-", suffix=".txt")
+            with os.fdopen(fd, "wb") as out:
+                shutil.copyfileobj(sys.stdin.buffer, out)
+        return self._spool
+
+    def __del__(self):
+        if getattr(self, "_spool", None):
+            with contextlib.suppress(OSError):
+                os.unlink(self._spool)
+
+    @property
+    def n_bytes(self) -> int:
+        """Total size of the inputs in bytes (standard input counts once spooled)."""
+        return sum(os.path.getsize(self._resolve(p)) for p in self.paths)
+
+    def blocks(self, block_bytes: int = BLOCK_BYTES) -> Iterator[tuple[str, int]]:
+        """``(text, n_bytes)`` blocks over all inputs in order.
+
+        Each block ends at a line end, except inside a line longer than a block (split at a
+        character boundary); every file's last line is terminated.
+        """
+        for p in self.paths:
+            last = "\n"
+            for text, n in read_blocks(self._resolve(p), self.encoding, block_bytes):
+                last = text[-1:] or last
+                yield text, n
+            if last != "\n":  # a file without a final newline still ends its last line
+                yield "\n", 0
+
+    def lines(self) -> Iterator[str]:
+        """Every line of every input, without its line terminator."""
+        for p in self.paths:
+            tail = ""
+            for text, _ in read_blocks(self._resolve(p), self.encoding):
+                text = tail + text
+                parts = text.split("\n")
+                tail = parts.pop()
+                for line in parts:
+                    yield line.rstrip("\r")
+            if tail:
+                yield tail.rstrip("\r")
+
+    def __iter__(self) -> Iterator[str]:
+        return self.lines()
+
+
+def same_file(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` name the same existing file (links and relative paths resolved)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def refuse_overwrite(outputs: Iterable[str | None], inputs: Iterable[str]) -> None:
+    """Raise :class:`MinentError` when an output path is one of the inputs."""
+    inputs = [p for p in inputs if p and p != "-"]
+    for out in outputs:
+        if out and out != "-":
+            for inp in inputs:
+                if same_file(out, inp):
+                    raise MinentError(f"refusing to write {out}: it is one of the inputs")
+
+
+@contextlib.contextmanager
+def atomic_write(path: str, mode: str = "w", encoding: str | None = "utf-8"):
+    """Open a temporary file beside ``path``; rename it to ``path`` only if the block succeeds.
+
+    ``path == "-"`` writes to standard output instead. The parent directory is created.
+    """
+    if path == "-":
+        stream = sys.stdout.buffer if "b" in mode else sys.stdout
+        yield stream
+        stream.flush()
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, mode, encoding=None if "b" in mode else encoding,
+                       newline=None if "b" in mode else "\n") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,78 @@
+import math
+from collections import Counter
+
+import numpy as np
+from hypothesis import given, settings, strategies as st
+
+from minent.counting import count_chars_pairs, count_pieces, pair_key
+from minent.hashtable import KeyCounter
+from minent.pretokenize import from_codes, spans
+
+ALPHABET = "的是了北京天安门一二十年，。 １２ab\n"
+
+
+def han_pieces(lines):
+    return [s for line in lines for s, kind in spans(line) if kind == "han"]
+
+
+def reference_counts(lines):
+    pieces = han_pieces(lines)
+    chars = Counter(c for p in pieces for c in p)
+    pairs = Counter(p[i:i + 2] for p in pieces for i in range(len(p) - 1))
+    return chars, pairs
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=ALPHABET, max_size=30), max_size=30))
+def test_char_pair_counts_match_reference(lines):
+    cp = count_chars_pairs(lines)
+    chars, pairs = reference_counts(lines)
+    assert cp.n_chars == sum(chars.values())
+    nz = np.nonzero(cp.chars)[0]
+    assert {chr(c): int(cp.chars[c]) for c in nz} == dict(chars)
+    keys, counts = cp.pairs.items()
+    got = {chr(k >> 21) + chr(k & ((1 << 21) - 1)): int(v) for k, v in zip(keys.tolist(), counts.tolist())}
+    assert got == dict(pairs)
+    assert (counts > 0).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=ALPHABET, max_size=30), max_size=30), st.integers(1, 4))
+def test_pieces_match_reference(lines, max_len):
+    strong_pairs = {"北京", "天安", "安门", "的是"}
+    strong = KeyCounter()
+    strong.add(np.array([pair_key(ord(p[0]), ord(p[1])) for p in strong_pairs]))
+    pieces, total = count_pieces(lines, strong, max_len)
+    ref, ref_total = Counter(), 0
+    for p in han_pieces(lines):
+        start = 0
+        for i in range(1, len(p) + 1):
+            if i < len(p) and p[i - 1:i + 1] in strong_pairs:
+                continue
+            ref_total += 1
+            if i - start <= max_len:
+                ref[p[start:i]] += 1
+            start = i
+    arena, starts, counts = pieces.entries()
+    got = {from_codes(arena[starts[i]:starts[i + 1]]): int(counts[i]) for i in range(len(pieces))}
+    assert got == dict(ref)
+    assert total == ref_total
+
+
+def test_pmi_in_nats():
+    cp = count_chars_pairs(["北京北京", "北京"])
+    # N = 6 chars, n(北京) = 3, n(北) = n(京) = 3: PMI = ln(3 * 6 / 9)
+    assert math.isclose(cp.pmi("北", "京"), math.log(2.0))
+    assert cp.pmi("京", "北") == math.log(1 * 6 / 9)
+    assert cp.pmi("北", "北") == -math.inf
+
+
+def test_blocks_merge_like_one_pass():
+    lines = ["北京天安门", "我爱北京"] * 50
+    whole = count_chars_pairs(lines)
+    a, b = count_chars_pairs(lines[:37]), count_chars_pairs(lines[37:])
+    a.update(b)
+    assert a.n_chars == whole.n_chars
+    assert (a.chars == whole.chars).all()
+    for x, y in zip(a.pairs.items(), whole.pairs.items()):
+        assert (x == y).all()

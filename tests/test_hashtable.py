@@ -1,0 +1,59 @@
+from collections import Counter
+
+import numpy as np
+from hypothesis import given, settings, strategies as st
+
+from minent.hashtable import KeyCounter, SeqCounter
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 2**40), max_size=300), st.integers(1, 64))
+def test_key_counter_matches_counter(keys, cap):
+    kc = KeyCounter(cap)
+    kc.add(np.array(keys, dtype=np.int64))
+    ref = Counter(keys)
+    k, v = kc.items()
+    assert dict(zip(k.tolist(), v.tolist())) == dict(ref)
+    assert len(kc) == len(ref)
+    assert (v > 0).all()
+    probe = np.array(list(ref) + [2**41], dtype=np.int64)
+    assert kc.get(probe).tolist() == [ref[x] for x in ref] + [0]
+
+
+def test_key_counter_weights_and_merge():
+    a, b = KeyCounter(4), KeyCounter(4)
+    a.add(np.array([5, 7, 5]), np.array([2, 3, 4]))
+    b.add(np.array([7, 9]))
+    a.update(b)
+    k, v = a.items()
+    assert k.tolist() == [5, 7, 9] and v.tolist() == [6, 4, 1]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 5), min_size=0, max_size=4), max_size=200))
+def test_seq_counter_matches_counter(seqs):
+    codes = np.array([c for s in seqs for c in s], dtype=np.int32)
+    bounds = np.zeros(len(seqs) + 1, np.int64)
+    bounds[1:] = np.cumsum([len(s) for s in seqs])
+    sc = SeqCounter(2, 2)
+    sc.add(codes, bounds)
+    ref = Counter(tuple(s) for s in seqs)
+    arena, starts, counts = sc.entries()
+    got = {tuple(arena[starts[i]:starts[i + 1]].tolist()): int(counts[i]) for i in range(len(sc))}
+    assert got == dict(ref)
+    # ids are dense, in order of first appearance
+    first = list(dict.fromkeys(tuple(s) for s in seqs))
+    ids = sc.ids(codes, bounds).tolist()
+    assert ids == [first.index(tuple(s)) for s in seqs]
+
+
+def test_seq_counter_absent_and_update():
+    a = SeqCounter()
+    a.add(np.array([1, 2, 3], np.int32), np.array([0, 2, 3]))
+    assert a.ids(np.array([1, 2, 2, 1], np.int32), np.array([0, 2, 4])).tolist() == [0, -1]
+    b = SeqCounter()
+    b.add(np.array([3, 9], np.int32), np.array([0, 1, 2]), np.array([5, 1]))
+    a.update(b)
+    assert len(a) == 3
+    assert a.counts[:3].tolist() == [1, 6, 1]
+    assert a.sequence(2).tolist() == [9]
