@@ -78,8 +78,9 @@ def read_blocks(path: str, encoding: str = "utf-8", block_bytes: int = BLOCK_BYT
     :class:`InputError` on a missing file, NUL bytes, or bytes that do not decode.
     """
     if path == "-":  # a pipe: take what is available instead of waiting for a full block
-        fh = open(sys.stdin.fileno(), "rb", closefd=False)
-        read = getattr(fh, "read1", fh.read)
+        stdin = sys.stdin.buffer
+        fh = contextlib.nullcontext(stdin)
+        read = getattr(stdin, "read1", stdin.read)
         path = "<stdin>"
     else:
         try:
