@@ -22,7 +22,7 @@ from typing import Iterable, Iterator
 
 from .errors import InputError, MinentError
 
-BLOCK_BYTES = 8 << 20
+BLOCK_BYTES = 4 << 20
 _SNIFF_BYTES = 1 << 16
 
 
