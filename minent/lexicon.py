@@ -41,7 +41,7 @@ from .errors import FormatError
 from .hashtable import KeyCounter
 from .pretokenize import from_codes
 from .segment import Segmenter
-from .textio import atomic_write
+from .textio import atomic_write, open_text
 
 FORMAT_VERSION = 1
 COLUMNS = ["word", "count", "probability", "pair_pmi", "pmi", "fstar", "sub_pmi"]
@@ -160,16 +160,8 @@ class Lexicon:
     def load(cls, path: str) -> "Lexicon":
         """Read a lexicon written by :meth:`save`; a word list (one word a line, optional count
         column: jieba dictionaries too) is accepted as well."""
-        from .errors import InputError
-        try:
-            fh = open(path, encoding="utf-8-sig")
-        except OSError as exc:
-            raise InputError(f"{path}: {exc.strerror or exc}") from None
-        with fh:
-            try:
-                first = fh.readline()
-            except UnicodeDecodeError:
-                raise FormatError(f"{path}: not a UTF-8 lexicon file") from None
+        with open_text(path, "lexicon file") as fh:
+            first = fh.readline()
             if first.startswith("# minent-lexicon"):
                 return cls._load_tsv(path, first, fh)
             return cls._load_wordlist(path, first, fh)

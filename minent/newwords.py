@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from .errors import InputError
+from .textio import open_text
 
 
 def load_reference_words(spec: str) -> set:
@@ -19,16 +19,9 @@ def load_reference_words(spec: str) -> set:
         with jieba.get_dict_file() as fh:
             return {line.split(None, 1)[0].decode("utf-8") if isinstance(line, bytes) else line.split(None, 1)[0]
                     for line in fh if line.strip()}
-    try:
-        fh = open(spec, encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"{spec}: {exc.strerror or exc}") from None
-    with fh:
-        try:
-            return {line.split("\t")[0].split()[0] for line in fh
-                    if line.strip() and not line.startswith("#")}
-        except UnicodeDecodeError:
-            raise InputError(f"{spec}: not a UTF-8 word list") from None
+    with open_text(spec, "word list") as fh:
+        return {line.split("\t")[0].split()[0] for line in fh
+                if line.strip() and not line.startswith("#")}
 
 
 def rank_new_words(lexicon, reference: set, min_len: int = 2) -> list[dict]:

@@ -202,6 +202,39 @@ class Corpus:
         return self.lines()
 
 
+def open_text(path: str, what: str = "file"):
+    """Open a small UTF-8 text file (BOM skipped) with one-line errors; iterate lines inside ``with``.
+
+    Decoding errors surface as :class:`InputError` naming ``path`` and ``what`` it should be.
+    """
+    try:
+        fh = open(path, encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror or exc}") from None
+    return _CheckedText(fh, path, what)
+
+
+class _CheckedText:
+    def __init__(self, fh, path, what):
+        self.fh, self.path, self.what = fh, path, what
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.fh.close()
+
+    def readline(self) -> str:
+        try:
+            return self.fh.readline()
+        except UnicodeDecodeError:
+            raise InputError(f"{self.path}: not a UTF-8 {self.what}") from None
+
+    def __iter__(self):
+        while line := self.readline():
+            yield line
+
+
 def same_file(a: str, b: str) -> bool:
     """True when ``a`` and ``b`` name the same existing file (links and relative paths resolved)."""
     try:

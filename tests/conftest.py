@@ -1,4 +1,5 @@
 import random
+from collections import Counter
 
 import pytest
 
@@ -20,3 +21,19 @@ def word_corpus(n_lines=1500, seed=0, vocab=VOCAB):
 @pytest.fixture(scope="session")
 def toy():
     return word_corpus()
+
+
+def reference_cut(pieces, strong_pairs, max_len):
+    """Plain-Python step 3: cut each piece at pairs not in ``strong_pairs``; count the parts of
+    at most ``max_len`` characters. Returns (Counter of parts, number of parts of any length)."""
+    parts, total = Counter(), 0
+    for p in pieces:
+        start = 0
+        for i in range(1, len(p) + 1):
+            if i < len(p) and p[i - 1:i + 1] in strong_pairs:
+                continue
+            total += 1
+            if i - start <= max_len:
+                parts[p[start:i]] += 1
+            start = i
+    return parts, total

@@ -8,6 +8,8 @@ from minent.counting import count_chars_pairs, count_pieces, pair_key
 from minent.hashtable import KeyCounter
 from minent.pretokenize import from_codes, spans
 
+from conftest import reference_cut
+
 ALPHABET = "的是了北京天安门一二十年，。 １２ab\n"
 
 
@@ -43,16 +45,7 @@ def test_pieces_match_reference(lines, max_len):
     strong = KeyCounter()
     strong.add(np.array([pair_key(ord(p[0]), ord(p[1])) for p in strong_pairs]))
     pieces, total = count_pieces(lines, strong, max_len)
-    ref, ref_total = Counter(), 0
-    for p in han_pieces(lines):
-        start = 0
-        for i in range(1, len(p) + 1):
-            if i < len(p) and p[i - 1:i + 1] in strong_pairs:
-                continue
-            ref_total += 1
-            if i - start <= max_len:
-                ref[p[start:i]] += 1
-            start = i
+    ref, ref_total = reference_cut(han_pieces(lines), strong_pairs, max_len)
     arena, starts, counts = pieces.entries()
     got = {from_codes(arena[starts[i]:starts[i + 1]]): int(counts[i]) for i in range(len(pieces))}
     assert got == dict(ref)

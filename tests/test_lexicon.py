@@ -8,7 +8,7 @@ from minent.errors import FormatError, MinentError
 from minent.lexicon import LexiconParams, remove_redundancy
 from minent.pretokenize import spans
 
-from conftest import VOCAB, word_corpus
+from conftest import VOCAB, reference_cut, word_corpus
 
 
 def reference_lexicon(lines, min_count=3, min_prob=1e-6, min_pmi=2.0, max_len=5, thr="len-1"):
@@ -20,16 +20,7 @@ def reference_lexicon(lines, min_count=3, min_prob=1e-6, min_pmi=2.0, max_len=5,
     cut = max(min_count, min_prob * n)
     strong = {ab for ab, c in pairs.items()
               if c >= cut and math.log(c * n / (chars[ab[0]] * chars[ab[1]])) >= min_pmi}
-    cands, total = Counter(), 0
-    for p in pieces:
-        start = 0
-        for i in range(1, len(p) + 1):
-            if i < len(p) and p[i - 1:i + 1] in strong:
-                continue
-            total += 1
-            if i - start <= max_len:
-                cands[p[start:i]] += 1
-            start = i
+    cands, total = reference_cut(pieces, strong, max_len)
     words = {w: c for w, c in cands.items() if c >= max(min_count, min_prob * total)}
     for w in sorted(words, key=lambda w: (-len(w), -words[w], w)):
         if len(w) < 2:

@@ -1,0 +1,795 @@
+"""Sentence templates ("飞象过河", method.md §4): cross-word fixed collocations.
+
+A template is a sequence of literal words with placeholders ``[X]`` between them ("[X] 的 [X]",
+"为什么 [X]", "[X] 可以 [X] 吗"). Mining, over sentences already split into words:
+
+1. **Count** (pass 1, streaming): words, and ordered word pairs (a before b) at distance
+   1..``window`` ("skip-grams"), in a :class:`~minent.hashtable.KeyCounter` keyed
+   ``id_a << 32 | id_b`` (distances pooled). Memory grows with the distinct pairs, not the corpus.
+2. **Link**: a pair is *strong* when its count reaches ``max(min_count, min_prob x N_pairs)`` and
+   ``PMI = ln(p_ab / (p_a p_b)) > min_pmi`` (natural log), with ``p_ab = n_ab / N_pairs`` (N_pairs:
+   all pair slots counted) and ``p_a = n_a / N_words``, so independent words have PMI about 0
+   whatever the window.
+3. **Paths** (pass 2): per sentence, a DAG over the word positions with an edge i -> j
+   (0 < j - i <= window) for each strong pair. Every source-to-sink path (a source has no incoming
+   edge, a sink no outgoing one; an isolated word is a path of one node) becomes a template: the
+   words on the path are literals; a skip inside the path, and the stretch before / after it if it
+   does not reach the sentence ends, become one placeholder each. Paths are enumerated depth-first
+   (successors in increasing position), at most ``max_paths`` per source node; sentences where a
+   source hit the cap are counted in ``report_["sentences_path_capped"]``. Work per sentence is
+   O(sources x max_paths x n), so dense graphs cannot blow up; there is no sentence-length limit.
+4. **Count templates**: a template counts at most once per sentence (duplicate paths in one
+   sentence are merged), in a :class:`~minent.hashtable.SeqCounter` over word-id sequences with
+   the reserved code ``PLACEHOLDER = 0`` for ``[X]``. ``probability = count / N_templates``
+   (N_templates: all counted template occurrences). Templates reaching
+   ``max(min_count, min_prob x N_templates)`` are kept, ranked by count (ties: template text in
+   code-point order). "[X] w [X]" (one literal between two placeholders) is *trivial*: it only
+   says w can stand inside a sentence; such templates are kept but flagged.
+5. **Examples** (pass 3): the first ``n_examples`` sentences (in corpus order) of each kept template.
+
+With ``window=1`` the literals of a path are adjacent: the templates are phrases (chains of tight
+adjacent words).
+
+Sentences: :func:`split_sentences` cuts a token list after the sentence-final marks
+``。！？!?；;`` (dropped) — the CLI does this by default; :class:`TemplateFinder` takes sentences as
+given. The token ``[X]`` in input is read as an unknown word: never a literal, always covered by a
+placeholder.
+
+File format (``.tsv``, UTF-8): a first line ``# minent-templates format=1 key=value ...`` (totals
+and mining parameters), then a section ``## templates`` with a header line and one template per
+line (``template count probability literals trivial pmi example_1..example_k``; ``pmi`` is
+``ln p(t) - sum ln p(literal)`` in nats), then a section ``## words`` (``word count``), the
+unigram counts the parser needs for single-word blocks. :meth:`Templates.load` also reads a plain
+list of templates, one per line, optionally followed by TAB and a count.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator, Sequence
+
+import numpy as np
+from numba import njit
+
+from .errors import FormatError, InputError, MinentError
+from .hashtable import KeyCounter, SeqCounter, fold, key_lookup, mix64, _FNV_OFFSET
+from .textio import atomic_write
+
+PLACEHOLDER = 0
+PLACEHOLDER_TEXT = "[X]"
+UNKNOWN = -1
+FORMAT_VERSION = 1
+SENTENCE_END = frozenset("。！？!?；;")
+_FILE_MAGIC = "# minent-templates"
+_TEMPLATE_COLUMNS = ["template", "count", "probability", "literals", "trivial", "pmi"]
+
+Progress = Callable[[str, int, int], None]
+
+
+# ----------------------------------------------------------------------------- sentences, vocabulary
+
+def split_sentences(tokens: Sequence[str]) -> list[list[str]]:
+    """Cut ``tokens`` after each token made only of sentence-final marks (``。！？!?；;``).
+
+    The marks themselves are dropped; empty sentences are skipped.
+    """
+    out: list[list[str]] = []
+    cur: list[str] = []
+    for t in tokens:
+        if t and all(ch in SENTENCE_END for ch in t):
+            if cur:
+                out.append(cur)
+            cur = []
+        else:
+            cur.append(t)
+    if cur:
+        out.append(cur)
+    return out
+
+
+class Vocabulary:
+    """Words <-> dense ids. Id 0 is the placeholder ``[X]``; words get ids from 1 in order of first
+    sight; :data:`UNKNOWN` (-1) is the id of words outside the vocabulary (and of the token ``[X]``)."""
+
+    def __init__(self, words: Iterable[str] = ()):
+        self.words: list[str] = [PLACEHOLDER_TEXT]
+        self.index: dict[str, int] = {}
+        for w in words:
+            self.add(w)
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def add(self, word: str) -> int:
+        i = self.index.get(word)
+        if i is None:
+            if word == PLACEHOLDER_TEXT:
+                return UNKNOWN
+            i = self.index[word] = len(self.words)
+            self.words.append(word)
+        return i
+
+    def encode(self, tokens: Sequence[str], grow: bool = False) -> list[int]:
+        """Ids of ``tokens``; with ``grow``, unseen words are added, otherwise they get UNKNOWN."""
+        if grow:
+            add = self.add
+            return [add(t) for t in tokens]
+        get = self.index.get
+        return [get(t, UNKNOWN) for t in tokens]
+
+
+def _pack(id_lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Flat int32 ids and int64 sentence bounds of a block of id lists."""
+    bounds = np.zeros(len(id_lists) + 1, np.int64)
+    if id_lists:
+        bounds[1:] = np.cumsum([len(x) for x in id_lists])
+    flat = np.fromiter((i for x in id_lists for i in x), np.int32, count=int(bounds[-1]))
+    return flat, bounds
+
+
+# ----------------------------------------------------------------------------- kernels
+
+@njit(cache=True)
+def skipgram_keys(ids, bounds, window):
+    """Keys ``a << 32 | b`` of the ordered pairs (ids[i], ids[j]), 0 < j - i <= window, of each
+    sentence ``ids[bounds[s]:bounds[s+1]]``; positions with id <= 0 (unknown) take part in no pair."""
+    n_keys = 0
+    for s in range(bounds.shape[0] - 1):
+        lo, hi = bounds[s], bounds[s + 1]
+        for i in range(lo, hi):
+            if ids[i] <= 0:
+                continue
+            for j in range(i + 1, min(hi, i + window + 1)):
+                if ids[j] > 0:
+                    n_keys += 1
+    keys = np.empty(n_keys, np.int64)
+    m = 0
+    for s in range(bounds.shape[0] - 1):
+        lo, hi = bounds[s], bounds[s + 1]
+        for i in range(lo, hi):
+            a = ids[i]
+            if a <= 0:
+                continue
+            for j in range(i + 1, min(hi, i + window + 1)):
+                if ids[j] > 0:
+                    keys[m] = (np.int64(a) << 32) | ids[j]
+                    m += 1
+    return keys
+
+
+@njit(cache=True)
+def _emit_path(ids, lo, n, path, depth, out_codes, n_c):
+    """Write the template of the path ``path[:depth]`` (sentence positions) at ``out_codes[n_c:]``."""
+    if path[0] > 0:
+        out_codes[n_c] = 0
+        n_c += 1
+    for d in range(depth):
+        if d > 0 and path[d] - path[d - 1] > 1:
+            out_codes[n_c] = 0
+            n_c += 1
+        out_codes[n_c] = ids[lo + path[d]]
+        n_c += 1
+    if path[depth - 1] < n - 1:
+        out_codes[n_c] = 0
+        n_c += 1
+    return n_c
+
+
+@njit(cache=True)
+def _seen_before(out_codes, out_bounds, out_hash, t_first, t_new):
+    """True when template ``t_new`` equals one of ``t_first..t_new-1`` (same sentence)."""
+    a0, a1 = out_bounds[t_new], out_bounds[t_new + 1]
+    for t in range(t_first, t_new):
+        if out_hash[t] != out_hash[t_new]:
+            continue
+        b0, b1 = out_bounds[t], out_bounds[t + 1]
+        if b1 - b0 != a1 - a0:
+            continue
+        same = True
+        for k in range(a1 - a0):
+            if out_codes[a0 + k] != out_codes[b0 + k]:
+                same = False
+                break
+        if same:
+            return True
+    return False
+
+
+@njit(cache=True)
+def block_templates(ids, bounds, start, window, strong_keys, strong_vals, max_paths,
+                    out_codes, out_bounds, out_hash, out_sent, capped):
+    """Templates of the sentences ``s = start, start+1, ...`` of a block (method.md §4 steps 3-4).
+
+    For each sentence: DAG of strong pairs (``key_lookup(strong_keys, strong_vals, a << 32 | b) > 0``),
+    every source-to-sink path (at most ``max_paths`` per source, depth first), one template per
+    distinct path pattern. Template t is ``out_codes[out_bounds[t]:out_bounds[t+1]]`` (0 = [X]) from
+    sentence ``out_sent[t]``; ``capped[s]`` is set when a source of sentence s hit ``max_paths``.
+
+    Stops before a sentence whose worst case no longer fits the output buffers and returns
+    ``(next_sentence, n_templates, n_codes)``; the caller grows the buffers when no sentence fit.
+    """
+    n_sent = bounds.shape[0] - 1
+    longest = 1
+    for s in range(start, n_sent):
+        longest = max(longest, bounds[s + 1] - bounds[s])
+    succ = np.empty(longest * window, np.int64)
+    n_succ = np.empty(longest, np.int64)
+    indeg = np.empty(longest, np.int64)
+    path = np.empty(longest, np.int64)
+    nxt = np.empty(longest, np.int64)
+    n_t = 0
+    n_c = 0
+    out_bounds[0] = 0
+    cap_t = out_hash.shape[0]
+    cap_c = out_codes.shape[0]
+    for s in range(start, n_sent):
+        lo, hi = bounds[s], bounds[s + 1]
+        n = hi - lo
+        t_first, c_first = n_t, n_c
+        for i in range(n):
+            n_succ[i] = 0
+            indeg[i] = 0
+        for i in range(n):
+            a = ids[lo + i]
+            if a <= 0:
+                continue
+            for j in range(i + 1, min(n, i + window + 1)):
+                b = ids[lo + j]
+                if b > 0 and key_lookup(strong_keys, strong_vals, (np.int64(a) << 32) | b) > 0:
+                    succ[i * window + n_succ[i]] = j
+                    n_succ[i] += 1
+                    indeg[j] += 1
+        overflow = False
+        for src in range(n):
+            if ids[lo + src] <= 0 or indeg[src] > 0:
+                continue
+            n_paths = 0
+            depth = 1
+            path[0] = src
+            nxt[0] = 0
+            while depth > 0:
+                u = path[depth - 1]
+                if n_succ[u] == 0:  # a sink: emit the path
+                    if n_t + 1 >= cap_t or n_c + 2 * n + 1 > cap_c:
+                        overflow = True
+                        break
+                    n_c = _emit_path(ids, lo, n, path, depth, out_codes, n_c)
+                    out_bounds[n_t + 1] = n_c
+                    h = _FNV_OFFSET
+                    for k in range(out_bounds[n_t], n_c):
+                        h = fold(h, out_codes[k])
+                    out_hash[n_t] = mix64(h)
+                    if _seen_before(out_codes, out_bounds, out_hash, t_first, n_t):
+                        n_c = out_bounds[n_t]
+                    else:
+                        out_sent[n_t] = s
+                        n_t += 1
+                    n_paths += 1
+                    depth -= 1
+                    if n_paths >= max_paths:
+                        for d in range(depth):  # capped only if some path was left out
+                            if nxt[d] < n_succ[path[d]]:
+                                capped[s] = True
+                        break
+                    continue
+                k = nxt[depth - 1]
+                if k < n_succ[u]:
+                    nxt[depth - 1] = k + 1
+                    path[depth] = succ[u * window + k]
+                    nxt[depth] = 0
+                    depth += 1
+                else:
+                    depth -= 1
+            if overflow:
+                break
+        if overflow:
+            return s, t_first, c_first
+    return n_sent, n_t, n_c
+
+
+@njit(cache=True)
+def record_examples(template_ids, sent_ids, n_examples, example_sent):
+    """Remember, per template id, the first ``example_sent.shape[1]`` sentences it came from."""
+    k = example_sent.shape[1]
+    for t in range(template_ids.shape[0]):
+        e = template_ids[t]
+        if n_examples[e] < k:
+            example_sent[e, n_examples[e]] = sent_ids[t]
+            n_examples[e] += 1
+
+
+# ----------------------------------------------------------------------------- Templates
+
+def parse_template(text: str) -> tuple[str, ...]:
+    """``"[X] 的 [X]"`` -> ``("[X]", "的", "[X]")``; consecutive placeholders are collapsed.
+
+    Raises :class:`FormatError` for an empty template or one without a literal word.
+    """
+    out: list[str] = []
+    for tok in text.split():
+        if tok == PLACEHOLDER_TEXT and out and out[-1] == PLACEHOLDER_TEXT:
+            continue
+        out.append(tok)
+    if not any(t != PLACEHOLDER_TEXT for t in out):
+        raise FormatError(f"template {text!r} has no literal word")
+    return tuple(out)
+
+
+def template_text(pattern: Sequence[str]) -> str:
+    return " ".join(pattern)
+
+
+def is_trivial(pattern: Sequence[str]) -> bool:
+    """True for "[X] w [X]": one literal between two placeholders."""
+    return len(pattern) == 3 and pattern[0] == pattern[2] == PLACEHOLDER_TEXT
+
+
+class Templates:
+    """Ranked templates with their counts, plus the word unigram counts of the mining corpus.
+
+    Parameters
+    ----------
+    patterns : list of str or tuple of str
+        Templates as text (``"[X] 的 [X]"``) or element tuples (``("[X]", "的", "[X]")``).
+    counts : sequence of int
+        Occurrence counts (sentences containing the template).
+    total : int, optional
+        N_templates, what probabilities are relative to; default ``sum(counts)``.
+    word_counts : dict word -> int, optional
+        Unigram counts; the parser scores a single-word block by ln(count / n_words).
+    n_words : int, optional
+        Word tokens behind ``word_counts``; default their sum.
+    examples : list of list of str, optional
+        Example sentences per template (tokens joined by spaces).
+    meta : dict, optional
+        Mining parameters and totals, written to the header line.
+
+    The order given is kept; :meth:`ranked` returns a copy sorted by count.
+    """
+
+    def __init__(self, patterns, counts, total: int | None = None, word_counts: dict | None = None,
+                 n_words: int | None = None, examples=None, meta: dict | None = None):
+        self.patterns = [parse_template(p) if isinstance(p, str) else tuple(p) for p in patterns]
+        self.counts = np.asarray(list(counts), dtype=np.int64)
+        if len(self.patterns) != len(self.counts):
+            raise ValueError("patterns and counts differ in length")
+        if len(set(self.patterns)) != len(self.patterns):
+            raise ValueError("duplicate templates")
+        self.total = int(total if total is not None else max(int(self.counts.sum()), 1))
+        self.word_counts = dict(word_counts or {})
+        self.n_words = int(n_words if n_words is not None else max(sum(self.word_counts.values()), 1))
+        self.examples = [list(e) for e in examples] if examples is not None else [[] for _ in self.patterns]
+        self.meta = dict(meta or {})
+
+    def __len__(self) -> int:
+        return len(self.patterns)
+
+    def text(self, i: int) -> str:
+        return template_text(self.patterns[i])
+
+    def n_literals(self, i: int) -> int:
+        return sum(1 for t in self.patterns[i] if t != PLACEHOLDER_TEXT)
+
+    def is_trivial(self, i: int) -> bool:
+        return is_trivial(self.patterns[i])
+
+    @property
+    def probability(self) -> np.ndarray:
+        """count / total."""
+        return self.counts / float(self.total)
+
+    @property
+    def logp(self) -> np.ndarray:
+        """Natural-log probabilities."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.counts / float(self.total))
+
+    @property
+    def unknown_logp(self) -> float:
+        """ln-probability of a word with no count: ln(0.5 / n_words)."""
+        return math.log(0.5 / self.n_words)
+
+    def word_logp(self, word: str) -> float:
+        c = self.word_counts.get(word, 0)
+        return math.log(c / self.n_words) if c > 0 else self.unknown_logp
+
+    def pmi(self, i: int) -> float:
+        """ln p(t) - sum ln p(literal) (nats): how much the template saves over its words alone."""
+        c = int(self.counts[i])
+        if c <= 0:
+            return float("nan")
+        s = math.log(c / self.total)
+        for t in self.patterns[i]:
+            if t != PLACEHOLDER_TEXT:
+                if self.word_counts.get(t, 0) <= 0:
+                    return float("nan")
+                s -= math.log(self.word_counts[t] / self.n_words)
+        return s
+
+    def ranked(self) -> "Templates":
+        """A copy sorted by count descending, ties by template text (code-point order)."""
+        order = sorted(range(len(self)), key=lambda i: (-int(self.counts[i]), self.text(i)))
+        return Templates([self.patterns[i] for i in order], self.counts[order], self.total,
+                         self.word_counts, self.n_words, [self.examples[i] for i in order], self.meta)
+
+    def top(self, n: int | None = None, trivial: bool | None = False) -> list[dict]:
+        """The first ``n`` templates (in stored order) as dicts; ``trivial=False`` leaves out
+        "[X] w [X]", ``True`` keeps only those, ``None`` keeps all."""
+        rows = []
+        for i in range(len(self)):
+            if trivial is not None and self.is_trivial(i) != trivial:
+                continue
+            rows.append(self.record(i))
+            if n is not None and len(rows) >= n:
+                break
+        return rows
+
+    def record(self, i: int) -> dict:
+        return {"template": self.text(i), "count": int(self.counts[i]),
+                "probability": float(self.counts[i] / self.total), "literals": self.n_literals(i),
+                "trivial": self.is_trivial(i), "pmi": self.pmi(i), "examples": list(self.examples[i])}
+
+    # -- files
+    def save(self, path: str) -> None:
+        """Write the TSV file atomically (format in the module docstring)."""
+        k = max([len(e) for e in self.examples] + [0])
+        meta = {"total": self.total, "n_words": self.n_words, **{k_: v for k_, v in self.meta.items()
+                                                                if k_ not in ("total", "n_words")}}
+        with atomic_write(path) as fh:
+            fh.write(f"{_FILE_MAGIC} format={FORMAT_VERSION} "
+                     + " ".join(f"{key}={_meta_value(v)}" for key, v in meta.items()) + "\n")
+            fh.write("## templates\n")
+            fh.write("\t".join(_TEMPLATE_COLUMNS + [f"example_{j + 1}" for j in range(k)]) + "\n")
+            for i in range(len(self)):
+                pmi = self.pmi(i)
+                cells = [self.text(i), str(int(self.counts[i])), f"{self.counts[i] / self.total:.6g}",
+                         str(self.n_literals(i)), str(int(self.is_trivial(i))),
+                         "" if math.isnan(pmi) else f"{pmi:.4f}"]
+                ex = [e.replace("\t", " ").replace("\n", " ") for e in self.examples[i]]
+                cells += ex + [""] * (k - len(ex))
+                fh.write("\t".join(cells) + "\n")
+            fh.write("## words\nword\tcount\n")
+            for w, c in sorted(self.word_counts.items(), key=lambda wc: (-wc[1], wc[0])):
+                fh.write(f"{w}\t{c}\n")
+
+    @classmethod
+    def load(cls, path: str) -> "Templates":
+        """Read a file written by :meth:`save`, or a plain list (``template[TAB count]`` a line).
+
+        Raises :class:`InputError` (unreadable) or :class:`FormatError` (empty, another format
+        version, malformed line — with its line number).
+        """
+        try:
+            with open(path, encoding="utf-8-sig") as fh:
+                lines = fh.read().split("\n")
+        except OSError as exc:
+            raise InputError(f"{path}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise FormatError(f"{path}: not a UTF-8 templates file") from None
+        if lines and lines[-1] == "":
+            lines.pop()
+        if not any(line.strip() for line in lines):
+            raise FormatError(f"{path}: empty templates file")
+        if lines[0].startswith("# minent-") and not lines[0].startswith(_FILE_MAGIC + " "):
+            raise FormatError(f"{path}: a {lines[0].split()[1]} file, not a templates file")
+        if lines[0].startswith(_FILE_MAGIC):
+            return cls._load_tsv(path, lines)
+        return cls._load_list(path, lines)
+
+    @classmethod
+    def _load_tsv(cls, path: str, lines: list[str]) -> "Templates":
+        meta = dict(kv.split("=", 1) for kv in lines[0].split()[2:] if "=" in kv)
+        version = meta.pop("format", None)
+        if version != str(FORMAT_VERSION):
+            raise FormatError(f"{path}: templates format {version} is not supported "
+                              f"(this minent reads format {FORMAT_VERSION})")
+        if len(lines) < 3 or lines[1] != "## templates" or not lines[2].startswith("template\tcount"):
+            raise FormatError(f"{path}: missing '## templates' section and header")
+        patterns, counts, examples, words = [], [], [], {}
+        section = "templates"
+        for n, line in enumerate(lines[3:], start=4):
+            if line == "## words":
+                section = "words"
+                continue
+            if section == "words":
+                if line == "word\tcount" or not line:
+                    continue
+                w, _, c = line.partition("\t")
+                try:
+                    words[w] = int(c)
+                except ValueError:
+                    raise FormatError(f"{path}:{n}: expected word TAB count") from None
+                continue
+            cells = line.split("\t")
+            if len(cells) < 2:
+                raise FormatError(f"{path}:{n}: expected template TAB count")
+            try:
+                counts.append(int(cells[1]))
+            except ValueError:
+                raise FormatError(f"{path}:{n}: bad count {cells[1]!r}") from None
+            patterns.append(parse_template(cells[0]))
+            examples.append([e for e in cells[len(_TEMPLATE_COLUMNS):] if e])
+        if not patterns:
+            raise FormatError(f"{path}: no templates")
+        try:
+            total, n_words = int(meta.pop("total")), int(meta.pop("n_words"))
+        except (KeyError, ValueError):
+            raise FormatError(f"{path}: bad header line (total / n_words)") from None
+        try:
+            return cls(patterns, counts, total, words, n_words, examples, meta)
+        except ValueError as exc:
+            raise FormatError(f"{path}: {exc}") from None
+
+    @classmethod
+    def _load_list(cls, path: str, lines: list[str]) -> "Templates":
+        patterns, counts, seen = [], [], set()
+        for n, line in enumerate(lines, start=1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            text, _, count = line.partition("\t")
+            try:
+                c = int(count) if count.strip() else 1
+            except ValueError:
+                raise FormatError(f"{path}:{n}: bad count {count!r} (expected template TAB count)") from None
+            try:
+                p = parse_template(text)
+            except FormatError as exc:
+                raise FormatError(f"{path}:{n}: {exc}") from None
+            if p in seen:
+                continue
+            seen.add(p)
+            patterns.append(p)
+            counts.append(max(c, 1))
+        if not patterns:
+            raise FormatError(f"{path}: no templates")
+        return cls(patterns, counts)
+
+
+def _meta_value(v) -> str:
+    s = str(v)
+    return s.replace(" ", "_") if s else "_"
+
+
+# ----------------------------------------------------------------------------- mining
+
+@dataclass
+class _Block:
+    ids: np.ndarray
+    bounds: np.ndarray
+    first_sentence: int
+
+
+class TemplateFinder:
+    """Mine sentence templates from tokenised sentences (method.md §4), sklearn-style.
+
+    Parameters
+    ----------
+    window : int, default 3
+        Largest distance of a linked word pair (1 = adjacent words only: phrases).
+    min_count : int, default 5
+        Count floor for strong pairs and for kept templates.
+    min_prob : float, default 0.0
+        Relative floor: the cut-off is ``max(min_count, min_prob x N)``, N = pair slots for pairs,
+        template occurrences for templates.
+    min_pmi : float, default 1.0
+        A pair is linked when its PMI (natural log) exceeds this. PMI > 1 is where merging starts to
+        pay in information (method.md §1).
+    max_paths : int, default 64
+        At most this many paths are enumerated from each source node of a sentence's DAG.
+    n_examples : int, default 3
+        Example sentences kept per template.
+    block_sentences : int, default 20000
+        Sentences handled per numba call (memory vs call overhead).
+
+    Attributes (after :meth:`fit`)
+    -------------------------------
+    vocabulary_ : list of str — word of each id (id 0 is "[X]")
+    word_counts_ : int64 array — count of each id
+    n_words_, n_pair_slots_, n_sentences_, n_template_occurrences_ : int
+    strong_pairs_ : int — number of linked word pairs
+    templates_ : :class:`Templates` — kept templates, ranked
+    report_ : dict — sizes and timings
+    """
+
+    def __init__(self, window: int = 3, min_count: int = 5, min_prob: float = 0.0, min_pmi: float = 1.0,
+                 max_paths: int = 64, n_examples: int = 3, block_sentences: int = 20000):
+        self.window = window
+        self.min_count = min_count
+        self.min_prob = min_prob
+        self.min_pmi = min_pmi
+        self.max_paths = max_paths
+        self.n_examples = n_examples
+        self.block_sentences = block_sentences
+
+    def _validate(self):
+        if not 1 <= int(self.window) <= 64:
+            raise MinentError("window must be between 1 and 64")
+        if int(self.min_count) < 1:
+            raise MinentError("min_count must be >= 1")
+        if not 0 <= self.min_prob < 1:
+            raise MinentError("min_prob must be in [0, 1)")
+        if int(self.max_paths) < 1:
+            raise MinentError("max_paths must be >= 1")
+        if int(self.n_examples) < 0:
+            raise MinentError("n_examples must be >= 0")
+
+    # -- passes
+    def _blocks(self, sentences, vocab: Vocabulary, grow: bool) -> Iterator[_Block]:
+        buf: list[list[int]] = []
+        first = 0
+        n = 0
+        for tokens in sentences:
+            if isinstance(tokens, str):
+                raise TypeError("TemplateFinder.fit needs token lists, not strings "
+                                "(split them, e.g. line.split())")
+            buf.append(vocab.encode(tokens, grow))
+            n += 1
+            if len(buf) >= self.block_sentences:
+                yield _Block(*_pack(buf), first)
+                first, buf = n, []
+        if buf:
+            yield _Block(*_pack(buf), first)
+
+    def _count(self, sentences, progress):
+        vocab = Vocabulary()
+        word_counts = np.zeros(1024, np.int64)
+        pairs = KeyCounter(1 << 16)
+        n_pair_slots = 0
+        n_sent = 0
+        for block in self._blocks(sentences, vocab, grow=True):
+            if len(vocab) > word_counts.shape[0]:
+                word_counts = np.concatenate([word_counts, np.zeros(2 * len(vocab), np.int64)])
+            known = block.ids[block.ids > 0]
+            word_counts[: len(vocab)] += np.bincount(known, minlength=len(vocab))[: len(vocab)]
+            keys = skipgram_keys(block.ids, block.bounds, int(self.window))
+            n_pair_slots += keys.shape[0]
+            pairs.add(keys)
+            n_sent += block.bounds.shape[0] - 1
+            if progress:
+                progress("count", block.bounds.shape[0] - 1, 0)
+        return vocab, word_counts[: len(vocab)], pairs, n_pair_slots, n_sent
+
+    def _strong(self, pairs: KeyCounter, word_counts, n_words, n_pair_slots) -> KeyCounter:
+        keys, counts = pairs.items()
+        cut = max(int(self.min_count), self.min_prob * n_pair_slots)
+        a, b = keys >> 32, keys & 0xFFFFFFFF
+        with np.errstate(divide="ignore"):
+            pmi = (np.log(counts) - math.log(max(n_pair_slots, 1))
+                   - np.log(word_counts[a] / n_words) - np.log(word_counts[b] / n_words))
+        chosen = keys[(counts >= cut) & (pmi > self.min_pmi)]
+        strong = KeyCounter(2 * len(chosen) + 16)
+        strong.add(chosen)
+        return strong
+
+    def _paths(self, sentences, vocab, strong, n_sent, progress):
+        counter = SeqCounter(1 << 14, 1 << 18)
+        k = int(self.n_examples)
+        n_ex = np.zeros(1 << 14, np.int64)
+        ex_sent = np.full((1 << 14, max(k, 1)), -1, np.int64)
+        capped_total = 0
+        out_codes = np.empty(1 << 20, np.int32)
+        out_bounds = np.empty((1 << 18) + 1, np.int64)
+        out_hash = np.empty(1 << 18, np.int64)
+        out_sent = np.empty(1 << 18, np.int64)
+        for block in self._blocks(sentences, vocab, grow=False):
+            n_block = block.bounds.shape[0] - 1
+            capped = np.zeros(n_block, np.bool_)
+            s = 0
+            while s < n_block:
+                nxt, n_t, n_c = block_templates(block.ids, block.bounds, s, int(self.window), strong.keys,
+                                                strong.vals, int(self.max_paths), out_codes, out_bounds,
+                                                out_hash, out_sent, capped)
+                if nxt == s:  # one sentence did not fit: grow the buffers
+                    out_codes = np.empty(2 * out_codes.shape[0], np.int32)
+                    out_bounds = np.empty(2 * out_hash.shape[0] + 1, np.int64)
+                    out_hash = np.empty(2 * out_hash.shape[0], np.int64)
+                    out_sent = np.empty(out_hash.shape[0], np.int64)
+                    continue
+                if n_t:
+                    codes, tb = out_codes[:n_c], out_bounds[: n_t + 1]
+                    counter.add(codes, tb)
+                    if k:
+                        if len(counter) > n_ex.shape[0]:
+                            grow = 2 * len(counter) - n_ex.shape[0]
+                            n_ex = np.concatenate([n_ex, np.zeros(grow, np.int64)])
+                            ex_sent = np.concatenate([ex_sent, np.full((grow, k), -1, np.int64)])
+                        record_examples(counter.ids(codes, tb), out_sent[:n_t] + block.first_sentence,
+                                        n_ex, ex_sent)
+                if progress:
+                    progress("paths", nxt - s, n_sent)
+                s = nxt
+            capped_total += int(capped.sum())
+        return counter, ex_sent, capped_total
+
+    def _examples(self, sentences, wanted: set[int], progress, n_sent) -> dict[int, str]:
+        found: dict[int, str] = {}
+        if not wanted:
+            return found
+        last = max(wanted)
+        for s, tokens in enumerate(sentences):
+            if s in wanted:
+                found[s] = " ".join(tokens)
+            if progress and (s + 1) % 10000 == 0:
+                progress("examples", 10000, n_sent)
+            if s >= last:
+                break
+        return found
+
+    def fit(self, sentences, progress: Progress | None = None) -> "TemplateFinder":
+        """Learn templates from ``sentences``: a re-iterable (read up to three times) of token lists.
+
+        ``progress(stage, n_done, n_total)`` is called per block with stage ``"count"``,
+        ``"paths"`` or ``"examples"`` (n_total 0 when unknown).
+        """
+        self._validate()
+        if iter(sentences) is sentences:
+            raise MinentError("TemplateFinder.fit needs a re-iterable input (list, not an iterator)")
+        timings = {}
+        t0 = time.perf_counter()
+        vocab, word_counts, pairs, n_pair_slots, n_sent = self._count(sentences, progress)
+        n_words = int(word_counts.sum())
+        timings["count"] = time.perf_counter() - t0
+        if n_words == 0:
+            raise MinentError("no words in the input")
+        t0 = time.perf_counter()
+        strong = self._strong(pairs, word_counts, n_words, n_pair_slots)
+        n_distinct_pairs = len(pairs)
+        pairs_bytes = pairs.nbytes
+        del pairs
+        counter, ex_sent, capped = self._paths(sentences, vocab, strong, n_sent, progress)
+        timings["paths"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        arena, starts, counts = counter.entries()
+        n_occ = int(counts.sum())
+        cut = max(int(self.min_count), self.min_prob * n_occ)
+        keep = np.nonzero(counts >= cut)[0]
+        words = vocab.words
+
+        def pattern(e):
+            return tuple(words[c] for c in arena[starts[e]:starts[e + 1]].tolist())
+
+        patterns = [pattern(e) for e in keep.tolist()]
+        order = sorted(range(len(keep)), key=lambda j: (-int(counts[keep[j]]), template_text(patterns[j])))
+        keep = keep[order]
+        patterns = [patterns[j] for j in order]
+        examples: list[list[str]] = [[] for _ in patterns]
+        if self.n_examples:
+            rows = ex_sent[keep]
+            sents = self._examples(sentences, set(rows[rows >= 0].tolist()), progress, n_sent)
+            examples = [[sents[s] for s in row.tolist() if s >= 0] for row in rows]
+        timings["select"] = time.perf_counter() - t0
+
+        self.vocabulary_ = list(words)
+        self.word_counts_ = word_counts
+        self.n_words_ = n_words
+        self.n_pair_slots_ = int(n_pair_slots)
+        self.n_sentences_ = int(n_sent)
+        self.n_template_occurrences_ = n_occ
+        self.strong_pairs_ = len(strong)
+        meta = {"window": int(self.window), "min_count": int(self.min_count), "min_prob": self.min_prob,
+                "min_pmi": self.min_pmi, "max_paths": int(self.max_paths), "sentences": int(n_sent)}
+        word_dict = {w: int(c) for w, c in zip(words[1:], word_counts[1:].tolist()) if c > 0}
+        self.templates_ = Templates(patterns, counts[keep], n_occ, word_dict, n_words, examples, meta)
+        self.report_ = {
+            "sentences": int(n_sent),
+            "words": n_words,
+            "vocabulary": len(words) - 1,
+            "pair_slots": int(n_pair_slots),
+            "distinct_pairs": n_distinct_pairs,
+            "strong_pairs": len(strong),
+            "template_occurrences": n_occ,
+            "distinct_templates": len(counter),
+            "kept_templates": len(patterns),
+            "kept_nontrivial": sum(1 for p in patterns if not is_trivial(p)),
+            "template_count_cutoff": cut,
+            "sentences_path_capped": capped,
+            "table_bytes": {"pairs": pairs_bytes, "strong": strong.nbytes, "templates": counter.nbytes},
+            "timings_s": {k_: round(v, 3) for k_, v in timings.items()},
+        }
+        return self
+
+    def save(self, path: str) -> None:
+        """Write :attr:`templates_` (see :meth:`Templates.save`)."""
+        self.templates_.save(path)
