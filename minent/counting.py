@@ -176,28 +176,81 @@ class CharPairCounts:
         return math.log(n_ab * self.n_chars / (self.chars[ord(a)] * self.chars[ord(b)]))
 
 
-def count_chars_pairs(texts, rules: bool = True, progress: Progress | None = None) -> CharPairCounts:
-    """Pass 1: count Han characters and adjacent pairs over ``texts`` (streaming)."""
+def _corpus_tasks(texts, engine):
+    """Byte-range task list for a :class:`Corpus` handed to an engine (None when not applicable)."""
+    if engine is None or not isinstance(texts, Corpus):
+        return None
+    from .parallel import plan_ranges
+    return plan_ranges(texts.real_paths(), min_parts=4 * getattr(engine, "jobs", 2))
+
+
+def count_chars_pairs(texts, rules: bool = True, progress: Progress | None = None,
+                      engine=None) -> CharPairCounts:
+    """Pass 1: count Han characters and adjacent pairs over ``texts`` (streaming).
+
+    With an ``engine`` (:mod:`minent.parallel`) and a :class:`Corpus`, byte ranges of the files
+    are counted as separate tasks and merged; the counts are identical.
+    """
     counts = CharPairCounts()
-    for block in iter_text_blocks(texts, progress):
-        counts.add_text(block, rules)
+    ranges = _corpus_tasks(texts, engine)
+    if ranges is None:
+        for block in iter_text_blocks(texts, progress):
+            counts.add_text(block, rules)
+        return counts
+    from .parallel import count_pairs_task
+    for ids, cc, keys, vals, n_chars, n_bytes in engine.map(
+            count_pairs_task, [([r], texts.encoding, rules) for r in ranges]):
+        counts.chars[ids] += cc
+        counts.pairs.add(keys, vals)
+        counts.n_chars += n_chars
+        if progress:
+            progress(n_bytes)
     return counts
 
 
-def count_pieces(texts, strong: KeyCounter, max_len: int, rules: bool = True,
-                 progress: Progress | None = None) -> tuple[SeqCounter, int]:
-    """Pass 2: cut at every pair not in ``strong`` and count the pieces.
+def piece_table(blocks: Iterable[str], strong: KeyCounter, max_len: int, rules: bool = True,
+                into=None) -> tuple:
+    """Cut each text block at every pair not in ``strong``; count pieces of <= ``max_len`` chars.
 
-    Returns the piece counter (pieces up to ``max_len`` characters) and the total number of
-    pieces including the longer ones left out.
+    Returns ``(table, n_total)``: the counter (``into`` if given: anything with ``add(codes,
+    bounds)``) and the number of pieces including the longer ones left out.
     """
-    pieces = SeqCounter(1 << 14, 1 << 18)
+    pieces = into if into is not None else SeqCounter(1 << 14, 1 << 18)
     n_total = 0
     table = class_table()
-    for block in iter_text_blocks(texts, progress):
+    for block in blocks:
         cps = to_codes(block)
         spans = scan_spans(cps, table, rules)
         codes, bounds, n_long = cut_block(cps, spans, strong.keys, strong.vals, max_len)
         pieces.add(codes, bounds)
         n_total += bounds.shape[0] - 1 + n_long
     return pieces, n_total
+
+
+def count_pieces(texts, strong_keys: np.ndarray, max_len: int, rules: bool = True,
+                 progress: Progress | None = None, engine=None, memory: int | None = None):
+    """Pass 2: cut at every pair in no ``strong_keys`` and count the pieces.
+
+    Returns ``(SpillingCounter, n_total)``; the counter keeps at most ``memory`` bytes of table in
+    RAM and spills the rest to disk (:mod:`minent.spill`). Close it when done.
+    """
+    from .parallel import count_pieces_task, strong_table
+    from .spill import SpillingCounter
+    pieces = SpillingCounter(memory)
+    try:
+        ranges = _corpus_tasks(texts, engine)
+        if ranges is None:
+            _, n_total = piece_table(iter_text_blocks(texts, progress), strong_table(strong_keys),
+                                     max_len, rules, into=pieces)
+            return pieces, n_total
+        n_total = 0
+        for arena, starts, cnts, n, n_bytes in engine.map(
+                count_pieces_task, [([r], texts.encoding, rules, strong_keys, max_len) for r in ranges]):
+            pieces.add(arena, starts, cnts)
+            n_total += n
+            if progress:
+                progress(n_bytes)
+        return pieces, n_total
+    except BaseException:
+        pieces.close()
+        raise

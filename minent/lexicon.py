@@ -38,7 +38,6 @@ import numpy as np
 
 from .counting import CharPairCounts, count_chars_pairs, count_pieces, pair_key
 from .errors import FormatError
-from .hashtable import KeyCounter
 from .pretokenize import from_codes
 from .segment import Segmenter
 from .textio import atomic_write, open_text
@@ -303,7 +302,9 @@ def _word_scores(words, counts, total, cp: CharPairCounts, sub_pmi):
 
 def build_lexicon(texts, *, min_count: int = 3, min_prob: float = 1e-6, min_pmi: float = 2.0,
                   max_len: int = 5, redundancy_threshold: str | float = "len-1", rules: bool = True,
-                  progress: Callable[[str, int], None] | None = None) -> Lexicon:
+                  progress: Callable[[str, int], None] | None = None, jobs: int = 1,
+                  engine: str = "local", scheduler: str | None = None,
+                  memory: int | None = None) -> Lexicon:
     """Build a lexicon from raw text by the four steps of method.md §2.
 
     Parameters
@@ -327,6 +328,15 @@ def build_lexicon(texts, *, min_count: int = 3, min_prob: float = 1e-6, min_pmi:
         Number / letter / date / punctuation rules (:mod:`minent.pretokenize`).
     progress : callable(stage, n), optional
         Called with ``("count", n)`` / ``("cut", n)`` as input is consumed.
+    jobs : int, default 1
+        Worker processes for counting (a :class:`Corpus` input is cut into byte ranges); the
+        result is identical to ``jobs=1``.
+    engine : "local" or "dask", default "local"
+        ``"dask"`` runs the counting tasks on ``dask.distributed`` (the scheduler at
+        ``scheduler``, or a LocalCluster with ``jobs`` workers).
+    memory : int, optional
+        Bytes the candidate-piece table may hold in RAM before it spills to disk (exact merge,
+        :mod:`minent.spill`); None = unbounded.
 
     Returns
     -------
@@ -337,9 +347,23 @@ def build_lexicon(texts, *, min_count: int = 3, min_prob: float = 1e-6, min_pmi:
     params.validate()
     if not isinstance(texts, (str, list, tuple)) and iter(texts) is texts:
         raise MinentError("build_lexicon needs a re-iterable input (list, Corpus), not an iterator")
+    eng = None
+    if jobs > 1 or engine != "local":
+        from .parallel import make_engine
+        eng = make_engine(engine, jobs, scheduler)
+    try:
+        return _build(texts, params, progress, eng, memory)
+    finally:
+        if eng is not None:
+            eng.close()
+
+
+def _build(texts, params: LexiconParams, progress, engine, memory) -> Lexicon:
+    from .errors import MinentError
+    rules = params.rules
     timings = {}
     t0 = time.perf_counter()
-    cp = count_chars_pairs(texts, rules, (lambda n: progress("count", n)) if progress else None)
+    cp = count_chars_pairs(texts, rules, (lambda n: progress("count", n)) if progress else None, engine)
     timings["count"] = time.perf_counter() - t0
     if cp.n_chars == 0:
         raise MinentError("no Chinese text in the input")
@@ -348,23 +372,20 @@ def build_lexicon(texts, *, min_count: int = 3, min_prob: float = 1e-6, min_pmi:
     keys, pair_counts, pmi = cp.pair_table()
     cut = max(params.min_count, params.min_prob * cp.n_chars)
     strong_keys = keys[(pair_counts >= cut) & (pmi >= params.min_pmi)]
-    strong = KeyCounter(2 * len(strong_keys) + 16)
-    strong.add(strong_keys)
-    pieces, n_pieces = count_pieces(texts, strong, params.max_len, rules,
-                                    (lambda n: progress("cut", n)) if progress else None)
+    pieces, n_pieces = count_pieces(texts, strong_keys, params.max_len, rules,
+                                    (lambda n: progress("cut", n)) if progress else None, engine, memory)
+    with pieces:
+        word_cut = max(params.min_count, params.min_prob * n_pieces)
+        candidates, kept_total, distinct_pieces = pieces.frequent(word_cut)
     timings["cut"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    arena, starts, counts = pieces.entries()
-    word_cut = max(params.min_count, params.min_prob * n_pieces)
-    keep = np.nonzero(counts >= word_cut)[0]
-    candidates = {from_codes(arena[starts[i]:starts[i + 1]]): int(counts[i]) for i in keep}
     kept, sub_pmi = remove_redundancy(candidates, n_pieces, params)
     timings["redundancy"] = time.perf_counter() - t0
 
     words = sorted(kept, key=lambda w: (-kept[w], w))
     final_counts = np.array([kept[w] for w in words], dtype=np.int64)
-    total = int(final_counts.sum()) + int(n_pieces - counts[keep].sum())  # pieces outside the lexicon stay counted
+    total = int(final_counts.sum()) + int(n_pieces - kept_total)  # pieces outside the lexicon stay counted
     scores = _word_scores(words, final_counts, total, cp, sub_pmi)
     lex = Lexicon(words, final_counts, total, scores, math.log(0.5 / total), rules)
     lex.report = {
@@ -374,7 +395,9 @@ def build_lexicon(texts, *, min_count: int = 3, min_prob: float = 1e-6, min_pmi:
         "distinct_pairs": len(cp.pairs),
         "strong_pairs": int(len(strong_keys)),
         "pieces": int(n_pieces),
-        "distinct_pieces": len(pieces),
+        "distinct_pieces": distinct_pieces,
+        "spills": pieces.spills,
+        "peak_piece_table_mb": round(pieces.peak_table_bytes / 2**20, 1),
         "candidates": len(candidates),
         "lexicon_size": len(lex),
         "multi_char_words": sum(1 for w in words if len(w) > 1),

@@ -166,6 +166,10 @@ class Corpus:
             with contextlib.suppress(OSError):
                 os.unlink(self._spool)
 
+    def real_paths(self) -> list[str]:
+        """The input files as paths on disk (standard input spooled to a temporary file)."""
+        return [self._resolve(p) for p in self.paths]
+
     @property
     def n_bytes(self) -> int:
         """Total size of the inputs in bytes (standard input counts once spooled)."""

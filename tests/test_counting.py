@@ -5,7 +5,6 @@ import numpy as np
 from hypothesis import given, settings, strategies as st
 
 from minent.counting import count_chars_pairs, count_pieces, pair_key
-from minent.hashtable import KeyCounter
 from minent.pretokenize import from_codes, spans
 
 from conftest import reference_cut
@@ -42,13 +41,13 @@ def test_char_pair_counts_match_reference(lines):
 @given(st.lists(st.text(alphabet=ALPHABET, max_size=30), max_size=30), st.integers(1, 4))
 def test_pieces_match_reference(lines, max_len):
     strong_pairs = {"北京", "天安", "安门", "的是"}
-    strong = KeyCounter()
-    strong.add(np.array([pair_key(ord(p[0]), ord(p[1])) for p in strong_pairs]))
+    strong = np.array([pair_key(ord(p[0]), ord(p[1])) for p in strong_pairs])
     pieces, total = count_pieces(lines, strong, max_len)
     ref, ref_total = reference_cut(han_pieces(lines), strong_pairs, max_len)
-    arena, starts, counts = pieces.entries()
-    got = {from_codes(arena[starts[i]:starts[i + 1]]): int(counts[i]) for i in range(len(pieces))}
+    with pieces:
+        got, kept_total, distinct = pieces.frequent(1)
     assert got == dict(ref)
+    assert kept_total == sum(ref.values()) and distinct == len(ref)
     assert total == ref_total
 
 
@@ -69,3 +68,30 @@ def test_blocks_merge_like_one_pass():
     assert (a.chars == whole.chars).all()
     for x, y in zip(a.pairs.items(), whole.pairs.items()):
         assert (x == y).all()
+
+
+def test_spilling_counter_is_exact(tmp_path):
+    from minent.spill import SpillingCounter
+    raw = ["北京天安门", "我爱北京", "天安门广场", "北京大学生"] * 30 + ["独一无二"]
+    strong = np.array([pair_key(ord(a), ord(b)) for a, b in ["北京", "天安", "安门", "广场", "大学"]])
+    unbounded, n1 = count_pieces(raw, strong, 4)
+    small, n2 = count_pieces(raw, strong, 4, memory=1)  # spill after every block
+    with unbounded, small:
+        a = unbounded.frequent(2)
+        b = small.frequent(2)
+        assert small.spills >= 1 and small._dir is not None
+        spill_dir = small._dir
+    assert a == b and n1 == n2
+    import os
+    assert not os.path.exists(spill_dir)
+
+
+def test_ranges_cover_every_line_once(tmp_path):
+    from minent.parallel import plan_ranges, read_range
+    lines = [("第%d行" % i) * (1 + i % 7) for i in range(20000)]
+    p = tmp_path / "c.txt"
+    p.write_text("\ufeff" + "\n".join(lines), encoding="utf-8")  # BOM, no final newline
+    ranges = plan_ranges([str(p)], range_bytes=1 << 16)
+    assert len(ranges) > 3
+    text = "".join(t for r in ranges for t in read_range(*r))
+    assert text.split("\n") == lines

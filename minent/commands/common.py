@@ -46,3 +46,31 @@ def sibling(path: str, suffix: str) -> str:
 def note(message: str, quiet: bool) -> None:
     if not quiet:
         click.echo(message, err=True)
+
+
+RUNTIME_RESERVE = 400 << 20  # measured: interpreter + numpy + numba runtime + block buffers
+
+
+def parse_size(text: str) -> int:
+    """``"2G"``, ``"512M"``, ``"64k"`` or a byte count -> bytes."""
+    t = text.strip().upper().rstrip("B")
+    mult = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}.get(t[-1:], 1)
+    try:
+        value = float(t[:-1] if mult > 1 else t) * mult
+    except ValueError:
+        raise MinentError(f"bad size {text!r} (use e.g. 2G, 512M)") from None
+    if value <= 0:
+        raise MinentError("--memory must be positive")
+    return int(value)
+
+
+def table_budget(memory: str) -> int:
+    """Bytes left for count tables once the runtime's own memory is set aside (at least 32 MB)."""
+    return max(32 << 20, parse_size(memory) - RUNTIME_RESERVE)
+
+
+def auto_jobs(jobs: int, n_bytes: int) -> int:
+    """``--jobs 0`` (auto): every core for inputs of 64 MB or more, one process below that."""
+    if jobs > 0:
+        return jobs
+    return (os.cpu_count() or 1) if n_bytes >= 64 << 20 else 1

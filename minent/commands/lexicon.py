@@ -16,8 +16,8 @@ from ..lexicon import Lexicon, build_lexicon
 from ..newwords import load_reference_words, rank_new_words
 from ..textio import Corpus, atomic_write, read_blocks, refuse_overwrite
 from . import main
-from .common import (DEFAULT_LEXICON, SAMPLE_CORPUS, encoding_option, lexicon_path, note,
-                     progress_bar, quiet_option, sibling)
+from .common import (DEFAULT_LEXICON, SAMPLE_CORPUS, auto_jobs, encoding_option, lexicon_path,
+                     note, progress_bar, quiet_option, sibling, table_budget)
 
 
 def _corpus(specs, encoding) -> Corpus:
@@ -49,10 +49,18 @@ def _peak_rss_mb() -> float:
               help="Keep a word when ln p(w) - sum ln p(sub-words) exceeds this: a number or 'len-1'.")
 @click.option("--rules/--no-rules", default=True, show_default=True,
               help="Number / letter / date / punctuation rules (see README).")
+@click.option("--jobs", "-j", type=click.IntRange(0), default=0, show_default=True,
+              help="Counting processes (0 = all cores for inputs of 64 MB or more). Same result.")
+@click.option("--memory", default="2G", show_default=True,
+              help="Memory budget; candidate counts beyond it spill to disk (exact).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="'dask' runs the counting on dask.distributed (pip install 'minent[dask]').")
+@click.option("--scheduler", default=None,
+              help="Dask scheduler address (default: start a LocalCluster with --jobs workers).")
 @encoding_option
 @quiet_option
 def build_lexicon_cmd(corpus, output, min_count, min_prob, min_pmi, max_len, redundancy_threshold,
-                      rules, encoding, quiet):
+                      rules, jobs, memory, engine, scheduler, encoding, quiet):
     """Build a lexicon from raw text CORPUS (files, directories, globs, or - for stdin).
 
     With no CORPUS, uses the bundled sample corpora/sample.zh.txt.
@@ -73,7 +81,9 @@ def build_lexicon_cmd(corpus, output, min_count, min_prob, min_pmi, max_len, red
             bars["cut"] = cut_bar
             lex = build_lexicon(texts, min_count=min_count, min_prob=min_prob, min_pmi=min_pmi,
                                 max_len=max_len, redundancy_threshold=redundancy_threshold,
-                                rules=rules, progress=progress)
+                                rules=rules, progress=progress,
+                                jobs=auto_jobs(jobs, n_bytes) if engine == "local" else (jobs or 2),
+                                engine=engine, scheduler=scheduler, memory=table_budget(memory))
     t0 = time.perf_counter()
     with progress_bar(2 * n_bytes, "entropy ", quiet) as bar:
         info_char = information_per_char(texts, progress=bar)
