@@ -62,6 +62,7 @@ def read_range(path: str, start: int, end: int, encoding: str = "utf-8",
         if pos >= end:
             return
         done = False
+        carry = ""
         while not done:
             raw = fh.read(block_bytes)
             if not raw:
@@ -79,8 +80,13 @@ def read_range(path: str, start: int, end: int, encoding: str = "utf-8",
                 raise InputError(f"{path}: not valid {encoding} near byte {pos + exc.start}; "
                                  f"pass --encoding if it is text in another encoding") from None
             pos += len(raw)
-            if text:
-                yield text
+            text = carry + text
+            cut = len(text) if done else text.rfind("\n") + 1
+            if cut == 0 and len(text) >= block_bytes:
+                cut = len(text)  # a line longer than a block: split, as read_blocks does
+            carry = text[cut:]
+            if cut:
+                yield text[:cut]
 
 
 # ----------------------------------------------------------------------------- tasks
@@ -132,7 +138,8 @@ class LocalEngine:
                 yield fn(*args)
             return
         import multiprocessing as mp
-        ctx = mp.get_context("spawn" if os.name == "nt" else "forkserver")
+        # fork where available: workers inherit the loaded kernels instead of re-importing them
+        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
         with ctx.Pool(min(self.jobs, len(arg_lists))) as pool:
             yield from pool.imap_unordered(_Star(fn), arg_lists)
 

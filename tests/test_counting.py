@@ -95,3 +95,14 @@ def test_ranges_cover_every_line_once(tmp_path):
     assert len(ranges) > 3
     text = "".join(t for r in ranges for t in read_range(*r))
     assert text.split("\n") == lines
+
+
+def test_range_blocks_end_at_line_ends(tmp_path):
+    from minent.parallel import read_range
+    lines = ["北京天安门广场" * (1 + i % 5) for i in range(3000)]
+    p = tmp_path / "c.txt"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    blocks = list(read_range(str(p), 0, p.stat().st_size, block_bytes=1000))
+    assert len(blocks) > 10
+    assert all(b.endswith("\n") for b in blocks)
+    assert "".join(blocks).split("\n")[:-1] == lines
