@@ -65,8 +65,8 @@ def parse_size(text: str) -> int:
 
 
 def table_budget(memory: str) -> int:
-    """Bytes left for count tables once the runtime's own memory is set aside (at least 32 MB)."""
-    return max(32 << 20, parse_size(memory) - RUNTIME_RESERVE)
+    """Bytes left for count tables once the runtime's own memory is set aside (at least 4 MB)."""
+    return max(4 << 20, parse_size(memory) - RUNTIME_RESERVE)
 
 
 def auto_jobs(jobs: int, n_bytes: int) -> int:
