@@ -10,17 +10,26 @@ Segmenter                                the frozen numba segmenter behind Lexic
 information_per_char(texts, lexicon)     H, l and L = H/l in bits (method.md §1)
 score_segmentation(gold, pred, known)    SIGHAN precision / recall / F1 / OOV recall
 Corpus(paths)                            re-iterable streaming text input (files, dirs, globs, -)
+learn_lexicon(texts, preset="news")      improved discovery (boundary evidence, MDL, re-estimation)
+TemplateFinder / Templates               sentence templates across words ("飞象过河"), method.md §4
+TemplateParser / Tree                    nested-template parse by minimum information, method.md §5
+MaxEntClassifier / TextFeatures          maximum-entropy classifier (L-BFGS or GIS), method.md §6
 """
 __version__ = "0.1.0"
 
 from .counting import CharPairCounts, count_chars_pairs
+from .discovery import CodeLength, description_length, learn_lexicon
 from .entropy import Information, information_per_char
 from .errors import FormatError, InputError, MinentError
 from .evaluate import SegmentationScore, score_segmentation
+from .features import TextFeatures
 from .lexicon import Lexicon, LexiconParams, build_lexicon
+from .maxent import MaxEntClassifier, load_model, save_model
 from .newwords import rank_new_words
+from .parse import TemplateParser, Tree
 from .pretokenize import spans
 from .segment import Segmenter
+from .templates import TemplateFinder, Templates
 from .textio import Corpus
 
 __all__ = [
@@ -28,4 +37,7 @@ __all__ = [
     "information_per_char", "Information", "score_segmentation", "SegmentationScore",
     "count_chars_pairs", "CharPairCounts", "rank_new_words", "spans",
     "MinentError", "InputError", "FormatError",
+    "learn_lexicon", "description_length", "CodeLength",
+    "TemplateFinder", "Templates", "TemplateParser", "Tree",
+    "MaxEntClassifier", "TextFeatures", "save_model", "load_model",
 ]

@@ -6,6 +6,8 @@ A template is a sequence of literal words with placeholders ``[X]`` between them
 1. **Count** (pass 1, streaming): words, and ordered word pairs (a before b) at distance
    1..``window`` ("skip-grams"), in a :class:`~minent.hashtable.KeyCounter` keyed
    ``id_a << 32 | id_b`` (distances pooled). Memory grows with the distinct pairs, not the corpus.
+   Also counted: how often each word starts / ends a *piece* (a sentence, or a stretch of words
+   between punctuation tokens) — evidence the parser uses to attach function words.
 2. **Link**: a pair is *strong* when its count reaches ``max(min_count, min_prob x N_pairs)`` and
    ``PMI = ln(p_ab / (p_a p_b)) > min_pmi`` (natural log), with ``p_ab = n_ab / N_pairs`` (N_pairs:
    all pair slots counted) and ``p_a = n_a / N_words``, so independent words have PMI about 0
@@ -38,9 +40,10 @@ placeholder.
 File format (``.tsv``, UTF-8): a first line ``# minent-templates format=1 key=value ...`` (totals
 and mining parameters), then a section ``## templates`` with a header line and one template per
 line (``template count probability literals trivial pmi example_1..example_k``; ``pmi`` is
-``ln p(t) - sum ln p(literal)`` in nats), then a section ``## words`` (``word count``), the
-unigram counts the parser needs for single-word blocks. :meth:`Templates.load` also reads a plain
-list of templates, one per line, optionally followed by TAB and a count.
+``ln p(t) - sum ln p(literal)`` in nats), then a section ``## words`` (``word count starts ends``):
+the unigram counts the parser needs for single-word blocks, and how often each word started / ended
+a piece, read by the parser's ``attach`` refinement. :meth:`Templates.load` also reads a plain list
+of templates, one per line, optionally followed by TAB and a count.
 """
 from __future__ import annotations
 
@@ -61,6 +64,7 @@ PLACEHOLDER_TEXT = "[X]"
 UNKNOWN = -1
 FORMAT_VERSION = 1
 SENTENCE_END = frozenset("。！？!?；;")
+CLOSING_MARKS = frozenset("”’」』》）】〕)\"'")
 _FILE_MAGIC = "# minent-templates"
 _TEMPLATE_COLUMNS = ["template", "count", "probability", "literals", "trivial", "pmi"]
 
@@ -69,32 +73,49 @@ Progress = Callable[[str, int, int], None]
 
 # ----------------------------------------------------------------------------- sentences, vocabulary
 
+def _only(token: str, marks: frozenset) -> bool:
+    return bool(token) and all(ch in marks for ch in token)
+
+
 def split_sentences(tokens: Sequence[str]) -> list[list[str]]:
     """Cut ``tokens`` after each token made only of sentence-final marks (``。！？!?；;``).
 
-    The marks themselves are dropped; empty sentences are skipped.
+    The marks themselves are dropped; closing quotes or brackets right after them (``。”``) stay
+    with the sentence they close; empty sentences are skipped.
     """
     out: list[list[str]] = []
     cur: list[str] = []
+    after_end = False
     for t in tokens:
-        if t and all(ch in SENTENCE_END for ch in t):
+        if _only(t, SENTENCE_END):
             if cur:
                 out.append(cur)
             cur = []
+            after_end = True
+        elif after_end and _only(t, CLOSING_MARKS) and out:
+            out[-1].append(t)
         else:
             cur.append(t)
+            after_end = False
     if cur:
         out.append(cur)
     return out
 
 
+def is_punctuation(token: str) -> bool:
+    """True for a token without any letter, digit or Han character (``，`` ``（`` ``——``)."""
+    return not any(ch.isalnum() for ch in token)
+
+
 class Vocabulary:
     """Words <-> dense ids. Id 0 is the placeholder ``[X]``; words get ids from 1 in order of first
-    sight; :data:`UNKNOWN` (-1) is the id of words outside the vocabulary (and of the token ``[X]``)."""
+    sight; :data:`UNKNOWN` (-1) is the id of words outside the vocabulary (and of the token ``[X]``).
+    ``punctuation[i]`` tells whether word i is a punctuation token."""
 
     def __init__(self, words: Iterable[str] = ()):
         self.words: list[str] = [PLACEHOLDER_TEXT]
         self.index: dict[str, int] = {}
+        self.punctuation: list[bool] = [False]
         for w in words:
             self.add(w)
 
@@ -108,6 +129,7 @@ class Vocabulary:
                 return UNKNOWN
             i = self.index[word] = len(self.words)
             self.words.append(word)
+            self.punctuation.append(is_punctuation(word))
         return i
 
     def encode(self, tokens: Sequence[str], grow: bool = False) -> list[int]:
@@ -156,6 +178,28 @@ def skipgram_keys(ids, bounds, window):
                     keys[m] = (np.int64(a) << 32) | ids[j]
                     m += 1
     return keys
+
+
+@njit(cache=True)
+def piece_boundaries(ids, bounds, is_punct, starts, ends):
+    """Count, per word id, how often it starts / ends a piece: a sentence, or a stretch of words
+    between punctuation tokens (punctuation tokens count at sentence edges only)."""
+    for s in range(bounds.shape[0] - 1):
+        lo, hi = bounds[s], bounds[s + 1]
+        if hi == lo:
+            continue
+        if ids[lo] >= 0:
+            starts[ids[lo]] += 1
+        if ids[hi - 1] >= 0:
+            ends[ids[hi - 1]] += 1
+        for k in range(lo, hi):
+            w = ids[k]
+            if w < 0 or is_punct[w]:
+                continue
+            if k > lo and ids[k - 1] >= 0 and is_punct[ids[k - 1]]:
+                starts[w] += 1
+            if k + 1 < hi and ids[k + 1] >= 0 and is_punct[ids[k + 1]]:
+                ends[w] += 1
 
 
 @njit(cache=True)
@@ -344,12 +388,16 @@ class Templates:
         Example sentences per template (tokens joined by spaces).
     meta : dict, optional
         Mining parameters and totals, written to the header line.
+    boundaries : dict word -> (starts, ends), optional
+        How often each word started / ended a piece (a sentence, or words between punctuation
+        tokens) in the mining corpus; the parser's ``attach`` refinement reads them.
 
     The order given is kept; :meth:`ranked` returns a copy sorted by count.
     """
 
     def __init__(self, patterns, counts, total: int | None = None, word_counts: dict | None = None,
-                 n_words: int | None = None, examples=None, meta: dict | None = None):
+                 n_words: int | None = None, examples=None, meta: dict | None = None,
+                 boundaries: dict | None = None):
         self.patterns = [parse_template(p) if isinstance(p, str) else tuple(p) for p in patterns]
         self.counts = np.asarray(list(counts), dtype=np.int64)
         if len(self.patterns) != len(self.counts):
@@ -361,6 +409,7 @@ class Templates:
         self.n_words = int(n_words if n_words is not None else max(sum(self.word_counts.values()), 1))
         self.examples = [list(e) for e in examples] if examples is not None else [[] for _ in self.patterns]
         self.meta = dict(meta or {})
+        self.boundaries = {w: (int(a), int(b)) for w, (a, b) in (boundaries or {}).items()}
 
     def __len__(self) -> int:
         return len(self.patterns)
@@ -411,7 +460,8 @@ class Templates:
         """A copy sorted by count descending, ties by template text (code-point order)."""
         order = sorted(range(len(self)), key=lambda i: (-int(self.counts[i]), self.text(i)))
         return Templates([self.patterns[i] for i in order], self.counts[order], self.total,
-                         self.word_counts, self.n_words, [self.examples[i] for i in order], self.meta)
+                         self.word_counts, self.n_words, [self.examples[i] for i in order], self.meta,
+                         self.boundaries)
 
     def top(self, n: int | None = None, trivial: bool | None = False) -> list[dict]:
         """The first ``n`` templates (in stored order) as dicts; ``trivial=False`` leaves out
@@ -449,9 +499,11 @@ class Templates:
                 ex = [e.replace("\t", " ").replace("\n", " ") for e in self.examples[i]]
                 cells += ex + [""] * (k - len(ex))
                 fh.write("\t".join(cells) + "\n")
-            fh.write("## words\nword\tcount\n")
-            for w, c in sorted(self.word_counts.items(), key=lambda wc: (-wc[1], wc[0])):
-                fh.write(f"{w}\t{c}\n")
+            fh.write("## words\nword\tcount\tstarts\tends\n")
+            words = set(self.word_counts) | set(self.boundaries)
+            for w in sorted(words, key=lambda x: (-self.word_counts.get(x, 0), x)):
+                a, b = self.boundaries.get(w, (0, 0))
+                fh.write(f"{w}\t{self.word_counts.get(w, 0)}\t{a}\t{b}\n")
 
     @classmethod
     def load(cls, path: str) -> "Templates":
@@ -486,20 +538,24 @@ class Templates:
                               f"(this minent reads format {FORMAT_VERSION})")
         if len(lines) < 3 or lines[1] != "## templates" or not lines[2].startswith("template\tcount"):
             raise FormatError(f"{path}: missing '## templates' section and header")
-        patterns, counts, examples, words = [], [], [], {}
+        patterns, counts, examples, words, boundaries = [], [], [], {}, {}
         section = "templates"
         for n, line in enumerate(lines[3:], start=4):
             if line == "## words":
                 section = "words"
                 continue
             if section == "words":
-                if line == "word\tcount" or not line:
+                if line.startswith("word\tcount") or not line:
                     continue
-                w, _, c = line.partition("\t")
+                cells = line.split("\t")
                 try:
-                    words[w] = int(c)
-                except ValueError:
-                    raise FormatError(f"{path}:{n}: expected word TAB count") from None
+                    c, a, b = (int(x) for x in (cells[1:4] + ["0", "0"])[:3])
+                except (ValueError, IndexError):
+                    raise FormatError(f"{path}:{n}: expected word TAB count TAB starts TAB ends") from None
+                if c:
+                    words[cells[0]] = c
+                if a or b:
+                    boundaries[cells[0]] = (a, b)
                 continue
             cells = line.split("\t")
             if len(cells) < 2:
@@ -517,7 +573,7 @@ class Templates:
         except (KeyError, ValueError):
             raise FormatError(f"{path}: bad header line (total / n_words)") from None
         try:
-            return cls(patterns, counts, total, words, n_words, examples, meta)
+            return cls(patterns, counts, total, words, n_words, examples, meta, boundaries)
         except ValueError as exc:
             raise FormatError(f"{path}: {exc}") from None
 
@@ -634,21 +690,26 @@ class TemplateFinder:
     def _count(self, sentences, progress):
         vocab = Vocabulary()
         word_counts = np.zeros(1024, np.int64)
+        starts = np.zeros(1024, np.int64)
+        ends = np.zeros(1024, np.int64)
         pairs = KeyCounter(1 << 16)
         n_pair_slots = 0
         n_sent = 0
         for block in self._blocks(sentences, vocab, grow=True):
             if len(vocab) > word_counts.shape[0]:
-                word_counts = np.concatenate([word_counts, np.zeros(2 * len(vocab), np.int64)])
+                grow = np.zeros(2 * len(vocab), np.int64)
+                word_counts, starts, ends = (np.concatenate([a, grow]) for a in (word_counts, starts, ends))
             known = block.ids[block.ids > 0]
             word_counts[: len(vocab)] += np.bincount(known, minlength=len(vocab))[: len(vocab)]
+            piece_boundaries(block.ids, block.bounds, np.array(vocab.punctuation, np.bool_), starts, ends)
             keys = skipgram_keys(block.ids, block.bounds, int(self.window))
             n_pair_slots += keys.shape[0]
             pairs.add(keys)
             n_sent += block.bounds.shape[0] - 1
             if progress:
                 progress("count", block.bounds.shape[0] - 1, 0)
-        return vocab, word_counts[: len(vocab)], pairs, n_pair_slots, n_sent
+        n = len(vocab)
+        return vocab, word_counts[:n], starts[:n], ends[:n], pairs, n_pair_slots, n_sent
 
     def _strong(self, pairs: KeyCounter, word_counts, n_words, n_pair_slots) -> KeyCounter:
         keys, counts = pairs.items()
@@ -727,7 +788,7 @@ class TemplateFinder:
             raise MinentError("TemplateFinder.fit needs a re-iterable input (list, not an iterator)")
         timings = {}
         t0 = time.perf_counter()
-        vocab, word_counts, pairs, n_pair_slots, n_sent = self._count(sentences, progress)
+        vocab, word_counts, piece_starts, piece_ends, pairs, n_pair_slots, n_sent = self._count(sentences, progress)
         n_words = int(word_counts.sum())
         timings["count"] = time.perf_counter() - t0
         if n_words == 0:
@@ -771,7 +832,10 @@ class TemplateFinder:
         meta = {"window": int(self.window), "min_count": int(self.min_count), "min_prob": self.min_prob,
                 "min_pmi": self.min_pmi, "max_paths": int(self.max_paths), "sentences": int(n_sent)}
         word_dict = {w: int(c) for w, c in zip(words[1:], word_counts[1:].tolist()) if c > 0}
-        self.templates_ = Templates(patterns, counts[keep], n_occ, word_dict, n_words, examples, meta)
+        boundaries = {w: (int(a), int(b))
+                      for w, a, b in zip(words[1:], piece_starts[1:].tolist(), piece_ends[1:].tolist()) if a or b}
+        self.templates_ = Templates(patterns, counts[keep], n_occ, word_dict, n_words, examples, meta,
+                                    boundaries)
         self.report_ = {
             "sentences": int(n_sent),
             "words": n_words,

@@ -1,0 +1,320 @@
+"""Commands around sentence templates: collocations (mining), parse, evaluate-parse."""
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import platform
+import resource
+import tempfile
+import time
+from typing import Callable, Iterator
+
+import click
+
+from ..errors import InputError, MinentError
+from ..parse import TemplateParser
+from ..parse_eval import evaluate_spans, read_conllu, read_predictions
+from ..templates import TemplateFinder, Templates, split_sentences
+from ..textio import Corpus, atomic_write, refuse_overwrite
+from . import main
+from .common import encoding_option, note, progress_bar, quiet_option, sibling
+
+DEFAULT_TEMPLATES = os.path.join("outputs", "templates.tsv")
+
+
+# ----------------------------------------------------------------------------- tokenisation
+
+def make_tokenizer(tokenizer: str | None, lexicon: str | None, pretokenized: bool
+                   ) -> tuple[Callable[[str], list[str]], str]:
+    """``(line -> words, description)`` for the three ways of getting words.
+
+    ``--lexicon LEX`` (a minent lexicon or word list, unigram segmentation), ``--tokenizer jieba``
+    (the default), ``--pretokenized`` (words separated by white space, any language).
+    """
+    chosen = [name for name, on in (("--lexicon", lexicon), ("--tokenizer", tokenizer),
+                                    ("--pretokenized", pretokenized)) if on]
+    if len(chosen) > 1:
+        raise MinentError(f"choose one of --lexicon, --tokenizer, --pretokenized (got {' and '.join(chosen)})")
+    if pretokenized:
+        return str.split, "pretokenized (white space)"
+    if lexicon:
+        from ..lexicon import Lexicon
+        lex = Lexicon.load(lexicon)
+        return lex.segment, f"lexicon {lexicon} (minent, unigram segmentation)"
+    if tokenizer not in (None, "jieba"):
+        raise MinentError(f"unknown tokenizer {tokenizer!r} (use jieba, or --lexicon / --pretokenized)")
+    import jieba
+    jieba.setLogLevel(logging.WARNING)
+    cut = jieba.lcut
+    return (lambda line: [w for w in cut(line) if w.strip()]), "jieba " + getattr(jieba, "__version__", "")
+
+
+tokenizer_options = [
+    click.option("--lexicon", "-l", "lexicon", default=None,
+                 help="Segment with this minent lexicon (or word list)."),
+    click.option("--tokenizer", type=click.Choice(["jieba"]), default=None,
+                 help="Segment with jieba (the default when no other choice is given)."),
+    click.option("--pretokenized", is_flag=True,
+                 help="Input words are already separated by white space (any language)."),
+]
+
+
+def _with_options(options):
+    def deco(f):
+        for opt in reversed(options):
+            f = opt(f)
+        return f
+    return deco
+
+
+class SentenceSpool:
+    """Tokenised sentences of a corpus, re-iterable: the first pass tokenises (with a progress
+    callback in bytes) and writes them to a temporary file, later passes read that file."""
+
+    def __init__(self, corpus: Corpus, tokenize, split: bool, progress: Callable[[int], None] | None = None):
+        self.corpus = corpus
+        self.tokenize = tokenize
+        self.split = split
+        self.progress = progress
+        self.path: str | None = None
+        self.n_lines = 0
+
+    def _first_pass(self) -> Iterator[list[str]]:
+        fd, path = tempfile.mkstemp(prefix="minent-sentences-", suffix=".txt")
+        complete = False
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                for line in self.corpus.lines():
+                    self.n_lines += 1
+                    if self.progress:
+                        self.progress(len(line.encode("utf-8")) + 1)
+                    tokens = self.tokenize(line)
+                    for sent in (split_sentences(tokens) if self.split else ([tokens] if tokens else [])):
+                        out.write(" ".join(sent) + "\n")
+                        yield sent
+            complete = True
+        finally:
+            if complete:
+                self.path = path
+            else:
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+
+    def __iter__(self) -> Iterator[list[str]]:
+        if self.path is None:
+            return self._first_pass()
+        return self._read()
+
+    def _read(self) -> Iterator[list[str]]:
+        with open(self.path, encoding="utf-8") as fh:
+            for line in fh:
+                yield line.split()
+
+    def close(self):
+        if self.path:
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
+            self.path = None
+
+
+def _peak_rss_mb() -> float:
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(kb / 1024 if platform.system() != "Darwin" else kb / 2**20, 1)
+
+
+# ----------------------------------------------------------------------------- collocations
+
+def _print_table(rows: list[dict], title: str, out) -> None:
+    out(title)
+    out("rank\ttemplate\tcount\tprobability")
+    for k, r in enumerate(rows, start=1):
+        out(f"{k}\t{r['template']}\t{r['count']}\t{r['probability']:.4g}")
+
+
+@main.command("collocations")
+@click.argument("corpus", nargs=-1, required=True)
+@_with_options(tokenizer_options)
+@click.option("-o", "--output", default=DEFAULT_TEMPLATES, show_default=True,
+              help="Templates TSV (- for stdout); OUT.report.json is written beside a file.")
+@click.option("--window", type=click.IntRange(1, 64), default=3, show_default=True,
+              help="Largest distance of a linked word pair; 1 mines phrases.")
+@click.option("--min-count", type=click.IntRange(1), default=5, show_default=True,
+              help="Count floor for linked pairs and kept templates.")
+@click.option("--min-prob", type=click.FloatRange(0, 1, max_open=True), default=0.0, show_default=True,
+              help="Relative floor: cut-off is max(min-count, min-prob x N).")
+@click.option("--min-pmi", type=float, default=1.0, show_default=True,
+              help="Link a word pair when its PMI (nats) exceeds this.")
+@click.option("--max-paths", type=click.IntRange(1), default=64, show_default=True,
+              help="Most paths enumerated from one source word of a sentence graph.")
+@click.option("--examples", "n_examples", type=click.IntRange(0, 20), default=3, show_default=True,
+              help="Example sentences kept per template.")
+@click.option("--top", type=click.IntRange(0), default=20, show_default=True,
+              help="Print this many non-trivial (and trivial) templates.")
+@click.option("--split/--no-split", default=True, show_default=True,
+              help="Cut lines into sentences after 。！？!?；; (marks dropped).")
+@encoding_option
+@quiet_option
+def collocations_cmd(corpus, lexicon, tokenizer, pretokenized, output, window, min_count, min_prob, min_pmi,
+                     max_paths, n_examples, top, split, encoding, quiet):
+    """Mine sentence templates ("[X] 的 [X]", "为什么 [X]") from CORPUS (files, dirs, globs, -).
+
+    Writes them ranked by count to OUTPUT (TSV: template, count, probability, literals, trivial,
+    pmi, examples; then the word counts the parser needs) and prints the top ones.
+    """
+    t_start = time.perf_counter()
+    texts = Corpus(list(corpus), encoding)
+    report_out = sibling(output, ".report.json") if output != "-" else None
+    refuse_overwrite([output, report_out], texts.paths + ([lexicon] if lexicon else []))
+    tokenize, described = make_tokenizer(tokenizer, lexicon, pretokenized)
+    finder = TemplateFinder(window=window, min_count=min_count, min_prob=min_prob, min_pmi=min_pmi,
+                            max_paths=max_paths, n_examples=n_examples)
+    with progress_bar(texts.n_bytes, "reading ", quiet) as read_bar:
+        spool = SentenceSpool(texts, tokenize, split, read_bar)
+        bars: dict[str, object] = {}
+        stack = contextlib.ExitStack()
+        try:
+            def progress(stage, n, total):
+                if stage == "count" or quiet:
+                    return
+                if stage not in bars:
+                    label = {"paths": "paths   ", "examples": "examples"}[stage]
+                    bars[stage] = stack.enter_context(progress_bar(total, label, quiet))
+                bars[stage](n)
+
+            with stack:
+                finder.fit(spool, progress=progress)
+        finally:
+            spool.close()
+    tpl = finder.templates_
+    tpl.meta["tokenizer"] = described.split(" ")[0]
+    tpl.save(output)
+    report = {"inputs": texts.paths, "input_bytes": texts.n_bytes, "tokenizer": described,
+              "split_sentences": split, "parameters": {k: v for k, v in tpl.meta.items()},
+              **finder.report_}
+    report["timings_s"]["total"] = round(time.perf_counter() - t_start, 3)
+    report["words_per_s"] = round(finder.n_words_ / max(report["timings_s"]["total"], 1e-9))
+    report["peak_rss_mb"] = _peak_rss_mb()
+    report["top_nontrivial"] = tpl.top(50, trivial=False)
+    report["top_trivial"] = tpl.top(20, trivial=True)
+    if report_out:
+        with atomic_write(report_out) as fh:
+            json.dump(report, fh, ensure_ascii=False, indent=1)
+            fh.write("\n")
+    summary = (f"templates: {len(tpl)} kept ({finder.report_['kept_nontrivial']} non-trivial) from "
+               f"{finder.n_sentences_} sentences, {finder.n_words_} words ({described}) in "
+               f"{report['timings_s']['total']:.1f}s -> {output}")
+    if finder.report_["sentences_path_capped"]:
+        summary += f"\nnote: {finder.report_['sentences_path_capped']} sentences hit --max-paths {max_paths}"
+    note(summary, quiet)
+    if top and output != "-":
+        _print_table(tpl.top(top, trivial=False), "# top non-trivial templates", click.echo)
+        _print_table(tpl.top(top, trivial=True), "# top trivial templates ([X] w [X])", click.echo)
+
+
+# ----------------------------------------------------------------------------- parse
+
+def _sentences_for_parse(input_path: str, conllu: bool, tokenize, encoding: str, progress):
+    if conllu:
+        for sent in read_conllu(input_path, encoding):
+            progress(1)
+            yield sent.words
+        return
+    for line in Corpus([input_path], encoding).lines():
+        progress(len(line.encode("utf-8")) + 1)
+        yield tokenize(line)
+
+
+@main.command("parse")
+@click.argument("input", default="-")
+@click.option("--templates", "-t", "templates_path", default=DEFAULT_TEMPLATES, show_default=True,
+              help="Templates file from `minent collocations` (or a plain list: template TAB count).")
+@_with_options(tokenizer_options)
+@click.option("--conllu", is_flag=True, help="INPUT is CoNLL-U: parse its sentences' words.")
+@click.option("--format", "fmt", type=click.Choice(["tree", "brackets", "json"]), default="tree",
+              show_default=True, help="tree: indented; brackets: one line per sentence; json: JSON lines.")
+@click.option("-o", "--output", default="-", show_default=True, help="Output file (- = stdout).")
+@click.option("--max-len", type=click.IntRange(2, 500), default=200, show_default=True,
+              help="Longest sentence (words) parsed in one piece; longer ones are parsed in chunks.")
+@click.option("--unexplained-logp", type=float, default=-1.0, show_default=True,
+              help="Penalty (nats, <= 0) of a block no template explains.")
+@click.option("--tie-break", type=click.Choice(["left", "right"]), default="left", show_default=True,
+              help="Among equal parses: earlier blocks longest (left) or shortest (right).")
+@click.option("--attach/--no-attach", default=True, show_default=True,
+              help="Refine trees by piece-boundary evidence (see README); --no-attach keeps pure template trees.")
+@encoding_option
+@quiet_option
+def parse_cmd(input, templates_path, lexicon, tokenizer, pretokenized, conllu, fmt, output, max_len,
+              unexplained_logp, tie_break, attach, encoding, quiet):
+    """Parse each sentence of INPUT (one per line, or - for stdin) into nested templates."""
+    if unexplained_logp > 0:
+        raise MinentError("--unexplained-logp must be <= 0 (a log-probability)")
+    refuse_overwrite([output], [input, templates_path] + ([lexicon] if lexicon else []))
+    tpl = Templates.load(templates_path)
+    parser = TemplateParser(tpl, unexplained_logp=unexplained_logp, max_len=max_len, tie_break=tie_break,
+                            attach=attach)
+    tokenize = None
+    if conllu:
+        if lexicon or tokenizer or pretokenized:
+            raise MinentError("--conllu takes the words from the CoNLL-U file: drop --lexicon/--tokenizer/--pretokenized")
+    else:
+        tokenize, _ = make_tokenizer(tokenizer, lexicon, pretokenized)
+    if input != "-" and not os.path.exists(input):
+        raise InputError(f"{input}: no such file")
+    size = 0 if input == "-" or conllu else os.path.getsize(input)
+    t0 = time.perf_counter()
+    n_sent = n_words = n_unknown = 0
+    bits_unigram = bits_parse = 0.0
+    with progress_bar(size, "parsing ", quiet) as bar, atomic_write(output) as out:
+        for tokens in _sentences_for_parse(input, conllu, tokenize, encoding, bar):
+            tree = parser.parse(tokens)
+            n_sent += 1
+            n_words += len(tokens)
+            n_unknown += sum(1 for w in tokens if w not in parser.index)
+            if len(tokens):
+                u, _ = parser.information_bits(tokens, tree)
+                bits_unigram += u
+                bits_parse += tree.information_bits
+            if fmt == "tree":
+                out.write(tree.render() + "\n\n")
+            elif fmt == "brackets":
+                out.write(tree.brackets() + "\n")
+            else:
+                out.write(json.dumps({"tokens": list(tokens), "logp": round(tree.logp, 6),
+                                      "tree": tree.to_dict() if len(tokens) else None},
+                                     ensure_ascii=False) + "\n")
+    secs = time.perf_counter() - t0
+    msg = (f"parsed {n_sent} sentences, {n_words} words in {secs:.1f}s "
+           f"({n_sent / max(secs, 1e-9):.0f} sentences/s); unknown words {n_unknown}")
+    if n_words:
+        msg += (f"; information {bits_unigram / n_words:.3f} bits/word (unigram) -> "
+                f"{bits_parse / n_words:.3f} (templates)")
+    if parser.n_chunked:
+        msg += f"\nnote: {parser.n_chunked} sentences longer than --max-len {max_len} were parsed in chunks"
+    note(msg, quiet)
+
+
+# ----------------------------------------------------------------------------- evaluate-parse
+
+@main.command("evaluate-parse")
+@click.argument("gold")
+@click.argument("pred")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random-tree baseline.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@encoding_option
+def evaluate_parse_cmd(gold, pred, seed, as_json, encoding):
+    """Unlabelled span P/R/F1 of PRED (minent parse brackets or json output) against the
+    Universal Dependencies trees of GOLD (CoNLL-U), with right-, left-branching and random baselines."""
+    for p in (gold, pred):
+        if not os.path.exists(p):
+            raise InputError(f"{p}: no such file")
+    ev = evaluate_spans(read_conllu(gold, encoding), read_predictions(pred, encoding), seed=seed)
+    if as_json:
+        click.echo(json.dumps(ev.as_dict(), indent=1))
+        return
+    click.echo(ev.table())
+    best = ev.scores[ev.best_baseline].f1
+    ratio = ev.scores["minent"].f1 / best if best else float("inf")
+    click.echo(f"# {ev.sentences} sentences, {ev.words} words; {ev.non_contiguous} non-contiguous gold "
+               f"subtrees skipped; minent F1 / best baseline ({ev.best_baseline}) = {ratio:.2f}")

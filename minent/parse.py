@@ -1,0 +1,897 @@
+"""Parse a sentence into nested templates by minimum information (method.md §5).
+
+Model. A *block* is a contiguous span of words; the sentence is a block. A block is explained by
+
+* a **word**: a one-word block scores ``ln p(w)`` (unigram, ``count / n_words`` of the mining
+  corpus; a word never seen scores ``ln(0.5 / n_words)``);
+* a **template**: its literals match words of the span in order, each placeholder covers one or
+  more words forming a sub-block; it scores ``ln p(t)`` (``count / N_templates``) plus the scores of
+  its sub-blocks;
+* when no template explains it, an **unexplained** block: a flat sequence of two or more blocks,
+  each a word or a *closed* template block (one that starts and ends with a literal, like
+  "（ [X] ）" or "在 [X] 中"), scoring ``unexplained_logp`` plus their scores. The penalty (default
+  -1 nat) is the bookkeeping a template would have paid for (method.md §1: a merge pays when
+  PMI > 1); it was chosen among {0, -1, -3, -ln N_templates} on UD dev (README). Templates with an
+  edge placeholder ("[X] 的 [X]") stand only where their block's edges are fixed — the sentence,
+  or a placeholder between an enclosing template's literals — since inside a flat sequence their
+  extent would be arbitrary (``open_in_flat=True`` lifts this).
+
+The parse maximises the total score (the sum of ln p over the templates and words used, plus
+penalties: minimum information). Single-literal templates without placeholders ("谢谢") are not
+used: a one-word block is always a word. The sentence-final run (``。！？!?；;`` and the closing
+quotes after them, dropped by the miner) is not scored; it hangs from the root.
+
+Algorithm. Exact span dynamic programming (CKY-like, memoised over spans). Spans are finalised by
+start i from right to left; for a start i, an Earley-style scan walks a trie over the templates'
+element sequences (literal word ids, and ``[X]``) left to right: a literal edge consumes the next
+word when it is that literal, a ``[X]`` edge consumes a sub-block [p, q) whose best score is already
+known (p > i) — or, for a leading ``[X]``, the block [i, q) finalised just before. Items are merged
+per (trie node, position) keeping the best; an item after a placeholder is kept only where the
+next word is a literal that can follow, and templates ending with a placeholder are completed per
+end position without items. Time O(P n^3) and memory O(n^2 + P n) for a sentence of n words, P the
+number of trie nodes matched in the sentence (at most the trie size; about 2n with a mined set
+dominated by "[X] w [X]"). Measured: 0.1 s for 100 words, 0.7 s for 200 (CPU, 22k templates).
+Sentences longer than ``max_len`` (default 200 words, at most 500) are parsed in consecutive chunks
+of ``max_len`` words joined under a flat root of kind ``"chunks"`` (counted in ``n_chunked``).
+
+Ties (scores within 1e-9) are broken explicitly, per block, on its top-level decomposition:
+
+1. a template or word analysis beats an unexplained one;
+2. between templates, the one with more literals (bigger templates higher in the tree);
+3. with ``tie_break="left"`` (default) the sequence of child end positions that is
+   lexicographically largest wins — earlier children as long as possible, so A和B和C nests as
+   ((A)和(B))和(C), the author's example; ``"right"`` takes the smallest, (A)和((B)和(C)). The
+   same order settles ties between alignments of one template and between flat segmentations of
+   an unexplained block;
+4. then the more frequent template (its rank in the templates file).
+
+Refinement (``attach=True``, the default). Template trees leave function words flat beside their
+blocks, while dependency-style structure groups 的 with what precedes it and 在 with what follows.
+:func:`attach_by_boundaries` brackets the children of every block bottom-up by piece-boundary
+evidence from the mining corpus (how often a word starts / ends a sentence or a stretch between
+punctuation marks). Scores are unchanged; ``attach=False`` gives the pure template tree.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+from numba import njit
+
+from .errors import MinentError
+from .hashtable import KeyCounter, key_lookup, mix64
+from .templates import CLOSING_MARKS, PLACEHOLDER, PLACEHOLDER_TEXT, SENTENCE_END, UNKNOWN, Templates
+
+EPS = 1e-9
+DEFAULT_UNEXPLAINED_LOGP = -1.0
+MAX_LEN_LIMIT = 500  # chart memory and O(n^3) time; longer sentences are parsed in chunks
+NEG_INF = -np.inf
+KIND_WORD, KIND_TEMPLATE = 1, 2  # e_kind codes of the chart (0: no analysis)
+
+
+# ----------------------------------------------------------------------------- kernels
+
+@njit(cache=True)
+def _chain(it_prev, it_pos, item, out):
+    """End positions of the elements matched along ``item``'s back-pointer chain, in order."""
+    m = 0
+    while it_prev[item] >= 0:
+        out[m] = it_pos[item]
+        m += 1
+        item = it_prev[item]
+    a, b = 0, m - 1
+    while a < b:
+        out[a], out[b] = out[b], out[a]
+        a += 1
+        b -= 1
+    return m
+
+
+@njit(cache=True)
+def _lex_cmp(a, na, b, nb):
+    """-1 / 0 / 1: lexicographic comparison of ``a[:na]`` and ``b[:nb]``."""
+    for k in range(min(na, nb)):
+        if a[k] != b[k]:
+            return 1 if a[k] > b[k] else -1
+    if na != nb:
+        return 1 if na > nb else -1
+    return 0
+
+
+@njit(cache=True)
+def _better(new_score, old_score, cmp, left):
+    """Whether a candidate with ``new_score`` replaces the incumbent: higher score, or a tie
+    (|diff| <= EPS) won by the boundary comparison ``cmp`` (new vs old) under the tie rule."""
+    if new_score > old_score + EPS:
+        return True
+    if new_score < old_score - EPS:
+        return False
+    return cmp > 0 if left else cmp < 0
+
+
+@njit(cache=True)
+def _template_wins_tie(node_a, prev_a, node_b, prev_b, end, it_prev, it_pos, term_literals, term_rank, left,
+                       tmp_a, tmp_b):
+    """Tie rule between two complete template analyses ending at ``end`` (rules 2-4 of the module
+    docstring): more literals, then boundary order, then template rank. An analysis is its trie
+    node and the item before its last element (``prev``)."""
+    la, lb = term_literals[node_a], term_literals[node_b]
+    if la != lb:
+        return la > lb
+    na = _chain(it_prev, it_pos, prev_a, tmp_a)
+    tmp_a[na] = end
+    nb = _chain(it_prev, it_pos, prev_b, tmp_b)
+    tmp_b[nb] = end
+    c = _lex_cmp(tmp_a, na + 1, tmp_b, nb + 1)
+    if c != 0:
+        return c > 0 if left else c < 0
+    return term_rank[node_a] < term_rank[node_b]
+
+
+@njit(cache=True)
+def _g_chain(g_prev, i, k, out):
+    """Block end positions of the best flat segmentation G(i, k)."""
+    m = 0
+    while k > i:
+        out[m] = k
+        m += 1
+        k = g_prev[i, k]
+    a, b = 0, m - 1
+    while a < b:
+        out[a], out[b] = out[b], out[a]
+        a += 1
+        b -= 1
+    return m
+
+
+@njit(cache=True)
+def _find_item(h_keys, h_vals, key):
+    mask = h_keys.shape[0] - 1
+    s = mix64(key) & mask
+    while True:
+        if h_keys[s] == key:
+            return h_vals[s], s
+        if h_keys[s] == -1:
+            return -1, s
+        s = (s + 1) & mask
+
+
+@njit(cache=True)
+def _best_terminal(head, p, it_node, it_score, it_prev, it_pos, it_next, term_logp, term_rank, term_literals,
+                   term_closed, closed_only, left, tmp_a, tmp_b):
+    """Best complete template among the items at position ``p`` (templates ending with a literal;
+    tie rules 2-4); ``closed_only`` keeps templates that also start with a literal.
+    Returns (node, prev item, score); node -1 when there is none."""
+    best_node = -1
+    best_prev = -1
+    best = NEG_INF
+    it = head[p]
+    while it >= 0:
+        u = it_node[it]
+        if term_logp[u] > NEG_INF and (term_closed[u] or not closed_only):
+            cand = it_score[it] + term_logp[u]
+            if best_node < 0:
+                take = True
+            elif abs(cand - best) > EPS:
+                take = cand > best
+            else:
+                take = _template_wins_tie(u, it_prev[it], best_node, best_prev, p, it_prev, it_pos, term_literals,
+                                          term_rank, left, tmp_a, tmp_b)
+            if take:
+                best = cand
+                best_node = u
+                best_prev = it_prev[it]
+        it = it_next[it]
+    return best_node, best_prev, best
+
+
+@njit(cache=True)
+def parse_chart(words, word_logp, trie_keys, trie_vals, x_child, term_logp, term_rank, term_literals,
+                term_closed, unexplained_logp, left, open_in_flat):
+    """Best analyses of every span of one sentence.
+
+    ``words``: word ids (-1 unknown); ``word_logp``: score of each position as a one-word block;
+    trie: literal edges ``key_lookup(trie_keys, trie_vals, node << 32 | word) - 1``, ``[X]`` edges
+    ``x_child[node]`` (-1 none); per node ``term_logp`` (-inf when no template ends there),
+    ``term_rank`` (template index), ``term_literals`` (its literals), ``term_closed`` (it starts and
+    ends with a literal). Root is node 0. ``open_in_flat``: whether templates with an edge
+    placeholder may stand inside an unexplained sequence.
+
+    Returns per-span tables indexed ``[a, i, j]`` for two analyses, a = 0 the best word/template
+    analysis of the block, a = 1 the best one allowed inside an unexplained sequence:
+    ``e_score, e_kind`` (1 word, 2 template), ``e_tid``, ``e_start, e_len`` (element end positions
+    ``bounds[e_start:e_start+e_len]``); then ``u_score, u_last`` (best unexplained analysis: flat
+    blocks G(i, u_last) then [u_last, j)), ``g_prev`` (flat segmentation back-pointers),
+    ``s_is_e`` (the block's best analysis is a = 0, else unexplained), ``s_score`` and ``bounds``.
+    """
+    n = words.shape[0]
+    e_score = np.full((2, n + 1, n + 1), NEG_INF)
+    e_kind = np.zeros((2, n + 1, n + 1), np.int8)
+    e_tid = np.full((2, n + 1, n + 1), -1, np.int64)
+    e_start = np.zeros((2, n + 1, n + 1), np.int64)
+    e_len = np.zeros((2, n + 1, n + 1), np.int64)
+    u_score = np.full((n + 1, n + 1), NEG_INF)
+    u_last = np.full((n + 1, n + 1), -1, np.int64)
+    g_score = np.full((n + 1, n + 1), NEG_INF)
+    g_prev = np.full((n + 1, n + 1), -1, np.int64)
+    s_score = np.full((n + 1, n + 1), NEG_INF)
+    s_is_e = np.zeros((n + 1, n + 1), np.bool_)
+    bounds = np.empty(16 * (n + 1), np.int64)
+    n_bounds = 0
+    tmp_a = np.empty(n + 2, np.int64)
+    tmp_b = np.empty(n + 2, np.int64)
+
+    cap = 64
+    it_node = np.empty(cap, np.int64)
+    it_pos = np.empty(cap, np.int64)
+    it_score = np.empty(cap, np.float64)
+    it_prev = np.empty(cap, np.int64)
+    it_next = np.empty(cap, np.int64)
+    head = np.full(n + 1, -1, np.int64)
+    e1_by_end = np.full((n + 1, n + 1), NEG_INF)  # e_score[1, k, p] stored at [p, k]: contiguous in k
+    # per placeholder node: at which positions a literal child can follow (memo over all starts i)
+    row_keys = np.full(64, -1, np.int64)
+    row_vals = np.empty(64, np.int64)
+    follow = np.zeros((16, n + 1), np.bool_)
+    n_rows = 0
+    # best template ending with a placeholder, per end position (kept out of the item lists)
+    comp_score = np.full(n + 1, NEG_INF)
+    comp_node = np.full(n + 1, -1, np.int64)
+    comp_prev = np.full(n + 1, -1, np.int64)
+    h_keys = np.full(256, -1, np.int64)
+    h_vals = np.empty(256, np.int64)
+    root_x = x_child[0]
+
+    for i in range(n - 1, -1, -1):
+        h_keys[:] = -1
+        for p in range(i, n + 1):
+            head[p] = -1
+            comp_node[p] = -1
+            comp_score[p] = NEG_INF
+        it_node[0] = 0  # the root item at i
+        it_pos[0] = i
+        it_score[0] = 0.0
+        it_prev[0] = -1
+        it_next[0] = -1
+        head[i] = 0
+        n_items = 1
+        for p in range(i, n + 1):
+            if p > i:
+                # ---- finalise span [i, p): word / template analyses (a = 0 any, a = 1 in-flat)
+                for a in range(2):
+                    if p == i + 1:
+                        e_score[a, i, p] = word_logp[i]
+                        e_kind[a, i, p] = KIND_WORD
+                        continue
+                    closed_only = a == 1 and not open_in_flat
+                    node, prev, best = _best_terminal(head, p, it_node, it_score, it_prev, it_pos, it_next,
+                                                      term_logp, term_rank, term_literals, term_closed,
+                                                      closed_only, left, tmp_a, tmp_b)
+                    if not closed_only and comp_node[p] >= 0:
+                        cand = comp_score[p]
+                        if node < 0 or cand > best + EPS or (cand >= best - EPS and _template_wins_tie(
+                                comp_node[p], comp_prev[p], node, prev, p, it_prev, it_pos, term_literals,
+                                term_rank, left, tmp_a, tmp_b)):
+                            node, prev, best = comp_node[p], comp_prev[p], cand
+                    if node < 0:
+                        continue
+                    m = _chain(it_prev, it_pos, prev, tmp_a)
+                    tmp_a[m] = p
+                    m += 1
+                    if n_bounds + m > bounds.shape[0]:
+                        grown = np.empty(2 * bounds.shape[0] + m, np.int64)
+                        grown[:n_bounds] = bounds[:n_bounds]
+                        bounds = grown
+                    for k in range(m):
+                        bounds[n_bounds + k] = tmp_a[k]
+                    e_score[a, i, p] = best
+                    e_kind[a, i, p] = KIND_TEMPLATE
+                    e_tid[a, i, p] = term_rank[node]
+                    e_start[a, i, p] = n_bounds
+                    e_len[a, i, p] = m
+                    n_bounds += m
+                # ---- unexplained analysis: G(i, k) then an in-flat block [k, p)
+                best_u = NEG_INF
+                best_k = -1
+                e1p = e1_by_end[p]
+                for k in range(i + 1, p):
+                    if g_score[i, k] == NEG_INF or e1p[k] == NEG_INF:
+                        continue
+                    cand = g_score[i, k] + e1p[k]
+                    if best_k < 0:
+                        take = True
+                    elif abs(cand - best_u) > EPS:
+                        take = cand > best_u
+                    else:
+                        na = _g_chain(g_prev, i, k, tmp_a)
+                        tmp_a[na] = p
+                        nb = _g_chain(g_prev, i, best_k, tmp_b)
+                        tmp_b[nb] = p
+                        take = _better(cand, best_u, _lex_cmp(tmp_a, na + 1, tmp_b, nb + 1), left)
+                    if take:
+                        best_u = cand
+                        best_k = k
+                if best_k >= 0:
+                    u_score[i, p] = unexplained_logp + best_u
+                    u_last[i, p] = best_k
+                e1_by_end[p, i] = e_score[1, i, p]
+                # G(i, p): one in-flat block, or G(i, k) + block [k, p); a single block has the
+                # largest first boundary, so it wins ties under "left" and loses them under "right"
+                f = e_score[1, i, p]
+                if f > NEG_INF and (best_k < 0 or _better(f, best_u, 1, left)):
+                    g_score[i, p] = f
+                    g_prev[i, p] = i
+                elif best_k >= 0:
+                    g_score[i, p] = best_u
+                    g_prev[i, p] = best_k
+                if e_score[0, i, p] > NEG_INF and e_score[0, i, p] >= u_score[i, p] - EPS:
+                    s_score[i, p] = e_score[0, i, p]
+                    s_is_e[i, p] = True
+                else:
+                    s_score[i, p] = u_score[i, p]
+                # ---- leading [X] of a template: the block [i, p) just finalised (only root reaches it);
+                # an item is kept only where a literal can follow
+                if (root_x >= 0 and p < n and s_score[i, p] > NEG_INF and words[p] >= 0
+                        and key_lookup(trie_keys, trie_vals, (np.int64(root_x) << 32) | words[p]) > 0):
+                    key = root_x * (n + 1) + p
+                    _, slot = _find_item(h_keys, h_vals, key)
+                    if n_items >= it_node.shape[0]:
+                        it_node, it_pos, it_score, it_prev, it_next = _grow_items(
+                            it_node, it_pos, it_score, it_prev, it_next)
+                    it_node[n_items] = root_x
+                    it_pos[n_items] = p
+                    it_score[n_items] = s_score[i, p]
+                    it_prev[n_items] = 0
+                    it_next[n_items] = head[p]
+                    head[p] = n_items
+                    h_keys[slot] = key
+                    h_vals[slot] = n_items
+                    n_items += 1
+                    if 2 * n_items > h_keys.shape[0]:
+                        h_keys, h_vals = _rehash(h_keys, h_vals, it_node, it_pos, n_items, n)
+            if p == n:
+                break
+            # ---- extend the items at p: a literal edge consumes word p, an [X] edge a block [p, q)
+            it = head[p]
+            while it >= 0:
+                u = it_node[it]
+                sc = it_score[it]
+                w = words[p]
+                if w >= 0:
+                    c = key_lookup(trie_keys, trie_vals, (np.int64(u) << 32) | w) - 1
+                    if c >= 0:
+                        n_items, h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next = _push(
+                            c, p + 1, sc, it, left, n, n_items, h_keys, h_vals, it_node, it_pos, it_score,
+                            it_prev, it_next, head, tmp_a, tmp_b)
+                v = x_child[u] if u != 0 else -1
+                if v >= 0:
+                    row, slot = _find_item(row_keys, row_vals, v)
+                    if row < 0:  # first visit of v in this sentence: where can a literal follow it?
+                        if n_rows >= follow.shape[0]:
+                            grown = np.zeros((2 * follow.shape[0], n + 1), np.bool_)
+                            grown[:n_rows] = follow[:n_rows]
+                            follow = grown
+                        for q in range(n):
+                            follow[n_rows, q] = words[q] >= 0 and key_lookup(
+                                trie_keys, trie_vals, (np.int64(v) << 32) | words[q]) > 0
+                        row = n_rows
+                        row_keys[slot] = v
+                        row_vals[slot] = row
+                        n_rows += 1
+                        if 2 * n_rows > row_keys.shape[0]:
+                            row_keys, row_vals = _rehash_rows(row_keys, row_vals)
+                    can_follow = follow[row]
+                    for q in range(p + 1, n + 1):
+                        if s_score[p, q] == NEG_INF:
+                            continue
+                        sq = sc + s_score[p, q]
+                        if term_logp[v] > NEG_INF:  # a template ending with this placeholder
+                            cand = sq + term_logp[v]
+                            if comp_node[q] < 0 or cand > comp_score[q] + EPS or (
+                                    cand >= comp_score[q] - EPS and _template_wins_tie(
+                                        v, it, comp_node[q], comp_prev[q], q, it_prev, it_pos, term_literals,
+                                        term_rank, left, tmp_a, tmp_b)):
+                                comp_score[q] = cand
+                                comp_node[q] = v
+                                comp_prev[q] = it
+                        # after a placeholder comes a literal: keep the item only if word q is one
+                        if can_follow[q]:
+                            n_items, h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next = _push(
+                                v, q, sq, it, left, n, n_items, h_keys, h_vals, it_node,
+                                it_pos, it_score, it_prev, it_next, head, tmp_a, tmp_b)
+                it = it_next[it]
+    return e_score, e_kind, e_tid, e_start, e_len, u_score, u_last, g_prev, s_is_e, s_score, bounds[:n_bounds]
+
+
+@njit(cache=True)
+def _grow_items(it_node, it_pos, it_score, it_prev, it_next):
+    cap = 2 * it_node.shape[0]
+    a = np.empty(cap, np.int64)
+    b = np.empty(cap, np.int64)
+    c = np.empty(cap, np.float64)
+    d = np.empty(cap, np.int64)
+    e = np.empty(cap, np.int64)
+    m = it_node.shape[0]
+    a[:m] = it_node
+    b[:m] = it_pos
+    c[:m] = it_score
+    d[:m] = it_prev
+    e[:m] = it_next
+    return a, b, c, d, e
+
+
+@njit(cache=True)
+def _rehash(h_keys, h_vals, it_node, it_pos, n_items, n):
+    size = 2 * h_keys.shape[0]
+    keys = np.full(size, -1, np.int64)
+    vals = np.empty(size, np.int64)
+    for it in range(n_items):
+        key = it_node[it] * (n + 1) + it_pos[it]
+        _, slot = _find_item(keys, vals, key)
+        keys[slot] = key
+        vals[slot] = it
+    return keys, vals
+
+
+@njit(cache=True)
+def _rehash_rows(keys, vals):
+    size = 2 * keys.shape[0]
+    new_keys = np.full(size, -1, np.int64)
+    new_vals = np.empty(size, np.int64)
+    for s in range(keys.shape[0]):
+        if keys[s] != -1:
+            _, slot = _find_item(new_keys, new_vals, keys[s])
+            new_keys[slot] = keys[s]
+            new_vals[slot] = vals[s]
+    return new_keys, new_vals
+
+
+@njit(cache=True)
+def _push(node, pos, score, prev, left, n, n_items, h_keys, h_vals, it_node, it_pos, it_score, it_prev,
+          it_next, head, tmp_a, tmp_b):
+    """Add (or improve) the item (node, pos) reached from item ``prev`` with ``score``."""
+    key = node * (n + 1) + pos
+    found, slot = _find_item(h_keys, h_vals, key)
+    if found >= 0:
+        old = it_score[found]
+        if score < old - EPS:
+            return n_items, h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next
+        if score > old + EPS:
+            it_score[found] = score
+            it_prev[found] = prev
+            return n_items, h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next
+        # tie: compare the boundary sequences (same trie depth, same final position)
+        na = _chain(it_prev, it_pos, prev, tmp_a)
+        nb = _chain(it_prev, it_pos, it_prev[found], tmp_b)
+        if _better(score, old, _lex_cmp(tmp_a, na, tmp_b, nb), left):
+            it_score[found] = score
+            it_prev[found] = prev
+        return n_items, h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next
+    if n_items >= it_node.shape[0]:
+        it_node, it_pos, it_score, it_prev, it_next = _grow_items(it_node, it_pos, it_score, it_prev, it_next)
+    it_node[n_items] = node
+    it_pos[n_items] = pos
+    it_score[n_items] = score
+    it_prev[n_items] = prev
+    it_next[n_items] = head[pos]
+    head[pos] = n_items
+    h_keys[slot] = key
+    h_vals[slot] = n_items
+    n_items += 1
+    if 2 * n_items > h_keys.shape[0]:
+        h_keys, h_vals = _rehash(h_keys, h_vals, it_node, it_pos, n_items, n)
+    return n_items, h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next
+
+
+# ----------------------------------------------------------------------------- trees
+
+def _needs_space(left: str, right: str) -> bool:
+    return bool(left) and bool(right) and left[-1].isascii() and left[-1].isalnum() \
+        and right[0].isascii() and right[0].isalnum()
+
+
+def join_tokens(tokens: Sequence[str], sep: str | None = None) -> str:
+    """Join tokens with ``sep``; ``None``: no separator, except a space between two ASCII letters
+    or digits (so Chinese reads naturally and English words stay apart)."""
+    if sep is not None:
+        return sep.join(tokens)
+    out = []
+    for t in tokens:
+        if out and _needs_space(out[-1], t):
+            out.append(" ")
+        out.append(t)
+    return "".join(out)
+
+
+_ESCAPES = {"(": "-LRB-", ")": "-RRB-"}
+_UNESCAPES = {v: k for k, v in _ESCAPES.items()}
+
+
+def escape_token(token: str) -> str:
+    """Bracket-format escaping: the tokens ``(`` and ``)`` become ``-LRB-`` / ``-RRB-``."""
+    return _ESCAPES.get(token, token)
+
+
+def unescape_token(token: str) -> str:
+    return _UNESCAPES.get(token, token)
+
+
+@dataclass
+class Tree:
+    """A block of a parse: words ``tokens[start:end]``.
+
+    ``kind``: ``"word"`` (one word: a template literal when ``literal`` is true, else a one-word
+    block), ``"template"`` (``template`` is its text; ``elements`` the ``(start, end, is_literal)``
+    of its literals and placeholders; children are its literals and placeholder blocks, in order,
+    possibly regrouped by the ``attach`` refinement), ``"unexplained"`` (a flat sequence of blocks
+    no template explains), ``"group"`` (a bracket added by ``attach``), ``"chunks"`` (root of a
+    sentence longer than the parser's ``max_len``) or ``"empty"``. ``logp`` is the block's score in
+    nats (sum of ln p over the templates and words inside, plus penalties); ``information_bits =
+    -logp / ln 2``. The sentence-final run (:func:`sentence_core`) hangs from the root as extra
+    children and is not scored (mining drops it).
+    """
+    start: int
+    end: int
+    kind: str
+    tokens: Sequence[str] = field(repr=False, default=())
+    template: str | None = None
+    logp: float = 0.0
+    children: list["Tree"] = field(default_factory=list)
+    literal: bool = False
+    elements: list[tuple[int, int, bool]] = field(default_factory=list, repr=False)
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+    @property
+    def words(self) -> list[str]:
+        return list(self.tokens[self.start:self.end])
+
+    @property
+    def information_bits(self) -> float:
+        return -self.logp / math.log(2)
+
+    def spans(self, min_len: int = 2, include_root: bool = False) -> set[tuple[int, int]]:
+        """``(start, end)`` of every block of at least ``min_len`` words (the root only if asked)."""
+        out: set[tuple[int, int]] = set()
+        stack = [self]
+        while stack:
+            t = stack.pop()
+            if t.kind != "word" and len(t) >= min_len and (include_root or t is not self):
+                out.add((t.start, t.end))
+            stack.extend(t.children)
+        return out
+
+    def text(self, sep: str | None = None) -> str:
+        return join_tokens(self.words, sep)
+
+    def label(self, sep: str | None = None) -> str:
+        """``(苹果)的(颜色)是(什么)呢`` for a template block; the words for any other block."""
+        if self.kind != "template" or not self.elements:
+            return self.text(sep)
+        pieces: list[tuple[str, str, str]] = []
+        for a, b, is_literal in self.elements:
+            body = join_tokens(self.tokens[a:b], sep)
+            shown = body if is_literal else f"({body})"
+            pieces.append((shown, self.tokens[a], self.tokens[b - 1]))
+        out = []
+        for k, (shown, first, last) in enumerate(pieces):
+            if k and (sep is not None and sep or (sep is None and _needs_space(pieces[k - 1][2], first))):
+                out.append(" " if sep is None else sep)
+            out.append(shown)
+        return "".join(out)
+
+    def render(self, sep: str | None = None) -> str:
+        """Indented tree, one block a line: ``+---> (鸡蛋)可以(吃)吗`` then its children."""
+        lines: list[str] = []
+
+        def walk(t: Tree, prefix: str):
+            lines.append(f"{prefix}+---> {t.label(sep)}")
+            for c in t.children:
+                walk(c, prefix + "|     ")
+
+        if self.kind == "empty":
+            return ""
+        walk(self, "")
+        return "\n".join(lines)
+
+    def brackets(self) -> str:
+        """One line: every block of two or more words in parentheses, words separated by spaces
+        (``(`` and ``)`` tokens escaped as ``-LRB-`` / ``-RRB-``)."""
+        if self.kind == "empty":
+            return ""
+        if self.kind == "word":
+            return escape_token(self.tokens[self.start])
+        if not self.children:
+            return "(" + " ".join(escape_token(w) for w in self.words) + ")"
+        return "(" + " ".join(c.brackets() for c in self.children) + ")"
+
+    def to_dict(self) -> dict:
+        d = {"start": self.start, "end": self.end, "kind": self.kind}
+        if self.kind == "word":
+            d["word"] = self.tokens[self.start]
+            d["literal"] = self.literal
+        if self.template is not None:
+            d["template"] = self.template
+        d["logp"] = round(self.logp, 6)
+        if self.children:
+            d["children"] = [c.to_dict() for c in self.children]
+        return d
+
+
+def tree_from_brackets(line: str) -> tuple[list[str], Tree]:
+    """Read a :meth:`Tree.brackets` line back: ``(tokens, tree)`` (kinds are ``"block"`` / ``"word"``).
+
+    Raises ValueError on unbalanced parentheses.
+    """
+    tokens: list[str] = []
+    stack: list[list] = [[]]
+    starts: list[int] = []
+    for raw in line.replace("(", " ( ").replace(")", " ) ").split():
+        if raw == "(":
+            starts.append(len(tokens))
+            stack.append([])
+        elif raw == ")":
+            if not starts:
+                raise ValueError("unbalanced ')'")
+            kids = stack.pop()
+            node = Tree(starts.pop(), len(tokens), "block", tokens, children=kids)
+            stack[-1].append(node)
+        else:
+            tokens.append(unescape_token(raw))
+            stack[-1].append(Tree(len(tokens) - 1, len(tokens), "word", tokens))
+    if starts:
+        raise ValueError("unbalanced '('")
+    top = stack[0]
+    if len(top) == 1 and top[0].kind == "block" and len(top[0]) == len(tokens):
+        return tokens, top[0]
+    return tokens, Tree(0, len(tokens), "block", tokens, children=top)
+
+
+def tree_from_dict(d: dict, tokens: Sequence[str]) -> Tree:
+    """Inverse of :meth:`Tree.to_dict` (``tokens``: the sentence)."""
+    kids = [tree_from_dict(c, tokens) for c in d.get("children", [])]
+    return Tree(int(d["start"]), int(d["end"]), d.get("kind", "block"), tokens, d.get("template"),
+                float(d.get("logp", 0.0)), kids, bool(d.get("literal", False)))
+
+
+def sentence_core(tokens: Sequence[str]) -> int:
+    """Length of ``tokens`` without its sentence-final run: tokens of ``。！？!?；;`` and closing
+    quotes / brackets, when the run holds at least one sentence-final mark (``…吗 ？``, ``…。 ”``)."""
+    k = len(tokens)
+    has_end = False
+    while k > 0 and all(ch in SENTENCE_END or ch in CLOSING_MARKS for ch in tokens[k - 1] or "x"):
+        has_end |= any(ch in SENTENCE_END for ch in tokens[k - 1])
+        k -= 1
+    if not has_end:
+        return len(tokens)
+    while k < len(tokens) and not any(ch in SENTENCE_END for ch in tokens[k]):
+        k += 1  # closing marks before the first sentence-final mark belong to the sentence
+    return k
+
+
+def attach_by_boundaries(tree: Tree, score) -> Tree:
+    """Bracket the children of every block bottom-up by boundary evidence (in place; returns tree).
+
+    In a block with three or more children, the two adjacent children whose boundary has the
+    highest ``score(last word of the left one, first word of the right one)`` are grouped (kind
+    ``"group"``), again and again while the best score is > 0 and more than two units remain; ties
+    go to the leftmost pair. With :meth:`TemplateParser.boundary_score`, a word that tends to
+    close pieces (的, ）, 了) joins what precedes it and one that opens pieces (在, （, 从) what
+    follows — a convention close to dependency subtrees, which is what it is for.
+    """
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        stack.extend(node.children)
+        units = list(node.children)
+        if len(units) < 3:
+            continue
+        toks = node.tokens
+        gaps = [score(toks[units[k].end - 1], toks[units[k + 1].start]) for k in range(len(units) - 1)]
+        while len(units) > 2:
+            k = max(range(len(gaps)), key=lambda g: (gaps[g], -g))
+            if not gaps[k] > 0:
+                break
+            a, b = units[k], units[k + 1]
+            units[k:k + 2] = [Tree(a.start, b.end, "group", toks, logp=a.logp + b.logp, children=[a, b])]
+            del gaps[k]
+            # the neighbours' gaps keep their words: boundaries are between the same tokens
+        node.children = units
+    return tree
+
+
+# ----------------------------------------------------------------------------- parser
+
+class TemplateParser:
+    """Frozen minimum-information parser over a set of templates (see module docstring).
+
+    Parameters
+    ----------
+    templates : Templates
+        Templates with counts (and word counts for one-word blocks).
+    unexplained_logp : float, default -1.0
+        Penalty (nats, <= 0) of a block no template explains, on top of its blocks' scores.
+    max_len : int, default 200
+        Longest sentence parsed in one piece (words); longer ones are parsed in chunks.
+    tie_break : "left" or "right", default "left"
+        Which of co-optimal analyses wins (module docstring).
+    open_in_flat : bool, default False
+        Allow templates with an edge placeholder inside an unexplained sequence (where their
+        extent is arbitrary); by default only templates that start and end with a literal, and
+        single words, form the blocks of an unexplained sequence.
+    attach : bool, default True
+        Refine the tree after parsing with :func:`attach_by_boundaries` (module docstring);
+        ``False`` gives the pure template tree.
+    """
+
+    def __init__(self, templates: Templates, unexplained_logp: float | None = None, max_len: int = 200,
+                 tie_break: str = "left", open_in_flat: bool = False, attach: bool = True):
+        if tie_break not in ("left", "right"):
+            raise MinentError("tie_break must be 'left' or 'right'")
+        if not 2 <= int(max_len) <= MAX_LEN_LIMIT:
+            raise MinentError(f"max_len must be between 2 and {MAX_LEN_LIMIT}")
+        if len(templates) == 0:
+            raise MinentError("no templates to parse with")
+        self.templates = templates
+        self.unexplained_logp = float(DEFAULT_UNEXPLAINED_LOGP if unexplained_logp is None
+                                      else unexplained_logp)
+        if not self.unexplained_logp <= 0:
+            raise MinentError("unexplained_logp must be <= 0 (a log-probability)")
+        self.max_len = int(max_len)
+        self.tie_break = tie_break
+        self.open_in_flat = bool(open_in_flat)
+        self.attach = bool(attach)
+        self.n_chunked = 0
+        self._build()
+
+    def _build(self):
+        t = self.templates
+        index: dict[str, int] = {}
+        words: list[str] = [PLACEHOLDER_TEXT]
+        for w in list(t.word_counts) + [x for p in t.patterns for x in p if x != PLACEHOLDER_TEXT]:
+            if w not in index and w != PLACEHOLDER_TEXT:
+                index[w] = len(words)
+                words.append(w)
+        self.index = index
+        self.word_logp = np.array([0.0] + [t.word_logp(w) for w in words[1:]])
+        self.unknown_logp = t.unknown_logp
+        children: dict[tuple[int, int], int] = {}
+        term_logp = [NEG_INF]
+        term_rank = [-1]
+        logp = t.logp
+        self.n_trie_templates = 0
+        for r, pattern in enumerate(t.patterns):
+            if len(pattern) == 1 or not np.isfinite(logp[r]):
+                continue  # a lone word is a one-word block, never a template
+            node = 0
+            for x in pattern:
+                code = PLACEHOLDER if x == PLACEHOLDER_TEXT else index[x]
+                nxt = children.get((node, code))
+                if nxt is None:
+                    nxt = children[(node, code)] = len(term_logp)
+                    term_logp.append(NEG_INF)
+                    term_rank.append(-1)
+                node = nxt
+            term_logp[node] = float(logp[r])
+            term_rank[node] = r
+            self.n_trie_templates += 1
+        n_nodes = len(term_logp)
+        self.x_child = np.full(n_nodes, -1, np.int64)
+        lit_keys, lit_vals = [], []
+        for (node, code), child in children.items():
+            if code == PLACEHOLDER:
+                self.x_child[node] = child
+            else:
+                lit_keys.append((node << 32) | code)
+                lit_vals.append(child + 1)
+        self.trie = KeyCounter(2 * len(lit_keys) + 16)
+        if lit_keys:
+            self.trie.add(np.array(lit_keys, np.int64), np.array(lit_vals, np.int64))
+        self.term_logp = np.array(term_logp, np.float64)
+        self.term_rank = np.array(term_rank, np.int64)
+        self.term_literals = np.array([0 if r < 0 else t.n_literals(r) for r in term_rank], np.int64)
+        self.term_closed = np.array([r >= 0 and t.patterns[r][0] != PLACEHOLDER_TEXT
+                                     and t.patterns[r][-1] != PLACEHOLDER_TEXT for r in term_rank], np.bool_)
+        self.n_trie_nodes = n_nodes
+
+    def _chart(self, tokens: Sequence[str]):
+        ids = np.array([self.index.get(w, UNKNOWN) for w in tokens], np.int64)
+        wl = np.where(ids >= 0, self.word_logp[np.maximum(ids, 0)], self.unknown_logp)
+        return parse_chart(ids, wl, self.trie.keys, self.trie.vals, self.x_child, self.term_logp,
+                           self.term_rank, self.term_literals, self.term_closed, self.unexplained_logp,
+                           self.tie_break == "left", self.open_in_flat)
+
+    def parse(self, tokens: Sequence[str]) -> Tree:
+        """Best parse of a sentence given as a list of words."""
+        tokens = tuple(tokens)
+        n = len(tokens)
+        core = sentence_core(tokens)
+        if core == 0:
+            if n == 0:
+                return Tree(0, 0, "empty", tokens)
+            return Tree(0, n, "unexplained" if n > 1 else "word", tokens,
+                        children=[Tree(k, k + 1, "word", tokens) for k in range(n)] if n > 1 else [])
+        if core > self.max_len:
+            self.n_chunked += 1
+            kids = [self._parse_span(tokens, a, min(core, a + self.max_len))
+                    for a in range(0, core, self.max_len)]
+            tree = Tree(0, core, "chunks", tokens, logp=sum(k.logp for k in kids), children=kids)
+        else:
+            tree = self._parse_span(tokens, 0, core)
+        if self.attach:
+            tree = attach_by_boundaries(tree, self.boundary_score)
+        if core < n:  # sentence-final marks hang from the root
+            marks = [Tree(k, k + 1, "word", tokens) for k in range(core, n)]
+            if tree.kind == "word":
+                tree = Tree(0, n, "unexplained", tokens, logp=tree.logp, children=[tree] + marks)
+            else:
+                tree.children = tree.children + marks
+                if tree.elements:
+                    tree.elements = tree.elements + [(k, k + 1, True) for k in range(core, n)]
+                tree.end = n
+        return tree
+
+    def boundary_score(self, left_word: str, right_word: str) -> float:
+        """How strongly a block boundary is *not* between two adjacent words (nats):
+        ``ln((ends(b)+1)/(starts(b)+1)) - ln((ends(a)+1)/(starts(a)+1))`` for a = ``left_word``,
+        b = ``right_word``; starts / ends count how often a word opened / closed a piece of the
+        mining corpus. Positive when b tends to close pieces and a to open them."""
+        return self._closing(right_word) - self._closing(left_word)
+
+    def _closing(self, word: str) -> float:
+        a, b = self.templates.boundaries.get(word, (0, 0))
+        return math.log((b + 1) / (a + 1))
+
+    def _parse_span(self, tokens: tuple, lo: int, hi: int) -> Tree:
+        e_score, e_kind, e_tid, e_start, e_len, u_score, u_last, g_prev, s_is_e, s_score, bounds = \
+            self._chart(tokens[lo:hi])
+        patterns = self.templates.patterns
+
+        def block(i, j) -> Tree:
+            return explained(0, i, j) if s_is_e[i, j] else unexplained(i, j)
+
+        def explained(a, i, j) -> Tree:
+            if e_kind[a, i, j] == KIND_WORD:
+                return Tree(lo + i, lo + j, "word", tokens, logp=float(e_score[a, i, j]))
+            r = int(e_tid[a, i, j])
+            ends = bounds[e_start[a, i, j]:e_start[a, i, j] + e_len[a, i, j]].tolist()
+            kids, elements, start = [], [], i
+            for x, end in zip(patterns[r], ends):
+                if x == PLACEHOLDER_TEXT:
+                    kids.append(block(start, end))
+                else:
+                    kids.append(Tree(lo + start, lo + end, "word", tokens, logp=0.0, literal=True))
+                elements.append((lo + start, lo + end, x != PLACEHOLDER_TEXT))
+                start = end
+            return Tree(lo + i, lo + j, "template", tokens, self.templates.text(r), float(e_score[a, i, j]), kids,
+                        elements=elements)
+
+        def unexplained(i, j) -> Tree:
+            ends = [j]
+            k = int(u_last[i, j])
+            while k > i:
+                ends.append(k)
+                k = int(g_prev[i, k])
+            ends.reverse()
+            kids, start = [], i
+            for end in ends:
+                kids.append(explained(1, start, end))
+                start = end
+            return Tree(lo + i, lo + j, "unexplained", tokens, logp=float(u_score[i, j]), children=kids)
+
+        return block(0, hi - lo)
+
+    def information_bits(self, tokens: Sequence[str], tree: Tree | None = None) -> tuple[float, float]:
+        """``(unigram bits, parse bits)`` of a sentence: -log2 of its words' unigram probability
+        (sentence-final marks left out, as in the parse) and -log2 of the best parse's score
+        (``tree``, parsed here when not given)."""
+        tokens = tuple(tokens)
+        core = sentence_core(tokens)
+        logp = sum(float(self.word_logp[self.index[w]]) if w in self.index else self.unknown_logp
+                   for w in tokens[:core])
+        if tree is None:
+            tree = self.parse(tokens)
+        return -logp / math.log(2), tree.information_bits

@@ -1,0 +1,308 @@
+import math
+import random
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from minent import Lexicon
+from minent.discovery import (CodeLength, LexiconLearner, autonomy, best_split_without_self,
+                              count_ngrams, description_length, elias_gamma_bits,
+                              fragment_share, heldout_information, learn_lexicon, min_split_pmi,
+                              not_maximal, preset_params, viterbi_count)
+from minent.errors import MinentError
+from minent.pretokenize import class_table, scan_spans, spans, to_codes
+
+from conftest import VOCAB, word_corpus
+
+
+def han_pieces(lines):
+    return [s for line in lines for s, kind in spans(line) if kind == "han"]
+
+
+def random_lines(n=300, seed=1):
+    """Short lines over a small alphabet: many repeated n-grams, span edges, a number rule."""
+    rng = random.Random(seed)
+    units = ["天地", "人", "和平", "的", "了", "是", "我们", "他", "天", "地人", "12", "，", "。"]
+    return ["".join(rng.choice(units) for _ in range(rng.randint(1, 9))) for _ in range(n)]
+
+
+def entropy(neigh: Counter, n: int) -> float:
+    """Branching entropy with each missing neighbour (span edge) a distinct one-off event."""
+    edge = n - sum(neigh.values())
+    h = -sum(c / n * math.log(c / n) for c in neigh.values())
+    return h - edge * (1 / n) * math.log(1 / n)
+
+
+def reference_stats(lines, max_n):
+    pieces = han_pieces(lines)
+    grams = Counter(p[i:i + k] for p in pieces for k in range(1, max_n + 2) for i in range(len(p) - k + 1))
+    right, left = {}, {}
+    for g, c in grams.items():
+        if len(g) > 1:
+            right.setdefault(g[:-1], Counter())[g[-1]] += c
+            left.setdefault(g[1:], Counter())[g[0]] += c
+    h_r = {g: entropy(right.get(g, Counter()), c) for g, c in grams.items() if len(g) <= max_n}
+    h_l = {g: entropy(left.get(g, Counter()), c) for g, c in grams.items() if len(g) <= max_n}
+    return grams, h_l, h_r
+
+
+def stats_dict(st):
+    return {st.word(i): i for i in range(len(st))}
+
+
+@pytest.mark.parametrize("min_count", [1, 2, 3])
+def test_count_ngrams_matches_reference(min_count):
+    lines = random_lines()
+    grams, h_l, h_r = reference_stats(lines, 3)
+    st = count_ngrams(lines, max_n=3, min_count=min_count)
+    ids = stats_dict(st)
+    expected = {g for g, c in grams.items() if len(g) <= 3 and (len(g) == 1 or c >= min_count)}
+    assert set(ids) == expected
+    for g, i in ids.items():
+        assert st.counts[i] == grams[g]
+        assert st.h_left[i] == pytest.approx(h_l[g], abs=1e-9)
+        assert st.h_right[i] == pytest.approx(h_r[g], abs=1e-9)
+        if len(g) > 1:
+            assert st.word(st.prefix[i]) == g[:-1] and st.word(st.suffix[i]) == g[1:]
+    assert st.n_chars == sum(len(p) for p in han_pieces(lines))
+
+
+@pytest.mark.parametrize("min_count", [1, 2])
+def test_vbe_moments_cover_every_type(min_count):
+    lines = random_lines(200, seed=3)
+    grams, h_l, h_r = reference_stats(lines, 3)
+    chars = {g: c for g, c in grams.items() if len(g) == 1}
+    tot = sum(chars.values())
+    h0 = -sum(c / tot * math.log(c / tot) for c in chars.values())
+    st = count_ngrams(lines, max_n=3, min_count=min_count)
+    for n in (1, 2, 3):
+        types = [g for g in grams if len(g) == n]
+        vl = [h_l[g] - (h0 if n == 1 else h_l[g[1:]]) for g in types]
+        vr = [h_r[g] - (h0 if n == 1 else h_r[g[:-1]]) for g in types]
+        ref = [len(types), sum(vl), sum(v * v for v in vl), sum(vr), sum(v * v for v in vr)]
+        assert st.vbe_moments[n] == pytest.approx(ref, rel=1e-9, abs=1e-9)
+    a = autonomy(st)
+    assert np.all(np.isfinite(a))
+
+
+def test_min_split_pmi_matches_reference():
+    lines = random_lines()
+    st = count_ngrams(lines, max_n=4, min_count=2)
+    t = st.table
+    got = min_split_pmi(t.slots, t.hashes, st.starts, t.arena, st.counts, st.n_chars)
+    c = {st.word(i): int(st.counts[i]) for i in range(len(st))}
+    for i in range(len(st)):
+        w = st.word(i)
+        if len(w) == 1:
+            assert np.isnan(got[i])
+            continue
+        ref = min(math.log(c[w] * st.n_chars / (c[w[:k]] * c[w[k:]])) for k in range(1, len(w)))
+        assert got[i] == pytest.approx(ref)
+
+
+def compositions(w):
+    for mask in range(1 << (len(w) - 1)):
+        parts, s = [], 0
+        for i in range(1, len(w) + 1):
+            if i == len(w) or mask >> (i - 1) & 1:
+                parts.append(w[s:i])
+                s = i
+        yield parts
+
+
+def brute_best(text, score, unk, exclude_whole=False):
+    best, arg = -math.inf, None
+    for parts in compositions(text):
+        if exclude_whole and len(parts) == 1:
+            continue
+        s = 0.0
+        for p in parts:
+            if p in score and score[p] > -math.inf:
+                s += score[p]
+            elif len(p) == 1:
+                s += unk
+            else:
+                s = -math.inf
+                break
+        if s > best:
+            best, arg = s, parts
+    return best, arg
+
+
+def test_viterbi_kernels_match_brute_force():
+    rng = np.random.default_rng(0)
+    lines = random_lines(120, seed=5)
+    st = count_ngrams(lines, max_n=4, min_count=2)
+    t = st.table
+    logp = np.log(rng.uniform(1e-4, 1, len(st)))
+    logp[rng.uniform(size=len(st)) < 0.3] = -np.inf  # some entries are not words
+    unk = -12.0
+    score = {st.word(i): logp[i] for i in range(len(st))}
+    counts = np.zeros(len(st), np.int64)
+    expected = Counter()
+    total = 0.0
+    for line in lines[:40]:
+        cps = to_codes(line)
+        sp = scan_spans(cps, class_table(), True)
+        s, _, _ = viterbi_count(cps, sp, t.slots, t.hashes, st.starts, t.arena, logp, 4, unk, counts)
+        total += s
+        for piece in han_pieces([line]):
+            b, parts = brute_best_limited(piece, score, unk, 4)
+            expected.update(p for p in parts if p in score and score[p] > -math.inf)
+            total -= b
+    assert abs(total) < 1e-6
+    assert {st.word(i): int(c) for i, c in enumerate(counts) if c} == dict(expected)
+    alt = best_split_without_self(t.slots, t.hashes, st.starts, t.arena, logp, 4, unk)
+    for i in range(len(st)):
+        w = st.word(i)
+        if len(w) > 1:
+            assert alt[i] == pytest.approx(brute_best(w, score, unk, exclude_whole=True)[0])
+
+
+def brute_best_limited(piece, score, unk, max_len):
+    """Brute force on long pieces too: DP is what we test, so split the piece into short chunks
+    only where no word of length <= max_len can cross (never): fall back to exhaustive DP."""
+    best = [0.0] + [-math.inf] * len(piece)
+    back = [None] * (len(piece) + 1)
+    for j in range(1, len(piece) + 1):
+        for i in range(max(0, j - max_len), j):
+            w = piece[i:j]
+            s = score.get(w, -math.inf)
+            if s == -math.inf:
+                if len(w) != 1:
+                    continue
+                s = unk
+            if best[i] + s > best[j]:
+                best[j], back[j] = best[i] + s, i
+    parts, j = [], len(piece)
+    while j > 0:
+        parts.append(piece[back[j]:j])
+        j = back[j]
+    if len(piece) <= 10:  # cross-check the DP reference itself on short pieces
+        assert best[-1] == pytest.approx(brute_best(piece, {k: v for k, v in score.items()
+                                                            if len(k) <= max_len}, unk)[0])
+    return best[-1], parts[::-1]
+
+
+def test_learn_lexicon_recovers_words(toy):
+    raw, gold = toy
+    # the description-length stage alone finds every word of the toy vocabulary
+    mdl = learn_lexicon(raw, boundary=False, mdl_keep_len=0)
+    assert set(VOCAB) <= set(mdl.words)
+    lrn = LexiconLearner("news").fit(raw)
+    lex = lrn.lexicon_
+    assert isinstance(lex, Lexicon)
+    assert set(VOCAB) <= set(lex.words)
+    assert [" ".join(lex.segment(x)) for x in raw] == [" ".join(g.split()) for g in gold]
+    assert lrn.report_["lexicon_size"] == len(lex)
+    multi = [i for i, w in enumerate(lex.words) if len(w) > 1]
+    assert np.isfinite(lex.scores["pmi"][multi]).all() and np.isfinite(lex.scores["sub_pmi"][multi]).all()
+    # without the maximality filter the boundary stage cuts 天安门 as 天 + 安门 on this toy, where
+    # each character belongs to one word and so every inner bigram looks free
+    loose = learn_lexicon(raw, maximal=False)
+    assert "安门" in loose and "天安门" not in loose
+
+
+def test_not_maximal_matches_definition():
+    lines = random_lines(300, seed=11)
+    st = count_ngrams(lines, max_n=3, min_count=2)
+    pieces = han_pieces(lines)
+    flags = not_maximal(st)
+    for i in range(len(st)):
+        w = st.word(i)
+        if len(w) == 1:
+            assert not flags[i]
+            continue
+        left, right = set(), set()
+        for j, p in enumerate(pieces):
+            for k in range(len(p) - len(w) + 1):
+                if p[k:k + len(w)] == w:
+                    left.add(p[k - 1] if k > 0 else ("edge", j, k))
+                    right.add(p[k + len(w)] if k + len(w) < len(p) else ("edge", j, k))
+        # an occurrence at a span edge is a distinct neighbour (never a shared one)
+        assert flags[i] == (len(left) == 1 or len(right) == 1)
+
+
+def test_learning_is_deterministic_and_saves(tmp_path, toy):
+    raw, _ = toy
+    a = learn_lexicon(raw[:400], mdl_rounds=3)
+    b = learn_lexicon(list(raw[:400]), mdl_rounds=3)
+    assert a.words == b.words and a.counts.tolist() == b.counts.tolist()
+    path = tmp_path / "lex.tsv"
+    a.save(str(path))
+    c = Lexicon.load(str(path))
+    assert c.words == a.words
+    assert [c.segment(x) for x in raw[:50]] == [a.segment(x) for x in raw[:50]]
+
+
+def test_variants_and_bad_parameters(toy):
+    raw, _ = toy
+    for params in ({"mdl": False}, {"boundary": False, "mdl_keep_len": 0}, {"prune": True, "mdl_rounds": 2},
+                   {"mdl_min_pmi": 1.0, "mdl_rounds": 2}):
+        assert len(learn_lexicon(raw[:300], **params)) > 0
+    with pytest.raises(MinentError):
+        preset_params("nope")
+    with pytest.raises(MinentError):
+        preset_params("news", no_such=1)
+    with pytest.raises(MinentError):
+        preset_params("news", boundary=False, mdl=False)
+    with pytest.raises(MinentError):
+        learn_lexicon(iter(raw))
+    with pytest.raises(MinentError):
+        learn_lexicon(["abc 123"])
+
+
+def test_description_length_matches_reference():
+    lines = ["北京大学生，北京。", "大学生 ab 12", "北京北京"]
+    lex = Lexicon(["北京", "大学生", "大学", "生"], [5, 3, 2, 1])
+    code = description_length(lines, lex)
+    units = Counter(u for line in lines for u in lex.segment(line))
+    n = sum(units.values())
+    chars = Counter(ch for line in lines for ch in line if not ch.isspace())
+    nc = sum(chars.values())
+    corpus = -sum(c * math.log2(c / n) for c in units.values())
+    lex_bits = sum(elias_gamma_bits(len(u)) + sum(-math.log2(chars[ch] / nc) for ch in u)
+                   + elias_gamma_bits(c) for u, c in units.items())
+    assert isinstance(code, CodeLength)
+    assert code.chars == nc and code.units == n and code.distinct_units == len(units)
+    assert code.corpus_bits == pytest.approx(corpus)
+    assert code.lexicon_bits == pytest.approx(float(lex_bits))
+    assert code.L_total == pytest.approx((corpus + lex_bits) / nc)
+    assert elias_gamma_bits(np.array([1, 2, 3, 4, 8])).tolist() == [1, 3, 3, 5, 7]
+
+
+def test_heldout_information_charges_unseen_units():
+    train = ["北京大学生。", "北京，大学生"] * 5
+    lex = Lexicon(["北京", "大学生"], [10, 10])
+    seen = heldout_information(train, ["北京大学生"], lex)
+    unseen = heldout_information(train, ["上海大学生"], lex)
+    assert seen["unseen_units"] == 0 and unseen["unseen_units"] == 2
+    assert 0 < seen["L_heldout"] < unseen["L_heldout"]
+    # known units cost -log2(c / (N + E)): 北京 and 大学生 each 10 of N = 30 units, E = 4 types
+    assert seen["bits"] == pytest.approx(-2 * math.log2(10 / 34))
+
+
+def test_fragment_share():
+    lex = Lexicon(["北京", "的人", "是在", "学生", "了"], [5, 4, 3, 2, 1])
+    out = fragment_share(lex, ["北京学生"])
+    assert out["multi_char_entries"] == 4 and out["function_edge"] == 2
+    assert out["unused"] == 3  # 的人, 是在, 了
+
+
+def test_lexicon_scores_match_definitions():
+    lines = random_lines(400, seed=7)
+    lrn = LexiconLearner(mdl_rounds=3).fit(lines)
+    lex, st = lrn.lexicon_, lrn.stats_
+    c = {st.word(i): int(st.counts[i]) for i in range(len(st))}
+    n = st.n_chars
+    for i, w in enumerate(lex.words):
+        if len(w) < 2:
+            assert np.isnan(lex.scores["pmi"][i])
+            continue
+        p_w = lex.counts[i] / lex.total
+        pmi = math.log(p_w) - sum(math.log(c[ch] / n) for ch in w)
+        pair = min(math.log(c[w[k:k + 2]] * n / (c[w[k]] * c[w[k + 1]])) for k in range(len(w) - 1))
+        assert lex.scores["pmi"][i] == pytest.approx(pmi)
+        assert lex.scores["pair_pmi"][i] == pytest.approx(pair)
+        assert lex.scores["fstar"][i] == pytest.approx(p_w * (pmi - 1))

@@ -1,0 +1,307 @@
+"""Template parsing: golden examples, exactness against brute force, trees, evaluation, CLI."""
+import functools
+import json
+import math
+import time
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings, strategies as st
+
+from minent.commands import main
+from minent.errors import FormatError, InputError, MinentError
+from minent.parse import (Tree, TemplateParser, attach_by_boundaries, sentence_core, tree_from_brackets,
+                          tree_from_dict)
+from minent.parse_eval import (evaluate_spans, gold_spans, left_branching, random_tree, read_conllu,
+                               read_predictions, right_branching, DependencySentence)
+from minent.templates import Templates
+
+GOLDEN = ["[X] 可以 [X] 吗", "[X] 的 [X] 是 [X] 呢", "[X] 和 [X]", "[X] 的 [X]", "[X] 呢", "我 [X]"]
+WORDS = "鸡蛋 可以 吃 吗 雪梨 和 苹果 香蕉 的 颜色 是 什么 呢 我 牛肉".split()
+
+
+def golden_templates():
+    return Templates(GOLDEN, [50, 30, 100, 200, 60, 80], word_counts={w: 10 for w in WORDS}, n_words=1000)
+
+
+# ----------------------------------------------------------------------------- golden examples
+
+@pytest.mark.parametrize("tie", ["left", "right"])
+def test_golden_egg(tie):
+    t = TemplateParser(golden_templates(), tie_break=tie).parse("鸡蛋 可以 吃 吗".split())
+    assert t.render().splitlines()[0] == "+---> (鸡蛋)可以(吃)吗"
+    assert t.template == "[X] 可以 [X] 吗"
+
+
+def test_golden_fruit_nesting_follows_tie_break():
+    sent = "雪梨 和 苹果 和 香蕉 的 颜色 是 什么 呢".split()
+    left = TemplateParser(golden_templates(), tie_break="left").parse(sent)
+    right = TemplateParser(golden_templates(), tie_break="right").parse(sent)
+    for t in (left, right):
+        assert t.template == "[X] 的 [X] 是 [X] 呢"
+        assert t.label() == "(雪梨和苹果和香蕉)的(颜色)是(什么)呢"
+    assert left.children[0].label() == "(雪梨和苹果)和(香蕉)"
+    assert left.children[0].children[0].label() == "(雪梨)和(苹果)"
+    assert right.children[0].label() == "(雪梨)和(苹果和香蕉)"
+    assert left.brackets() == "(((雪梨 和 苹果) 和 香蕉) 的 颜色 是 什么 呢)"
+    assert right.brackets() == "((雪梨 和 (苹果 和 香蕉)) 的 颜色 是 什么 呢)"
+
+
+def test_tie_between_different_templates():
+    tpl = Templates(["[X] a [X]", "[X] b [X]"], [10, 10], word_counts={w: 1 for w in "xaybz"}, n_words=5)
+    words = "x a y b z".split()
+    assert TemplateParser(tpl, tie_break="left", attach=False).parse(words).template == "[X] b [X]"
+    assert TemplateParser(tpl, tie_break="right", attach=False).parse(words).template == "[X] a [X]"
+
+
+def test_unexplained_block_and_unknown_words():
+    t = TemplateParser(golden_templates()).parse("牛肉 鸡蛋 可以 吃 吗".split())
+    assert t.label() == "(牛肉鸡蛋)可以(吃)吗"
+    assert t.children[0].kind == "unexplained"
+    u = TemplateParser(golden_templates()).parse("火星 人 可以 吃 吗".split())  # unknown words
+    assert u.template == "[X] 可以 [X] 吗"
+
+
+def test_sentence_marks_hang_from_root_and_empty_input():
+    p = TemplateParser(golden_templates())
+    t = p.parse("鸡蛋 可以 吃 吗 ？".split())
+    assert t.label() == "(鸡蛋)可以(吃)吗？" and t.end == 5 and t.spans() == set()
+    assert p.parse([]).kind == "empty" and p.parse(["。"]).kind == "word"
+    assert [sentence_core(s.split()) for s in ["a b 。 ”", "a “ b ”", "a ” 。", "。 ！"]] == [2, 4, 2, 0]
+    assert p.information_bits("鸡蛋 可以 吃 吗 ？".split())[0] == pytest.approx(
+        -4 * math.log2(10 / 1000))
+
+
+# ----------------------------------------------------------------------------- exactness
+
+def brute_force(templates, words, pen, wl):
+    """Best score by exhaustive enumeration of every analysis (tiny inputs only)."""
+    pats = [(p, math.log(c / templates.total)) for p, c in zip(templates.patterns, templates.counts.tolist())
+            if len(p) > 1]
+
+    @functools.lru_cache(None)
+    def S(i, j):
+        return max(E(i, j, False), U(i, j))
+
+    @functools.lru_cache(None)
+    def E(i, j, in_flat):
+        if j - i == 1:
+            return wl[i]
+        best = -math.inf
+        for p, lp in pats:
+            if in_flat and (p[0] == "[X]" or p[-1] == "[X]"):
+                continue
+            best = max(best, lp + align(p, 0, i, j))
+        return best
+
+    def align(p, k, i, j):
+        if k == len(p):
+            return 0.0 if i == j else -math.inf
+        if i >= j:
+            return -math.inf
+        if p[k] != "[X]":
+            return align(p, k + 1, i + 1, j) if words[i] == p[k] else -math.inf
+        last = j - (len(p) - k - 1)  # every later element needs a word
+        return max([S(i, q) + align(p, k + 1, q, j) for q in range(i + 1, last + 1)], default=-math.inf)
+
+    @functools.lru_cache(None)
+    def G(i, j):  # at least one in-flat block
+        best = E(i, j, True)
+        for k in range(i + 1, j):
+            best = max(best, G(i, k) + E(k, j, True))
+        return best
+
+    def U(i, j):
+        return pen + max([G(i, k) + E(k, j, True) for k in range(i + 1, j)], default=-math.inf)
+
+    return S(0, len(words))
+
+
+def tree_score(t: Tree, templates: Templates, pen, wl) -> float:
+    """Score of a tree recomputed from its parts."""
+    if t.kind == "word":
+        return 0.0 if t.literal else wl[t.start]
+    s = sum(tree_score(c, templates, pen, wl) for c in t.children)
+    if t.kind == "template":
+        s += math.log(int(templates.counts[templates.patterns.index(tuple(t.template.split()))]) / templates.total)
+    elif t.kind == "unexplained":
+        s += pen
+    return s
+
+
+ALPHABET = ["a", "b", "c", "d"]
+PATTERNS = ["[X] a [X]", "[X] b", "c [X]", "a [X] b", "[X] a [X] b [X]", "c d", "[X] c [X] d", "d [X] a"]
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.sampled_from(ALPHABET), min_size=1, max_size=7),
+       st.lists(st.integers(1, 50), min_size=len(PATTERNS), max_size=len(PATTERNS)),
+       st.sampled_from([0.0, -1.0, -4.0]), st.booleans())
+def test_parser_is_exact(words, counts, pen, attach):
+    tpl = Templates(PATTERNS, counts, word_counts={"a": 5, "b": 3, "c": 2}, n_words=40)
+    parser = TemplateParser(tpl, unexplained_logp=pen, attach=False)
+    wl = [tpl.word_logp(w) for w in words]
+    tree = parser.parse(words)
+    assert tree.logp == pytest.approx(brute_force(tpl, tuple(words), pen, wl), abs=1e-9)
+    assert tree_score(tree, tpl, pen, wl) == pytest.approx(tree.logp, abs=1e-9)
+    assert [w for w in _leaves(tree)] == words
+
+
+def _leaves(t):
+    if t.kind == "word":
+        return [t.tokens[t.start]]
+    return [w for c in t.children for w in _leaves(c)]
+
+
+def test_long_sentence_is_polynomial_and_chunked():
+    words = [WORDS[k % len(WORDS)] for k in range(150)]
+    p = TemplateParser(golden_templates(), max_len=100)
+    t0 = time.perf_counter()
+    t = p.parse(words)
+    assert time.perf_counter() - t0 < 20
+    assert t.kind == "chunks" and [len(c) for c in t.children] == [100, 50] and p.n_chunked == 1
+    with pytest.raises(MinentError):
+        TemplateParser(golden_templates(), max_len=10_000)
+
+
+# ----------------------------------------------------------------------------- trees
+
+def test_attach_groups_by_score():
+    toks = tuple("x 的 y z".split())
+    t = Tree(0, 4, "unexplained", toks, children=[Tree(k, k + 1, "word", toks) for k in range(4)])
+    attach_by_boundaries(t, lambda a, b: 2.0 if b == "的" else (1.0 if a == "y" else -1.0))
+    assert t.brackets() == "((x 的) (y z))"
+    flat = Tree(0, 4, "unexplained", toks, children=[Tree(k, k + 1, "word", toks) for k in range(4)])
+    attach_by_boundaries(flat, lambda a, b: 0.0)
+    assert flat.brackets() == "(x 的 y z)"
+
+
+def test_mined_parser_attaches_by_boundaries():
+    tpl = Templates(["[X] 的 [X]"], [10], word_counts={"x": 5, "的": 5, "y": 5, "z": 5}, n_words=20,
+                    boundaries={"的": (0, 9), "x": (5, 0)})
+    assert TemplateParser(tpl).parse("x 的 y z".split()).spans() == {(0, 2), (2, 4)}
+    assert TemplateParser(tpl, attach=False).parse("x 的 y z".split()).spans() == {(2, 4)}
+
+
+def test_brackets_and_json_roundtrip():
+    t = TemplateParser(golden_templates()).parse("雪梨 和 苹果 和 香蕉 的 颜色 是 什么 呢".split())
+    toks, back = tree_from_brackets(t.brackets())
+    assert toks == list(t.tokens) and back.spans(include_root=True) == t.spans(include_root=True)
+    again = tree_from_dict(json.loads(json.dumps(t.to_dict())), t.tokens)
+    assert again.spans(include_root=True) == t.spans(include_root=True)
+    assert tree_from_brackets("(-LRB- a -RRB-)")[0] == ["(", "a", ")"]
+    with pytest.raises(ValueError):
+        tree_from_brackets("((a b)")
+
+
+# ----------------------------------------------------------------------------- evaluation
+
+CONLLU = """# sent_id = s1
+# text = 苹果的颜色是什么呢
+1\t苹果\t_\tNOUN\t_\t_\t3\tnmod\t_\t_
+2\t的\t_\tPART\t_\t_\t1\tcase\t_\t_
+3\t颜色\t_\tNOUN\t_\t_\t5\tnsubj\t_\t_
+4\t是\t_\tAUX\t_\t_\t5\tcop\t_\t_
+4.1\t是\t_\tAUX\t_\t_\t_\t_\t_\t_
+5\t什么\t_\tPRON\t_\t_\t0\troot\t_\t_
+6\t呢\t_\tPART\t_\t_\t5\tdiscourse\t_\t_
+
+1-2\t鸡蛋\t_\t_\t_\t_\t_\t_\t_\t_
+1\t鸡\t_\tNOUN\t_\t_\t2\tnmod\t_\t_
+2\t蛋\t_\tNOUN\t_\t_\t0\troot\t_\t_
+
+"""
+
+
+def test_read_conllu_and_gold_spans(tmp_path):
+    p = tmp_path / "g.conllu"
+    p.write_text(CONLLU, encoding="utf-8")
+    sents = list(read_conllu(str(p)))
+    assert [s.words for s in sents] == [["苹果", "的", "颜色", "是", "什么", "呢"], ["鸡", "蛋"]]
+    assert gold_spans(sents[0].heads) == ({(0, 2), (0, 3)}, 0)
+    assert gold_spans([3, 4, 0, 3]) == (set(), 1)  # word 4 has yield {2, 4}: not contiguous
+    assert gold_spans([2, 0, 2, 3]) == ({(2, 4)}, 0)
+    p.write_text("1\ta\n\n", encoding="utf-8")
+    with pytest.raises(FormatError, match=":1: expected 10"):
+        list(read_conllu(str(p)))
+
+
+def test_baselines_and_scores():
+    assert right_branching(4) == {(1, 4), (2, 4)} and left_branching(4) == {(0, 2), (0, 3)}
+    r = random_tree(10, np.random.default_rng(0))
+    assert len(r) == 8 and all(b - a >= 2 for a, b in r)
+    gold = [DependencySentence(["a", "b", "c", "d"], [2, 0, 4, 2])]  # a<-b, c<-d, d<-b: gold span (2, 4)
+    toks = ("a", "b", "c", "d")
+    pred = Tree(0, 4, "unexplained", toks, children=[
+        Tree(0, 2, "group", toks, children=[Tree(0, 1, "word", toks), Tree(1, 2, "word", toks)]),
+        Tree(2, 4, "group", toks, children=[Tree(2, 3, "word", toks), Tree(3, 4, "word", toks)])])
+    ev = evaluate_spans(gold, [pred])
+    assert ev.scores["minent"].matched == 1 and ev.scores["minent"].predicted == 2
+    assert ev.scores["minent"].gold == 1 and ev.scores["minent"].f1 == pytest.approx(2 / 3)
+    with pytest.raises(InputError):
+        evaluate_spans(gold, [])
+    with pytest.raises(InputError):
+        evaluate_spans(gold, [Tree(0, 4, "unexplained", ("a", "b", "x", "d"))])
+
+
+# ----------------------------------------------------------------------------- CLI
+
+def write_templates(tmp_path):
+    p = tmp_path / "tpl.txt"
+    p.write_text("\n".join(f"{t}\t{c}" for t, c in zip(GOLDEN, [50, 30, 100, 200, 60, 80])) + "\n",
+                 encoding="utf-8")
+    return p
+
+
+def test_cli_parse_formats(tmp_path):
+    tpl = write_templates(tmp_path)
+    inp = tmp_path / "in.txt"
+    inp.write_text("鸡蛋 可以 吃 吗\n\n苹果 的 颜色 是 什么 呢\n", encoding="utf-8")
+    runner = CliRunner()
+    r = runner.invoke(main, ["parse", str(inp), "-t", str(tpl), "--pretokenized", "-q"])
+    assert r.exit_code == 0, r.output
+    assert "+---> (鸡蛋)可以(吃)吗" in r.output and "+---> (苹果)的(颜色)是(什么)呢" in r.output
+    r = runner.invoke(main, ["parse", str(inp), "-t", str(tpl), "--pretokenized", "--format", "brackets", "-q"])
+    assert r.output.splitlines() == ["(鸡蛋 可以 吃 吗)", "", "(苹果 的 颜色 是 什么 呢)"]
+    out = tmp_path / "p.jsonl"
+    r = runner.invoke(main, ["parse", str(inp), "-t", str(tpl), "--pretokenized", "--format", "json", "-o",
+                             str(out), "-q"])
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert rows[0]["tree"]["template"] == "[X] 可以 [X] 吗" and rows[1]["tree"] is None
+    assert [t.tokens for t in read_predictions(str(out))][0] == ("鸡蛋", "可以", "吃", "吗")
+
+
+def test_cli_parse_bad_templates(tmp_path):
+    inp = tmp_path / "in.txt"
+    inp.write_text("鸡蛋 可以 吃 吗\n", encoding="utf-8")
+    bad = tmp_path / "bad.tsv"
+    runner = CliRunner()
+    for text, msg in [("", "empty templates file"),
+                      ("# minent-templates format=2 total=3 n_words=3\n## templates\n", "format 2 is not supported")]:
+        bad.write_text(text, encoding="utf-8")
+        r = runner.invoke(main, ["parse", str(inp), "-t", str(bad), "--pretokenized"])
+        assert r.exit_code == 2 and msg in r.output and len(r.output.strip().splitlines()) == 1
+    r = runner.invoke(main, ["parse", str(inp), "-t", str(write_templates(tmp_path)), "--pretokenized",
+                             "-o", str(inp)])
+    assert r.exit_code == 2 and "refusing to write" in r.output
+
+
+def test_cli_evaluate_parse(tmp_path):
+    gold = tmp_path / "g.conllu"
+    gold.write_text(CONLLU, encoding="utf-8")
+    tpl = write_templates(tmp_path)
+    pred = tmp_path / "pred.txt"
+    runner = CliRunner()
+    r = runner.invoke(main, ["parse", str(gold), "--conllu", "-t", str(tpl), "--format", "brackets", "-o",
+                             str(pred), "-q"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(main, ["evaluate-parse", str(gold), str(pred)])
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines()[0].startswith("system\tprecision") and "right-branching" in r.output
+    pred.write_text("(a b)\n", encoding="utf-8")
+    r = runner.invoke(main, ["evaluate-parse", str(gold), str(pred)])
+    assert r.exit_code == 2 and "differ" in r.output
+    pred.write_text("+---> (苹果)的(颜色)是(什么)呢\n", encoding="utf-8")
+    r = runner.invoke(main, ["evaluate-parse", str(gold), str(pred)])
+    assert r.exit_code == 2 and "--format tree" in r.output
