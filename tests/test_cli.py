@@ -143,3 +143,13 @@ def test_cli_shim_help():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     r = subprocess.run([sys.executable, os.path.join(root, "cli.py"), "--help"], capture_output=True, text=True)
     assert r.returncode == 0 and "build-lexicon" in r.stdout
+
+
+def test_preset_news_builds_a_loadable_lexicon(runner, corpus, tmp_path):
+    out = tmp_path / "news.tsv"
+    r = runner.invoke(main, ["build-lexicon", str(corpus[0]), "--preset", "news", "-o", str(out), "-q"])
+    assert r.exit_code == 0, r.output
+    report = json.loads((tmp_path / "news.report.json").read_text(encoding="utf-8"))
+    assert report["preset"] == "news" and report["lexicon_size"] > 0
+    r = runner.invoke(main, ["segment", "-l", str(out)], input="北京天安门\n")
+    assert r.output == "北京 天安门\n"

@@ -12,6 +12,7 @@ import click
 from .. import __version__
 from ..entropy import information_per_char
 from ..errors import MinentError
+from ..discovery import learn_lexicon
 from ..lexicon import Lexicon, build_lexicon
 from ..newwords import load_reference_words, rank_new_words
 from ..textio import Corpus, atomic_write, read_blocks, refuse_overwrite
@@ -49,6 +50,11 @@ def _peak_rss_mb() -> float:
               help="Keep a word when ln p(w) - sum ln p(sub-words) exceeds this: a number or 'len-1'.")
 @click.option("--rules/--no-rules", default=True, show_default=True,
               help="Number / letter / date / punctuation rules (see README).")
+@click.option("--preset", type=click.Choice(["faithful", "news", "compact"]), default="faithful",
+              show_default=True,
+              help="faithful: the four steps of method.md §2 (the options above). news / compact: "
+                   "improved discovery (boundary evidence + MDL + re-estimation, minent.discovery); "
+                   "the four-step options and --jobs/--memory/--engine do not apply to it.")
 @click.option("--jobs", "-j", type=click.IntRange(0), default=0, show_default=True,
               help="Counting processes (0 = all cores for inputs of 64 MB or more). Same result.")
 @click.option("--memory", default="2G", show_default=True,
@@ -60,7 +66,7 @@ def _peak_rss_mb() -> float:
 @encoding_option
 @quiet_option
 def build_lexicon_cmd(corpus, output, min_count, min_prob, min_pmi, max_len, redundancy_threshold,
-                      rules, jobs, memory, engine, scheduler, encoding, quiet):
+                      rules, preset, jobs, memory, engine, scheduler, encoding, quiet):
     """Build a lexicon from raw text CORPUS (files, directories, globs, or - for stdin).
 
     With no CORPUS, uses the bundled sample corpora/sample.zh.txt.
@@ -70,20 +76,16 @@ def build_lexicon_cmd(corpus, output, min_count, min_prob, min_pmi, max_len, red
     jieba_out, report_out = sibling(output, ".jieba.txt"), sibling(output, ".report.json")
     refuse_overwrite([output, jieba_out, report_out], texts.paths)
     n_bytes = texts.n_bytes
-    bars = {}
-
-    def progress(stage, n):
-        bars[stage](n)
-
-    with progress_bar(n_bytes, "counting", quiet) as count_bar:
-        bars["count"] = count_bar
-        with progress_bar(n_bytes, "cutting ", quiet) as cut_bar:
-            bars["cut"] = cut_bar
-            lex = build_lexicon(texts, min_count=min_count, min_prob=min_prob, min_pmi=min_pmi,
-                                max_len=max_len, redundancy_threshold=redundancy_threshold,
-                                rules=rules, progress=progress,
-                                jobs=auto_jobs(jobs, n_bytes) if engine == "local" else (jobs or 2),
-                                engine=engine, scheduler=scheduler, memory=table_budget(memory))
+    if preset != "faithful":
+        note(f"learning with preset {preset} (several passes over the input)", quiet)
+        lex = learn_lexicon(texts, preset=preset, rules=rules)
+    else:
+        lex = _four_steps(texts, n_bytes, quiet, min_count=min_count, min_prob=min_prob,
+                          min_pmi=min_pmi, max_len=max_len, redundancy_threshold=redundancy_threshold,
+                          rules=rules, jobs=auto_jobs(jobs, n_bytes) if engine == "local" else (jobs or 2),
+                          engine=engine, scheduler=scheduler, memory=table_budget(memory))
+    lex.report.setdefault("timings_s", {})
+    lex.report["preset"] = preset
     t0 = time.perf_counter()
     with progress_bar(2 * n_bytes, "entropy ", quiet) as bar:
         info_char = information_per_char(texts, progress=bar)
@@ -106,7 +108,8 @@ def build_lexicon_cmd(corpus, output, min_count, min_prob, min_pmi, max_len, red
         json.dump(report, fh, ensure_ascii=False, indent=1)
         fh.write("\n")
     top = [w for w in lex.words if len(w) > 1][:12]
-    summary = (f"lexicon: {len(lex)} entries ({report['multi_char_words']} multi-character) "
+    multi = sum(1 for w in lex.words if len(w) > 1)
+    summary = (f"lexicon: {len(lex)} entries ({multi} multi-character) "
                f"from {info_char.chars} chars in {report['timings_s']['total']:.1f}s -> {output}\n"
                f"information: {info_char.L_bits:.3f} bits/char (characters) -> "
                f"{info_lex.L_bits:.3f} bits/char (lexicon, in-sample)\n"
@@ -115,6 +118,15 @@ def build_lexicon_cmd(corpus, output, min_count, min_prob, min_pmi, max_len, red
         note(summary, quiet)
     elif not quiet:
         click.echo(summary)
+
+
+def _four_steps(texts, n_bytes, quiet, **params):
+    bars = {}
+    with progress_bar(n_bytes, "counting", quiet) as count_bar:
+        bars["count"] = count_bar
+        with progress_bar(n_bytes, "cutting ", quiet) as cut_bar:
+            bars["cut"] = cut_bar
+            return build_lexicon(texts, progress=lambda stage, n: bars[stage](n), **params)
 
 
 @main.command("segment")
