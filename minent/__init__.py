@@ -13,6 +13,7 @@ Corpus(paths)                            re-iterable streaming text input (files
 learn_lexicon(texts, preset="news")      improved discovery (boundary evidence, MDL, re-estimation)
 TemplateFinder / Templates               sentence templates across words ("飞象过河"), method.md §4
 TemplateParser / Tree                    nested-template parse by minimum information, method.md §5
+evaluate_spans(read_conllu(gold), trees) unlabelled span P/R/F1 against UD trees, with baselines
 MaxEntClassifier / TextFeatures          maximum-entropy classifier (L-BFGS or GIS), method.md §6
 """
 __version__ = "0.1.0"
@@ -26,10 +27,11 @@ from .features import TextFeatures
 from .lexicon import Lexicon, LexiconParams, build_lexicon
 from .maxent import MaxEntClassifier, load_model, save_model
 from .newwords import rank_new_words
-from .parse import TemplateParser, Tree
+from .parse import TemplateParser, Tree, attach_by_boundaries
+from .parse_eval import evaluate_spans, read_conllu
 from .pretokenize import spans
 from .segment import Segmenter
-from .templates import TemplateFinder, Templates
+from .templates import TemplateFinder, Templates, split_sentences
 from .textio import Corpus
 
 __all__ = [
@@ -38,6 +40,7 @@ __all__ = [
     "count_chars_pairs", "CharPairCounts", "rank_new_words", "spans",
     "MinentError", "InputError", "FormatError",
     "learn_lexicon", "description_length", "CodeLength",
-    "TemplateFinder", "Templates", "TemplateParser", "Tree",
+    "TemplateFinder", "Templates", "split_sentences", "TemplateParser", "Tree",
+    "attach_by_boundaries", "evaluate_spans", "read_conllu",
     "MaxEntClassifier", "TextFeatures", "save_model", "load_model",
 ]
