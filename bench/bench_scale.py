@@ -55,7 +55,37 @@ def job_build(path: str, jobs: str, engine: str, memory: str) -> None:
           "engine": engine, "memory": memory, "wall_s": wall, "timings": report["timings_s"],
           "lexicon": len(lex), "digest": digest(lex), "spills": report["spills"],
           "peak_piece_table_mb": report["peak_piece_table_mb"], "distinct_pairs": report["distinct_pairs"],
+          "worker_peak_rss_mb": report["engine"]["worker_peak_rss_mb"],
+          "L_lexicon_bits": report["information_bits"]["lexicon"]["L_bits"],
           })
+
+
+def job_interrupt(path: str, after_s: str) -> None:
+    """Start build-lexicon as a child with a tiny memory budget (so it spills to disk), send it
+    SIGINT (to its process group, as Ctrl-C in a terminal) after ``after_s`` seconds, and check what it leaves behind."""
+    import glob
+    import signal
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        spill_parent = os.path.join(tmp, "tmp")
+        os.mkdir(spill_parent)
+        out = os.path.join(tmp, "out", "lex.tsv")
+        os.mkdir(os.path.dirname(out))
+        env = dict(os.environ, TMPDIR=spill_parent)
+        t0 = time.perf_counter()
+        p = subprocess.Popen([sys.executable, "-m", "minent", "build-lexicon", path, "-o", out, "-q",
+                              "--memory", "404M", "--jobs", "2"], env=env, start_new_session=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(float(after_s))
+        spilled_before = len(glob.glob(os.path.join(spill_parent, "minent-spill-*")))
+        os.killpg(p.pid, signal.SIGINT)  # what Ctrl-C does: the whole foreground process group
+        _, err = p.communicate(timeout=120)
+        stop_s = time.perf_counter() - t0 - float(after_s)
+        left_out = sorted(os.listdir(os.path.dirname(out)))
+        left_tmp = sorted(os.listdir(spill_parent))
+    emit({"after_s": float(after_s), "exit": p.returncode, "stop_s": stop_s,
+          "spill_dirs_at_interrupt": spilled_before, "left_in_output_dir": left_out,
+          "left_in_tmpdir": left_tmp, "stderr": err.strip()[-200:]})
 
 
 def job_throughput(path: str) -> None:
@@ -98,7 +128,8 @@ def main() -> None:
     a = ap.parse_args()
     if a.job is not None:
         kind, *rest = a.job
-        {"build": job_build, "throughput": job_throughput, "counter": job_counter}[kind](*rest)
+        {"build": job_build, "throughput": job_throughput, "counter": job_counter,
+         "interrupt": job_interrupt}[kind](*rest)
         return
     sizes = a.sizes.split(",")
     paths = {s: corpus(s) for s in sizes}
@@ -108,6 +139,7 @@ def main() -> None:
     spill = run_job(__file__, "build", paths[big], "1", "local", "404M")
     mid = "100M" if "100M" in sizes else sizes[0]
     thr = [run_job(__file__, "throughput", paths[mid]), run_job(__file__, "counter", paths[mid])]
+    intr = run_job(__file__, "interrupt", paths[big], "9")
     dask = [] if a.skip_dask else [run_job(__file__, "build", paths[mid], "2", "local", "2G"),
                                    run_job(__file__, "build", paths[mid], "2", "dask", "2G")]
     t = "### build-lexicon scaling (1 job, --memory 2G, full command incl. L report)\n\n"
@@ -116,18 +148,25 @@ def main() -> None:
         tm = r["timings"]
         t += (f"| {r['mb']:.0f} | {r['wall_s']:.1f} | {tm['count']:.1f} | {tm['cut']:.1f} | {tm['entropy']:.1f} | "
               f"{r['peak_rss_mb']:.0f} | {r['distinct_pairs']} | {r['peak_piece_table_mb']} | {r['lexicon']} |\n")
-    t += (f"\n### 2 jobs vs 1 job on {two['mb']:.0f} MB\n\n| jobs | wall s | count s | cut s | entropy s | parent peak MB | same lexicon |\n|---|---|---|---|---|---|---|\n")
+    t += (f"\n### 2 jobs vs 1 job on {two['mb']:.0f} MB\n\n| jobs | wall s | count s | cut s | entropy s | parent peak MB | worker peak MB | same lexicon | same L |\n|---|---|---|---|---|---|---|---|---|\n")
     one = next(r for r in scaling if r["path"] == two["path"])
     for r in (one, two):
         tm = r["timings"]
         t += (f"| {r['jobs']} | {r['wall_s']:.1f} | {tm['count']:.1f} | {tm['cut']:.1f} | {tm['entropy']:.1f} | "
-              f"{r['peak_rss_mb']:.0f} | {r['digest'] == one['digest']} |\n")
+              f"{r['peak_rss_mb']:.0f} | {r['worker_peak_rss_mb'] or '-'} | {r['digest'] == one['digest']} | "
+              f"{r['L_lexicon_bits'] == one['L_lexicon_bits']} |\n")
     counting_speedup = (one["timings"]["count"] + one["timings"]["cut"]) / (two["timings"]["count"] + two["timings"]["cut"])
-    t += f"\nCounting passes (count + cut) speed-up with 2 jobs: {counting_speedup:.2f}x; whole command: {one['wall_s'] / two['wall_s']:.2f}x (the L report passes are single-process).\n"
+    t += (f"\nCounting passes (count + cut) speed-up with 2 jobs: {counting_speedup:.2f}x; report pass (L): "
+          f"{one['timings']['entropy'] / two['timings']['entropy']:.2f}x; whole command: {one['wall_s'] / two['wall_s']:.2f}x. "
+          f"Worker peak is the largest peak RSS any worker reported (forked workers share the parent's pages).\n")
     t += (f"\n### Memory budget on {spill['mb']:.0f} MB: --memory 404M (table budget 4 MB, the floor) vs 2G\n\n"
           f"| memory | spills | peak piece table MB | peak RSS MB | wall s | same lexicon |\n|---|---|---|---|---|---|\n"
           f"| 2G | {one['spills']} | {one['peak_piece_table_mb']} | {one['peak_rss_mb']:.0f} | {one['wall_s']:.1f} | True |\n"
           f"| 404M | {spill['spills']} | {spill['peak_piece_table_mb']} | {spill['peak_rss_mb']:.0f} | {spill['wall_s']:.1f} | {spill['digest'] == one['digest']} |\n")
+    t += (f"\n### Ctrl-C during a spilling 2-job run on {two['mb']:.0f} MB (--memory 404M, SIGINT after {intr['after_s']:.0f} s)\n\n"
+          f"| exit code | stopped within s | spill dirs at interrupt | left in output dir | left in TMPDIR | message |\n|---|---|---|---|---|---|\n"
+          f"| {intr['exit']} | {intr['stop_s']:.1f} | {intr['spill_dirs_at_interrupt']} | {intr['left_in_output_dir'] or 'nothing'} | "
+          f"{intr['left_in_tmpdir'] or 'nothing'} | {intr['stderr'] or '-'} |\n")
     n, c = thr
     t += (f"\n### Counting throughput on {n['mb']:.0f} MB (pass 1, one core)\n\n| implementation | s | MB/s |\n|---|---|---|\n"
           f"| minent numba | {n['total_s']:.2f} | {n['mb'] / n['total_s']:.1f} |\n| collections.Counter | {c['total_s']:.2f} | {c['mb'] / c['total_s']:.1f} |\n"
@@ -139,7 +178,8 @@ def main() -> None:
               f"| local | {loc['wall_s']:.1f} | {loc['timings']['count']:.1f} | {loc['timings']['cut']:.1f} | True |\n"
               f"| dask | {dk['wall_s']:.1f} | {dk['timings']['count']:.1f} | {dk['timings']['cut']:.1f} | {dk['digest'] == loc['digest']} |\n"
               f"\nDask overhead on the whole command: {dk['wall_s'] - loc['wall_s']:+.1f} s (cluster start-up included).\n")
-    write_results("scale", {"scaling": scaling, "two_jobs": two, "spill": spill, "throughput": thr, "dask": dask}, t)
+    write_results("scale", {"scaling": scaling, "two_jobs": two, "spill": spill, "throughput": thr, "dask": dask,
+                           "interrupt": intr}, t)
 
 
 if __name__ == "__main__":

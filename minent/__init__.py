@@ -20,7 +20,7 @@ __version__ = "0.1.0"
 
 from .counting import CharPairCounts, count_chars_pairs
 from .discovery import CodeLength, description_length, learn_lexicon
-from .entropy import Information, information_per_char
+from .entropy import Information, corpus_information, information_per_char
 from .errors import FormatError, InputError, MinentError
 from .evaluate import SegmentationScore, score_segmentation
 from .features import TextFeatures
@@ -36,7 +36,7 @@ from .textio import Corpus
 
 __all__ = [
     "__version__", "build_lexicon", "Lexicon", "LexiconParams", "Segmenter", "Corpus",
-    "information_per_char", "Information", "score_segmentation", "SegmentationScore",
+    "information_per_char", "corpus_information", "Information", "score_segmentation", "SegmentationScore",
     "count_chars_pairs", "CharPairCounts", "rank_new_words", "spans",
     "MinentError", "InputError", "FormatError",
     "learn_lexicon", "description_length", "CodeLength",

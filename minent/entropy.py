@@ -59,6 +59,8 @@ def entropy_of_counts(counts: np.ndarray, lengths: np.ndarray) -> Information:
     counts = np.asarray(counts, dtype=np.float64)
     keep = counts > 0
     counts, lengths = counts[keep], np.asarray(lengths, dtype=np.float64)[keep]
+    order = np.lexsort((lengths, counts))  # sums in a fixed order: same bits however counts merged
+    counts, lengths = counts[order], lengths[order]
     n = counts.sum()
     if n == 0:
         return Information(0, 0, 0, 0.0, 0.0, 0.0)
@@ -68,27 +70,79 @@ def entropy_of_counts(counts: np.ndarray, lengths: np.ndarray) -> Information:
     return Information(int(n), int((counts * lengths).sum()), int(keep.sum()), h, l, h / l)
 
 
-def information_per_char(texts, lexicon=None, progress=None) -> Information:
+class InformationCounts:
+    """Unit counts behind :class:`Information`: characters, and optionally the words of a
+    segmentation. Partial counts (blocks, byte ranges, machines) merge with :meth:`update`."""
+
+    def __init__(self, segmenter=None):
+        self.segmenter = segmenter
+        self.chars = np.zeros(MAX_CODE, np.int64)
+        self.units = SeqCounter(1 << 16, 1 << 18) if segmenter is not None else None
+        self._table = class_table()
+
+    def add_text(self, text: str) -> None:
+        cps = to_codes(text)
+        self.chars += np.bincount(cps[self._table[cps] != SPACE], minlength=MAX_CODE)
+        if self.segmenter is not None:
+            cps, s, e = self.segmenter.token_bounds(text)
+            codes, bounds = pack_tokens(cps, s, e)
+            self.units.add(codes, bounds)
+
+    def parts(self) -> tuple:
+        """Plain arrays ``(char_ids, char_counts, arena, starts, counts)`` for shipping."""
+        ids = np.nonzero(self.chars)[0]
+        if self.units is None:
+            empty = np.zeros(0, np.int32)
+            return ids, self.chars[ids], empty, np.zeros(1, np.int64), np.zeros(0, np.int64)
+        arena, starts, counts = self.units.entries()
+        return ids, self.chars[ids], arena.copy(), starts.copy(), counts.copy()
+
+    def add_parts(self, ids, char_counts, arena, starts, counts) -> None:
+        self.chars[ids] += char_counts
+        if self.units is not None and len(counts):
+            self.units.add(arena, starts, counts)
+
+    def information(self) -> tuple[Information, Information | None]:
+        char = entropy_of_counts(self.chars, np.ones(MAX_CODE))
+        if self.units is None:
+            return char, None
+        _, starts, counts = self.units.entries()
+        return char, entropy_of_counts(counts, np.diff(starts))
+
+
+def corpus_information(texts, lexicon=None, progress=None, engine=None
+                       ) -> tuple[Information, Information | None]:
+    """One streaming pass: ``(characters, lexicon)`` :class:`Information` of ``texts`` in bits
+    (the second is None without ``lexicon``).
+
+    With an ``engine`` (:mod:`minent.parallel`) and a :class:`minent.Corpus`, byte ranges are
+    measured as separate tasks and their counts merged; the figures are identical.
+    """
+    from .counting import _corpus_tasks
+    seg = lexicon.segmenter if lexicon is not None else None
+    acc = InformationCounts(seg)
+    ranges = _corpus_tasks(texts, engine)
+    if ranges is None:
+        for block in iter_text_blocks(texts, progress):
+            acc.add_text(block)
+        return acc.information()
+    from .parallel import information_task
+    vocab = None
+    if lexicon is not None:
+        vocab = (list(lexicon.words), np.asarray(lexicon.logp), lexicon.unknown_logp, lexicon.rules)
+    for *parts, n_bytes in engine.map(information_task, [([r], texts.encoding, vocab) for r in ranges]):
+        acc.add_parts(*parts)
+        if progress:
+            progress(n_bytes)
+    return acc.information()
+
+
+def information_per_char(texts, lexicon=None, progress=None, engine=None) -> Information:
     """Information per character of ``texts`` (Corpus, str, or iterable of str), in bits.
 
     Without ``lexicon`` every non-space character is a unit; with a :class:`minent.Lexicon` the
     units are the words of its unigram segmentation (numbers, letters, punctuation as
-    :mod:`minent.pretokenize` groups them).
+    :mod:`minent.pretokenize` groups them). :func:`corpus_information` gives both in one pass.
     """
-    table = class_table()
-    if lexicon is None:
-        counts = np.zeros(MAX_CODE, np.int64)
-        for block in iter_text_blocks(texts, progress):
-            cps = to_codes(block)
-            cps = cps[table[cps] != SPACE]
-            counts += np.bincount(cps, minlength=MAX_CODE)
-        return entropy_of_counts(counts, np.ones(MAX_CODE))
-    seg = lexicon.segmenter
-    units = SeqCounter(1 << 16, 1 << 18)
-    for block in iter_text_blocks(texts, progress):
-        cps, s, e = seg.token_bounds(block)
-        codes, bounds = pack_tokens(cps, s, e)
-        units.add(codes, bounds)
-    _, starts, counts = units.entries()
-    return entropy_of_counts(counts, np.diff(starts))
-
+    char, lex = corpus_information(texts, lexicon, progress, engine)
+    return char if lexicon is None else lex

@@ -331,9 +331,10 @@ def build_lexicon(texts, *, min_count: int = 3, min_prob: float = 1e-6, min_pmi:
     jobs : int, default 1
         Worker processes for counting (a :class:`Corpus` input is cut into byte ranges); the
         result is identical to ``jobs=1``.
-    engine : "local" or "dask", default "local"
+    engine : "local", "dask", or an engine object, default "local"
         ``"dask"`` runs the counting tasks on ``dask.distributed`` (the scheduler at
-        ``scheduler``, or a LocalCluster with ``jobs`` workers).
+        ``scheduler``, or a LocalCluster with ``jobs`` workers). An object from
+        :func:`minent.parallel.make_engine` is used as is and left open (``jobs`` is then ignored).
     memory : int, optional
         Bytes the candidate-piece table may hold in RAM before it spills to disk (exact merge,
         :mod:`minent.spill`); None = unbounded.
@@ -347,6 +348,8 @@ def build_lexicon(texts, *, min_count: int = 3, min_prob: float = 1e-6, min_pmi:
     params.validate()
     if not isinstance(texts, (str, list, tuple)) and iter(texts) is texts:
         raise MinentError("build_lexicon needs a re-iterable input (list, Corpus), not an iterator")
+    if not isinstance(engine, str):  # an engine object the caller owns (and closes)
+        return _build(texts, params, progress, engine, memory)
     eng = None
     if jobs > 1 or engine != "local":
         from .parallel import make_engine

@@ -115,6 +115,18 @@ def count_pieces_task(ranges: list[Range], encoding: str, rules: bool, strong_ke
     return arena.copy(), starts.copy(), counts.copy(), n_total, sum(e - s for _, s, e in ranges)
 
 
+def information_task(ranges: list[Range], encoding: str, vocab):
+    """Report task: character and lexicon-word counts of ``ranges`` (``vocab`` = ``(words, logp,
+    unknown_logp, rules)`` or None) as ``(char_ids, char_counts, arena, starts, counts, n_bytes)``."""
+    from .entropy import InformationCounts
+    from .segment import Segmenter
+    acc = InformationCounts(Segmenter(*vocab) if vocab is not None else None)
+    for path, start, end in ranges:
+        for text in read_range(path, start, end, encoding):
+            acc.add_text(text)
+    return (*acc.parts(), sum(e - s for _, s, e in ranges))
+
+
 def strong_table(strong_keys: np.ndarray):
     from .hashtable import KeyCounter
     t = KeyCounter(2 * len(strong_keys) + 16)
@@ -124,13 +136,31 @@ def strong_table(strong_keys: np.ndarray):
 
 # ----------------------------------------------------------------------------- engines
 
+def _peak_rss_mb() -> float:
+    import resource
+    import sys
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kb / 2**20 if sys.platform == "darwin" else kb / 1024
+
+
+def measured_call(fn: Callable, args: tuple) -> tuple:
+    """``(fn(*args), peak RSS of the process running it in MB)`` — how engines account for the
+    memory of their workers."""
+    return fn(*args), _peak_rss_mb()
+
+
 class LocalEngine:
-    """Run tasks in ``jobs`` processes (``jobs=1``: in this process)."""
+    """Run tasks in ``jobs`` processes (``jobs=1``: in this process).
+
+    ``worker_peak_rss_mb`` is the largest peak resident memory any worker process reported (0
+    while none ran; forked workers share the parent's pages, so this counts them too).
+    """
 
     def __init__(self, jobs: int = 1):
         if jobs < 1:
             raise MinentError("--jobs must be >= 1")
         self.jobs = jobs
+        self.worker_peak_rss_mb = 0.0
 
     def map(self, fn: Callable, arg_lists: list[tuple]) -> Iterator:
         if self.jobs == 1 or len(arg_lists) == 1:
@@ -141,18 +171,20 @@ class LocalEngine:
         # fork where available: workers inherit the loaded kernels instead of re-importing them
         ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
         with ctx.Pool(min(self.jobs, len(arg_lists))) as pool:
-            yield from pool.imap_unordered(_Star(fn), arg_lists)
+            for result, peak in pool.imap_unordered(_Measured(fn), arg_lists):
+                self.worker_peak_rss_mb = max(self.worker_peak_rss_mb, peak)
+                yield result
 
     def close(self) -> None:
         pass
 
 
-class _Star:
+class _Measured:
     def __init__(self, fn):
         self.fn = fn
 
     def __call__(self, args):
-        return self.fn(*args)
+        return measured_call(self.fn, args)
 
 
 class DaskEngine:
@@ -164,6 +196,8 @@ class DaskEngine:
         except ImportError:
             raise MinentError("the dask engine needs dask.distributed: pip install 'minent[dask]'") from None
         self._cluster = None
+        self.jobs = workers
+        self.worker_peak_rss_mb = 0.0
         if address:
             self.client = Client(address)
         else:
@@ -173,9 +207,11 @@ class DaskEngine:
 
     def map(self, fn: Callable, arg_lists: list[tuple]) -> Iterator:
         from dask.distributed import as_completed
-        futures = [self.client.submit(fn, *args, pure=False) for args in arg_lists]
+        futures = [self.client.submit(measured_call, fn, args, pure=False) for args in arg_lists]
         for fut in as_completed(futures):
-            yield fut.result()
+            result, peak = fut.result()
+            self.worker_peak_rss_mb = max(self.worker_peak_rss_mb, peak)
+            yield result
 
     def close(self) -> None:
         self.client.close()

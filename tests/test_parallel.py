@@ -4,6 +4,8 @@ import importlib.util
 import pytest
 
 from minent import Corpus, build_lexicon
+from minent.entropy import corpus_information
+from minent.parallel import LocalEngine, make_engine, plan_ranges
 
 from conftest import VOCAB, word_corpus
 
@@ -34,5 +36,28 @@ def test_two_jobs_equal_one_job(corpus_file):
 @pytest.mark.skipif(importlib.util.find_spec("distributed") is None, reason="dask.distributed not installed")
 def test_dask_local_cluster_equals_local(corpus_file):
     one = build_lexicon(Corpus(corpus_file), min_pmi=1.0)
-    dask = build_lexicon(Corpus(corpus_file), min_pmi=1.0, engine="dask", jobs=2)
+    engine = make_engine("dask", 2)
+    try:
+        dask = build_lexicon(Corpus(corpus_file), min_pmi=1.0, engine=engine)
+        info = corpus_information(Corpus(corpus_file), dask, engine=engine)
+        assert engine.worker_peak_rss_mb > 0
+    finally:
+        engine.close()
     _same(one, dask)
+    assert info == corpus_information(Corpus(corpus_file), one)
+
+
+def test_information_pass_identical_on_two_jobs(corpus_file):
+    corpus = Corpus(corpus_file)
+    assert len(plan_ranges(corpus.real_paths(), min_parts=8)) > 2
+    lex = build_lexicon(corpus, min_pmi=1.0)
+    engine = LocalEngine(2)
+    char1, lex1 = corpus_information(corpus, lex)
+    char2, lex2 = corpus_information(corpus, lex, engine=engine)
+    assert (char1, lex1) == (char2, lex2)  # bit-identical floats, whatever the merge order
+    assert engine.worker_peak_rss_mb > 0
+    assert char1.units == char1.chars and lex1.chars == char1.chars
+    assert 0 < lex1.L_bits < char1.L_bits
+    # the one-pass helper agrees with the per-inventory function
+    from minent import information_per_char
+    assert information_per_char(corpus, lex) == lex1 and information_per_char(corpus) == char1

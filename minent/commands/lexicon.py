@@ -10,7 +10,7 @@ import time
 import click
 
 from .. import __version__
-from ..entropy import information_per_char
+from ..entropy import corpus_information, information_per_char
 from ..errors import MinentError
 from ..discovery import learn_lexicon
 from ..lexicon import Lexicon, build_lexicon
@@ -76,20 +76,32 @@ def build_lexicon_cmd(corpus, output, min_count, min_prob, min_pmi, max_len, red
     jieba_out, report_out = sibling(output, ".jieba.txt"), sibling(output, ".report.json")
     refuse_overwrite([output, jieba_out, report_out], texts.paths)
     n_bytes = texts.n_bytes
-    if preset != "faithful":
-        note(f"learning with preset {preset} (several passes over the input)", quiet)
-        lex = learn_lexicon(texts, preset=preset, rules=rules)
-    else:
-        lex = _four_steps(texts, n_bytes, quiet, min_count=min_count, min_prob=min_prob,
-                          min_pmi=min_pmi, max_len=max_len, redundancy_threshold=redundancy_threshold,
-                          rules=rules, jobs=auto_jobs(jobs, n_bytes) if engine == "local" else (jobs or 2),
-                          engine=engine, scheduler=scheduler, memory=table_budget(memory))
-    lex.report.setdefault("timings_s", {})
-    lex.report["preset"] = preset
-    t0 = time.perf_counter()
-    with progress_bar(2 * n_bytes, "entropy ", quiet) as bar:
-        info_char = information_per_char(texts, progress=bar)
-        info_lex = information_per_char(texts, lex, progress=bar)
+    n_jobs = auto_jobs(jobs, n_bytes) if engine == "local" else (jobs or 2)
+    eng = None
+    if n_jobs > 1 or engine != "local":
+        from ..parallel import make_engine
+        eng = make_engine(engine, n_jobs, scheduler)
+    try:
+        if preset != "faithful":
+            note(f"learning with preset {preset} (several passes over the input)", quiet)
+            lex = learn_lexicon(texts, preset=preset, rules=rules)
+        else:
+            lex = _four_steps(texts, n_bytes, quiet, min_count=min_count, min_prob=min_prob,
+                              min_pmi=min_pmi, max_len=max_len,
+                              redundancy_threshold=redundancy_threshold, rules=rules,
+                              engine=eng if eng is not None else "local",
+                              memory=table_budget(memory))
+        lex.report.setdefault("timings_s", {})
+        lex.report["preset"] = preset
+        t0 = time.perf_counter()
+        with progress_bar(n_bytes, "entropy ", quiet) as bar:
+            info_char, info_lex = corpus_information(texts, lex, progress=bar, engine=eng)
+        lex.report["timings_s"]["entropy"] = round(time.perf_counter() - t0, 3)
+        lex.report["engine"] = {"name": engine, "jobs": n_jobs,
+                                "worker_peak_rss_mb": round(getattr(eng, "worker_peak_rss_mb", 0.0), 1)}
+    finally:
+        if eng is not None:
+            eng.close()
     report = {
         "minent_version": __version__,
         "inputs": texts.paths,
@@ -99,7 +111,6 @@ def build_lexicon_cmd(corpus, output, min_count, min_prob, min_pmi, max_len, red
         "information_bits": {"char": info_char.as_dict(), "lexicon": info_lex.as_dict(),
                              "note": "in-sample: measured on the text the lexicon was learned from"},
     }
-    report["timings_s"]["entropy"] = round(time.perf_counter() - t0, 3)
     report["timings_s"]["total"] = round(time.perf_counter() - t_start, 3)
     report["peak_rss_mb"] = _peak_rss_mb()
     lex.save(output)
