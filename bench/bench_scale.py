@@ -75,6 +75,9 @@ def job_interrupt(path: str, after_s: str) -> None:
         t0 = time.perf_counter()
         p = subprocess.Popen([sys.executable, "-m", "minent", "build-lexicon", path, "-o", out, "-q",
                               "--memory", "404M", "--jobs", "2"], env=env, start_new_session=True,
+                             # a shell's background job starts with SIGINT ignored; a terminal's
+                             # foreground job (what Ctrl-C reaches) does not
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         time.sleep(float(after_s))
         spilled_before = len(glob.glob(os.path.join(spill_parent, "minent-spill-*")))

@@ -71,11 +71,14 @@ def iter_text_blocks(texts, progress: Progress | None = None) -> Iterator[str]:
 
 @njit(cache=True)
 def count_han_block(cps, spans, char_counts):
-    """Add the characters of Han spans to ``char_counts``; return the block's adjacent pair keys."""
+    """Add the characters of Han spans to ``char_counts``; return ``(adjacent pair keys of the
+    block, number of Han characters)``."""
     n_pairs = 0
+    n_han = 0
     for s in range(spans.shape[0]):
         if spans[s, 2] == HAN:
             n_pairs += spans[s, 1] - spans[s, 0] - 1
+            n_han += spans[s, 1] - spans[s, 0]
     keys = np.empty(n_pairs, np.int64)
     m = 0
     for s in range(spans.shape[0]):
@@ -87,7 +90,7 @@ def count_han_block(cps, spans, char_counts):
             char_counts[cps[i]] += 1
             keys[m] = (np.int64(cps[i - 1]) << PAIR_SHIFT) | cps[i]
             m += 1
-    return keys
+    return keys, n_han
 
 
 @njit(cache=True)
@@ -149,10 +152,9 @@ class CharPairCounts:
     def add_text(self, text: str, rules: bool = True) -> None:
         cps = to_codes(text)
         spans = scan_spans(cps, class_table(), rules)
-        keys = count_han_block(cps, spans, self.chars)
+        keys, n_han = count_han_block(cps, spans, self.chars)
         self.pairs.add(keys)
-        han = spans[:, 2] == HAN
-        self.n_chars += int((spans[han, 1] - spans[han, 0]).sum())
+        self.n_chars += int(n_han)
 
     def update(self, other: "CharPairCounts") -> None:
         """Merge partial counts (from another block range, process or machine)."""

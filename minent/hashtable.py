@@ -44,25 +44,27 @@ def fold(h, code):
 # ----------------------------------------------------------------------------- int64 keys
 
 @njit(cache=True)
-def key_add(keys, vals, n_used, max_used, new_keys, new_counts, start):
-    """Add ``new_counts[i]`` to ``new_keys[i]`` for i from ``start``; stop before exceeding ``max_used``.
+def key_add(keys, vals, n_used, max_used, new_keys, new_counts, start, unit=False):
+    """Add ``new_counts[i]`` (1 when ``unit``) to ``new_keys[i]`` for i from ``start``; stop before
+    exceeding ``max_used``.
 
     Returns ``(next_i, n_used)``; ``next_i == len(new_keys)`` when everything was inserted.
     """
     mask = keys.shape[0] - 1
     for i in range(start, new_keys.shape[0]):
         k = new_keys[i]
+        c = 1 if unit else new_counts[i]
         s = mix64(k) & mask
         while True:
             cur = keys[s]
             if cur == k:
-                vals[s] += new_counts[i]
+                vals[s] += c
                 break
             if cur == EMPTY:
                 if n_used >= max_used:
                     return i, n_used
                 keys[s] = k
-                vals[s] = new_counts[i]
+                vals[s] = c
                 n_used += 1
                 break
             s = (s + 1) & mask
@@ -134,12 +136,11 @@ class KeyCounter:
     def add(self, keys: np.ndarray, counts: np.ndarray | None = None) -> None:
         """Add ``counts`` (default 1 each) to ``keys``."""
         keys = np.ascontiguousarray(keys, dtype=np.int64)
-        if counts is None:
-            counts = np.ones(keys.shape[0], np.int64)
-        counts = np.ascontiguousarray(counts, dtype=np.int64)
+        unit = counts is None
+        counts = np.ones(1, np.int64) if unit else np.ascontiguousarray(counts, dtype=np.int64)
         i = 0
         while i < keys.shape[0]:
-            i, self.n = key_add(self.keys, self.vals, self.n, self.keys.shape[0] // 2, keys, counts, i)
+            i, self.n = key_add(self.keys, self.vals, self.n, self.keys.shape[0] // 2, keys, counts, i, unit)
             if i < keys.shape[0]:
                 self._grow()
 

@@ -80,32 +80,20 @@ def from_codes(codes: np.ndarray) -> str:
     return np.ascontiguousarray(codes, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
 
 
+_NUMERALS = {0x3007: 0, 0x96F6: 0, 0x4E00: 1, 0x4E8C: 2, 0x4E09: 3, 0x56DB: 4, 0x4E94: 5,
+             0x516D: 6, 0x4E03: 7, 0x516B: 8, 0x4E5D: 9, 0x5341: 10}  # 〇零一二三四五六七八九十
+_NUMERAL_LIMIT = 0xA000
+_NUMERAL_VALUE = np.full(_NUMERAL_LIMIT, -1, np.int8)  # a constant table, frozen into the kernels
+for _cp, _v in _NUMERALS.items():
+    _NUMERAL_VALUE[_cp] = _v
+
+
 @njit(cache=True)
 def _numeral(c):
     """Value 0..10 of a Chinese numeral character, or -1."""
-    if c == 0x3007 or c == 0x96F6:  # 〇 零
-        return 0
-    if c == 0x4E00:  # 一
-        return 1
-    if c == 0x4E8C:  # 二
-        return 2
-    if c == 0x4E09:  # 三
-        return 3
-    if c == 0x56DB:  # 四
-        return 4
-    if c == 0x4E94:  # 五
-        return 5
-    if c == 0x516D:  # 六
-        return 6
-    if c == 0x4E03:  # 七
-        return 7
-    if c == 0x516B:  # 八
-        return 8
-    if c == 0x4E5D:  # 九
-        return 9
-    if c == 0x5341:  # 十
-        return 10
-    return -1
+    if c >= _NUMERAL_LIMIT or c < 0:
+        return -1
+    return _NUMERAL_VALUE[c]
 
 
 @njit(cache=True)
@@ -230,10 +218,12 @@ def scan_spans(cps, cls, rules):
             i = j
         elif k == HAN_C:
             j = i
+            numerals = False
             while j < n and cls[cps[j]] == HAN_C:
+                numerals = numerals or _numeral(cps[j]) >= 0
                 j += 1
             start = i
-            p = i
+            p = i if numerals else j  # no numeral in the run: no date to cut out
             while p < j:
                 if rules and _numeral(cps[p]) >= 0 and (p == i or _numeral(cps[p - 1]) < 0):
                     q = p
