@@ -43,6 +43,7 @@ def job_build(path: str, jobs: str, engine: str, memory: str) -> None:
     import tempfile
     from minent.commands import main
     from minent.lexicon import Lexicon
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "lex.tsv")
         t0 = time.perf_counter()
@@ -57,6 +58,7 @@ def job_build(path: str, jobs: str, engine: str, memory: str) -> None:
           "peak_piece_table_mb": report["peak_piece_table_mb"], "distinct_pairs": report["distinct_pairs"],
           "worker_peak_rss_mb": report["engine"]["worker_peak_rss_mb"],
           "L_lexicon_bits": report["information_bits"]["lexicon"]["L_bits"],
+          "load_1min_before": load_before, "load_1min_after": os.getloadavg()[0],
           })
 
 
@@ -127,12 +129,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="10M,100M,1G,3G")
     ap.add_argument("--skip-dask", action="store_true")
+    ap.add_argument("--two-jobs-only", action="store_true",
+                    help="only re-measure 1 vs 2 jobs on 1G, keeping the other sections' results")
     ap.add_argument("--job", nargs="*", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.job is not None:
         kind, *rest = a.job
         {"build": job_build, "throughput": job_throughput, "counter": job_counter,
          "interrupt": job_interrupt}[kind](*rest)
+        return
+    if a.two_jobs_only:
+        two_jobs_only(corpus("1G"))
         return
     sizes = a.sizes.split(",")
     paths = {s: corpus(s) for s in sizes}
@@ -145,19 +152,27 @@ def main() -> None:
     intr = run_job(__file__, "interrupt", paths[big], "9")
     dask = [] if a.skip_dask else [run_job(__file__, "build", paths[mid], "2", "local", "2G"),
                                    run_job(__file__, "build", paths[mid], "2", "dask", "2G")]
+    data = {"scaling": scaling, "two_jobs": two, "spill": spill, "throughput": thr, "dask": dask,
+            "interrupt": intr}
+    write_results("scale", data, render(**data))
+
+
+def render(scaling, two_jobs, spill, throughput, interrupt, dask, **_) -> str:
+    two, thr, intr = two_jobs, throughput, interrupt
     t = "### build-lexicon scaling (1 job, --memory 2G, full command incl. L report)\n\n"
     t += "| corpus MB | wall s | count s | cut s | entropy s | peak RSS MB | distinct pairs | piece table MB | lexicon |\n|---|---|---|---|---|---|---|---|---|\n"
     for r in scaling:
         tm = r["timings"]
         t += (f"| {r['mb']:.0f} | {r['wall_s']:.1f} | {tm['count']:.1f} | {tm['cut']:.1f} | {tm['entropy']:.1f} | "
               f"{r['peak_rss_mb']:.0f} | {r['distinct_pairs']} | {r['peak_piece_table_mb']} | {r['lexicon']} |\n")
-    t += (f"\n### 2 jobs vs 1 job on {two['mb']:.0f} MB\n\n| jobs | wall s | count s | cut s | entropy s | parent peak MB | worker peak MB | same lexicon | same L |\n|---|---|---|---|---|---|---|---|---|\n")
+    t += (f"\n### 2 jobs vs 1 job on {two['mb']:.0f} MB\n\n| jobs | wall s | count s | cut s | entropy s | parent peak MB | worker peak MB | same lexicon | same L | load avg (1 min) before/after |\n|---|---|---|---|---|---|---|---|---|---|\n")
     one = next(r for r in scaling if r["path"] == two["path"])
     for r in (one, two):
         tm = r["timings"]
         t += (f"| {r['jobs']} | {r['wall_s']:.1f} | {tm['count']:.1f} | {tm['cut']:.1f} | {tm['entropy']:.1f} | "
               f"{r['peak_rss_mb']:.0f} | {r['worker_peak_rss_mb'] or '-'} | {r['digest'] == one['digest']} | "
-              f"{r['L_lexicon_bits'] == one['L_lexicon_bits']} |\n")
+              f"{r['L_lexicon_bits'] == one['L_lexicon_bits']} | "
+              f"{r.get('load_1min_before', float('nan')):.2f}/{r.get('load_1min_after', float('nan')):.2f} |\n")
     counting_speedup = (one["timings"]["count"] + one["timings"]["cut"]) / (two["timings"]["count"] + two["timings"]["cut"])
     t += (f"\nCounting passes (count + cut) speed-up with 2 jobs: {counting_speedup:.2f}x; report pass (L): "
           f"{one['timings']['entropy'] / two['timings']['entropy']:.2f}x; whole command: {one['wall_s'] / two['wall_s']:.2f}x. "
@@ -181,8 +196,22 @@ def main() -> None:
               f"| local | {loc['wall_s']:.1f} | {loc['timings']['count']:.1f} | {loc['timings']['cut']:.1f} | True |\n"
               f"| dask | {dk['wall_s']:.1f} | {dk['timings']['count']:.1f} | {dk['timings']['cut']:.1f} | {dk['digest'] == loc['digest']} |\n"
               f"\nDask overhead on the whole command: {dk['wall_s'] - loc['wall_s']:+.1f} s (cluster start-up included).\n")
-    write_results("scale", {"scaling": scaling, "two_jobs": two, "spill": spill, "throughput": thr, "dask": dask,
-                           "interrupt": intr}, t)
+    return t
+
+
+def two_jobs_only(path: str) -> None:
+    """Re-measure 1 vs 2 jobs on ``path`` back to back (a quiet machine matters) and update the
+    previous results in outputs/bench/scale.json."""
+    import json
+    from _common import OUT
+    with open(os.path.join(OUT, "scale.json"), encoding="utf-8") as fh:
+        data = json.load(fh)
+    data.pop("machine", None)
+    one = run_job(__file__, "build", path, "1", "local", "2G")
+    two = run_job(__file__, "build", path, "2", "local", "2G")
+    data["scaling"] = [one if r["path"] == one["path"] else r for r in data["scaling"]]
+    data["two_jobs"] = two
+    write_results("scale", data, render(**data))
 
 
 if __name__ == "__main__":

@@ -18,8 +18,26 @@ from typing import Iterator
 
 import numpy as np
 
-from .hashtable import SeqCounter
+from numba import njit
+
+from .hashtable import KeyCounter, SeqCounter, mix64
 from .pretokenize import from_codes
+
+
+@njit(cache=True)
+def merge_first_values(ids, run_rows, rows, filled):
+    """Append each run row's non-negative values to ``rows[ids[i]]`` until it holds
+    ``rows.shape[1]`` values (``filled`` counts them): the first values overall when runs are
+    merged in the order they were written."""
+    k = rows.shape[1]
+    for i in range(ids.shape[0]):
+        e = ids[i]
+        for j in range(run_rows.shape[1]):
+            v = run_rows[i, j]
+            if v < 0 or filled[e] >= k:
+                break
+            rows[e, filled[e]] = v
+            filled[e] += 1
 
 
 class SpillingCounter:
@@ -31,11 +49,17 @@ class SpillingCounter:
         Bytes the in-memory table may use before it is spilled (None: never spill).
     parts : int, default 16
         Number of hash partitions of the spill files.
+    auto_spill : bool, default True
+        Spill inside :meth:`add` when over budget. False: the caller checks :meth:`over_budget`
+        and calls :meth:`spill` itself (when it keeps per-entry data keyed by table ids).
     """
 
-    def __init__(self, budget: int | None = None, parts: int = 16, tmpdir: str | None = None):
+    def __init__(self, budget: int | None = None, parts: int = 16, tmpdir: str | None = None,
+                 auto_spill: bool = True):
         self.budget = budget
         self.parts = parts
+        self.auto_spill = auto_spill
+        self.n_added = 0  # total weight added (spilled or not)
         self.table = SeqCounter(1 << 14, 1 << 18)
         self._tmpdir_parent = tmpdir
         self._dir: str | None = None
@@ -45,16 +69,23 @@ class SpillingCounter:
 
     def add(self, codes: np.ndarray, bounds: np.ndarray, weights: np.ndarray | None = None) -> None:
         self.table.add(codes, bounds, weights)
+        self.n_added += int(bounds.shape[0] - 1) if weights is None else int(np.sum(weights))
         nbytes = self.table.nbytes
         self.peak_table_bytes = max(self.peak_table_bytes, nbytes)
-        if self.budget is not None and nbytes > self.budget:
+        if self.auto_spill and self.budget is not None and nbytes > self.budget:
             self.spill()
 
     def __len__(self) -> int:
         """Distinct sequences in memory (after spills, the distinct total is known only at the end)."""
         return len(self.table)
 
-    def spill(self) -> None:
+    def over_budget(self) -> bool:
+        return self.budget is not None and self.table.nbytes > self.budget
+
+    def spill(self, payload: np.ndarray | None = None) -> None:
+        """Write the table out and empty it. ``payload`` (int64, one row per entry id) travels
+        with the entries; on merge a row keeps its first non-negative values in run order
+        (:func:`merge_first_values`) — e.g. the first example sentences of each entry."""
         if len(self.table) == 0:
             return
         if self._dir is None:
@@ -71,24 +102,44 @@ class SpillingCounter:
             np.cumsum(sub_len, out=sub_starts[1:])
             idx = np.repeat(starts[sel], sub_len) + (np.arange(sub_starts[-1]) - np.repeat(sub_starts[:-1], sub_len))
             path = os.path.join(self._dir, f"part{p:03d}-run{self._runs:05d}.npz")
-            np.savez(path, arena=arena[idx], starts=sub_starts, counts=counts[sel])
+            extra = {} if payload is None else {"payload": payload[sel]}
+            np.savez(path, arena=arena[idx], starts=sub_starts, counts=counts[sel], **extra)
         self._runs += 1
         self.spills += 1
         self.table = SeqCounter(1 << 14, 1 << 18)
 
-    def _partitions(self) -> Iterator[SeqCounter]:
+    def partitions(self, payload: np.ndarray | None = None) -> Iterator[tuple[SeqCounter, np.ndarray | None]]:
+        """``(table, payload rows)`` for each hash partition, merged exactly from its runs (just
+        the in-memory table, with ``payload``, when nothing was spilled). Pass the current
+        ``payload`` of the in-memory table when spilling with payloads."""
         if self._dir is None:
-            yield self.table
+            yield self.table, payload
             return
-        self.spill()
-        files = sorted(os.listdir(self._dir))
+        self.spill(payload)
+        files = sorted(os.listdir(self._dir))  # part-major, then run order
         for p in range(self.parts):
             merged = SeqCounter(1 << 14, 1 << 18)
+            rows = filled = None
             for name in files:
-                if name.startswith(f"part{p:03d}-"):
-                    with np.load(os.path.join(self._dir, name), allow_pickle=False) as run:
-                        merged.add(run["arena"], run["starts"], run["counts"])
-            yield merged
+                if not name.startswith(f"part{p:03d}-"):
+                    continue
+                with np.load(os.path.join(self._dir, name), allow_pickle=False) as run:
+                    merged.add(run["arena"], run["starts"], run["counts"])
+                    if payload is not None:
+                        ids = merged.ids(run["arena"], run["starts"])
+                        if rows is None:
+                            rows = np.full((0, payload.shape[1]), -1, np.int64)
+                            filled = np.zeros(0, np.int64)
+                        if len(merged) > rows.shape[0]:
+                            grow = 2 * len(merged) - rows.shape[0]
+                            rows = np.concatenate([rows, np.full((grow, payload.shape[1]), -1, np.int64)])
+                            filled = np.concatenate([filled, np.zeros(grow, np.int64)])
+                        merge_first_values(ids, run["payload"], rows, filled)
+            yield merged, (rows[: len(merged)] if rows is not None else None)
+
+    def _partitions(self) -> Iterator[SeqCounter]:
+        for table, _ in self.partitions():
+            yield table
 
     def frequent(self, cut: float) -> tuple[dict, int, int]:
         """``({piece: count} with count >= cut, sum of their counts, distinct sequences overall)``."""
@@ -112,3 +163,77 @@ class SpillingCounter:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class SpillingKeyCounter:
+    """Counts of int64 keys (a :class:`~minent.hashtable.KeyCounter`) under a byte budget: past it,
+    the table is split by a hash of the key into ``parts`` ``.npz`` run files and emptied;
+    :meth:`partitions` merges each partition exactly. Same life cycle as :class:`SpillingCounter`.
+    """
+
+    def __init__(self, budget: int | None = None, parts: int = 16, tmpdir: str | None = None):
+        self.budget = budget
+        self.parts = parts
+        self.table = KeyCounter(1 << 16)
+        self._tmpdir_parent = tmpdir
+        self._dir: str | None = None
+        self._runs = 0
+        self.spills = 0
+        self.peak_table_bytes = 0
+
+    def add(self, keys: np.ndarray, counts: np.ndarray | None = None) -> None:
+        self.table.add(keys, counts)
+        nbytes = self.table.nbytes
+        self.peak_table_bytes = max(self.peak_table_bytes, nbytes)
+        if self.budget is not None and nbytes > self.budget:
+            self.spill()
+
+    def spill(self) -> None:
+        if len(self.table) == 0:
+            return
+        if self._dir is None:
+            self._dir = tempfile.mkdtemp(prefix="minent-spill-", dir=self._tmpdir_parent)
+        keys, vals = self.table.items()
+        part = _key_partition(keys, self.parts)
+        for p in range(self.parts):
+            sel = part == p
+            if sel.any():
+                np.savez(os.path.join(self._dir, f"part{p:03d}-run{self._runs:05d}.npz"),
+                         keys=keys[sel], counts=vals[sel])
+        self._runs += 1
+        self.spills += 1
+        self.table = KeyCounter(1 << 16)
+
+    def partitions(self) -> Iterator[KeyCounter]:
+        """Each hash partition's exact counts (the in-memory table when nothing was spilled)."""
+        if self._dir is None:
+            yield self.table
+            return
+        self.spill()
+        files = sorted(os.listdir(self._dir))
+        for p in range(self.parts):
+            merged = KeyCounter(1 << 16)
+            for name in files:
+                if name.startswith(f"part{p:03d}-"):
+                    with np.load(os.path.join(self._dir, name), allow_pickle=False) as run:
+                        merged.add(run["keys"], run["counts"])
+            yield merged
+
+    def close(self) -> None:
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+@njit(cache=True)
+def _key_partition(keys, parts):
+    out = np.empty(keys.shape[0], np.int64)
+    for i in range(keys.shape[0]):
+        out[i] = (mix64(keys[i]) & 0x7FFFFFFF) % parts
+    return out

@@ -57,6 +57,7 @@ from numba import njit
 
 from .errors import FormatError, InputError, MinentError
 from .hashtable import KeyCounter, SeqCounter, fold, key_lookup, mix64, _FNV_OFFSET
+from .spill import SpillingCounter, SpillingKeyCounter
 from .textio import atomic_write
 
 PLACEHOLDER = 0
@@ -637,6 +638,10 @@ class TemplateFinder:
         Example sentences kept per template.
     block_sentences : int, default 20000
         Sentences handled per numba call (memory vs call overhead).
+    memory : int or None, default None
+        Bytes the word-pair table and the template table may each hold in RAM; past it they spill
+        to hash-partitioned ``.npz`` runs merged exactly at the end (:mod:`minent.spill`), so the
+        templates, counts and examples are the same as unbounded. None = never spill.
 
     Attributes (after :meth:`fit`)
     -------------------------------
@@ -649,7 +654,8 @@ class TemplateFinder:
     """
 
     def __init__(self, window: int = 3, min_count: int = 5, min_prob: float = 0.0, min_pmi: float = 1.0,
-                 max_paths: int = 64, n_examples: int = 3, block_sentences: int = 20000):
+                 max_paths: int = 64, n_examples: int = 3, block_sentences: int = 20000,
+                 memory: int | None = None):
         self.window = window
         self.min_count = min_count
         self.min_prob = min_prob
@@ -657,6 +663,7 @@ class TemplateFinder:
         self.max_paths = max_paths
         self.n_examples = n_examples
         self.block_sentences = block_sentences
+        self.memory = memory
 
     def _validate(self):
         if not 1 <= int(self.window) <= 64:
@@ -689,10 +696,17 @@ class TemplateFinder:
 
     def _count(self, sentences, progress):
         vocab = Vocabulary()
+        pairs = SpillingKeyCounter(self.memory)
+        try:
+            return self._count_into(pairs, vocab, sentences, progress)
+        except BaseException:
+            pairs.close()
+            raise
+
+    def _count_into(self, pairs, vocab, sentences, progress):
         word_counts = np.zeros(1024, np.int64)
         starts = np.zeros(1024, np.int64)
         ends = np.zeros(1024, np.int64)
-        pairs = KeyCounter(1 << 16)
         n_pair_slots = 0
         n_sent = 0
         for block in self._blocks(sentences, vocab, grow=True):
@@ -711,20 +725,32 @@ class TemplateFinder:
         n = len(vocab)
         return vocab, word_counts[:n], starts[:n], ends[:n], pairs, n_pair_slots, n_sent
 
-    def _strong(self, pairs: KeyCounter, word_counts, n_words, n_pair_slots) -> KeyCounter:
-        keys, counts = pairs.items()
+    def _strong(self, pairs, word_counts, n_words, n_pair_slots) -> tuple[KeyCounter, int]:
+        """``(linked pairs, distinct pairs)`` from the (possibly spilled) pair counts."""
         cut = max(int(self.min_count), self.min_prob * n_pair_slots)
-        a, b = keys >> 32, keys & 0xFFFFFFFF
-        with np.errstate(divide="ignore"):
-            pmi = (np.log(counts) - math.log(max(n_pair_slots, 1))
-                   - np.log(word_counts[a] / n_words) - np.log(word_counts[b] / n_words))
-        chosen = keys[(counts >= cut) & (pmi > self.min_pmi)]
+        chosen, distinct = [], 0
+        for part in pairs.partitions():
+            keys, counts = part.items()
+            distinct += len(keys)
+            a, b = keys >> 32, keys & 0xFFFFFFFF
+            with np.errstate(divide="ignore"):
+                pmi = (np.log(counts) - math.log(max(n_pair_slots, 1))
+                       - np.log(word_counts[a] / n_words) - np.log(word_counts[b] / n_words))
+            chosen.append(keys[(counts >= cut) & (pmi > self.min_pmi)])
+        chosen = np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, np.int64)
         strong = KeyCounter(2 * len(chosen) + 16)
         strong.add(chosen)
-        return strong
+        return strong, distinct
 
     def _paths(self, sentences, vocab, strong, n_sent, progress):
-        counter = SeqCounter(1 << 14, 1 << 18)
+        counter = SpillingCounter(self.memory, auto_spill=False)
+        try:
+            return self._paths_into(counter, sentences, vocab, strong, n_sent, progress)
+        except BaseException:
+            counter.close()  # spill files go with an error or Ctrl-C
+            raise
+
+    def _paths_into(self, counter, sentences, vocab, strong, n_sent, progress):
         k = int(self.n_examples)
         n_ex = np.zeros(1 << 14, np.int64)
         ex_sent = np.full((1 << 14, max(k, 1)), -1, np.int64)
@@ -749,19 +775,23 @@ class TemplateFinder:
                     continue
                 if n_t:
                     codes, tb = out_codes[:n_c], out_bounds[: n_t + 1]
-                    counter.add(codes, tb)
+                    counter.add(codes, tb)  # whole sentences: one sentence's paths stay in one run
                     if k:
                         if len(counter) > n_ex.shape[0]:
                             grow = 2 * len(counter) - n_ex.shape[0]
                             n_ex = np.concatenate([n_ex, np.zeros(grow, np.int64)])
                             ex_sent = np.concatenate([ex_sent, np.full((grow, k), -1, np.int64)])
-                        record_examples(counter.ids(codes, tb), out_sent[:n_t] + block.first_sentence,
-                                        n_ex, ex_sent)
+                        record_examples(counter.table.ids(codes, tb),
+                                        out_sent[:n_t] + block.first_sentence, n_ex, ex_sent)
+                    if counter.over_budget():
+                        counter.spill(ex_sent[: len(counter)] if k else None)
+                        n_ex = np.zeros(1 << 14, np.int64)
+                        ex_sent = np.full((1 << 14, max(k, 1)), -1, np.int64)
                 if progress:
                     progress("paths", nxt - s, n_sent)
                 s = nxt
             capped_total += int(capped.sum())
-        return counter, ex_sent, capped_total
+        return counter, (ex_sent[: len(counter)] if k else None), capped_total
 
     def _examples(self, sentences, wanted: set[int], progress, n_sent) -> dict[int, str]:
         found: dict[int, str] = {}
@@ -794,30 +824,35 @@ class TemplateFinder:
         if n_words == 0:
             raise MinentError("no words in the input")
         t0 = time.perf_counter()
-        strong = self._strong(pairs, word_counts, n_words, n_pair_slots)
-        n_distinct_pairs = len(pairs)
-        pairs_bytes = pairs.nbytes
+        with pairs:
+            strong, n_distinct_pairs = self._strong(pairs, word_counts, n_words, n_pair_slots)
+            pairs_bytes = pairs.peak_table_bytes
+            pair_spills = pairs.spills
         del pairs
         counter, ex_sent, capped = self._paths(sentences, vocab, strong, n_sent, progress)
         timings["paths"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        arena, starts, counts = counter.entries()
-        n_occ = int(counts.sum())
-        cut = max(int(self.min_count), self.min_prob * n_occ)
-        keep = np.nonzero(counts >= cut)[0]
         words = vocab.words
-
-        def pattern(e):
-            return tuple(words[c] for c in arena[starts[e]:starts[e + 1]].tolist())
-
-        patterns = [pattern(e) for e in keep.tolist()]
-        order = sorted(range(len(keep)), key=lambda j: (-int(counts[keep[j]]), template_text(patterns[j])))
-        keep = keep[order]
+        with counter:
+            n_occ = counter.n_added
+            cut = max(int(self.min_count), self.min_prob * n_occ)
+            patterns, kept_counts, rows, distinct_templates = [], [], [], 0
+            for table, payload in counter.partitions(ex_sent):
+                arena, starts, counts = table.entries()
+                distinct_templates += len(counts)
+                for e in np.nonzero(counts >= cut)[0].tolist():
+                    patterns.append(tuple(words[c] for c in arena[starts[e]:starts[e + 1]].tolist()))
+                    kept_counts.append(int(counts[e]))
+                    if payload is not None:
+                        rows.append(payload[e])
+            template_bytes, template_spills = counter.peak_table_bytes, counter.spills
+        order = sorted(range(len(patterns)), key=lambda j: (-kept_counts[j], template_text(patterns[j])))
         patterns = [patterns[j] for j in order]
+        kept = np.array([kept_counts[j] for j in order], dtype=np.int64)
         examples: list[list[str]] = [[] for _ in patterns]
-        if self.n_examples:
-            rows = ex_sent[keep]
+        if self.n_examples and patterns:
+            rows = np.array([rows[j] for j in order], dtype=np.int64).reshape(len(patterns), -1)
             sents = self._examples(sentences, set(rows[rows >= 0].tolist()), progress, n_sent)
             examples = [[sents[s] for s in row.tolist() if s >= 0] for row in rows]
         timings["select"] = time.perf_counter() - t0
@@ -834,7 +869,7 @@ class TemplateFinder:
         word_dict = {w: int(c) for w, c in zip(words[1:], word_counts[1:].tolist()) if c > 0}
         boundaries = {w: (int(a), int(b))
                       for w, a, b in zip(words[1:], piece_starts[1:].tolist(), piece_ends[1:].tolist()) if a or b}
-        self.templates_ = Templates(patterns, counts[keep], n_occ, word_dict, n_words, examples, meta,
+        self.templates_ = Templates(patterns, kept, n_occ, word_dict, n_words, examples, meta,
                                     boundaries)
         self.report_ = {
             "sentences": int(n_sent),
@@ -844,12 +879,13 @@ class TemplateFinder:
             "distinct_pairs": n_distinct_pairs,
             "strong_pairs": len(strong),
             "template_occurrences": n_occ,
-            "distinct_templates": len(counter),
+            "distinct_templates": distinct_templates,
             "kept_templates": len(patterns),
             "kept_nontrivial": sum(1 for p in patterns if not is_trivial(p)),
             "template_count_cutoff": cut,
             "sentences_path_capped": capped,
-            "table_bytes": {"pairs": pairs_bytes, "strong": strong.nbytes, "templates": counter.nbytes},
+            "table_bytes": {"pairs": pairs_bytes, "strong": strong.nbytes, "templates": template_bytes},
+            "spills": {"pairs": pair_spills, "templates": template_spills},
             "timings_s": {k_: round(v, 3) for k_, v in timings.items()},
         }
         return self

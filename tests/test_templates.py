@@ -226,6 +226,23 @@ def test_finder_is_deterministic_and_roundtrips(tmp_path):
     assert t.word_counts["请问"] > 0 and t.boundaries["请问"][0] > 0
 
 
+def test_finder_under_memory_budget_is_exact(tmp_path, monkeypatch):
+    import tempfile
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # spill files go here
+    rng = random.Random(5)
+    data = question_corpus(800, seed=5) + [rng.sample(FILLERS, 4) for _ in range(300)]
+    free = TemplateFinder(min_count=2, block_sentences=40).fit(data)
+    tight = TemplateFinder(min_count=2, block_sentences=40, memory=1).fit(data)  # spill at every block
+    assert free.report_["spills"] == {"pairs": 0, "templates": 0}
+    assert tight.report_["spills"]["pairs"] > 5 and tight.report_["spills"]["templates"] > 5
+    a, b = free.templates_, tight.templates_
+    assert a.patterns == b.patterns and a.counts.tolist() == b.counts.tolist()
+    assert a.examples == b.examples  # the first examples survive the merge of runs
+    for key in ("distinct_pairs", "strong_pairs", "distinct_templates", "template_occurrences"):
+        assert free.report_[key] == tight.report_[key]
+    assert not list(tmp_path.glob("minent-spill-*"))
+
+
 def test_finder_needs_reiterable_and_words():
     with pytest.raises(MinentError):
         TemplateFinder().fit(iter([["a"]]))

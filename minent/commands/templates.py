@@ -19,7 +19,7 @@ from ..parse_eval import evaluate_spans, read_conllu, read_predictions
 from ..templates import TemplateFinder, Templates, split_sentences
 from ..textio import Corpus, atomic_write, refuse_overwrite
 from . import main
-from .common import encoding_option, note, progress_bar, quiet_option, sibling
+from .common import encoding_option, note, progress_bar, quiet_option, sibling, table_budget
 
 DEFAULT_TEMPLATES = os.path.join("outputs", "templates.tsv")
 
@@ -154,10 +154,12 @@ def _print_table(rows: list[dict], title: str, out) -> None:
               help="Print this many non-trivial (and trivial) templates.")
 @click.option("--split/--no-split", default=True, show_default=True,
               help="Cut lines into sentences after 。！？!?；; (marks dropped).")
+@click.option("--memory", default="2G", show_default=True,
+              help="Memory budget; pair and template counts beyond it spill to disk (exact).")
 @encoding_option
 @quiet_option
 def collocations_cmd(corpus, lexicon, tokenizer, pretokenized, output, window, min_count, min_prob, min_pmi,
-                     max_paths, n_examples, top, split, encoding, quiet):
+                     max_paths, n_examples, top, split, memory, encoding, quiet):
     """Mine sentence templates ("[X] 的 [X]", "为什么 [X]") from CORPUS (files, dirs, globs, -).
 
     Writes them ranked by count to OUTPUT (TSV: template, count, probability, literals, trivial,
@@ -169,7 +171,7 @@ def collocations_cmd(corpus, lexicon, tokenizer, pretokenized, output, window, m
     refuse_overwrite([output, report_out], texts.paths + ([lexicon] if lexicon else []))
     tokenize, described = make_tokenizer(tokenizer, lexicon, pretokenized)
     finder = TemplateFinder(window=window, min_count=min_count, min_prob=min_prob, min_pmi=min_pmi,
-                            max_paths=max_paths, n_examples=n_examples)
+                            max_paths=max_paths, n_examples=n_examples, memory=table_budget(memory))
     with progress_bar(texts.n_bytes, "reading ", quiet) as read_bar:
         spool = SentenceSpool(texts, tokenize, split, read_bar)
         bars: dict[str, object] = {}
