@@ -427,8 +427,10 @@ class MaxEntClassifier:
         return z - (zmax + np.log(np.exp(z - zmax).sum(axis=1, keepdims=True)))
 
     def predict_proba(self, X):
-        """Class probabilities, shape (n, K), each row summing to 1."""
-        return np.exp(self.predict_log_proba(X))
+        """Class probabilities, shape (n, K), each row summing to 1 (renormalised after exp, so
+        rounding in the log-sum-exp of very large scores does not show)."""
+        P = np.exp(self.predict_log_proba(X))
+        return P / P.sum(axis=1, keepdims=True)
 
     def predict(self, X):
         """Most probable class per row (ties go to the first class in ``classes_``)."""

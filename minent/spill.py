@@ -1,7 +1,7 @@
 """Counting more distinct pieces than fit in memory: hash-partitioned spill files, merged exactly.
 
 :class:`SpillingCounter` wraps a :class:`~minent.hashtable.SeqCounter`. When the table grows past
-its byte budget, its entries are split by a hash of the sequence into ``parts`` partitions and
+half its byte budget (so its next doubling stays within the budget), its entries are split by a hash of the sequence into ``parts`` partitions and
 appended to one ``.npz`` run file per partition in a private temporary directory; the table is then
 emptied and counting goes on. At the end each partition is read back alone (its runs re-counted in
 a fresh table, about 1/parts of the data) and filtered by the count cut-off. The result is exact —
@@ -72,15 +72,17 @@ class SpillingCounter:
         self.n_added += int(bounds.shape[0] - 1) if weights is None else int(np.sum(weights))
         nbytes = self.table.nbytes
         self.peak_table_bytes = max(self.peak_table_bytes, nbytes)
-        if self.auto_spill and self.budget is not None and nbytes > self.budget:
+        if self.auto_spill and self.over_budget():
             self.spill()
 
     def __len__(self) -> int:
         """Distinct sequences in memory (after spills, the distinct total is known only at the end)."""
         return len(self.table)
 
-    def over_budget(self) -> bool:
-        return self.budget is not None and self.table.nbytes > self.budget
+    def over_budget(self, extra_bytes: int = 0) -> bool:
+        """True when the table (plus ``extra_bytes`` the caller keeps per entry) passes half the
+        budget: the table grows by doubling, so spilling at half keeps its peak within the budget."""
+        return self.budget is not None and self.table.nbytes + extra_bytes > self.budget // 2
 
     def spill(self, payload: np.ndarray | None = None) -> None:
         """Write the table out and empty it. ``payload`` (int64, one row per entry id) travels
@@ -185,7 +187,7 @@ class SpillingKeyCounter:
         self.table.add(keys, counts)
         nbytes = self.table.nbytes
         self.peak_table_bytes = max(self.peak_table_bytes, nbytes)
-        if self.budget is not None and nbytes > self.budget:
+        if self.budget is not None and nbytes > self.budget // 2:  # see SpillingCounter.over_budget
             self.spill()
 
     def spill(self) -> None:

@@ -783,7 +783,7 @@ class TemplateFinder:
                             ex_sent = np.concatenate([ex_sent, np.full((grow, k), -1, np.int64)])
                         record_examples(counter.table.ids(codes, tb),
                                         out_sent[:n_t] + block.first_sentence, n_ex, ex_sent)
-                    if counter.over_budget():
+                    if counter.over_budget(n_ex.nbytes + ex_sent.nbytes):
                         counter.spill(ex_sent[: len(counter)] if k else None)
                         n_ex = np.zeros(1 << 14, np.int64)
                         ex_sent = np.full((1 << 14, max(k, 1)), -1, np.int64)
@@ -841,18 +841,19 @@ class TemplateFinder:
             for table, payload in counter.partitions(ex_sent):
                 arena, starts, counts = table.entries()
                 distinct_templates += len(counts)
-                for e in np.nonzero(counts >= cut)[0].tolist():
+                sel = np.nonzero(counts >= cut)[0]
+                for e in sel.tolist():
                     patterns.append(tuple(words[c] for c in arena[starts[e]:starts[e + 1]].tolist()))
                     kept_counts.append(int(counts[e]))
-                    if payload is not None:
-                        rows.append(payload[e])
+                if payload is not None:
+                    rows.append(payload[sel])  # a copy: the partition's arrays can go
             template_bytes, template_spills = counter.peak_table_bytes, counter.spills
         order = sorted(range(len(patterns)), key=lambda j: (-kept_counts[j], template_text(patterns[j])))
         patterns = [patterns[j] for j in order]
         kept = np.array([kept_counts[j] for j in order], dtype=np.int64)
         examples: list[list[str]] = [[] for _ in patterns]
         if self.n_examples and patterns:
-            rows = np.array([rows[j] for j in order], dtype=np.int64).reshape(len(patterns), -1)
+            rows = np.concatenate(rows)[order]
             sents = self._examples(sentences, set(rows[rows >= 0].tolist()), progress, n_sent)
             examples = [[sents[s] for s in row.tolist() if s >= 0] for row in rows]
         timings["select"] = time.perf_counter() - t0

@@ -3,6 +3,13 @@ from collections import Counter
 
 import pytest
 
+try:  # property tests draw the same examples on every run: CI is deterministic
+    from hypothesis import settings
+    settings.register_profile("minent", derandomize=True, deadline=None)
+    settings.load_profile("minent")
+except ImportError:  # pragma: no cover
+    pass
+
 VOCAB = ["天安门", "北京", "喜欢", "我们", "学校", "老师", "电脑", "苹果", "香蕉", "跑步", "音乐",
          "图书馆", "飞机", "火车站", "公园"]
 
