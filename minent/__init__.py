@@ -15,6 +15,12 @@ TemplateFinder / Templates               sentence templates across words ("飞�
 TemplateParser / Tree                    nested-template parse by minimum information, method.md §5
 evaluate_spans(read_conllu(gold), trees) unlabelled span P/R/F1 against UD trees, with baselines
 MaxEntClassifier / TextFeatures          maximum-entropy classifier (L-BFGS or GIS), method.md §6
+collect_report(texts) -> dict            a whole run's numbers for the HTML report: lexicon (defaults
+                                         min_count 3, min_pmi 2.0 nats, max_len 5), templates (window 3,
+                                         phrases window 1), information per character in bits/char at
+                                         char / word / phrase / template level (in-sample), new words vs
+                                         jieba, parse trees; PMI and scores in nats
+render_report(data) -> str               that dict as one self-contained HTML page (inline CSS + SVG)
 """
 __version__ = "0.1.0"
 
@@ -30,6 +36,7 @@ from .newwords import rank_new_words
 from .parse import TemplateParser, Tree, attach_by_boundaries
 from .parse_eval import evaluate_spans, read_conllu
 from .pretokenize import spans
+from .report import collect_report, render_report
 from .segment import Segmenter
 from .templates import TemplateFinder, Templates, split_sentences
 from .textio import Corpus
@@ -43,4 +50,5 @@ __all__ = [
     "TemplateFinder", "Templates", "split_sentences", "TemplateParser", "Tree",
     "attach_by_boundaries", "evaluate_spans", "read_conllu",
     "MaxEntClassifier", "TextFeatures", "save_model", "load_model",
+    "collect_report", "render_report",
 ]

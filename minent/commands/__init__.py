@@ -35,7 +35,7 @@ def main():
 def _register():
     from . import lexicon  # noqa: F401  (each module adds its commands to `main`)
     from . import evaluate  # noqa: F401
-    for optional in ("maxent", "templates"):
+    for optional in ("maxent", "templates", "report"):
         try:
             __import__(f"{__name__}.{optional}")
         except ModuleNotFoundError as exc:  # a command group not written yet
