@@ -43,6 +43,7 @@ from .segment import Segmenter
 from .textio import atomic_write, open_text
 
 FORMAT_VERSION = 1
+MAX_COUNT = 2**62  # counts are int64; a file claiming more is corrupt
 COLUMNS = ["word", "count", "probability", "pair_pmi", "pmi", "fstar", "sub_pmi"]
 
 
@@ -142,6 +143,9 @@ class Lexicon:
     # -- files
     def save(self, path: str) -> None:
         """Write the TSV lexicon atomically (see module doc for the format)."""
+        for w in self.words:
+            if "\t" in w or "\n" in w or "\r" in w:
+                raise FormatError(f"cannot save word {w!r} to a lexicon file: it holds a TAB or a line break")
         order = sorted(range(len(self.words)), key=lambda i: (-int(self.counts[i]), self.words[i]))
         with atomic_write(path) as fh:
             fh.write(f"# minent-lexicon format={FORMAT_VERSION} total={self.total} "
@@ -163,6 +167,8 @@ class Lexicon:
             first = fh.readline()
             if first.startswith("# minent-lexicon"):
                 return cls._load_tsv(path, first, fh)
+            if first.startswith("# minent-"):
+                raise FormatError(f"{path}: a {first.split()[1]} file, not a lexicon")
             return cls._load_wordlist(path, first, fh)
 
     @classmethod
@@ -175,25 +181,35 @@ class Lexicon:
         header = fh.readline().rstrip("\n").split("\t")
         if header[:2] != ["word", "count"]:
             raise FormatError(f"{path}: missing 'word\\tcount' header")
+        try:
+            total, unknown_logp = int(meta["total"]), float(meta["unknown_logp"])
+        except (KeyError, ValueError):
+            raise FormatError(f"{path}: bad lexicon header line (total / unknown_logp)") from None
+        if not 1 <= total <= MAX_COUNT or not -math.inf < unknown_logp < 0:
+            raise FormatError(f"{path}: bad lexicon header line (total {meta['total']}, "
+                              f"unknown_logp {meta['unknown_logp']})")
         words, counts, cols = [], [], {k: [] for k in COLUMNS[3:]}
         pos = {k: header.index(k) for k in COLUMNS[3:] if k in header}
+        seen = set()
         for n, line in enumerate(fh, start=3):
             cells = line.rstrip("\n").split("\t")
             if len(cells) < 2:
                 raise FormatError(f"{path}:{n}: expected word TAB count")
             try:
-                counts.append(int(cells[1]))
+                count = int(cells[1])
                 for k in cols:
                     j = pos.get(k)
                     cols[k].append(float(cells[j]) if j is not None and j < len(cells) and cells[j] else np.nan)
             except ValueError:
                 raise FormatError(f"{path}:{n}: bad number") from None
+            if not 1 <= count <= MAX_COUNT:
+                raise FormatError(f"{path}:{n}: count {cells[1]} out of range")
+            if cells[0] in seen:
+                raise FormatError(f"{path}:{n}: word {cells[0]!r} listed twice")
+            seen.add(cells[0])
+            counts.append(count)
             words.append(cells[0])
-        try:
-            return cls(words, counts, int(meta["total"]), cols, float(meta["unknown_logp"]),
-                       meta.get("rules", "1") == "1")
-        except (KeyError, ValueError):
-            raise FormatError(f"{path}: bad lexicon header line") from None
+        return cls(words, counts, total, cols, unknown_logp, meta.get("rules", "1") == "1")
 
     @classmethod
     def _load_wordlist(cls, path, first, fh) -> "Lexicon":
@@ -206,8 +222,8 @@ class Lexicon:
             c = 1
             if len(cells) > 1:
                 try:
-                    c = max(int(float(cells[1])), 1)
-                except ValueError:
+                    c = min(max(int(float(cells[1])), 1), MAX_COUNT)
+                except (ValueError, OverflowError):  # not a number, nan, inf
                     c = 1
             seen.add(cells[0])
             words.append(cells[0])
@@ -218,6 +234,9 @@ class Lexicon:
 
     def save_jieba(self, path: str) -> None:
         """Write a jieba user dictionary: ``word freq`` per line."""
+        for w in self.words:
+            if not w or len(w.split()) != 1 or w != w.strip() or "\r" in w:
+                raise FormatError(f"cannot save word {w!r} to a jieba dictionary: it is empty or holds white space")
         with atomic_write(path) as fh:
             for w, c in sorted(self.items(), key=lambda wc: (-wc[1], wc[0])):
                 fh.write(f"{w} {c}\n")

@@ -20,8 +20,9 @@ def load_reference_words(spec: str) -> set:
             return {line.split(None, 1)[0].decode("utf-8") if isinstance(line, bytes) else line.split(None, 1)[0]
                     for line in fh if line.strip()}
     with open_text(spec, "word list") as fh:
-        return {line.split("\t")[0].split()[0] for line in fh
-                if line.strip() and not line.startswith("#")}
+        return {cell.split()[0] for cell in (line.split("\t")[0] for line in fh
+                                             if not line.startswith(("#", "word\tcount\t")))
+                if cell.strip()}
 
 
 def rank_new_words(lexicon, reference: set, min_len: int = 2) -> list[dict]:

@@ -250,7 +250,7 @@ def read_predictions(path: str, encoding: str = "utf-8") -> Iterator[Tree]:
                 d = json.loads(s)
                 tokens = tuple(d["tokens"])
                 return tree_from_dict(d["tree"], tokens) if tokens else Tree(0, 0, "empty", ())
-            except (ValueError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
                 raise FormatError(f"{path}:{line_no}: not a minent parse JSON line") from None
         try:
             tokens, tree = tree_from_brackets(s)

@@ -14,6 +14,7 @@ Han runs longer than ``CHUNK`` characters are segmented in independent chunks (b
 """
 from __future__ import annotations
 
+import math
 from typing import Iterable, Iterator
 
 import numpy as np
@@ -148,6 +149,8 @@ class Segmenter:
             raise ValueError("duplicate words in vocabulary")
         self.logp = np.ascontiguousarray(logp, dtype=np.float64)
         self.unknown_logp = float(unknown_logp)
+        if not math.isfinite(self.unknown_logp):  # the search would have no path to follow back
+            raise ValueError(f"unknown_logp must be finite, got {unknown_logp!r}")
         self.max_len = max([len(w) for w in words] + [1])
         self.rules = rules
 

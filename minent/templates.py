@@ -573,9 +573,11 @@ class Templates:
             total, n_words = int(meta.pop("total")), int(meta.pop("n_words"))
         except (KeyError, ValueError):
             raise FormatError(f"{path}: bad header line (total / n_words)") from None
+        if total < 1 or n_words < 1 or min(counts) < 1:
+            raise FormatError(f"{path}: totals and counts must be positive (total {total}, n_words {n_words})")
         try:
             return cls(patterns, counts, total, words, n_words, examples, meta, boundaries)
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:
             raise FormatError(f"{path}: {exc}") from None
 
     @classmethod
@@ -600,7 +602,10 @@ class Templates:
             counts.append(max(c, 1))
         if not patterns:
             raise FormatError(f"{path}: no templates")
-        return cls(patterns, counts)
+        try:
+            return cls(patterns, counts)
+        except OverflowError as exc:
+            raise FormatError(f"{path}: {exc}") from None
 
 
 def _meta_value(v) -> str:

@@ -20,7 +20,7 @@ import sys
 import tempfile
 from typing import Iterable, Iterator
 
-from .errors import InputError, MinentError
+from .errors import FormatError, InputError, MinentError
 
 BLOCK_BYTES = 4 << 20
 _SNIFF_BYTES = 1 << 16
@@ -71,8 +71,11 @@ def _describe_bad_bytes(path: str, head: bytes, encoding: str, exc: UnicodeDecod
     return msg
 
 
-def read_blocks(path: str, encoding: str = "utf-8", block_bytes: int = BLOCK_BYTES) -> Iterator[tuple[str, int]]:
+def read_blocks(path: str, encoding: str = "utf-8", block_bytes: int = BLOCK_BYTES,
+                name: str | None = None) -> Iterator[tuple[str, int]]:
     """Yield ``(text, n_bytes)`` blocks of whole lines from ``path`` (decoded, ``\\n`` kept).
+
+    ``name`` is what error messages call the input (default: ``path``).
 
     ``n_bytes`` is how many raw bytes the block consumed (for progress bars). Raises
     :class:`InputError` on a missing file, NUL bytes, or bytes that do not decode.
@@ -86,8 +89,9 @@ def read_blocks(path: str, encoding: str = "utf-8", block_bytes: int = BLOCK_BYT
         try:
             fh = open(path, "rb")
         except OSError as exc:
-            raise InputError(f"{path}: {exc.strerror or exc}") from None
+            raise InputError(f"{name or path}: {exc.strerror or exc}") from None
         read = fh.read
+        path = name or path
     enc = "utf-8-sig" if encoding.replace("-", "").lower() == "utf8" else encoding
     try:
         decoder = codecs.getincrementaldecoder(enc)(errors="strict")
@@ -150,7 +154,7 @@ class Corpus:
     def _check_readable(self):
         for p in self.paths:
             if p != "-" and not os.access(p, os.R_OK):
-                raise InputError(f"{p}: permission denied")
+                raise InputError(f"{p}: permission denied" if os.path.exists(p) else f"{p}: no such file")
 
     def _resolve(self, path: str) -> str:
         if path != "-":
@@ -160,6 +164,10 @@ class Corpus:
             with os.fdopen(fd, "wb") as out:
                 shutil.copyfileobj(sys.stdin.buffer, out)
         return self._spool
+
+    @staticmethod
+    def _name(path: str) -> str:
+        return "<stdin>" if path == "-" else path
 
     def __del__(self):
         if getattr(self, "_spool", None):
@@ -173,7 +181,13 @@ class Corpus:
     @property
     def n_bytes(self) -> int:
         """Total size of the inputs in bytes (standard input counts once spooled)."""
-        return sum(os.path.getsize(self._resolve(p)) for p in self.paths)
+        total = 0
+        for p in self.paths:
+            try:
+                total += os.path.getsize(self._resolve(p))
+            except OSError as exc:  # removed since it was listed
+                raise InputError(f"{p}: {exc.strerror or exc}") from None
+        return total
 
     def blocks(self, block_bytes: int = BLOCK_BYTES) -> Iterator[tuple[str, int]]:
         """``(text, n_bytes)`` blocks over all inputs in order.
@@ -183,7 +197,7 @@ class Corpus:
         """
         for p in self.paths:
             last = "\n"
-            for text, n in read_blocks(self._resolve(p), self.encoding, block_bytes):
+            for text, n in read_blocks(self._resolve(p), self.encoding, block_bytes, self._name(p)):
                 last = text[-1:] or last
                 yield text, n
             if last != "\n":  # a file without a final newline still ends its last line
@@ -193,7 +207,7 @@ class Corpus:
         """Every line of every input, without its line terminator."""
         for p in self.paths:
             tail = ""
-            for text, _ in read_blocks(self._resolve(p), self.encoding):
+            for text, _ in read_blocks(self._resolve(p), self.encoding, name=self._name(p)):
                 text = tail + text
                 parts = text.split("\n")
                 tail = parts.pop()
@@ -232,7 +246,7 @@ class _CheckedText:
         try:
             return self.fh.readline()
         except UnicodeDecodeError:
-            raise InputError(f"{self.path}: not a UTF-8 {self.what}") from None
+            raise FormatError(f"{self.path}: not a UTF-8 {self.what}") from None
 
     def __iter__(self):
         while line := self.readline():
