@@ -25,9 +25,14 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import OUT, REPO, SHARED, emit, peak_rss_mb, run_job, write_results  # noqa: E402
 
-SETS = {"pd1998": ("pd1998/pd1998", []),
-        "pku-dev": ("sighan-dev/pku_dev", ["pd1998/pd1998.raw.txt"]),
-        "msr-dev": ("sighan-dev/msr_dev", ["pd1998/pd1998.raw.txt"]),
+#: Other modern raw text added to every set's learning text (never gold): news titles, questions,
+#: product reviews (the sentiment *training* file only). Not the novels: classical register, measured
+#: to lower F1 (discovery_notes.md).
+MODERN = ["thucnews-titles/dev.txt", "questions/lcqmc_dev.questions.txt",
+          "questions/kbqa_train.questions.txt", "sentiment/train.tsv"]
+SETS = {"pd1998": ("pd1998/pd1998", MODERN),
+        "pku-dev": ("sighan-dev/pku_dev", ["pd1998/pd1998.raw.txt", *MODERN]),
+        "msr-dev": ("sighan-dev/msr_dev", ["pd1998/pd1998.raw.txt", *MODERN]),
         "pku-dev-alone": ("sighan-dev/pku_dev", []),
         "msr-dev-alone": ("sighan-dev/msr_dev", [])}
 
@@ -43,12 +48,17 @@ VARIANTS = {
     "boundary+mdl": ("boundary + all MDL entries", "learner", {"mdl_keep_len": 0}),
     "news": ("boundary + MDL 2-char entries + re-estimation (preset news)", "learner", {}),
     "compact": ("news + final MDL pruning (preset compact)", "learner", {"prune": True}),
+    "news-nodot": ("news without the middle-dot rules (rules=1, as faithful)", "learner", {"rules": 1}),
+    "news-noextra": ("news learned without the modern extra corpora (the earlier protocol)", "learner",
+                     {"_no_extra": True}),
+    "news+long": ("news + MDL 3-4-char entries with min split PMI >= 4 and both branching "
+                  "entropies >= 1.5 nats (rejected)", "learner", {"long_min_pmi": 4.0}),
 }
 
 
-def _corpus_paths(data: str, name: str) -> tuple[str, list[str]]:
+def _corpus_paths(data: str, name: str, modern: bool = True) -> tuple[str, list[str]]:
     base, extra = SETS[name]
-    return os.path.join(data, base), [os.path.join(data, e) for e in extra]
+    return os.path.join(data, base), [os.path.join(data, e) for e in extra if modern or e not in MODERN]
 
 
 def _learn(kind: str, params: dict, texts):
@@ -66,7 +76,8 @@ def job(data: str, name: str, variant: str, heldout: bool) -> None:
     from minent.discovery import description_length, fragment_share, heldout_information
     from minent.newwords import load_reference_words
     _, kind, params = VARIANTS[variant]
-    base, extra = _corpus_paths(data, name)
+    params = dict(params)
+    base, extra = _corpus_paths(data, name, not params.pop("_no_extra", False))
     learn = Corpus([base + ".raw.txt", *extra])
     t0 = time.perf_counter()
     lex = _learn(kind, params, learn)
@@ -79,13 +90,16 @@ def job(data: str, name: str, variant: str, heldout: bool) -> None:
     t_seg = time.perf_counter() - t0
     gold = list(Corpus(base + ".gold.txt").lines())
     score = score_segmentation(gold, pred, load_reference_words("jieba"))
+    load_after_build = os.getloadavg()[0]
     code = description_length(learn, lex)
     frag = fragment_share(lex, learn)
     row = {"set": name, "variant": variant, **score.as_dict(), "lexicon_size": len(lex),
            "multi_char_words": sum(len(w) > 1 for w in lex.words), **code.as_dict(),
            "fragments": frag, "build_s": t_build, "segment_s": t_seg, "peak_build_mb": peak_build,
+           "load_1min": load_after_build,
            "report": {k: v for k, v in lex.report.items() if k != "parameters"},
            "params": lex.report.get("parameters")}
+    row["learn_texts"] = [os.path.relpath(p, data) for p in [base + ".raw.txt", *extra]]
     if heldout:
         lines = list(raw.lines())
         train = [l for i, l in enumerate(lines) if i % 10] + [l for p in extra for l in Corpus(p).lines()]
@@ -187,16 +201,21 @@ def main() -> None:
                   file=sys.stderr, flush=True)
     notes = "\n".join(f"- **{k}**: {VARIANTS[k][0]}" for k in a.variants.split(","))
     text = (_table(rows, a.heldout)
-            + "\nVariants:\n" + notes + "\n\nSets: pd1998 learned from its raw text; pku-dev / msr-dev "
-            "from their raw text plus pd1998.raw.txt (99% of pku-dev's lines occur in pd1998.raw.txt: "
-            "PKU's training text is People's Daily 1998); *-alone from the dev raw text only. "
-            "Rules (numbers, dates, Latin, punctuation) on everywhere. OOV-R: recall of gold words "
+            + "\nVariants:\n" + notes + "\n\nSets: pd1998 learned from its raw text plus the modern "
+            "extra corpora (" + ", ".join(MODERN) + "; raw text only, never gold); pku-dev / msr-dev "
+            "from their raw text plus pd1998.raw.txt plus the same extra corpora (99% of pku-dev's "
+            "lines occur in pd1998.raw.txt: PKU's training text is People's Daily 1998); "
+            "*-alone from the dev raw text only; news-noextra drops the extra corpora. "
+            "Rules (numbers, dates, Latin, punctuation) on everywhere; the middle-dot rules "
+            "(minent.pretokenize, rules=2) in every learner row but news-nodot, not in faithful. OOV-R: recall of gold words "
             "absent from jieba's dictionary. L2 = Lc + Llex, bits per character of the learning "
             "corpus (two-part code: see minent.discovery.CodeLength); Lho: held-out bits per "
             "character (learn on 9 lines in 10). fragments: multi-character entries that start or "
             "end with one of 的了是在和与及或也都就着过把被将对从 (an upper bound: it counts 目的, "
             "现在 too). build s: learning only; peak MB: the job's peak resident memory after "
-            "learning (a fresh process; numba cache warm).\n")
+            "learning (a fresh process; numba cache warm). The machine (2 cores) was shared with other "
+            "jobs: 1-minute load average after each build from " + f"{min(r['load_1min'] for r in rows):.1f} "
+            f"to {max(r['load_1min'] for r in rows):.1f}" + ", so times are noisy.\n")
     write_results(a.name, {"rows": rows}, text)
 
 

@@ -50,7 +50,7 @@ from .entropy import pack_tokens
 from .errors import MinentError
 from .hashtable import SeqCounter, fold, mix64, seq_find, seq_hash, _FNV_OFFSET
 from .lexicon import Lexicon
-from .pretokenize import HAN, MAX_CODE, SPACE, class_table, from_codes, scan_spans, to_codes
+from .pretokenize import HAN, MAX_CODE, RULES_DOT, SPACE, class_table, from_codes, scan_spans, to_codes
 
 Progress = Callable[[str, int], None]
 
@@ -628,8 +628,10 @@ class DiscoveryParams:
     maximal : bool, default True
         Candidates of stages 2 and 3 must be free on both sides: an n-gram always preceded, or
         always followed, by the same character is left out (:func:`not_maximal`).
-    rules : bool, default True
-        Number / letter / date / punctuation rules of :mod:`minent.pretokenize`.
+    rules : bool or int, default 2
+        Number / letter / date / punctuation rules of :mod:`minent.pretokenize`: 0 / False off,
+        1 / True the default rules of :func:`minent.build_lexicon`, 2 (``RULES_DOT``) those plus
+        the middle-dot rules (numbers and transliterated names joined across ``·``).
     """
     max_len: int = 4
     min_count: int = 2
@@ -640,10 +642,12 @@ class DiscoveryParams:
     mdl_weight: float = 1.0
     mdl_rounds: int = 12
     mdl_keep_len: int = 2
+    long_min_pmi: float | None = None
+    long_min_entropy: float = 1.5
     reestimate_passes: int = 2
     prune: bool = False
     maximal: bool = True
-    rules: bool = True
+    rules: bool | int = RULES_DOT
 
     def validate(self) -> None:
         if not 1 <= self.max_len <= 16:
@@ -652,6 +656,8 @@ class DiscoveryParams:
             raise MinentError("min_count and mdl_min_count must be >= 1")
         if not (self.boundary or self.mdl):
             raise MinentError("at least one of boundary / mdl must be on")
+        if self.rules not in (0, 1, 2):
+            raise MinentError("rules must be 0 / False, 1 / True or 2")
         if self.mdl_weight < 0 or self.mdl_rounds < 0 or self.reestimate_passes < 0:
             raise MinentError("mdl_weight, mdl_rounds and reestimate_passes must be >= 0")
 
@@ -721,6 +727,8 @@ class LexiconLearner:
             keep = (L <= p.mdl_keep_len) if p.mdl_keep_len > 0 else np.ones(len(stats), bool)
             if p.boundary:
                 keep &= L > 1  # characters: the boundary stage already has every one it needs
+            if p.long_min_pmi is not None:
+                keep |= self._long_entries(stats, p)
             union += np.where(keep, stage["mdl"], 0)
             timings["mdl"] = time.perf_counter() - t0
         t0 = time.perf_counter()
@@ -736,6 +744,17 @@ class LexiconLearner:
         self.report_ = self._report(p, stats, stage, timings)
         self.lexicon_.report = self.report_
         return self
+
+    @staticmethod
+    def _long_entries(stats: NGramStats, p: DiscoveryParams) -> np.ndarray:
+        """MDL entries longer than ``mdl_keep_len`` admitted on higher-order evidence: minimum
+        PMI over every binary split >= ``long_min_pmi`` and branching entropy on both sides
+        >= ``long_min_entropy``."""
+        t = stats.table
+        pmi = min_split_pmi(t.slots, t.hashes, stats.starts, t.arena, stats.counts, stats.n_chars)
+        with np.errstate(invalid="ignore"):
+            return ((stats.lengths > max(p.mdl_keep_len, 1)) & (pmi >= p.long_min_pmi)
+                    & (np.minimum(stats.h_left, stats.h_right) >= p.long_min_entropy))
 
     @staticmethod
     def _mdl_stage(texts, stats: NGramStats, p: DiscoveryParams, progress) -> np.ndarray:

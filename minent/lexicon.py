@@ -15,7 +15,7 @@ The count cut-off is ``max(min_count, min_prob x N)``, N the number of Han chara
 and the number of pieces for candidates, so one setting works from 1 MB to GBs.
 
 File format (``.tsv``): a first line ``# minent-lexicon format=1 total=<pieces> unknown_logp=<x>
-rules=<0|1>``, a header, then one word a line, sorted by count descending then word:
+rules=<0|1|2>``, a header, then one word a line, sorted by count descending then word:
 ``word count probability pair_pmi pmi fstar sub_pmi`` — all logs natural (nats):
 
 - ``pair_pmi``: the weakest adjacent-pair PMI inside the word (the step-2 evidence);
@@ -209,7 +209,10 @@ class Lexicon:
             seen.add(cells[0])
             counts.append(count)
             words.append(cells[0])
-        return cls(words, counts, total, cols, unknown_logp, meta.get("rules", "1") == "1")
+        rules = {"0": False, "1": True, "2": 2}.get(meta.get("rules", "1"))
+        if rules is None:
+            raise FormatError(f"{path}: bad lexicon header line (rules {meta['rules']})")
+        return cls(words, counts, total, cols, unknown_logp, rules)
 
     @classmethod
     def _load_wordlist(cls, path, first, fh) -> "Lexicon":

@@ -25,6 +25,17 @@ White space (including ideographic space, zero-width space and BOM) separates sp
 Every gold standard we evaluate on treats a punctuation mark as a word and a number as a unit; this
 module is where that policy lives, and ``rules=False`` in the callers turns digits and letters into
 plain one-character PUNCT-like units instead (each character its own span) for comparison.
+
+**Middle-dot rules** (``rules=RULES_DOT`` = 2; off by default, on in the ``news`` discovery preset).
+A middle dot ``·`` (U+00B7) or ``・`` (U+30FB) between two digits links a number (１３·４亿,
+７·５％) and between two letters links a LETTERS span (Ｋ·Ｄ); and after segmentation
+(:func:`join_dotted`, called by :class:`minent.segment.Segmenter`) a Han word, a dot and a Han word
+that touch are joined into one token, repeatedly, as in transliterated names (乔治·布什,
+穆罕默德·拉斐克·塔拉尔). Measured in the three gold standards we use (People's Daily 1998, SIGHAN
+PKU and MSR dev): a dot between digits is always inside one word (470 / 69 / 29 times, never
+split), a dot between Han characters inside one word 437 / 39 / 41 times against 21 / 2 / 5 split
+(titles such as 大展 · 主题). Han statistics are unchanged: the dot stays a PUNCT span while
+counting, so learning only sees the number rule change.
 """
 from __future__ import annotations
 
@@ -33,6 +44,7 @@ from numba import njit
 
 SPACE, HAN_C, DIGIT_C, LETTER_C, OTHER_C = 1, 2, 3, 4, 0
 HAN, NUMBER, LETTERS, DATE, PUNCT = 1, 2, 3, 4, 5
+RULES_OFF, RULES_ON, RULES_DOT = 0, 1, 2  # values of ``rules`` (False / True are 0 / 1)
 KIND_NAMES = {HAN: "han", NUMBER: "number", LETTERS: "letters", DATE: "date", PUNCT: "punct"}
 
 MAX_CODE = 0x110000
@@ -142,19 +154,24 @@ def _is_number_link(c):
 
 
 @njit(cache=True)
+def _is_dot(c):
+    return c == 0xB7 or c == 0x30FB  # · ・
+
+
+@njit(cache=True)
 def _is_letter_link(c):
     return (c == 0x2E or c == 0xFF0E or c == 0x2D or c == 0xFF0D or c == 0x2014 or c == 0x5F
             or c == 0x26 or c == 0x27)
 
 
 @njit(cache=True)
-def _scan_letters(cps, cls, i, n):
+def _scan_letters(cps, cls, i, n, dots):
     j = i
     while j < n:
         k = cls[cps[j]]
         if k == LETTER_C or k == DIGIT_C:
             j += 1
-        elif j + 1 < n and j > i and _is_letter_link(cps[j]) and (
+        elif j + 1 < n and j > i and (_is_letter_link(cps[j]) or (dots and _is_dot(cps[j]))) and (
                 cls[cps[j + 1]] == LETTER_C or cls[cps[j + 1]] == DIGIT_C):
             j += 1
         else:
@@ -174,8 +191,10 @@ def _emit(out, m, a, b, kind):
 def scan_spans(cps, cls, rules):
     """Spans ``(start, end, kind)`` of ``cps`` as an int64 array of shape (m, 3). See module doc.
 
-    With ``rules`` false, digits and letters are not grouped: each is its own PUNCT span.
+    With ``rules`` false, digits and letters are not grouped: each is its own PUNCT span; with
+    ``rules`` = 2 (RULES_DOT) a middle dot links digits and letters too.
     """
+    dots = rules >= 2
     n = cps.shape[0]
     out = np.empty((n, 3), np.int64)
     m = 0
@@ -194,13 +213,14 @@ def scan_spans(cps, cls, rules):
             j = i + 1
             while j < n and cls[cps[j]] == DIGIT_C:
                 j += 1
-            while j + 1 < n and _is_number_link(cps[j]) and cls[cps[j + 1]] == DIGIT_C:
+            while j + 1 < n and (_is_number_link(cps[j]) or (dots and _is_dot(cps[j]))) and \
+                    cls[cps[j + 1]] == DIGIT_C:
                 j += 2
                 while j < n and cls[cps[j]] == DIGIT_C:
                     j += 1
             kind = NUMBER
             if j < n and cls[cps[j]] == LETTER_C and not signed:
-                j = _scan_letters(cps, cls, j, n)
+                j = _scan_letters(cps, cls, j, n, dots)
                 kind = LETTERS
             elif j < n:
                 s = cps[j]
@@ -213,7 +233,7 @@ def scan_spans(cps, cls, rules):
             m = _emit(out, m, i, j, kind)
             i = j
         elif k == LETTER_C:
-            j = _scan_letters(cps, cls, i, n)
+            j = _scan_letters(cps, cls, i, n, dots)
             m = _emit(out, m, i, j, LETTERS)
             i = j
         elif k == HAN_C:
@@ -250,6 +270,30 @@ def scan_spans(cps, cls, rules):
             m = _emit(out, m, i, j, PUNCT)
             i = j
     return out[:m]
+
+
+@njit(cache=True)
+def join_dotted(cps, cls, tok_s, tok_e):
+    """Tokens ``(starts, ends)`` with every touching Han-word, dot, Han-word run joined (the
+    middle-dot rule of the module doc): a one-character ``·`` / ``・`` token whose neighbours
+    end and start at its edges with a Han character. Chains join left to right."""
+    n = tok_s.shape[0]
+    out_s = np.empty(n, np.int64)
+    out_e = np.empty(n, np.int64)
+    m = 0
+    t = 0
+    while t < n:
+        a, b = tok_s[t], tok_e[t]
+        if (m > 0 and b - a == 1 and _is_dot(cps[a]) and t + 1 < n and out_e[m - 1] == a
+                and tok_s[t + 1] == b and cls[cps[a - 1]] == HAN_C and cls[cps[b]] == HAN_C):
+            out_e[m - 1] = tok_e[t + 1]
+            t += 2
+            continue
+        out_s[m] = a
+        out_e[m] = b
+        m += 1
+        t += 1
+    return out_s[:m], out_e[:m]
 
 
 def spans(text: str, rules: bool = True) -> list[tuple[str, str]]:

@@ -21,7 +21,7 @@ import numpy as np
 from numba import njit
 
 from .hashtable import SeqCounter, fold, mix64, seq_find, _FNV_OFFSET
-from .pretokenize import HAN, class_table, scan_spans, to_codes, from_codes
+from .pretokenize import HAN, class_table, join_dotted, scan_spans, to_codes, from_codes
 
 CHUNK = 1 << 16
 
@@ -133,8 +133,9 @@ class Segmenter:
         Natural-log probability of each word.
     unknown_logp : float
         Score of a single character that is not in ``words``.
-    rules : bool, default True
-        Number / letter / date rules of :mod:`minent.pretokenize`.
+    rules : bool or int, default True
+        Number / letter / date rules of :mod:`minent.pretokenize`; 2 (``RULES_DOT``) adds the
+        middle-dot rules (numbers and names joined across ``·``).
     """
 
     def __init__(self, words: list[str], logp: np.ndarray, unknown_logp: float, rules: bool = True):
@@ -161,6 +162,8 @@ class Segmenter:
         t = self.table
         s, e = segment_codes(cps, spans, t.slots, t.hashes, t.starts, t.arena, self.logp,
                              self.max_len, self.unknown_logp)
+        if self.rules >= 2:
+            s, e = join_dotted(cps, class_table(), s, e)
         return cps, s, e
 
     def segment(self, text: str) -> list[str]:

@@ -251,6 +251,37 @@ def test_variants_and_bad_parameters(toy):
         learn_lexicon(iter(raw))
     with pytest.raises(MinentError):
         learn_lexicon(["abc 123"])
+    with pytest.raises(MinentError):
+        preset_params("news", rules=3)
+
+
+def test_news_preset_has_middle_dot_rules(toy):
+    raw, _ = toy
+    assert preset_params("news").rules == 2
+    names = ["乔治·布什", "约翰·史密斯"]
+    lines = [f"{w}{names[i % 2]}{raw[i][:6]}１３·４亿" for i, w in enumerate(raw[:300])]
+    lex = learn_lexicon(lines, mdl_rounds=3)
+    assert lex.rules == 2
+    seg = lex.segment(lines[0])
+    assert "乔治·布什" in seg and seg[-1] == "１３·４亿"
+    assert "·" in learn_lexicon(lines, mdl_rounds=3, rules=1).segment(lines[0])
+
+
+def test_long_entries_need_split_pmi_and_entropy(toy):
+    raw, _ = toy
+    lrn = LexiconLearner("news", long_min_pmi=0.0, long_min_entropy=0.0, mdl_rounds=3).fit(raw[:600])
+    st = lrn.stats_
+    t = st.table
+    pmi = min_split_pmi(t.slots, t.hashes, st.starts, t.arena, st.counts, st.n_chars)
+    sel = LexiconLearner._long_entries(st, preset_params("news", long_min_pmi=3.0, long_min_entropy=1.0))
+    with np.errstate(invalid="ignore"):
+        want = (st.lengths > 2) & (pmi >= 3.0) & (np.minimum(st.h_left, st.h_right) >= 1.0)
+    assert (sel == want).all() and sel.any()
+    # admitted entries join the union before re-estimation: longer words than the default keeps
+    base = LexiconLearner("news", mdl_rounds=3).fit(raw[:600])
+    assert (lrn.report_["multi_char_words"] > base.report_["multi_char_words"]
+            or max(map(len, lrn.lexicon_.words)) > max(map(len, base.lexicon_.words)))
+    assert preset_params("news").long_min_pmi is None  # off in the preset: it lowered F1
 
 
 def test_description_length_matches_reference():

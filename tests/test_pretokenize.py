@@ -34,3 +34,41 @@ def test_spans_cover_every_non_space_character():
     text = "迈向充满希望的新世纪——一九九八年新年讲话（附图片１张）\nabc 12.5% 😀\u0301"
     got = "".join(s for s, _ in spans(text))
     assert got == "".join(ch for ch in text if not ch.isspace())
+
+
+def test_middle_dot_rules_link_numbers_and_letters_only_when_on():
+    text = "增长１３·４亿，Ｋ·Ｄ，乔治·布什，7・5%"
+    assert spans(text, rules=2) == [("增长", "han"), ("１３·４亿", "number"), ("，", "punct"),
+                                    ("Ｋ·Ｄ", "letters"), ("，", "punct"), ("乔治", "han"), ("·", "punct"),
+                                    ("布什", "han"), ("，", "punct"), ("7・5%", "number")]
+    # default rules unchanged: the dot is its own span
+    assert spans("１３·４亿Ｋ·Ｄ", rules=True) == [("１３", "number"), ("·", "punct"), ("４亿", "number"),
+                                                ("Ｋ", "letters"), ("·", "punct"), ("Ｄ", "letters")]
+    # a dot at an edge or between a digit and a Han character links nothing
+    assert spans("·１３· 好·", rules=2) == [("·", "punct"), ("１３", "number"), ("·", "punct"),
+                                          ("好", "han"), ("·", "punct")]
+
+
+def test_join_dotted_joins_touching_han_words_across_a_dot():
+    from minent import Lexicon
+    words = ["美国", "总统", "乔治", "布什", "二世", "说", "好"]
+    dot = Lexicon(words, [5] * len(words), rules=2)
+    assert dot.segment("美国总统乔治·布什·二世说") == ["美国", "总统", "乔治·布什·二世", "说"]
+    # not across white space, not next to non-Han tokens, not a dot run
+    assert dot.segment("乔治 · 布什") == ["乔治", "·", "布什"]
+    assert dot.segment("好·12·说") == ["好", "·", "12", "·", "说"]
+    assert dot.segment("好··说") == ["好", "··", "说"]
+    assert dot.segmenter.segment_text("乔治·布什说\n好") == "乔治·布什 说\n好"
+    plain = Lexicon(words, [5] * len(words), rules=True)
+    assert plain.segment("乔治·布什") == ["乔治", "·", "布什"]
+
+
+def test_dot_rules_survive_a_lexicon_file(tmp_path):
+    from minent import Lexicon
+    lex = Lexicon(["乔治", "布什"], [3, 2], rules=2)
+    path = str(tmp_path / "lex.tsv")
+    lex.save(path)
+    back = Lexicon.load(path)
+    assert back.rules == 2 and back.segment("乔治·布什") == ["乔治·布什"]
+    Lexicon(["乔治"], [3], rules=True).save(path)
+    assert Lexicon.load(path).rules is True
