@@ -46,11 +46,16 @@ VARIANTS = {
     "boundary": ("boundary lexicon alone (stage 2, nVBE) + unigram re-estimation", "learner",
                  {"mdl": False}),
     "boundary+mdl": ("boundary + all MDL entries", "learner", {"mdl_keep_len": 0}),
-    "news": ("boundary + MDL 2-char entries + re-estimation (preset news)", "learner", {}),
+    "news-noaffix": ("boundary + MDL 2-char entries + re-estimation, middle-dot rules (the news preset "
+                     "before the affix stage)", "learner", {"affix_min_pmi": None}),
+    "news": ("news-noaffix + affix merge: word (2 chars) + char with unit PMI >= 5 nats "
+             "(preset news)", "learner", {}),
     "compact": ("news + final MDL pruning (preset compact)", "learner", {"prune": True}),
     "news-nodot": ("news without the middle-dot rules (rules=1, as faithful)", "learner", {"rules": 1}),
     "news-noextra": ("news learned without the modern extra corpora (the earlier protocol)", "learner",
                      {"_no_extra": True}),
+    "news+prefix": ("news + affix merge of char + word (1 + 2) too (rejected)", "learner",
+                    {"affix_prefixes": True}),
     "news+long": ("news + MDL 3-4-char entries with min split PMI >= 4 and both branching "
                   "entropies >= 1.5 nats (rejected)", "learner", {"long_min_pmi": 4.0}),
 }

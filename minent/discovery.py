@@ -1,7 +1,7 @@
 """Word discovery beyond the four steps: boundary entropy, minimum description length, re-estimation.
 
 :func:`learn_lexicon` (or :class:`LexiconLearner`) builds a :class:`minent.Lexicon` from raw text in
-four stages, every one a streaming pass (or a few) over the text with numba kernels:
+five stages, every one a streaming pass (or a few) over the text with numba kernels:
 
 1. **n-gram statistics** (:func:`count_ngrams`). Character n-grams up to ``max_len`` inside Han
    spans, each with its exact left and right *branching entropy* (the entropy of the character
@@ -27,9 +27,17 @@ four stages, every one a streaming pass (or a few) over the text with numba kern
    counts, so the returned lexicon's own minimum-information segmentation (method.md §3) is the
    one that was learned. ``prune=True`` adds a last MDL pruning round: a smaller lexicon and a
    shorter two-part code for a slightly lower F1.
+5. **Affix merge** (:func:`affix_counts`). One level of the hierarchy char -> word -> phrase
+   (method.md §2), restricted to a two-character word followed by one character: adjacent units
+   (u, v) of the stage-4 segmentation whose unit-level PMI ln(n_uv U / (n_u n_v)) is at least
+   ``affix_min_pmi`` (5 nats; count >= 3) become entries, and stage 4 runs again. This recovers
+   word + bound suffix (北京市, 积极性, 消费者, 现代化, 联合国), which stage 2 cuts because the
+   stem is itself a free word (its right branching entropy is already high). Merging every kind of
+   adjacent pair instead glues phrases (发展的, 两岸关系) and lowers F1; see discovery_notes.md.
 
 All logs are natural (nats) unless a name says bits. Presets (:data:`PRESETS`) fix every
-parameter; ``news`` is the default and the one measured in ``bench/bench_discovery.py``.
+parameter; ``news`` is the default and the one measured in ``bench/bench_discovery.py``. The
+``news`` preset turns on the middle-dot rules of :mod:`minent.pretokenize` (``rules=2``).
 
 :func:`description_length` gives the two-part code of a corpus under a lexicon (method.md §1:
 in-sample L alone rewards ever larger lexicons), :func:`heldout_information` the code length
@@ -595,6 +603,69 @@ def reestimate(texts, stats: NGramStats, counts: np.ndarray, passes: int = 2,
     return counts
 
 
+@njit(cache=True)
+def unit_pair_counts(cps, cls, tok_s, tok_e, slots, hashes, starts, arena, max_len, out):
+    """Count adjacent Han units (u, v) of a segmentation whose concatenation uv is a table entry
+    of at most ``max_len`` characters: ``out[len(u) - 1, id(uv)] += 1``. Units touch (no space
+    or other span between them) and are both made of Han characters."""
+    for t in range(tok_s.shape[0] - 1):
+        a, m, b = tok_s[t], tok_e[t], tok_e[t + 1]
+        if tok_s[t + 1] != m or b - a > max_len:
+            continue
+        han = True
+        for j in range(a, b):
+            if cls[cps[j]] != 2:  # HAN_C
+                han = False
+                break
+        if not han:
+            continue
+        e = seq_find(slots, hashes, starts, arena, cps, a, b, seq_hash(cps, a, b))
+        if e >= 0:
+            out[m - a - 1, e] += 1
+
+
+def affix_counts(texts, stats: NGramStats, counts: np.ndarray, min_pmi: float, min_count: int = 3,
+                 rules=True, prefixes: bool = False) -> np.ndarray:
+    """Stage 5, one level of the hierarchy char -> word -> phrase (method.md §2), restricted to
+    a word and one character: segment with ``counts`` (one pass) and count adjacent units
+    u v with len(u) = 2 and len(v) = 1 (with ``prefixes`` also 1 + 2). A pair seen at least
+    ``min_count`` times whose unit-level PMI ln(n_uv U / (n_u n_v)) (U = Han units of the
+    segmentation) is >= ``min_pmi`` nats becomes an entry with count n_uv: words with a bound
+    affix (北京市, 积极性, 消费者, 现代化), which branching entropy cuts because the stem is
+    itself free. Returns the counts of the new entries (zero elsewhere)."""
+    lex = _make_lexicon_fast(stats, counts, rules)
+    seg = lex.segmenter
+    t = stats.table
+    cls = class_table()
+    pairs = np.zeros((2, len(stats)), np.int64)
+    for block in iter_text_blocks(texts):
+        cps, s, e = seg.token_bounds(block)
+        unit_pair_counts(cps, cls, s, e, t.slots, t.hashes, stats.starts, t.arena, 3, pairs)
+    three = np.nonzero(stats.lengths == 3)[0]
+    pre, suf = stats.prefix, stats.suffix
+    units = float(counts[stats.lengths >= 1].sum())
+    out = np.zeros(len(stats), np.int64)
+    shapes = [(1, pre[three], suf[suf[three]])]  # 2 + 1: u = w[:2], v = w[2]
+    if prefixes:
+        shapes.append((0, pre[pre[three]], suf[three]))  # 1 + 2
+    for row, u, v in shapes:
+        n = pairs[row, three]
+        ok = (n >= min_count) & (u >= 0) & (v >= 0) & (counts[three] == 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pmi = np.log(n * units / (counts[np.maximum(u, 0)].astype(np.float64)
+                                      * counts[np.maximum(v, 0)]))
+        ok &= pmi >= min_pmi
+        out[three[ok]] = np.maximum(out[three[ok]], n[ok])
+    return out
+
+
+def _make_lexicon_fast(stats: NGramStats, counts: np.ndarray, rules) -> Lexicon:
+    """A plain :class:`Lexicon` of the entries with counts (no score columns): for segmenting."""
+    ids = np.nonzero(counts > 0)[0]
+    return Lexicon([stats.word(i) for i in ids.tolist()], counts[ids], int(counts.sum()), None,
+                   math.log(0.5 / stats.n_chars), rules)
+
+
 # ============================================================================ public API
 
 @dataclass
@@ -623,6 +694,21 @@ class DiscoveryParams:
         Stage-3 entries of at most this many characters join the lexicon; 0 keeps them all.
     reestimate_passes : int, default 2
         Unigram Viterbi passes of stage 4.
+    affix_min_pmi : float or None, default 5.0
+        Stage 5 (:func:`affix_counts`): adjacent units word (2 characters) + character of the
+        stage-4 segmentation whose unit-level PMI is at least this (nats) become 3-character
+        entries, then ``reestimate_passes`` more passes. None turns the stage off.
+    affix_min_count : int, default 3
+        Stage 5: the pair must occur at least this often.
+    affix_prefixes : bool, default False
+        Stage 5 also merges character + word (1 + 2); measured to lower F1 (prefixes such as
+        副, 第, 各 are separate words in the PKU standard).
+    long_min_pmi : float or None, default None
+        If set, stage-3 entries longer than ``mdl_keep_len`` also join the lexicon when their
+        minimum split PMI is >= this (nats) and both branching entropies >= ``long_min_entropy``;
+        measured to lower F1 (they displace two-character words), so off.
+    long_min_entropy : float, default 1.5
+        See ``long_min_pmi``.
     prune : bool, default False
         After stage 4, one more description-length pruning of the whole lexicon (all lengths).
     maximal : bool, default True
@@ -642,6 +728,9 @@ class DiscoveryParams:
     mdl_weight: float = 1.0
     mdl_rounds: int = 12
     mdl_keep_len: int = 2
+    affix_min_pmi: float | None = 5.0
+    affix_min_count: int = 3
+    affix_prefixes: bool = False
     long_min_pmi: float | None = None
     long_min_entropy: float = 1.5
     reestimate_passes: int = 2
@@ -656,6 +745,8 @@ class DiscoveryParams:
             raise MinentError("min_count and mdl_min_count must be >= 1")
         if not (self.boundary or self.mdl):
             raise MinentError("at least one of boundary / mdl must be on")
+        if self.affix_min_count < 1:
+            raise MinentError("affix_min_count must be >= 1")
         if self.rules not in (0, 1, 2):
             raise MinentError("rules must be 0 / False, 1 / True or 2")
         if self.mdl_weight < 0 or self.mdl_rounds < 0 or self.reestimate_passes < 0:
@@ -733,6 +824,10 @@ class LexiconLearner:
             timings["mdl"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         final = reestimate(texts, stats, union, p.reestimate_passes, p.rules)
+        if p.affix_min_pmi is not None:
+            stage["affix"] = affix_counts(texts, stats, final, p.affix_min_pmi, p.affix_min_count,
+                                          p.rules, p.affix_prefixes)
+            final = reestimate(texts, stats, final + stage["affix"], p.reestimate_passes, p.rules)
         if p.prune:
             final = mdl_counts(texts, stats, weight=p.mdl_weight, rounds=p.mdl_rounds, rules=p.rules,
                                alive=final > 0, init=final, prunable_len=2)

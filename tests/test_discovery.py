@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from minent import Lexicon
-from minent.discovery import (CodeLength, LexiconLearner, autonomy, best_split_without_self,
+from minent.discovery import (CodeLength, LexiconLearner, affix_counts, autonomy, best_split_without_self,
                               count_ngrams, description_length, elias_gamma_bits,
                               fragment_share, heldout_information, learn_lexicon, min_split_pmi,
                               not_maximal, preset_params, viterbi_count)
@@ -253,6 +253,8 @@ def test_variants_and_bad_parameters(toy):
         learn_lexicon(["abc 123"])
     with pytest.raises(MinentError):
         preset_params("news", rules=3)
+    with pytest.raises(MinentError):
+        preset_params("news", affix_min_count=0)
 
 
 def test_news_preset_has_middle_dot_rules(toy):
@@ -337,3 +339,63 @@ def test_lexicon_scores_match_definitions():
         assert lex.scores["pmi"][i] == pytest.approx(pmi)
         assert lex.scores["pair_pmi"][i] == pytest.approx(pair)
         assert lex.scores["fstar"][i] == pytest.approx(p_w * (pmi - 1))
+
+
+def test_affix_counts_match_reference():
+    """Stage 5 against plain Python: segment with the given counts, count adjacent Han units
+    (2 chars, 1 char), keep pairs seen >= min_count times with unit PMI >= min_pmi."""
+    rng = random.Random(5)
+    stems, tails = ["北京", "上海", "和平", "天地"], ["市", "人", "的", "了"]
+    lines = ["".join(rng.choice(stems) + (rng.choice(tails) if rng.random() < 0.7 else "")
+                     + rng.choice(["，", "", "12", " "]) for _ in range(rng.randint(1, 6)))
+             for _ in range(400)]
+    st = count_ngrams(lines, max_n=3, min_count=2)
+    counts = np.zeros(len(st), np.int64)
+    for w in stems:
+        counts[st.id(w)] = 50
+    for i in np.nonzero(st.lengths == 1)[0]:
+        counts[i] = 10 + int(st.counts[i]) % 7
+    lex = Lexicon([st.word(i) for i in np.nonzero(counts)[0]], counts[counts > 0], int(counts.sum()),
+                  unknown_logp=math.log(0.5 / st.n_chars), rules=2)
+    pairs = Counter()
+    for line in lines:
+        toks = lex.segment(line)
+        pos, spans_ = 0, []
+        for t in toks:
+            k = line.index(t, pos)
+            spans_.append((k, k + len(t), t))
+            pos = k + len(t)
+        for (a, b, u), (c, d, v) in zip(spans_, spans_[1:]):
+            if b == c and len(u) == 2 and len(v) == 1 and all("\u4e00" <= ch <= "\u9fff" for ch in u + v):
+                pairs[u + v] += 1
+    units = counts.sum()
+    for min_pmi, min_count in ((0.0, 3), (2.0, 3), (1.0, 30)):
+        got = affix_counts(lines, st, counts, min_pmi, min_count, rules=2)
+        want = {w: n for w, n in pairs.items() if n >= min_count and st.id(w) >= 0
+                and math.log(n * units / (counts[st.id(w[:2])] * counts[st.id(w[2])])) >= min_pmi}
+        assert {st.word(i): int(got[i]) for i in np.nonzero(got)[0]} == want
+    assert want
+
+
+def test_affix_stage_recovers_word_plus_suffix():
+    """Stems that are free words, two of them also seen with a bound suffix 市: branching
+    entropy cuts 北京|市 (北京 is free), the affix stage joins it back. (A toy vocabulary has low
+    PMIs everywhere, hence the lower threshold; independent pairs have PMI about 0.)"""
+    rng = random.Random(7)
+    stems = ["北京", "上海", "天津", "广州", "重庆", "深圳"]
+    other = ["我们", "发展", "经济", "今天", "和", "的", "在", "人民", "工作"]
+    lines = []
+    for _ in range(1500):
+        ws = []
+        for _ in range(rng.randint(3, 7)):
+            r = rng.random()
+            stem = rng.choice(stems)
+            ws.append(stem + ("市" if r < 0.3 and stem in ("北京", "上海") else "") if r < 0.5
+                      else rng.choice(other))
+        lines.append("".join(ws))
+    on = LexiconLearner("news", mdl_rounds=3, affix_min_pmi=1.0).fit(lines)
+    off = LexiconLearner("news", mdl_rounds=3, affix_min_pmi=None).fit(lines)
+    assert "affix" in on.stage_counts_ and "affix" not in off.stage_counts_
+    new = {w for w in on.lexicon_.words if len(w) == 3}
+    assert new - set(off.lexicon_.words) == {"北京市", "上海市"}
+    assert on.lexicon_.segment("今天北京市和上海发展") == ["今天", "北京市", "和", "上海", "发展"]
