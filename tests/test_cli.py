@@ -153,3 +153,11 @@ def test_preset_news_builds_a_loadable_lexicon(runner, corpus, tmp_path):
     assert report["preset"] == "news" and report["lexicon_size"] > 0
     r = runner.invoke(main, ["segment", "-l", str(out)], input="北京天安门\n")
     assert r.output == "北京 天安门\n"
+    # the preset's middle-dot rules travel with the lexicon file; --no-rules turns them off
+    assert "rules=2" in out.read_text(encoding="utf-8").splitlines()[0]
+    r = runner.invoke(main, ["segment", "-l", str(out)], input="北京·天安门１·５\n")
+    assert r.output == "北京·天安门 １·５\n"
+    off = tmp_path / "off.tsv"
+    r = runner.invoke(main, ["build-lexicon", str(corpus[0]), "--preset", "news", "--no-rules", "-o",
+                             str(off), "-q"])
+    assert r.exit_code == 0 and "rules=0" in off.read_text(encoding="utf-8").splitlines()[0]

@@ -49,7 +49,8 @@ def _peak_rss_mb() -> float:
 @click.option("--redundancy-threshold", default="len-1", show_default=True,
               help="Keep a word when ln p(w) - sum ln p(sub-words) exceeds this: a number or 'len-1'.")
 @click.option("--rules/--no-rules", default=True, show_default=True,
-              help="Number / letter / date / punctuation rules (see README).")
+              help="Number / letter / date / punctuation rules (see README); the news / compact "
+                   "presets add the middle-dot rules (numbers and names joined across ·).")
 @click.option("--preset", type=click.Choice(["faithful", "news", "compact"]), default="faithful",
               show_default=True,
               help="faithful: the four steps of method.md §2 (the options above). news / compact: "
@@ -84,7 +85,8 @@ def build_lexicon_cmd(corpus, output, min_count, min_prob, min_pmi, max_len, red
     try:
         if preset != "faithful":
             note(f"learning with preset {preset} (several passes over the input)", quiet)
-            lex = learn_lexicon(texts, preset=preset, rules=rules)
+            # the presets' own rules (news / compact: with the middle-dot rules) unless --no-rules
+            lex = learn_lexicon(texts, preset=preset, **({} if rules else {"rules": False}))
         else:
             lex = _four_steps(texts, n_bytes, quiet, min_count=min_count, min_prob=min_prob,
                               min_pmi=min_pmi, max_len=max_len,
