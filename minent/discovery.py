@@ -1,7 +1,7 @@
 """Word discovery beyond the four steps: boundary entropy, minimum description length, re-estimation.
 
 :func:`learn_lexicon` (or :class:`LexiconLearner`) builds a :class:`minent.Lexicon` from raw text in
-five stages, every one a streaming pass (or a few) over the text with numba kernels:
+six stages, every one a streaming pass (or a few) over the text with numba kernels:
 
 1. **n-gram statistics** (:func:`count_ngrams`). Character n-grams up to ``max_len`` inside Han
    spans, each with its exact left and right *branching entropy* (the entropy of the character
@@ -34,6 +34,12 @@ five stages, every one a streaming pass (or a few) over the text with numba kern
    word + bound suffix (北京市, 积极性, 消费者, 现代化, 联合国), which stage 2 cuts because the
    stem is itself a free word (its right branching entropy is already high). Merging every kind of
    adjacent pair instead glues phrases (发展的, 两岸关系) and lowers F1; see discovery_notes.md.
+6. **Cohesion floor** (:func:`cohesion_prune`). Stage 3 keeps an entry whenever its uses x its
+   per-use saving (nats) exceed the cost of spelling it once, so a frequent pair of free words
+   that saves little per use survives (新的, 中的, 他的: 1-2 nats; the gold standards split them).
+   Entries whose per-use saving ln p(w) - ln p(best split into other entries) is under
+   ``min_gain`` (3.5 nats) are dropped and stage 4 runs again: the same quantity as the PMI
+   threshold of the four steps, measured between the learned units instead of characters.
 
 All logs are natural (nats) unless a name says bits. Presets (:data:`PRESETS`) fix every
 parameter; ``news`` is the default and the one measured in ``bench/bench_discovery.py``. The
@@ -659,6 +665,33 @@ def affix_counts(texts, stats: NGramStats, counts: np.ndarray, min_pmi: float, m
     return out
 
 
+def cohesion_prune(texts, stats: NGramStats, counts: np.ndarray, min_gain: float, passes: int = 2,
+                   rules=True, rounds: int = 1) -> np.ndarray:
+    """Stage 6: drop the multi-character entries that save less than ``min_gain`` nats per use.
+
+    For an entry w with probability p(w) (from ``counts``), its per-use gain is
+    ln p(w) - ln p(best split of w into two or more other entries) — the ``sub_pmi`` score
+    column, the number of nats one occurrence saves by being coded as one unit rather than as
+    its parts. The description-length test of stage 3 keeps w whenever uses x gain exceeds the
+    cost of spelling w once, so a frequent pair of free words with a small gain per use (新的,
+    中的, 他的, 这一: about 1-2 nats) pays for itself many times over; a floor on the gain per
+    use removes these phrases and keeps words, whose parts rarely occur apart (经济 13 nats).
+    Each round recomputes the gains from the current counts, drops the entries under the floor,
+    and runs ``passes`` Viterbi re-estimation passes. Returns the new counts."""
+    t = stats.table
+    L = stats.lengths
+    for _ in range(rounds):
+        logp = _logp(counts)
+        alt = best_split_without_self(t.slots, t.hashes, stats.starts, t.arena, logp, stats.max_n,
+                                      math.log(0.5 / max(int(counts.sum()), 1)))
+        with np.errstate(invalid="ignore"):
+            drop = (counts > 0) & (L >= 2) & (logp - alt < min_gain)
+        if not drop.any():
+            break
+        counts = reestimate(texts, stats, np.where(drop, 0, counts), passes, rules)
+    return counts
+
+
 def _make_lexicon_fast(stats: NGramStats, counts: np.ndarray, rules) -> Lexicon:
     """A plain :class:`Lexicon` of the entries with counts (no score columns): for segmenting."""
     ids = np.nonzero(counts > 0)[0]
@@ -703,6 +736,12 @@ class DiscoveryParams:
     affix_prefixes : bool, default False
         Stage 5 also merges character + word (1 + 2); measured to lower F1 (prefixes such as
         副, 第, 各 are separate words in the PKU standard).
+    min_gain : float or None, default 3.5
+        Stage 6 (:func:`cohesion_prune`): multi-character entries that save less than this many
+        nats per use over their best split into other entries are dropped, then
+        ``reestimate_passes`` more passes. None turns the stage off.
+    min_gain_rounds : int, default 1
+        Stage 6 rounds (gains recomputed from the re-estimated counts each round).
     long_min_pmi : float or None, default None
         If set, stage-3 entries longer than ``mdl_keep_len`` also join the lexicon when their
         minimum split PMI is >= this (nats) and both branching entropies >= ``long_min_entropy``;
@@ -731,6 +770,8 @@ class DiscoveryParams:
     affix_min_pmi: float | None = 5.0
     affix_min_count: int = 3
     affix_prefixes: bool = False
+    min_gain: float | None = 3.5
+    min_gain_rounds: int = 1
     long_min_pmi: float | None = None
     long_min_entropy: float = 1.5
     reestimate_passes: int = 2
@@ -745,6 +786,8 @@ class DiscoveryParams:
             raise MinentError("min_count and mdl_min_count must be >= 1")
         if not (self.boundary or self.mdl):
             raise MinentError("at least one of boundary / mdl must be on")
+        if self.min_gain_rounds < 1:
+            raise MinentError("min_gain_rounds must be >= 1")
         if self.affix_min_count < 1:
             raise MinentError("affix_min_count must be >= 1")
         if self.rules not in (0, 1, 2):
@@ -828,6 +871,9 @@ class LexiconLearner:
             stage["affix"] = affix_counts(texts, stats, final, p.affix_min_pmi, p.affix_min_count,
                                           p.rules, p.affix_prefixes)
             final = reestimate(texts, stats, final + stage["affix"], p.reestimate_passes, p.rules)
+        if p.min_gain is not None:
+            final = cohesion_prune(texts, stats, final, p.min_gain, p.reestimate_passes, p.rules,
+                                   p.min_gain_rounds)
         if p.prune:
             final = mdl_counts(texts, stats, weight=p.mdl_weight, rounds=p.mdl_rounds, rules=p.rules,
                                alive=final > 0, init=final, prunable_len=2)

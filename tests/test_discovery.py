@@ -7,6 +7,7 @@ import pytest
 
 from minent import Lexicon
 from minent.discovery import (CodeLength, LexiconLearner, affix_counts, autonomy, best_split_without_self,
+                              cohesion_prune,
                               count_ngrams, description_length, elias_gamma_bits,
                               fragment_share, heldout_information, learn_lexicon, min_split_pmi,
                               not_maximal, preset_params, viterbi_count)
@@ -271,7 +272,9 @@ def test_news_preset_has_middle_dot_rules(toy):
 
 def test_long_entries_need_split_pmi_and_entropy(toy):
     raw, _ = toy
-    lrn = LexiconLearner("news", long_min_pmi=0.0, long_min_entropy=0.0, mdl_rounds=3).fit(raw[:600])
+    # (min_gain off: on this toy the long entries are phrases of toy words, which stage 6 drops)
+    lrn = LexiconLearner("news", long_min_pmi=0.0, long_min_entropy=0.0, mdl_rounds=3,
+                         min_gain=None).fit(raw[:600])
     st = lrn.stats_
     t = st.table
     pmi = min_split_pmi(t.slots, t.hashes, st.starts, t.arena, st.counts, st.n_chars)
@@ -280,7 +283,7 @@ def test_long_entries_need_split_pmi_and_entropy(toy):
         want = (st.lengths > 2) & (pmi >= 3.0) & (np.minimum(st.h_left, st.h_right) >= 1.0)
     assert (sel == want).all() and sel.any()
     # admitted entries join the union before re-estimation: longer words than the default keeps
-    base = LexiconLearner("news", mdl_rounds=3).fit(raw[:600])
+    base = LexiconLearner("news", mdl_rounds=3, min_gain=None).fit(raw[:600])
     assert (lrn.report_["multi_char_words"] > base.report_["multi_char_words"]
             or max(map(len, lrn.lexicon_.words)) > max(map(len, base.lexicon_.words)))
     assert preset_params("news").long_min_pmi is None  # off in the preset: it lowered F1
@@ -399,3 +402,53 @@ def test_affix_stage_recovers_word_plus_suffix():
     new = {w for w in on.lexicon_.words if len(w) == 3}
     assert new - set(off.lexicon_.words) == {"北京市", "上海市"}
     assert on.lexicon_.segment("今天北京市和上海发展") == ["今天", "北京市", "和", "上海", "发展"]
+
+
+def test_cohesion_prune_matches_reference():
+    """Stage 6 against plain Python: per-use gain ln p(w) - best split of w into other entries
+    (an unknown single character costs ln(0.5 / total)); entries under the floor are dropped."""
+    lines = random_lines(400, seed=3)
+    st = count_ngrams(lines, max_n=3, min_count=2)
+    counts = st.counts.astype(np.int64).copy()
+    words = {st.word(i): int(c) for i, c in enumerate(counts)}
+    total = sum(words.values())
+    unk = math.log(0.5 / total)
+
+    def best_split(w):
+        best = [0.0] + [-math.inf] * len(w)
+        for i in range(len(w)):
+            for k in range(1, min(3, len(w) - i) + 1):
+                if k == len(w):
+                    break
+                part = w[i:i + k]
+                lp = math.log(words[part] / total) if words.get(part) else (unk if k == 1 else None)
+                if lp is not None:
+                    best[i + k] = max(best[i + k], best[i] + lp)
+        return best[-1]
+
+    gains = {w: math.log(c / total) - best_split(w) for w, c in words.items() if len(w) > 1}
+    sizes = []
+    for floor in (0.5, 2.0, 3.5):
+        got = cohesion_prune(lines, st, counts, floor, passes=0)
+        want = {w for w, g in gains.items() if g < floor}
+        assert {st.word(i) for i in np.nonzero((got == 0) & (counts > 0))[0]} == want
+        assert all(got[st.id(w)] == c for w, c in words.items() if w not in want)
+        sizes.append(len(want))
+    assert 0 < sizes[0] < sizes[1] <= sizes[2] and sizes[0] < len(gains)
+
+
+def test_cohesion_prune_drops_phrases_of_free_words():
+    """A frequent pair of free words (新 + 的, about independent) saves well under a nat per use
+    and goes; a word whose characters never occur apart (经济) stays; re-estimation then cuts
+    the phrase into its parts."""
+    lines = (["新的经济"] * 30 + ["新"] * 90 + ["的"] * 400 + ["发展的"] * 300 + ["新发展"] * 60)
+    st = count_ngrams(lines, max_n=3, min_count=2)
+    counts = np.zeros(len(st), np.int64)
+    for w, c in {"新": 150, "的": 730, "新的": 30, "经济": 30, "发展": 360}.items():
+        counts[st.id(w)] = c
+    got = cohesion_prune(lines, st, counts, 3.5, passes=1)
+    kept = {st.word(i) for i in np.nonzero(got)[0]}
+    assert "新的" not in kept and {"经济", "发展", "新", "的"} <= kept
+    assert got[st.id("的")] == 730 and got[st.id("新")] == 180 and got[st.id("经济")] == 30
+    with pytest.raises(MinentError):
+        preset_params("news", min_gain_rounds=0)
