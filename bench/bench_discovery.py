@@ -40,24 +40,24 @@ SETS = {"pd1998": ("pd1998/pd1998", MODERN),
 VARIANTS = {
     "faithful": ("four steps of method.md §2, defaults (minent.build_lexicon)", "faithful", {}),
     "mdl": ("MDL unigram re-estimation alone, from all n-grams (stage 3, every length kept)",
-            "learner", {"boundary": False, "mdl_keep_len": 0}),
-    "mdl-pmi2": ("MDL alone, candidates whose PMI over every binary split is >= 2 nats", "learner",
-                 {"boundary": False, "mdl_keep_len": 0, "mdl_min_pmi": 2.0}),
+            "learner", {"boundary": False, "mdl_keep_len": 0, "affix_min_pmi": None, "min_gain": None}),
     "boundary": ("boundary lexicon alone (stage 2, nVBE) + unigram re-estimation", "learner",
-                 {"mdl": False}),
-    "boundary+mdl": ("boundary + all MDL entries", "learner", {"mdl_keep_len": 0}),
-    "news-noaffix": ("boundary + MDL 2-char entries + re-estimation, middle-dot rules (the news preset "
-                     "before the affix stage)", "learner", {"affix_min_pmi": None}),
-    "news": ("news-noaffix + affix merge: word (2 chars) + char with unit PMI >= 5 nats "
-             "(preset news)", "learner", {}),
-    "compact": ("news + final MDL pruning (preset compact)", "learner", {"prune": True}),
+                 {"mdl": False, "affix_min_pmi": None, "min_gain": None}),
+    "stages1-4": ("boundary + MDL 2-char entries + re-estimation (stages 1-4), middle-dot rules",
+                  "learner", {"affix_min_pmi": None, "min_gain": None}),
+    "stages1-5": ("stages1-4 + affix merge: word (2 chars) + char with unit PMI >= 5 nats (the news "
+                  "preset before the cohesion floor)", "learner", {"min_gain": None}),
+    "news": ("stages1-5 + cohesion floor: entries saving < 3.5 nats per use over their best split "
+             "dropped, re-estimated (preset news, all six stages)", "learner", {}),
+    "news-noaffix": ("news without the affix merge (stage 5)", "learner", {"affix_min_pmi": None}),
     "news-nodot": ("news without the middle-dot rules (rules=1, as faithful)", "learner", {"rules": 1}),
     "news-noextra": ("news learned without the modern extra corpora (the earlier protocol)", "learner",
                      {"_no_extra": True}),
-    "news+prefix": ("news + affix merge of char + word (1 + 2) too (rejected)", "learner",
-                    {"affix_prefixes": True}),
+    "compact": ("news + final MDL pruning (preset compact)", "learner", {"prune": True}),
     "news+long": ("news + MDL 3-4-char entries with min split PMI >= 4 and both branching "
                   "entropies >= 1.5 nats (rejected)", "learner", {"long_min_pmi": 4.0}),
+    "news+prefix": ("news + affix merge of char + word (1 + 2) too (rejected)", "learner",
+                    {"affix_prefixes": True}),
 }
 
 

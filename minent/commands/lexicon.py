@@ -54,7 +54,8 @@ def _peak_rss_mb() -> float:
 @click.option("--preset", type=click.Choice(["faithful", "news", "compact"]), default="faithful",
               show_default=True,
               help="faithful: the four steps of method.md §2 (the options above). news / compact: "
-                   "improved discovery (boundary evidence + MDL + re-estimation, minent.discovery); "
+                   "improved discovery (boundary evidence + MDL + re-estimation + affix merge + "
+                   "cohesion floor, minent.discovery); "
                    "the four-step options and --jobs/--memory/--engine do not apply to it.")
 @click.option("--jobs", "-j", type=click.IntRange(0), default=0, show_default=True,
               help="Counting processes (0 = all cores for inputs of 64 MB or more). Same result.")
