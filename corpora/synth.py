@@ -107,8 +107,8 @@ def main(argv=None) -> int:
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         print(f"synth: error: {exc}", file=sys.stderr)
         return 2
-    from minent import build_lexicon
-    lex = build_lexicon(lines)
+    from minent import learn_lexicon
+    lex = learn_lexicon(lines, preset="faithful", jobs=1)  # the four steps: the corpus of earlier benches
     chain = build_chain(lines, lex.segment)
     folder = os.path.dirname(os.path.abspath(a.output))
     os.makedirs(folder, exist_ok=True)

@@ -4,13 +4,18 @@ All scores are natural logs (nats) unless a name says bits (``H_bits``, ``L_bits
 
 Main entry points
 -----------------
-build_lexicon(texts, ...) -> Lexicon     words by adjacent-character PMI ("当机立断"), method.md §2
+learn_lexicon(texts, ...) -> Lexicon     the best lexicon minent learns from raw text (preset
+                                         "general": boundary entropy, MDL, re-estimation, affixes,
+                                         cohesion floor), on every core / Dask, within a memory
+                                         budget; preset "faithful": the four steps of method.md §2
+build_lexicon                            the same function (an alias)
+LexiconLearner                           the same as an object: fit(texts) -> lexicon_, report_
 Lexicon.load / save / segment            TSV lexicon file, unigram minimum-information segmenter
 Segmenter                                the frozen numba segmenter behind Lexicon.segment
 information_per_char(texts, lexicon)     H, l and L = H/l in bits (method.md §1)
 score_segmentation(gold, pred, known)    SIGHAN precision / recall / F1 / OOV recall
 Corpus(paths)                            re-iterable streaming text input (files, dirs, globs, -)
-learn_lexicon(texts, preset="news")      improved discovery (boundary evidence, MDL, re-estimation)
+description_length(texts, lexicon)      two-part code in bits (method.md §1)
 TemplateFinder / Templates               sentence templates across words ("飞象过河"), method.md §4
 TemplateParser / Tree                    nested-template parse by minimum information, method.md §5
 evaluate_spans(read_conllu(gold), trees) unlabelled span P/R/F1 against UD trees, with baselines
@@ -25,17 +30,18 @@ render_report(data) -> str               that dict as one self-contained HTML pa
 __version__ = "0.1.0"
 
 from .counting import CharPairCounts, count_chars_pairs
-from .discovery import CodeLength, description_length, learn_lexicon
+from .codelength import CodeLength, description_length, heldout_information
+from .discovery import LexiconLearner, build_lexicon, learn_lexicon
 from .entropy import Information, corpus_information, information_per_char
 from .errors import FormatError, InputError, MinentError
 from .evaluate import SegmentationScore, score_segmentation
 from .features import TextFeatures
-from .lexicon import Lexicon, LexiconParams, build_lexicon
+from .lexicon import Lexicon, LexiconParams
 from .maxent import MaxEntClassifier, load_model, save_model
 from .newwords import rank_new_words
 from .parse import TemplateParser, Tree, attach_by_boundaries
 from .parse_eval import evaluate_spans, read_conllu
-from .pretokenize import spans
+from .pretokenize import Rules, spans
 from .report import collect_report, render_report
 from .segment import Segmenter
 from .templates import TemplateFinder, Templates, split_sentences
@@ -46,7 +52,7 @@ __all__ = [
     "information_per_char", "corpus_information", "Information", "score_segmentation", "SegmentationScore",
     "count_chars_pairs", "CharPairCounts", "rank_new_words", "spans",
     "MinentError", "InputError", "FormatError",
-    "learn_lexicon", "description_length", "CodeLength",
+    "learn_lexicon", "LexiconLearner", "Rules", "description_length", "heldout_information", "CodeLength",
     "TemplateFinder", "Templates", "split_sentences", "TemplateParser", "Tree",
     "attach_by_boundaries", "evaluate_spans", "read_conllu",
     "MaxEntClassifier", "TextFeatures", "save_model", "load_model",

@@ -17,12 +17,12 @@ import numpy as np
 from numba import njit
 
 from .hashtable import KeyCounter, SeqCounter, key_lookup
+from .parallel import Range, corpus_ranges, range_blocks, ranges_size
 from .pretokenize import HAN, MAX_CODE, class_table, scan_spans, to_codes
-from .textio import Corpus
+from .textio import iter_text_blocks
 
 PAIR_SHIFT = 21
 _LOW = (1 << PAIR_SHIFT) - 1
-TEXT_BLOCK_CHARS = 1 << 20
 
 Progress = Callable[[int], None]
 
@@ -33,38 +33,6 @@ def pair_key(a: int, b: int) -> int:
 
 def split_pair_keys(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return keys >> PAIR_SHIFT, keys & _LOW
-
-
-def iter_text_blocks(texts, progress: Progress | None = None) -> Iterator[str]:
-    """Blocks of whole lines from a :class:`Corpus`, a single string, or any iterable of strings.
-
-    ``progress(n)`` is called with the bytes (Corpus) or characters (other inputs) consumed.
-    """
-    if isinstance(texts, Corpus):
-        for text, n in texts.blocks():
-            if progress:
-                progress(n)
-            if text:
-                yield text
-        return
-    if isinstance(texts, str):
-        texts = [texts]
-    buf: list[str] = []
-    size = 0
-    for line in texts:
-        if not isinstance(line, str):
-            raise TypeError(f"expected str lines, got {type(line).__name__}")
-        buf.append(line)
-        size += len(line) + 1
-        if size >= TEXT_BLOCK_CHARS:
-            if progress:
-                progress(size)
-            yield "\n".join(buf) + "\n"
-            buf, size = [], 0
-    if buf:
-        if progress:
-            progress(size)
-        yield "\n".join(buf) + "\n"
 
 
 # ----------------------------------------------------------------------------- kernels
@@ -178,12 +146,27 @@ class CharPairCounts:
         return math.log(n_ab * self.n_chars / (self.chars[ord(a)] * self.chars[ord(b)]))
 
 
-def _corpus_tasks(texts, engine):
-    """Byte-range task list for a :class:`Corpus` handed to an engine (None when not applicable)."""
-    if engine is None or not isinstance(texts, Corpus):
-        return None
-    from .parallel import plan_ranges
-    return plan_ranges(texts.real_paths(), min_parts=4 * getattr(engine, "jobs", 2))
+def count_pairs_task(ranges: list[Range], encoding: str, rules):
+    """Pass-1 task: ``(char_ids, char_counts, pair_keys, pair_counts, n_chars, n_bytes)``."""
+    cp = CharPairCounts()
+    for text in range_blocks(ranges, encoding):
+        cp.add_text(text, rules)
+    ids = np.nonzero(cp.chars)[0]
+    keys, vals = cp.pairs.items()
+    return ids, cp.chars[ids], keys, vals, cp.n_chars, ranges_size(ranges)
+
+
+def strong_table(strong_keys: np.ndarray) -> KeyCounter:
+    t = KeyCounter(2 * len(strong_keys) + 16)
+    t.add(strong_keys)
+    return t
+
+
+def count_pieces_task(ranges: list[Range], encoding: str, rules, strong_keys: np.ndarray, max_len: int):
+    """Pass-2 task: ``(arena, starts, counts, n_pieces, n_bytes)`` of the pieces in ``ranges``."""
+    pieces, n_total = piece_table(range_blocks(ranges, encoding), strong_table(strong_keys), max_len, rules)
+    arena, starts, counts = pieces.entries()
+    return arena.copy(), starts.copy(), counts.copy(), n_total, ranges_size(ranges)
 
 
 def count_chars_pairs(texts, rules: bool = True, progress: Progress | None = None,
@@ -194,12 +177,11 @@ def count_chars_pairs(texts, rules: bool = True, progress: Progress | None = Non
     are counted as separate tasks and merged; the counts are identical.
     """
     counts = CharPairCounts()
-    ranges = _corpus_tasks(texts, engine)
+    ranges = corpus_ranges(texts, engine)
     if ranges is None:
         for block in iter_text_blocks(texts, progress):
             counts.add_text(block, rules)
         return counts
-    from .parallel import count_pairs_task
     for ids, cc, keys, vals, n_chars, n_bytes in engine.map(
             count_pairs_task, [([r], texts.encoding, rules) for r in ranges]):
         counts.chars[ids] += cc
@@ -236,11 +218,10 @@ def count_pieces(texts, strong_keys: np.ndarray, max_len: int, rules: bool = Tru
     Returns ``(SpillingCounter, n_total)``; the counter keeps at most ``memory`` bytes of table in
     RAM and spills the rest to disk (:mod:`minent.spill`). Close it when done.
     """
-    from .parallel import count_pieces_task, strong_table
     from .spill import SpillingCounter
     pieces = SpillingCounter(memory)
     try:
-        ranges = _corpus_tasks(texts, engine)
+        ranges = corpus_ranges(texts, engine)
         if ranges is None:
             _, n_total = piece_table(iter_text_blocks(texts, progress), strong_table(strong_keys),
                                      max_len, rules, into=pieces)

@@ -12,14 +12,17 @@ in-sample (see method.md §1 for why that flatters large lexicons).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 
 import numpy as np
 from numba import njit
 
-from .counting import iter_text_blocks
 from .hashtable import SeqCounter
-from .pretokenize import MAX_CODE, SPACE, class_table, to_codes
+from .parallel import Range, corpus_ranges, range_blocks, ranges_size
+from .pretokenize import DOTS, MAX_CODE, SPACE, Rules, class_table, from_codes, to_codes
+from .segment import Segmenter
+from .textio import iter_text_blocks
 
 
 @dataclass
@@ -102,12 +105,42 @@ class InformationCounts:
         if self.units is not None and len(counts):
             self.units.add(arena, starts, counts)
 
+    def counts_of(self, words: list[str]) -> np.ndarray:
+        """How often each of ``words`` was a word of the segmentation (0 when never), counting
+        the Han words a middle-dot rule joined (乔治·布什: 乔治 and 布什) as well."""
+        codes = to_codes("".join(words))
+        bounds = np.zeros(len(words) + 1, np.int64)
+        np.cumsum([len(w) for w in words], out=bounds[1:])
+        ids = self.units.ids(codes, bounds)
+        out = np.where(ids >= 0, self.units.counts[np.maximum(ids, 0)], 0)
+        if self.segmenter is not None and self.segmenter.rules >= Rules.DOT:
+            index = {w: i for i, w in enumerate(words)}
+            arena, starts, counts = self.units.entries()
+            dotted = np.isin(arena, DOTS)
+            for u in np.unique(np.searchsorted(starts, np.nonzero(dotted)[0], side="right") - 1):
+                unit = from_codes(arena[starts[u]:starts[u + 1]])
+                if len(unit) == 1:
+                    continue
+                for part in re.split("[" + "".join(map(chr, DOTS)) + "]", unit):
+                    if part in index:
+                        out[index[part]] += counts[u]
+        return out
+
     def information(self) -> tuple[Information, Information | None]:
         char = entropy_of_counts(self.chars, np.ones(MAX_CODE))
         if self.units is None:
             return char, None
         _, starts, counts = self.units.entries()
         return char, entropy_of_counts(counts, np.diff(starts))
+
+
+def information_task(ranges: list[Range], encoding: str, vocab):
+    """Range task: character and lexicon-word counts of ``ranges`` (``vocab`` = ``(words, logp,
+    unknown_logp, rules)`` or None) as ``(char_ids, char_counts, arena, starts, counts, n_bytes)``."""
+    acc = InformationCounts(Segmenter(*vocab) if vocab is not None else None)
+    for text in range_blocks(ranges, encoding):
+        acc.add_text(text)
+    return (*acc.parts(), ranges_size(ranges))
 
 
 def corpus_information(texts, lexicon=None, progress=None, engine=None
@@ -118,15 +151,19 @@ def corpus_information(texts, lexicon=None, progress=None, engine=None
     With an ``engine`` (:mod:`minent.parallel`) and a :class:`minent.Corpus`, byte ranges are
     measured as separate tasks and their counts merged; the figures are identical.
     """
-    from .counting import _corpus_tasks
+    return corpus_unit_counts(texts, lexicon, progress, engine).information()
+
+
+def corpus_unit_counts(texts, lexicon=None, progress=None, engine=None) -> InformationCounts:
+    """The counts behind :func:`corpus_information` (characters, and the units of ``lexicon``'s
+    segmentation), in one streaming pass."""
     seg = lexicon.segmenter if lexicon is not None else None
     acc = InformationCounts(seg)
-    ranges = _corpus_tasks(texts, engine)
+    ranges = corpus_ranges(texts, engine)
     if ranges is None:
         for block in iter_text_blocks(texts, progress):
             acc.add_text(block)
-        return acc.information()
-    from .parallel import information_task
+        return acc
     vocab = None
     if lexicon is not None:
         vocab = (list(lexicon.words), np.asarray(lexicon.logp), lexicon.unknown_logp, lexicon.rules)
@@ -134,7 +171,7 @@ def corpus_information(texts, lexicon=None, progress=None, engine=None
         acc.add_parts(*parts)
         if progress:
             progress(n_bytes)
-    return acc.information()
+    return acc
 
 
 def information_per_char(texts, lexicon=None, progress=None, engine=None) -> Information:

@@ -240,6 +240,38 @@ def seq_ids(slots, hashes, starts, arena, codes, bounds):
 
 
 @njit(cache=True)
+def table_find(table, codes, lo, hi):
+    """Id of ``codes[lo:hi]`` in a frozen table (:meth:`SeqCounter.frozen`), -1 when absent."""
+    slots, hashes, starts, arena = table
+    return seq_find(slots, hashes, starts, arena, codes, lo, hi, seq_hash(codes, lo, hi))
+
+
+@njit(cache=True)
+def prefix_ids(table, codes, lo, hi, out, closed):
+    """Ids of the prefixes ``codes[lo:lo+k]``, k = 1 .. min(len(out), hi - lo), in ``out[k-1]``
+    (-1 when absent): the candidate words starting at ``lo``, found by extending one rolling hash.
+    With ``closed`` (a prefix-closed table: every prefix of an entry is an entry, as n-gram tables
+    are) the search stops at the first absent prefix. Returns how many prefixes were looked up."""
+    slots, hashes, starts, arena = table
+    h = _FNV_OFFSET
+    m = min(out.shape[0], hi - lo)
+    for k in range(1, m + 1):
+        h = fold(h, codes[lo + k - 1])
+        e = seq_find(slots, hashes, starts, arena, codes, lo, lo + k, mix64(h))
+        out[k - 1] = e
+        if closed and e < 0:
+            return k
+    return m
+
+
+@njit(cache=True, inline="always")
+def hash_rank(h):
+    """A non-negative 63-bit key of a sequence hash; tables sorted by it (then by codes) have
+    an order that does not depend on insertion order (see :meth:`SeqCounter.canonical_order`)."""
+    return h & 0x7FFFFFFFFFFFFFFF
+
+
+@njit(cache=True)
 def _reinsert(slots, hashes, n):
     mask = slots.shape[0] - 1
     for e in range(n):
@@ -305,6 +337,29 @@ class SeqCounter:
                        np.ascontiguousarray(codes, dtype=np.int32),
                        np.ascontiguousarray(bounds, dtype=np.int64))
 
+    def frozen(self) -> tuple:
+        """The table as one tuple for kernels (:func:`table_find`, :func:`prefix_ids`); valid
+        until the next :meth:`add`."""
+        return (self.slots, self.hashes, self.starts, self.arena)
+
+    def ranks(self) -> np.ndarray:
+        """:func:`hash_rank` of every entry (the canonical sort key)."""
+        return self.hashes[: len(self)] & 0x7FFFFFFFFFFFFFFF
+
+    def canonical_order(self) -> np.ndarray:
+        """Entry ids sorted by hash rank, ties (hash collisions) by length then codes: the same
+        order whatever order the entries were inserted in (so merged partial counts give the same
+        ids on 1 process, N processes or a cluster)."""
+        rank = self.ranks()
+        order = np.argsort(rank, kind="stable")
+        r = rank[order]
+        if len(r) > 1 and np.any(r[1:] == r[:-1]):
+            arena, starts, _ = self.entries()
+            seqs = [tuple(arena[starts[i]:starts[i + 1]].tolist()) for i in range(len(r))]
+            order = np.array(sorted(range(len(r)), key=lambda i: (rank[i], len(seqs[i]), seqs[i])),
+                             dtype=np.int64)
+        return order
+
     def sequence(self, i: int) -> np.ndarray:
         """The codes of entry ``i``."""
         return self.arena[self.starts[i]:self.starts[i + 1]]
@@ -313,6 +368,18 @@ class SeqCounter:
         """``(arena, starts, counts)`` trimmed to the stored entries (ids are positions)."""
         n = len(self)
         return self.arena[: self.starts[n]], self.starts[: n + 1], self.counts[:n]
+
+    def subset(self, ids: np.ndarray) -> "SeqCounter":
+        """A new table of entries ``ids`` (with their counts), ids renumbered in that order."""
+        ids = np.asarray(ids, dtype=np.int64)
+        arena, starts, counts = self.entries()
+        lens = starts[ids + 1] - starts[ids]
+        bounds = np.zeros(len(ids) + 1, np.int64)
+        np.cumsum(lens, out=bounds[1:])
+        sel = np.repeat(starts[ids] - bounds[:-1], lens) + np.arange(bounds[-1])
+        out = SeqCounter(max(16, len(ids)), max(16, int(bounds[-1])))
+        out.add(arena[sel], bounds, counts[ids])
+        return out
 
     def update(self, other: "SeqCounter") -> None:
         """Add every count of ``other`` into this table."""

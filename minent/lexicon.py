@@ -37,10 +37,12 @@ from typing import Callable
 import numpy as np
 
 from .counting import CharPairCounts, count_chars_pairs, count_pieces, pair_key
-from .errors import FormatError
-from .pretokenize import from_codes
+from .errors import FormatError, MinentError
+from .hashtable import SeqCounter
+from .pretokenize import Rules, from_codes, to_codes
 from .segment import Segmenter
 from .textio import atomic_write, open_text
+from .viterbi import best_path, make_lattice
 
 FORMAT_VERSION = 1
 MAX_COUNT = 2**62  # counts are int64; a file claiming more is corrupt
@@ -49,16 +51,35 @@ COLUMNS = ["word", "count", "probability", "pair_pmi", "pmi", "fstar", "sub_pmi"
 
 @dataclass
 class LexiconParams:
-    """Parameters of :func:`build_lexicon` (see its docstring)."""
+    """Parameters of the four steps of method.md §2 (preset ``faithful``).
+
+    min_count : int, default 3
+        Count cut-off floor for pairs (step 2) and candidates (step 3).
+    min_prob : float, default 1e-6
+        Relative cut-off; the effective count cut-off is ``max(min_count, min_prob x N)``.
+    min_pmi : float, default 2.0
+        Cut between adjacent characters whose PMI (natural log) is below this. PMI > 1 is where a
+        merge starts to lower the information per character (method.md §1); 2 measured best on
+        pd1998 and both SIGHAN dev sets (README, ``bench/bench_segmentation.py``).
+    max_len : int, default 5
+        Longest candidate word in characters; longer pieces are left to their parts.
+    redundancy_threshold : "len-1" or float, default "len-1"
+        Step 4: keep w when ln p(w) - sum ln p(sub-words) exceeds this (nats).
+    rules : Rules, default Rules.ON
+        Number / letter / date / punctuation rules (:mod:`minent.pretokenize`).
+    """
     min_count: int = 3
     min_prob: float = 1e-6
     min_pmi: float = 2.0
     max_len: int = 5
     redundancy_threshold: str | float = "len-1"
-    rules: bool = True
+    rules: Rules = Rules.ON
 
     def validate(self) -> None:
-        from .errors import MinentError
+        try:
+            self.rules = Rules(int(self.rules))
+        except (TypeError, ValueError):
+            raise MinentError("rules must be one of Rules.OFF / ON / DOT (0, 1, 2; False, True)") from None
         if self.min_count < 1:
             raise MinentError("min_count must be >= 1")
         if not 0 <= self.min_prob < 1:
@@ -247,54 +268,51 @@ class Lexicon:
 
 # ----------------------------------------------------------------------------- building
 
-def _best_split(word: str, counts: dict, log_total: float, unk: float) -> tuple[list[str], float]:
-    """Unigram (max sum ln p) split of ``word`` with ``counts``; returns (sub-words, sum ln p)."""
-    n = len(word)
-    best = [0.0] + [-math.inf] * n
-    back = [0] * (n + 1)
-    for i in range(n):
-        if best[i] == -math.inf:
-            continue
-        for j in range(i + 1, n + 1):
-            piece = word[i:j]
-            c = counts.get(piece)
-            if c:
-                s = math.log(c) - log_total
-            elif j == i + 1:
-                s = unk
-            else:
-                continue
-            if best[i] + s > best[j]:
-                best[j] = best[i] + s
-                back[j] = i
-    out = []
-    j = n
-    while j > 0:
-        out.append(word[back[j]:j])
-        j = back[j]
-    return out[::-1], best[n]
-
-
 def remove_redundancy(candidates: dict, total: int, params: LexiconParams):
-    """Step 4. Returns ``(kept counts, sub_pmi of kept multi-character words)``."""
-    counts = dict(candidates)
+    """Step 4. Returns ``(kept counts, sub_pmi of kept multi-character words)``.
+
+    Longest first (ties: more frequent, then code-point order), w is taken out and split by
+    :func:`minent.viterbi.best_path` over the remaining candidates, p = count / ``total``."""
+    words = list(candidates)
+    table = SeqCounter(max(16, 2 * len(words)), max(16, sum(map(len, words))))
+    table.add(to_codes("".join(words)), np.concatenate([[0], np.cumsum([len(w) for w in words])]))
+    counts = np.array([candidates[w] for w in words], dtype=np.int64)
     log_total = math.log(total)
-    unk = math.log(0.5) - log_total
+    with np.errstate(divide="ignore"):
+        logp = np.where(counts > 0, np.log(np.maximum(counts, 1)) - log_total, -np.inf)
+    max_len = max(map(len, words), default=1)
+    model = (table.frozen(), logp, max_len, math.log(0.5) - log_total, False)
+    lattice = make_lattice(max_len, max_len)
+    back, bid = lattice[1], lattice[2]
     sub_pmi = {}
-    order = sorted(counts, key=lambda w: (-len(w), -counts[w], w))
-    for w in order:
+    for e in sorted(range(len(words)), key=lambda e: (-len(words[e]), -counts[e], words[e])):
+        w = words[e]
         if len(w) < 2:
             continue
-        c = counts.pop(w)
-        subs, sub_logp = _best_split(w, counts, log_total, unk)
-        score = math.log(c) - log_total - sub_logp
+        logp[e] = -np.inf
+        codes = to_codes(w)
+        sub_logp = best_path(codes, 0, len(codes), model, lattice, True)
+        score = math.log(counts[e]) - log_total - sub_logp
         if score > params.threshold(w):
-            counts[w] = c
+            logp[e] = math.log(counts[e]) - log_total
             sub_pmi[w] = score
-        else:
-            for s in subs:
-                counts[s] = counts.get(s, 0) + c
-    return counts, sub_pmi
+            continue
+        j = len(codes)
+        c = counts[e]
+        counts[e] = 0
+        while j > 0:  # hand the count to the sub-words (an unknown character becomes a candidate)
+            i, sub = back[j], bid[j]
+            if sub < 0:
+                words.append(w[i:j])
+                table.add(codes[i:j], np.array([0, j - i]))
+                counts = np.append(counts, 0)
+                logp = np.append(logp, -np.inf)
+                sub = len(words) - 1
+                model = (table.frozen(), logp, max_len, model[3], False)
+            counts[sub] += c
+            logp[sub] = math.log(counts[sub]) - log_total
+            j = i
+    return {w: int(c) for w, c in zip(words, counts.tolist()) if c > 0}, sub_pmi
 
 
 def _word_scores(words, counts, total, cp: CharPairCounts, sub_pmi):
@@ -322,69 +340,15 @@ def _word_scores(words, counts, total, cp: CharPairCounts, sub_pmi):
     return {"pair_pmi": pair_pmi, "pmi": pmi, "fstar": fstar, "sub_pmi": sp}
 
 
-def build_lexicon(texts, *, min_count: int = 3, min_prob: float = 1e-6, min_pmi: float = 2.0,
-                  max_len: int = 5, redundancy_threshold: str | float = "len-1", rules: bool = True,
-                  progress: Callable[[str, int], None] | None = None, jobs: int = 1,
-                  engine: str = "local", scheduler: str | None = None,
-                  memory: int | None = None) -> Lexicon:
-    """Build a lexicon from raw text by the four steps of method.md §2.
+def four_steps(texts, params: LexiconParams, progress=None, engine=None,
+               memory: int | None = None) -> Lexicon:
+    """The four steps of method.md §2 (module doc) over ``texts``, read twice; preset
+    ``faithful`` of :func:`minent.learn_lexicon`, which is how to call it.
 
-    Parameters
-    ----------
-    texts : Corpus, str, or re-iterable of str
-        Read twice (two streaming passes). A generator is consumed by the first pass: pass a list
-        or a :class:`minent.Corpus`.
-    min_count : int, default 3
-        Count cut-off floor for pairs (step 2) and candidates (step 3).
-    min_prob : float, default 1e-6
-        Relative cut-off; the effective count cut-off is ``max(min_count, min_prob x N)``.
-    min_pmi : float, default 2.0
-        Cut between adjacent characters whose PMI (natural log) is below this. PMI > 1 is where a
-        merge starts to lower the information per character (method.md §1); 2 measured best on
-        pd1998 and both SIGHAN dev sets (README, ``bench/bench_segmentation.py``).
-    max_len : int, default 5
-        Longest candidate word in characters; longer pieces are left to their parts.
-    redundancy_threshold : "len-1" or float, default "len-1"
-        Step 4: keep w when ln p(w) - sum ln p(sub-words) exceeds this (nats).
-    rules : bool, default True
-        Number / letter / date / punctuation rules (:mod:`minent.pretokenize`).
-    progress : callable(stage, n), optional
-        Called with ``("count", n)`` / ``("cut", n)`` as input is consumed.
-    jobs : int, default 1
-        Worker processes for counting (a :class:`Corpus` input is cut into byte ranges); the
-        result is identical to ``jobs=1``.
-    engine : "local", "dask", or an engine object, default "local"
-        ``"dask"`` runs the counting tasks on ``dask.distributed`` (the scheduler at
-        ``scheduler``, or a LocalCluster with ``jobs`` workers). An object from
-        :func:`minent.parallel.make_engine` is used as is and left open (``jobs`` is then ignored).
-    memory : int, optional
-        Bytes the candidate-piece table may hold in RAM before it spills to disk (exact merge,
-        :mod:`minent.spill`); None = unbounded.
-
-    Returns
-    -------
-    Lexicon, with ``report`` holding sizes and timings.
-    """
-    from .errors import MinentError
-    params = LexiconParams(min_count, min_prob, min_pmi, max_len, redundancy_threshold, rules)
-    params.validate()
-    if not isinstance(texts, (str, list, tuple)) and iter(texts) is texts:
-        raise MinentError("build_lexicon needs a re-iterable input (list, Corpus), not an iterator")
-    if not isinstance(engine, str):  # an engine object the caller owns (and closes)
-        return _build(texts, params, progress, engine, memory)
-    eng = None
-    if jobs > 1 or engine != "local":
-        from .parallel import make_engine
-        eng = make_engine(engine, jobs, scheduler)
-    try:
-        return _build(texts, params, progress, eng, memory)
-    finally:
-        if eng is not None:
-            eng.close()
-
-
-def _build(texts, params: LexiconParams, progress, engine, memory) -> Lexicon:
-    from .errors import MinentError
+    ``progress(stage, n)``: ``("count", bytes)`` and ``("cut", bytes)``. With an ``engine`` and a
+    :class:`minent.Corpus`, both passes run as byte-range tasks (identical counts); ``memory``
+    bytes bound the candidate-piece table, which spills to disk past it (exact merge,
+    :mod:`minent.spill`). Returns the lexicon, its ``report`` holding sizes and timings."""
     rules = params.rules
     timings = {}
     t0 = time.perf_counter()

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import codecs
 import os
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
 from .errors import InputError, MinentError
+from .textio import Corpus
 
 RANGE_BYTES = 32 << 20
 
@@ -89,54 +90,87 @@ def read_range(path: str, start: int, end: int, encoding: str = "utf-8",
                 yield text[:cut]
 
 
-# ----------------------------------------------------------------------------- tasks
+# ----------------------------------------------------------------------------- sizing
 
-def count_pairs_task(ranges: list[Range], encoding: str, rules: bool):
-    """Pass-1 task: ``(char_ids, char_counts, pair_keys, pair_counts, n_chars, n_bytes)``."""
-    from .counting import CharPairCounts
-    cp = CharPairCounts()
+RUNTIME_RESERVE = 400 << 20  # measured: interpreter + numpy + numba runtime + block buffers
+DEFAULT_MEMORY = "2G"
+AUTO_JOBS_BYTES = 64 << 20
+
+
+def parse_size(size) -> int:
+    """``"2G"``, ``"512M"``, ``"64k"``, a byte count (str or int) -> bytes."""
+    if isinstance(size, (int, np.integer)) and not isinstance(size, bool):
+        value = int(size)
+    else:
+        t = str(size).strip().upper().rstrip("B")
+        mult = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}.get(t[-1:], 1)
+        try:
+            value = int(float(t[:-1] if mult > 1 else t) * mult)
+        except ValueError:
+            raise MinentError(f"bad size {size!r} (use e.g. 2G, 512M)") from None
+    if value <= 0:
+        raise MinentError("memory must be positive")
+    return value
+
+
+def table_budget(memory) -> int:
+    """Bytes left for count tables once the runtime's own memory is set aside (at least 4 MB)."""
+    return max(4 << 20, parse_size(memory) - RUNTIME_RESERVE)
+
+
+def auto_jobs(jobs: int, n_bytes: int) -> int:
+    """``jobs=0`` (auto): every core for inputs of 64 MB or more, one process below that."""
+    if jobs < 0:
+        raise MinentError("jobs must be >= 0")
+    if jobs > 0:
+        return jobs
+    return (os.cpu_count() or 1) if n_bytes >= AUTO_JOBS_BYTES else 1
+
+
+def corpus_ranges(texts, engine) -> list[Range] | None:
+    """Byte-range tasks for a :class:`minent.Corpus` handed to an engine (None when the input is
+    not a Corpus, or there is no engine or a one-process local one: then it is read in this
+    process, as a stream)."""
+    if engine is None or not isinstance(texts, Corpus):
+        return None
+    if isinstance(engine, LocalEngine) and engine.jobs == 1:
+        return None
+    return plan_ranges(texts.real_paths(), min_parts=4 * getattr(engine, "jobs", 2))
+
+
+def range_blocks(ranges: list[Range], encoding: str) -> Iterator[str]:
+    """Text blocks of ``ranges``, in order (what a range task reads)."""
     for path, start, end in ranges:
-        for text in read_range(path, start, end, encoding):
-            cp.add_text(text, rules)
-    ids = np.nonzero(cp.chars)[0]
-    keys, vals = cp.pairs.items()
-    return ids, cp.chars[ids], keys, vals, cp.n_chars, sum(e - s for _, s, e in ranges)
+        yield from read_range(path, start, end, encoding)
 
 
-def count_pieces_task(ranges: list[Range], encoding: str, rules: bool, strong_keys: np.ndarray,
-                      max_len: int):
-    """Pass-2 task: ``(arena, starts, counts, n_pieces, n_bytes)`` of the pieces in ``ranges``."""
-    from .counting import piece_table
-    strong = strong_table(strong_keys)
-    pieces, n_total = piece_table(
-        (text for path, start, end in ranges for text in read_range(path, start, end, encoding)),
-        strong, max_len, rules)
-    arena, starts, counts = pieces.entries()
-    return arena.copy(), starts.copy(), counts.copy(), n_total, sum(e - s for _, s, e in ranges)
+def ranges_size(ranges: list[Range]) -> int:
+    return sum(e - s for _, s, e in ranges)
 
 
-def information_task(ranges: list[Range], encoding: str, vocab):
-    """Report task: character and lexicon-word counts of ``ranges`` (``vocab`` = ``(words, logp,
-    unknown_logp, rules)`` or None) as ``(char_ids, char_counts, arena, starts, counts, n_bytes)``."""
-    from .entropy import InformationCounts
-    from .segment import Segmenter
-    acc = InformationCounts(Segmenter(*vocab) if vocab is not None else None)
-    for path, start, end in ranges:
-        for text in read_range(path, start, end, encoding):
-            acc.add_text(text)
-    return (*acc.parts(), sum(e - s for _, s, e in ranges))
+# ----------------------------------------------------------------------------- shared data
+
+_SHARED: dict[int, object] = {}
+_next_key = [0]
 
 
-def strong_table(strong_keys: np.ndarray):
-    from .hashtable import KeyCounter
-    t = KeyCounter(2 * len(strong_keys) + 16)
-    t.add(strong_keys)
-    return t
+class LocalRef:
+    """Handle to an object a :class:`LocalEngine` shares with its tasks: forked workers inherit
+    the registry, so the object is never copied or pickled."""
+
+    def __init__(self, key: int):
+        self.key = key
+
+
+def resolve(handle):
+    """The object behind a handle from ``engine.share`` (a Dask future arrives resolved)."""
+    return _SHARED[handle.key] if isinstance(handle, LocalRef) else handle
 
 
 # ----------------------------------------------------------------------------- engines
 
-def _peak_rss_mb() -> float:
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB."""
     import resource
     import sys
     kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -146,11 +180,19 @@ def _peak_rss_mb() -> float:
 def measured_call(fn: Callable, args: tuple) -> tuple:
     """``(fn(*args), peak RSS of the process running it in MB)`` — how engines account for the
     memory of their workers."""
-    return fn(*args), _peak_rss_mb()
+    return fn(*args), peak_rss_mb()
+
+
+def _fork_available() -> bool:
+    import multiprocessing as mp
+    return "fork" in mp.get_all_start_methods()
 
 
 class LocalEngine:
     """Run tasks in ``jobs`` processes (``jobs=1``: in this process).
+
+    Data every task needs (the learner's clause table, its n-gram table) is registered once with
+    :meth:`share`; worker processes are forked per :meth:`map`, so they see it without a copy.
 
     ``worker_peak_rss_mb`` is the largest peak resident memory any worker process reported (0
     while none ran; forked workers share the parent's pages, so this counts them too).
@@ -161,22 +203,47 @@ class LocalEngine:
             raise MinentError("--jobs must be >= 1")
         self.jobs = jobs
         self.worker_peak_rss_mb = 0.0
+        self._pool = None
 
-    def map(self, fn: Callable, arg_lists: list[tuple]) -> Iterator:
+    def map(self, fn: Callable, arg_lists: list[tuple], ordered: bool = False) -> Iterator:
+        """``fn(*args)`` for each of ``arg_lists``: in completion order, or in task order when
+        ``ordered``. The worker pool lives until the next :meth:`share` or :meth:`close`."""
         if self.jobs == 1 or len(arg_lists) == 1:
             for args in arg_lists:
                 yield fn(*args)
             return
-        import multiprocessing as mp
-        # fork where available: workers inherit the loaded kernels instead of re-importing them
-        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-        with ctx.Pool(min(self.jobs, len(arg_lists))) as pool:
-            for result, peak in pool.imap_unordered(_Measured(fn), arg_lists):
-                self.worker_peak_rss_mb = max(self.worker_peak_rss_mb, peak)
-                yield result
+        if self._pool is None:
+            import multiprocessing as mp
+            # fork where available: workers inherit the loaded kernels and the shared data
+            ctx = mp.get_context("fork" if _fork_available() else "spawn")
+            self._pool = ctx.Pool(self.jobs)
+        run = self._pool.imap if ordered else self._pool.imap_unordered
+        for result, peak in run(_Measured(fn), arg_lists):
+            self.worker_peak_rss_mb = max(self.worker_peak_rss_mb, peak)
+            yield result
+
+    def share(self, obj):
+        """A handle tasks pass to :func:`resolve`; :meth:`release` it when done. Workers forked
+        after this call see the object without a copy."""
+        if self.jobs > 1 and not _fork_available():
+            return obj  # spawned workers: the object travels with each task
+        self._stop_pool()
+        _next_key[0] += 1
+        _SHARED[_next_key[0]] = obj
+        return LocalRef(_next_key[0])
+
+    def release(self, handle) -> None:
+        if isinstance(handle, LocalRef):
+            _SHARED.pop(handle.key, None)
+
+    def _stop_pool(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
 
     def close(self) -> None:
-        pass
+        self._stop_pool()
 
 
 class _Measured:
@@ -205,13 +272,20 @@ class DaskEngine:
                                          dashboard_address=None)
             self.client = Client(self._cluster)
 
-    def map(self, fn: Callable, arg_lists: list[tuple]) -> Iterator:
+    def map(self, fn: Callable, arg_lists: list[tuple], ordered: bool = False) -> Iterator:
         from dask.distributed import as_completed
         futures = [self.client.submit(measured_call, fn, args, pure=False) for args in arg_lists]
-        for fut in as_completed(futures):
+        for fut in (futures if ordered else as_completed(futures)):
             result, peak = fut.result()
             self.worker_peak_rss_mb = max(self.worker_peak_rss_mb, peak)
             yield result
+
+    def share(self, obj):
+        """Scatter ``obj`` to every worker once; the future is resolved in the tasks' arguments."""
+        return self.client.scatter([obj], broadcast=True, hash=False)[0]
+
+    def release(self, handle) -> None:
+        self.client.cancel([handle])
 
     def close(self) -> None:
         self.client.close()
@@ -220,6 +294,8 @@ class DaskEngine:
 
 
 def make_engine(engine: str = "local", jobs: int = 1, scheduler: str | None = None):
+    """An engine by name: ``"local"`` (``jobs`` processes) or ``"dask"`` (the scheduler at
+    ``scheduler``, or a LocalCluster of ``jobs`` workers)."""
     if engine == "local":
         return LocalEngine(jobs)
     if engine == "dask":

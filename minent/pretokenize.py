@@ -39,12 +39,25 @@ counting, so learning only sees the number rule change.
 """
 from __future__ import annotations
 
+from enum import IntEnum
+
 import numpy as np
 from numba import njit
 
 SPACE, HAN_C, DIGIT_C, LETTER_C, OTHER_C = 1, 2, 3, 4, 0
 HAN, NUMBER, LETTERS, DATE, PUNCT = 1, 2, 3, 4, 5
-RULES_OFF, RULES_ON, RULES_DOT = 0, 1, 2  # values of ``rules`` (False / True are 0 / 1)
+
+
+class Rules(IntEnum):
+    """Which rules apply (``rules`` everywhere in minent; False / True / 0 / 1 / 2 are accepted):
+    OFF: none, every digit and letter its own unit; ON: numbers, letter runs, Chinese-numeral
+    dates, punctuation runs; DOT: those plus the middle-dot rules (see the module doc)."""
+    OFF = 0
+    ON = 1
+    DOT = 2
+
+
+RULES_OFF, RULES_ON, RULES_DOT = Rules.OFF, Rules.ON, Rules.DOT
 KIND_NAMES = {HAN: "han", NUMBER: "number", LETTERS: "letters", DATE: "date", PUNCT: "punct"}
 
 MAX_CODE = 0x110000
@@ -153,6 +166,9 @@ def _is_number_link(c):
     return c == 0x2E or c == 0xFF0E or c == 0x2F or c == 0xFF0F or c == 0x2236 or c == 0x3A
 
 
+DOTS = (0xB7, 0x30FB)  # · ・ (the middle dots of the DOT rules)
+
+
 @njit(cache=True)
 def _is_dot(c):
     return c == 0xB7 or c == 0x30FB  # · ・
@@ -187,13 +203,17 @@ def _emit(out, m, a, b, kind):
     return m + 1
 
 
-@njit(cache=True)
-def scan_spans(cps, cls, rules):
+def scan_spans(cps, cls, rules) -> np.ndarray:
     """Spans ``(start, end, kind)`` of ``cps`` as an int64 array of shape (m, 3). See module doc.
 
-    With ``rules`` false, digits and letters are not grouped: each is its own PUNCT span; with
-    ``rules`` = 2 (RULES_DOT) a middle dot links digits and letters too.
+    With ``rules`` OFF, digits and letters are not grouped: each is its own PUNCT span; with
+    DOT a middle dot links digits and letters too.
     """
+    return _scan_spans(cps, cls, int(rules))
+
+
+@njit(cache=True)
+def _scan_spans(cps, cls, rules):
     dots = rules >= 2
     n = cps.shape[0]
     out = np.empty((n, 3), np.int64)

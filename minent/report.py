@@ -36,7 +36,7 @@ from .charts import line_chart, scatter_chart, tree_chart
 from .counting import count_chars_pairs, count_pieces, split_pair_keys
 from .entropy import corpus_information
 from .errors import MinentError
-from .lexicon import build_lexicon
+from .discovery import learn_lexicon
 from .newwords import load_reference_words, rank_new_words
 from .parse import TemplateParser, join_tokens, sentence_core
 from .templates import PLACEHOLDER_TEXT, TemplateFinder, is_punctuation, split_sentences
@@ -174,7 +174,8 @@ def collect_report(texts, *, min_count: int = 3, min_prob: float = 1e-6, min_pmi
     what the report shows, as a plain dict (module docstring says what each part measures).
 
     ``texts``: a :class:`minent.Corpus`, a string, or a list of strings (read several times).
-    The lexicon options are those of :func:`minent.build_lexicon`; ``reference`` is the dictionary
+    The lexicon options are those of the four steps (preset ``faithful`` of
+    :func:`minent.learn_lexicon`), whose cuts the charts show; ``reference`` is the dictionary
     new words are compared with (``"jieba"``, a word-list path, or a set of words);
     ``window`` / ``template_min_count`` / ``template_min_pmi`` configure the
     :class:`minent.TemplateFinder` (phrases use ``window=1``). At most ``max_parse_sentences``
@@ -193,7 +194,7 @@ def collect_report(texts, *, min_count: int = 3, min_prob: float = 1e-6, min_pmi
         timings[name] = round(time.perf_counter() - t0, 3)
         t0 = time.perf_counter()
 
-    lex = build_lexicon(texts, **params)
+    lex = learn_lexicon(texts, preset="faithful", jobs=1, **params)  # the charts show its four steps
     lap("lexicon")
     cp = count_chars_pairs(texts, rules)
     pairs, strong = _pair_points(cp, min_count, min_prob, min_pmi, n_points)

@@ -4,12 +4,11 @@ A Han run c_1..c_n is split into words w_1..w_k maximising sum ln p(w_i) (natura
 minimising the information of the sentence under the unigram model. Dynamic programming over the
 word lattice, numba-jitted: from each position the candidate words are found by extending a
 rolling hash one character at a time and probing the lexicon's hash table (the "trie or
-equivalent"), so the cost is O(n x max word length). A single character absent from the lexicon
-gets ``unknown_logp``; spans that are not Han (numbers, letters, punctuation, see
-:mod:`minent.pretokenize`) are emitted whole.
-
-Ties (equal total log-probability) go to the split found first: scanning starts left to right
-and, from a start, shorter words before longer ones; a later candidate must be strictly better.
+equivalent"), so the cost is O(n x max word length). The decoder is
+:func:`minent.viterbi.best_path`, the one every part of minent uses: a single character absent
+from the lexicon gets ``unknown_logp``; ties (equal total log-probability) go to the path found
+first, as that module documents. Spans that are not Han (numbers,
+letters, punctuation, see :mod:`minent.pretokenize`) are emitted whole.
 Han runs longer than ``CHUNK`` characters are segmented in independent chunks (bounded memory).
 """
 from __future__ import annotations
@@ -20,63 +19,24 @@ from typing import Iterable, Iterator
 import numpy as np
 from numba import njit
 
-from .hashtable import SeqCounter, fold, mix64, seq_find, _FNV_OFFSET
-from .pretokenize import HAN, class_table, join_dotted, scan_spans, to_codes, from_codes
+from .hashtable import SeqCounter
+from .pretokenize import HAN, Rules, class_table, join_dotted, scan_spans, to_codes, from_codes
+from .viterbi import best_path, make_lattice, path_bounds
 
 CHUNK = 1 << 16
 
 
 @njit(cache=True)
-def _viterbi(cps, lo, hi, slots, hashes, starts, arena, logp, max_len, unk_logp, best, back,
-             tok_s, tok_e, m):
-    n = hi - lo
-    best[0] = 0.0
-    for i in range(1, n + 1):
-        best[i] = -np.inf
-    for i in range(n):
-        base = best[i]
-        h = _FNV_OFFSET
-        for k in range(1, min(max_len, n - i) + 1):
-            h = fold(h, cps[lo + i + k - 1])
-            e = seq_find(slots, hashes, starts, arena, cps, lo + i, lo + i + k, mix64(h))
-            if e >= 0:
-                score = base + logp[e]
-            elif k == 1:
-                score = base + unk_logp
-            else:
-                continue
-            if score > best[i + k]:
-                best[i + k] = score
-                back[i + k] = i
-    # walk back, then reverse in place
-    j = n
-    first = m
-    while j > 0:
-        i = back[j]
-        tok_s[m] = lo + i
-        tok_e[m] = lo + j
-        m += 1
-        j = i
-    a, b = first, m - 1
-    while a < b:
-        tok_s[a], tok_s[b] = tok_s[b], tok_s[a]
-        tok_e[a], tok_e[b] = tok_e[b], tok_e[a]
-        a += 1
-        b -= 1
-    return m
-
-
-@njit(cache=True)
-def segment_codes(cps, spans, slots, hashes, starts, arena, logp, max_len, unk_logp):
-    """Token ``(starts, ends)`` in code-point offsets for every span of ``cps``."""
+def segment_codes(cps, spans, model):
+    """Token ``(starts, ends)`` in code-point offsets for every span of ``cps``; Han spans are
+    cut by :func:`minent.viterbi.best_path` under ``model``, other spans are one token each."""
     n = cps.shape[0]
     tok_s = np.empty(n, np.int64)
     tok_e = np.empty(n, np.int64)
     longest = 1
     for s in range(spans.shape[0]):
         longest = max(longest, min(spans[s, 1] - spans[s, 0], CHUNK))
-    best = np.empty(longest + 1, np.float64)
-    back = np.empty(longest + 1, np.int64)
+    lattice = make_lattice(longest, model[2])
     m = 0
     for s in range(spans.shape[0]):
         a, b = spans[s, 0], spans[s, 1]
@@ -87,8 +47,8 @@ def segment_codes(cps, spans, slots, hashes, starts, arena, logp, max_len, unk_l
             continue
         while a < b:
             c = min(b, a + CHUNK)
-            m = _viterbi(cps, a, c, slots, hashes, starts, arena, logp, max_len, unk_logp, best, back,
-                         tok_s, tok_e, m)
+            best_path(cps, a, c, model, lattice, True)
+            m = path_bounds(lattice, c - a, a, tok_s, tok_e, m)
             a = c
     return tok_s[:m], tok_e[:m]
 
@@ -133,12 +93,13 @@ class Segmenter:
         Natural-log probability of each word.
     unknown_logp : float
         Score of a single character that is not in ``words``.
-    rules : bool or int, default True
-        Number / letter / date rules of :mod:`minent.pretokenize`; 2 (``RULES_DOT``) adds the
+    rules : Rules (or 0 / 1 / 2, False / True), default Rules.ON
+        Number / letter / date rules of :mod:`minent.pretokenize`; ``Rules.DOT`` adds the
         middle-dot rules (numbers and names joined across ``·``).
     """
 
-    def __init__(self, words: list[str], logp: np.ndarray, unknown_logp: float, rules: bool = True):
+    def __init__(self, words: list[str], logp: np.ndarray, unknown_logp: float,
+                 rules: Rules | int = Rules.ON):
         if len(words) != len(logp):
             raise ValueError("words and logp differ in length")
         self.table = SeqCounter(max(16, 2 * len(words)), max(16, sum(map(len, words))))
@@ -153,15 +114,18 @@ class Segmenter:
         if not math.isfinite(self.unknown_logp):  # the search would have no path to follow back
             raise ValueError(f"unknown_logp must be finite, got {unknown_logp!r}")
         self.max_len = max([len(w) for w in words] + [1])
-        self.rules = rules
+        self.rules = Rules(int(rules))
+
+    @property
+    def model(self) -> tuple:
+        """The decoder's model tuple (see :mod:`minent.viterbi`)."""
+        return (self.table.frozen(), self.logp, self.max_len, self.unknown_logp, False)
 
     def token_bounds(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(codes, starts, ends)``: code points of ``text`` and its tokens' offsets."""
         cps = to_codes(text)
         spans = scan_spans(cps, class_table(), self.rules)
-        t = self.table
-        s, e = segment_codes(cps, spans, t.slots, t.hashes, t.starts, t.arena, self.logp,
-                             self.max_len, self.unknown_logp)
+        s, e = segment_codes(cps, spans, self.model)
         if self.rules >= 2:
             s, e = join_dotted(cps, class_table(), s, e)
         return cps, s, e

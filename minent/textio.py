@@ -18,11 +18,12 @@ import os
 import shutil
 import sys
 import tempfile
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from .errors import FormatError, InputError, MinentError
 
 BLOCK_BYTES = 4 << 20
+TEXT_BLOCK_CHARS = 1 << 20
 _SNIFF_BYTES = 1 << 16
 
 
@@ -218,6 +219,38 @@ class Corpus:
 
     def __iter__(self) -> Iterator[str]:
         return self.lines()
+
+
+def iter_text_blocks(texts, progress: Callable[[int], None] | None = None) -> Iterator[str]:
+    """Blocks of whole lines from a :class:`Corpus`, a single string, or any iterable of strings.
+
+    ``progress(n)`` is called with the bytes (Corpus) or characters (other inputs) consumed.
+    """
+    if isinstance(texts, Corpus):
+        for text, n in texts.blocks():
+            if progress:
+                progress(n)
+            if text:
+                yield text
+        return
+    if isinstance(texts, str):
+        texts = [texts]
+    buf: list[str] = []
+    size = 0
+    for line in texts:
+        if not isinstance(line, str):
+            raise TypeError(f"expected str lines, got {type(line).__name__}")
+        buf.append(line)
+        size += len(line) + 1
+        if size >= TEXT_BLOCK_CHARS:
+            if progress:
+                progress(size)
+            yield "\n".join(buf) + "\n"
+            buf, size = [], 0
+    if buf:
+        if progress:
+            progress(size)
+        yield "\n".join(buf) + "\n"
 
 
 def open_text(path: str, what: str = "file"):

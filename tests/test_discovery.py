@@ -6,15 +6,31 @@ import numpy as np
 import pytest
 
 from minent import Lexicon
-from minent.discovery import (CodeLength, LexiconLearner, affix_counts, autonomy, best_split_without_self,
-                              cohesion_prune,
-                              count_ngrams, description_length, elias_gamma_bits,
-                              fragment_share, heldout_information, learn_lexicon, min_split_pmi,
-                              not_maximal, preset_params, viterbi_count)
+from minent.clauses import collect_clauses
+from minent.codelength import (CodeLength, description_length, elias_gamma_bits, fragment_share,
+                               heldout_information)
+from minent.discovery import (ClausePasses, LexiconLearner, affix_counts, cohesion_prune, learn_lexicon,
+                              preset_params)
 from minent.errors import MinentError
-from minent.pretokenize import class_table, scan_spans, spans, to_codes
+from minent.ngrams import autonomy, count_ngrams as _count_ngrams, min_split_pmi, not_maximal
+from minent.parallel import LocalEngine, resolve
+from minent.pretokenize import spans
+from minent.viterbi import best_splits, count_uses
 
 from conftest import VOCAB, word_corpus
+
+
+def learner_setup(lines, max_n, min_count, rules=1, jobs=1):
+    """The clause table of ``lines`` on an engine, its n-gram statistics, and the passes."""
+    engine = LocalEngine(jobs)
+    passes = ClausePasses(collect_clauses(lines, rules, None, engine), engine)
+    stats = _count_ngrams(passes.chunks_ref, engine, max_n, min_count)
+    passes.attach(stats)
+    return stats, passes
+
+
+def count_ngrams(lines, max_n, min_count, rules=1):
+    return learner_setup(lines, max_n, min_count, rules)[0]
 
 
 def han_pieces(lines):
@@ -90,8 +106,7 @@ def test_vbe_moments_cover_every_type(min_count):
 def test_min_split_pmi_matches_reference():
     lines = random_lines()
     st = count_ngrams(lines, max_n=4, min_count=2)
-    t = st.table
-    got = min_split_pmi(t.slots, t.hashes, st.starts, t.arena, st.counts, st.n_chars)
+    got = min_split_pmi(st)
     c = {st.word(i): int(st.counts[i]) for i in range(len(st))}
     for i in range(len(st)):
         w = st.word(i)
@@ -134,27 +149,25 @@ def brute_best(text, score, unk, exclude_whole=False):
 def test_viterbi_kernels_match_brute_force():
     rng = np.random.default_rng(0)
     lines = random_lines(120, seed=5)
-    st = count_ngrams(lines, max_n=4, min_count=2)
-    t = st.table
+    st, passes = learner_setup(lines, 4, 2)
     logp = np.log(rng.uniform(1e-4, 1, len(st)))
     logp[rng.uniform(size=len(st)) < 0.3] = -np.inf  # some entries are not words
     unk = -12.0
     score = {st.word(i): logp[i] for i in range(len(st))}
-    counts = np.zeros(len(st), np.int64)
+    model = (st.frozen, logp, 4, unk, True)
     expected = Counter()
+    total_ref = 0.0
+    for piece in han_pieces(lines):
+        b, parts = brute_best_limited(piece, score, unk, 4)
+        expected.update(p for p in parts if p in score and score[p] > -math.inf)
+        total_ref += b
+    counts = np.zeros(len(st), np.int64)
     total = 0.0
-    for line in lines[:40]:
-        cps = to_codes(line)
-        sp = scan_spans(cps, class_table(), True)
-        s, _, _ = viterbi_count(cps, sp, t.slots, t.hashes, st.starts, t.arena, logp, 4, unk, counts)
-        total += s
-        for piece in han_pieces([line]):
-            b, parts = brute_best_limited(piece, score, unk, 4)
-            expected.update(p for p in parts if p in score and score[p] > -math.inf)
-            total -= b
-    assert abs(total) < 1e-6
+    total = sum(count_uses(chunk, model, counts)[0] for chunk in resolve(passes.chunks_ref))
+    assert total == pytest.approx(total_ref)
     assert {st.word(i): int(c) for i, c in enumerate(counts) if c} == dict(expected)
-    alt = best_split_without_self(t.slots, t.hashes, st.starts, t.arena, logp, 4, unk)
+    assert passes.uses(logp, unk).tolist() == counts.tolist()  # the same through the engine
+    alt = best_splits(model, 64, 0, len(st))
     for i in range(len(st)):
         w = st.word(i)
         if len(w) > 1:
@@ -260,7 +273,7 @@ def test_variants_and_bad_parameters(toy):
 
 def test_news_preset_has_middle_dot_rules(toy):
     raw, _ = toy
-    assert preset_params("news").rules == 2
+    assert preset_params("news").rules == 2 and preset_params("general").rules == 2
     names = ["乔治·布什", "约翰·史密斯"]
     lines = [f"{w}{names[i % 2]}{raw[i][:6]}１３·４亿" for i, w in enumerate(raw[:300])]
     lex = learn_lexicon(lines, mdl_rounds=3)
@@ -273,20 +286,14 @@ def test_news_preset_has_middle_dot_rules(toy):
 def test_long_entries_need_split_pmi_and_entropy(toy):
     raw, _ = toy
     # (min_gain off: on this toy the long entries are phrases of toy words, which stage 6 drops)
-    lrn = LexiconLearner("news", long_min_pmi=0.0, long_min_entropy=0.0, mdl_rounds=3,
+    lrn = LexiconLearner("general", long_min_pmi=0.0, long_min_entropy=0.0, mdl_rounds=3,
                          min_gain=None).fit(raw[:600])
-    st = lrn.stats_
-    t = st.table
-    pmi = min_split_pmi(t.slots, t.hashes, st.starts, t.arena, st.counts, st.n_chars)
-    sel = LexiconLearner._long_entries(st, preset_params("news", long_min_pmi=3.0, long_min_entropy=1.0))
-    with np.errstate(invalid="ignore"):
-        want = (st.lengths > 2) & (pmi >= 3.0) & (np.minimum(st.h_left, st.h_right) >= 1.0)
-    assert (sel == want).all() and sel.any()
+    base = LexiconLearner("general", mdl_rounds=3, min_gain=None).fit(raw[:600])
     # admitted entries join the union before re-estimation: longer words than the default keeps
-    base = LexiconLearner("news", mdl_rounds=3, min_gain=None).fit(raw[:600])
+    assert lrn.stage_counts_["final"][lrn.stats_.lengths > 2].sum() > 0
     assert (lrn.report_["multi_char_words"] > base.report_["multi_char_words"]
             or max(map(len, lrn.lexicon_.words)) > max(map(len, base.lexicon_.words)))
-    assert preset_params("news").long_min_pmi is None  # off in the preset: it lowered F1
+    assert preset_params("general").long_min_pmi is None  # off in the preset: it lowered F1
 
 
 def test_description_length_matches_reference():
@@ -352,7 +359,7 @@ def test_affix_counts_match_reference():
     lines = ["".join(rng.choice(stems) + (rng.choice(tails) if rng.random() < 0.7 else "")
                      + rng.choice(["，", "", "12", " "]) for _ in range(rng.randint(1, 6)))
              for _ in range(400)]
-    st = count_ngrams(lines, max_n=3, min_count=2)
+    st, passes = learner_setup(lines, 3, 2, rules=2)
     counts = np.zeros(len(st), np.int64)
     for w in stems:
         counts[st.id(w)] = 50
@@ -373,7 +380,7 @@ def test_affix_counts_match_reference():
                 pairs[u + v] += 1
     units = counts.sum()
     for min_pmi, min_count in ((0.0, 3), (2.0, 3), (1.0, 30)):
-        got = affix_counts(lines, st, counts, min_pmi, min_count, rules=2)
+        got = affix_counts(passes, st, counts, min_pmi, min_count)
         want = {w: n for w, n in pairs.items() if n >= min_count and st.id(w) >= 0
                 and math.log(n * units / (counts[st.id(w[:2])] * counts[st.id(w[2])])) >= min_pmi}
         assert {st.word(i): int(got[i]) for i in np.nonzero(got)[0]} == want
@@ -408,7 +415,7 @@ def test_cohesion_prune_matches_reference():
     """Stage 6 against plain Python: per-use gain ln p(w) - best split of w into other entries
     (an unknown single character costs ln(0.5 / total)); entries under the floor are dropped."""
     lines = random_lines(400, seed=3)
-    st = count_ngrams(lines, max_n=3, min_count=2)
+    st, passes = learner_setup(lines, 3, 2)
     counts = st.counts.astype(np.int64).copy()
     words = {st.word(i): int(c) for i, c in enumerate(counts)}
     total = sum(words.values())
@@ -429,7 +436,7 @@ def test_cohesion_prune_matches_reference():
     gains = {w: math.log(c / total) - best_split(w) for w, c in words.items() if len(w) > 1}
     sizes = []
     for floor in (0.5, 2.0, 3.5):
-        got = cohesion_prune(lines, st, counts, floor, passes=0)
+        got = cohesion_prune(passes, st, counts, floor, rounds_reestimate=0)
         want = {w for w, g in gains.items() if g < floor}
         assert {st.word(i) for i in np.nonzero((got == 0) & (counts > 0))[0]} == want
         assert all(got[st.id(w)] == c for w, c in words.items() if w not in want)
@@ -442,11 +449,11 @@ def test_cohesion_prune_drops_phrases_of_free_words():
     and goes; a word whose characters never occur apart (经济) stays; re-estimation then cuts
     the phrase into its parts."""
     lines = (["新的经济"] * 30 + ["新"] * 90 + ["的"] * 400 + ["发展的"] * 300 + ["新发展"] * 60)
-    st = count_ngrams(lines, max_n=3, min_count=2)
+    st, passes = learner_setup(lines, 3, 2)
     counts = np.zeros(len(st), np.int64)
     for w, c in {"新": 150, "的": 730, "新的": 30, "经济": 30, "发展": 360}.items():
         counts[st.id(w)] = c
-    got = cohesion_prune(lines, st, counts, 3.5, passes=1)
+    got = cohesion_prune(passes, st, counts, 3.5, rounds_reestimate=1)
     kept = {st.word(i) for i in np.nonzero(got)[0]}
     assert "新的" not in kept and {"经济", "发展", "新", "的"} <= kept
     assert got[st.id("的")] == 730 and got[st.id("新")] == 180 and got[st.id("经济")] == 30

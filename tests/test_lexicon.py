@@ -3,12 +3,16 @@ from collections import Counter
 
 import pytest
 
-from minent import Lexicon, build_lexicon
+from functools import partial
+
+from minent import Lexicon, learn_lexicon
 from minent.errors import FormatError, MinentError
 from minent.lexicon import LexiconParams, remove_redundancy
 from minent.pretokenize import spans
 
 from conftest import VOCAB, reference_cut, word_corpus
+
+build_lexicon = partial(learn_lexicon, preset="faithful")  # the four steps of method.md §2
 
 
 def reference_lexicon(lines, min_count=3, min_prob=1e-6, min_pmi=2.0, max_len=5, thr="len-1"):

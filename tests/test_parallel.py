@@ -3,11 +3,16 @@ import importlib.util
 
 import pytest
 
-from minent import Corpus, build_lexicon
+from functools import partial
+
+from minent import Corpus, learn_lexicon
 from minent.entropy import corpus_information
+from minent.lexicon import LexiconParams, four_steps
 from minent.parallel import LocalEngine, make_engine, plan_ranges
 
 from conftest import VOCAB, word_corpus
+
+build_lexicon = partial(learn_lexicon, preset="faithful")  # the four steps of method.md §2
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +33,7 @@ def test_two_jobs_equal_one_job(corpus_file):
     one = build_lexicon(Corpus(corpus_file), min_pmi=1.0)
     two = build_lexicon(Corpus(corpus_file), min_pmi=1.0, jobs=2)
     _same(one, two)
-    spilled = build_lexicon(Corpus(corpus_file), min_pmi=1.0, memory=1 << 10)
+    spilled = four_steps(Corpus(corpus_file), LexiconParams(min_pmi=1.0), memory=1 << 10)
     _same(one, spilled)
     assert spilled.report["spills"] >= 1
 
@@ -61,3 +66,65 @@ def test_information_pass_identical_on_two_jobs(corpus_file):
     # the one-pass helper agrees with the per-inventory function
     from minent import information_per_char
     assert information_per_char(corpus, lex) == lex1 and information_per_char(corpus) == char1
+
+
+# ----------------------------------------------------------------------------- the default learner
+
+def _file_bytes(lex, tmp_path, name):
+    path = tmp_path / name
+    lex.save(str(path))
+    return path.read_bytes()
+
+
+def test_default_learner_same_lexicon_on_every_engine(corpus_file, tmp_path):
+    """1 process, 2 processes and a Dask LocalCluster write byte-identical lexicon files; so do a
+    run whose clause table is a sample (a small budget), on 1 and on 2 processes."""
+    kw = {"mdl_rounds": 3}
+    one = learn_lexicon(Corpus(corpus_file), jobs=1, **kw)
+    two = learn_lexicon(Corpus(corpus_file), jobs=2, **kw)
+    assert _file_bytes(one, tmp_path, "1.tsv") == _file_bytes(two, tmp_path, "2.tsv")
+    assert one.report["information_bits"] == two.report["information_bits"]
+    assert one.report["clauses"]["sample_level"] == 0
+    if importlib.util.find_spec("distributed") is not None:
+        engine = make_engine("dask", 2)
+        try:
+            dask = learn_lexicon(Corpus(corpus_file), engine=engine, **kw)
+        finally:
+            engine.close()
+        assert _file_bytes(dask, tmp_path, "d.tsv") == _file_bytes(one, tmp_path, "1.tsv")
+    chars = one.report["clauses"]["chars"]
+    s1 = learn_lexicon(Corpus(corpus_file), jobs=1, sample_chars=chars // 3, **kw)
+    s2 = learn_lexicon(Corpus(corpus_file), jobs=2, sample_chars=chars // 3, **kw)
+    assert s1.report["clauses"]["sample_level"] >= 2
+    assert s1.report["clauses"]["chars"] <= chars // 3
+    assert _file_bytes(s1, tmp_path, "s1.tsv") == _file_bytes(s2, tmp_path, "s2.tsv")
+    # counts are the uses in the whole input (words of at most 4 characters), not in the sample
+    assert s1.report["clauses"]["weighted_chars"] < one.report["han_chars"] / 2
+    assert sum(s1.counts) >= one.report["han_chars"] / 4
+
+
+def test_clause_table_sample_is_independent_of_the_split(corpus_file):
+    from minent.clauses import collect_clauses
+    full = collect_clauses(Corpus(corpus_file), 1, None, LocalEngine(1))
+    budget = full.chars // 5
+    a = collect_clauses(Corpus(corpus_file), 1, budget, LocalEngine(1))
+    b = collect_clauses(Corpus(corpus_file), 1, budget, LocalEngine(2))
+    def content(t):
+        arena, starts, counts = t.table.entries()
+        return sorted((tuple(arena[starts[i]:starts[i + 1]].tolist()), int(counts[i])) for i in range(len(t)))
+    assert a.level == b.level >= 1 and content(a) == content(b)
+    assert a.chars <= budget < full.chars
+    # every kept clause keeps its exact count
+    exact = dict(content(full))
+    assert all(exact[k] == c for k, c in content(a))
+    assert full.han_chars == a.han_chars == full.weighted_chars
+
+
+def test_cli_and_library_write_the_same_lexicon(corpus_file, tmp_path):
+    from click.testing import CliRunner
+    from minent.commands import main
+    out = tmp_path / "cli.tsv"
+    r = CliRunner().invoke(main, ["build-lexicon", corpus_file, "-o", str(out), "-q"])
+    assert r.exit_code == 0, r.output
+    lib = learn_lexicon(Corpus(corpus_file))
+    assert out.read_bytes() == _file_bytes(lib, tmp_path, "lib.tsv")

@@ -59,3 +59,37 @@ def test_long_run_is_segmented_in_bounded_chunks():
     words = lex.segment(text)
     assert "".join(words) == text
     assert words[:2] == ["北京", "大学生"]
+
+
+def test_one_decoder_one_tie_rule():
+    """Equal paths: the one found first wins (left to right, shorter words first; a later path
+    must be strictly better) — in the segmenter, the learner's counting pass and the redundancy
+    split alike, since all three are minent.viterbi.best_path."""
+    import math
+    import numpy as np
+    from minent import Segmenter
+    from minent.hashtable import SeqCounter
+    from minent.pretokenize import to_codes
+    from minent.viterbi import best_path, count_uses, make_lattice
+    words = ["甲乙", "甲", "乙", "乙丙", "丙"]
+    lp = math.log(0.25)
+    logp = np.array([2 * lp, lp, lp, 2 * lp, lp])  # every split of 甲乙丙 scores 3 lp
+    seg = Segmenter(words, logp, -20.0)
+    # end 2 is reached first by 甲乙 (from 0), then 甲+乙 ties and loses; end 3 is reached first
+    # by 甲+乙丙 (its last word starts at 1), then 甲乙+丙 (from 2) ties and loses
+    assert seg.segment("甲乙丙") == ["甲", "乙丙"]
+    assert seg.segment("甲乙") == ["甲乙"]
+    table = SeqCounter(16, 64)
+    table.add(to_codes("".join(words)), np.array([0, 2, 3, 4, 6, 7]))
+    model = (table.frozen(), logp, 2, -20.0, False)
+    codes = to_codes("甲乙丙")
+    counts = np.zeros(5, np.int64)
+    count_uses((codes, np.array([0, 3]), np.array([2])), model, counts)
+    assert counts.tolist() == [0, 2, 0, 2, 0]
+    lattice = make_lattice(3, 2)
+    assert best_path(codes, 0, 3, model, lattice, True) == pytest.approx(3 * lp)
+    # an unknown character, or one scored -inf, costs unknown_logp; a longer non-word is no path
+    logp2 = logp.copy()
+    logp2[1] = -np.inf
+    assert Segmenter(words, logp2, -20.0).segment("甲丁") == ["甲", "丁"]
+    assert best_path(to_codes("甲丁"), 0, 2, (table.frozen(), logp2, 2, -20.0, False), lattice, True) == -40.0

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import MinentError
+from ..parallel import auto_jobs, parse_size, table_budget  # noqa: F401  (library defaults, used by commands)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_CORPUS = REPO_ROOT / "corpora" / "sample.zh.txt"
@@ -48,29 +49,35 @@ def note(message: str, quiet: bool) -> None:
         click.echo(message, err=True)
 
 
-RUNTIME_RESERVE = 400 << 20  # measured: interpreter + numpy + numba runtime + block buffers
+class StageProgress:
+    """Progress of a learner run on stderr: a bar per pass over the input (stages ``clauses``,
+    ``count``, ``cut``, ``report``: bytes), a line when the in-memory learning starts."""
 
+    READING = {"clauses": "reading ", "count": "counting", "cut": "cutting ", "report": "report  "}
 
-def parse_size(text: str) -> int:
-    """``"2G"``, ``"512M"``, ``"64k"`` or a byte count -> bytes."""
-    t = text.strip().upper().rstrip("B")
-    mult = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}.get(t[-1:], 1)
-    try:
-        value = float(t[:-1] if mult > 1 else t) * mult
-    except ValueError:
-        raise MinentError(f"bad size {text!r} (use e.g. 2G, 512M)") from None
-    if value <= 0:
-        raise MinentError("--memory must be positive")
-    return int(value)
+    def __init__(self, n_bytes: int, quiet: bool):
+        self.n_bytes, self.quiet = n_bytes, quiet
+        self.stack = contextlib.ExitStack()
+        self.stage = None
+        self.update = None
 
+    def __enter__(self):
+        return self
 
-def table_budget(memory: str) -> int:
-    """Bytes left for count tables once the runtime's own memory is set aside (at least 4 MB)."""
-    return max(4 << 20, parse_size(memory) - RUNTIME_RESERVE)
+    def __exit__(self, *exc):
+        self.stack.close()
 
-
-def auto_jobs(jobs: int, n_bytes: int) -> int:
-    """``--jobs 0`` (auto): every core for inputs of 64 MB or more, one process below that."""
-    if jobs > 0:
-        return jobs
-    return (os.cpu_count() or 1) if n_bytes >= 64 << 20 else 1
+    def __call__(self, stage: str, n: int) -> None:
+        if self.quiet:
+            return
+        if stage != self.stage:
+            self.stack.close()
+            self.stage = stage
+            self.update = None
+            if stage in self.READING:
+                self.update = self.stack.enter_context(progress_bar(self.n_bytes, self.READING[stage], False))
+            elif stage in ("ngrams", "mdl", "stage"):
+                if stage == "ngrams":
+                    click.echo("learning from the clause table (in memory, on the engine)...", err=True)
+        if self.update is not None:
+            self.update(n)

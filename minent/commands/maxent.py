@@ -137,14 +137,11 @@ def _get_lexicon(lexicon_path, texts, quiet):
     if lexicon_path:
         from ..lexicon import Lexicon
         return Lexicon.load(lexicon_path)
-    try:
-        from ..lexicon import build_lexicon
-    except ImportError:
-        raise MinentError("feature family 'words' needs --lexicon FILE") from None
+    from ..discovery import learn_lexicon
     if not quiet:
         click.echo("learning a lexicon from the training texts (pass --lexicon to reuse one)",
                    err=True)
-    return build_lexicon(texts)
+    return learn_lexicon(texts)
 
 
 @maxent.command("predict")

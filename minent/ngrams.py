@@ -1,0 +1,389 @@
+"""Character n-gram statistics of a clause table: counts, branching entropies, split PMIs.
+
+:func:`count_ngrams` counts the character n-grams (1 <= n <= ``max_n``) of the clauses of a
+:class:`minent.clauses.ClauseTable`, each with its exact left and right *branching entropy* (the
+entropy of the character that precedes / follows it; a clause edge counts as a distinct
+neighbour). Pass n + 1 counts every (n+1)-gram that extends a kept n-gram on either side (a
+priori), credits it to the branching sums of those n-grams, and keeps it when both its sub-grams
+are kept and it occurs ``min_count`` times or more (every character is kept). Memory follows the
+distinct n-grams, not the corpus.
+
+Each pass runs as tasks on the engine: task p of P counts the n-grams whose hash rank falls in
+the p-th of P equal ranges (every task reads the whole, shared clause table, so no count is
+split between tasks), sorts them by hash rank and returns them; the parent concatenates the
+parts in order. Entry ids are thus positions in hash-rank order within each length — the same
+ids, and the same floating-point sums, for 1 process, N processes or a Dask cluster.
+
+All logs natural (nats).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from .errors import MinentError
+from .hashtable import SeqCounter, hash_rank, seq_hash, table_find
+from .parallel import resolve
+from .pretokenize import MAX_CODE, from_codes, to_codes
+
+
+@njit(cache=True)
+def ngram_windows(clauses, n, kept, part, parts):
+    """The n-grams of ``clauses`` = ``(codes, bounds, weights)`` that extend an entry of the
+    frozen table ``kept`` (its (n-1)-prefix or (n-1)-suffix is in it; every character when
+    ``n == 1``) and whose hash rank falls in range ``part`` of ``parts``.
+
+    Returns ``(codes, bounds, weights, orphans)``: n-gram i is ``codes[bounds[i]:bounds[i+1]]``
+    seen ``weights[i]`` times; ``orphans`` counts the occurrences with neither sub-gram in the
+    table (each an n-gram seen once when the table keeps every repeated (n-1)-gram)."""
+    codes, bounds, weights = clauses
+    total = 0
+    for c in range(bounds.shape[0] - 1):
+        total += max(0, bounds[c + 1] - bounds[c] - n + 1)
+    out = np.empty(total * n, np.int32)
+    out_b = np.empty(total + 1, np.int64)
+    out_w = np.empty(total, np.int64)
+    out_b[0] = 0
+    m = 0
+    used = 0
+    orphans = 0
+    for c in range(bounds.shape[0] - 1):
+        w = weights[c]
+        for i in range(bounds[c], bounds[c + 1] - n + 1):
+            if parts > 1 and ((hash_rank(seq_hash(codes, i, i + n)) >> 32) * parts) >> 31 != part:
+                continue
+            if n > 1 and table_find(kept, codes, i, i + n - 1) < 0 \
+                    and table_find(kept, codes, i + 1, i + n) < 0:
+                orphans += w
+                continue
+            for j in range(i, i + n):
+                out[used] = codes[j]
+                used += 1
+            out_w[m] = w
+            m += 1
+            out_b[m] = used
+    return out[:used], out_b[: m + 1], out_w[:m], orphans
+
+
+@njit(cache=True)
+def sub_gram_ids(kept, arena, starts):
+    """Ids in ``kept`` of the prefix w[:-1] and suffix w[1:] of every entry (-1: not kept)."""
+    n = starts.shape[0] - 1
+    pre = np.empty(n, np.int64)
+    suf = np.empty(n, np.int64)
+    for e in range(n):
+        a, b = starts[e], starts[e + 1]
+        pre[e] = table_find(kept, arena, a, b - 1)
+        suf[e] = table_find(kept, arena, a + 1, b)
+    return pre, suf
+
+
+@njit(cache=True)
+def add_extensions(counts, pre, suf, ext):
+    """Credit every n-gram ``xc`` (``cx``) to its prefix (suffix) x: ``ext`` rows right_n,
+    left_n (how often x is followed / preceded by a Han character), right_clogc, left_clogc (sum
+    of n ln n over the distinct neighbours), indexed by the kept table's ids."""
+    for e in range(counts.shape[0]):
+        c = counts[e]
+        clogc = c * np.log(c)
+        p, q = pre[e], suf[e]
+        if p >= 0:
+            ext[0, p] += c
+            ext[2, p] += clogc
+        if q >= 0:
+            ext[1, q] += c
+            ext[3, q] += clogc
+
+
+def ngram_task(chunks_ref, kept_ref, n: int, part: int, parts: int, min_count: int, keep: bool):
+    """Task of one pass of :func:`count_ngrams`: the n-grams of hash-rank range ``part``, sorted
+    by rank, as ``(counts, prefix ids, suffix ids, kept mask, codes of the kept, orphans)``."""
+    chunks, kept = resolve(chunks_ref), resolve(kept_ref)
+    cur = SeqCounter(1 << 16, 1 << 18)
+    orphans = 0
+    for chunk in chunks:
+        codes, bounds, weights, o = ngram_windows(chunk, n, kept, part, parts)
+        cur.add(codes, bounds, weights)
+        orphans += o
+    order = cur.canonical_order()
+    arena, starts, counts = cur.entries()
+    counts = counts[order]
+    if n == 1:
+        pre = suf = np.full(len(order), -1, np.int64)
+        mask = np.ones(len(order), bool)
+    else:
+        pre, suf = sub_gram_ids(kept, arena, starts)
+        pre, suf = pre[order], suf[order]
+        mask = (pre >= 0) & (suf >= 0) & (counts >= min_count) if keep else np.zeros(len(order), bool)
+    sel = order[mask]
+    kept_codes = arena[(starts[sel][:, None] + np.arange(n)).ravel()] if len(sel) else np.zeros(0, np.int32)
+    return counts, pre, suf, mask, kept_codes, orphans
+
+
+def _entropy(counts, clogc):
+    """Branching entropy ln n - sum n_c ln n_c / n (nats); occurrences with no Han neighbour (a
+    span edge) count as distinct one-off neighbours and so add nothing to ``clogc``."""
+    c = np.asarray(counts, dtype=np.float64)
+    return np.log(c) - clogc / c
+
+
+class NGramStats:
+    """Character n-grams of the Han spans of a corpus, with counts and branching statistics.
+
+    Built by :func:`count_ngrams`. Entry ids are positions in the arrays: by length, then by hash
+    rank (see the module doc).
+
+    Attributes
+    ----------
+    table : SeqCounter — every character, and the n-grams (2 <= n <= ``max_n``) seen at least
+        ``min_count`` times
+    counts, lengths : int64 arrays (occurrences; characters)
+    h_left, h_right : float arrays — branching entropies (nats), exact (every neighbour counted)
+    prefix, suffix : int64 arrays — ids of w[:-1] and w[1:] (-1 for characters)
+    vbe_moments : float array (max_n + 1, 5) — per length n: number of n-gram types (all of them,
+        also those below ``min_count``), sum and sum of squares of VBE_l, then of VBE_r
+    n_chars : int — Han characters (the N of every probability p = count / N)
+    frozen : tuple — the table for kernels (:meth:`minent.hashtable.SeqCounter.frozen`)
+    """
+
+    def __init__(self, table, n_chars, max_n, min_count, ext, prefix, suffix, moments):
+        self.table = table
+        self.frozen = table.frozen()
+        _, starts, counts = table.entries()
+        self.counts = counts.copy()
+        self.lengths = np.diff(starts)
+        self.n_chars = int(n_chars)
+        self.max_n = max_n
+        self.min_count = min_count
+        self.h_right = _entropy(self.counts, ext[2])
+        self.h_left = _entropy(self.counts, ext[3])
+        self.prefix, self.suffix = prefix, suffix
+        self.vbe_moments = moments
+
+    def __len__(self) -> int:
+        return len(self.counts)
+
+    @property
+    def starts(self) -> np.ndarray:
+        return self.table.starts[: len(self) + 1]
+
+    @property
+    def arena(self) -> np.ndarray:
+        return self.table.arena
+
+    def word(self, i: int) -> str:
+        return from_codes(self.table.sequence(i))
+
+    def id(self, word: str) -> int:
+        """Id of ``word``, -1 when it is not in the table."""
+        codes = to_codes(word)
+        return int(self.table.ids(codes, np.array([0, len(codes)]))[0])
+
+    def char_ids(self) -> np.ndarray:
+        """Entry id of every code point that is a counted character (-1 elsewhere)."""
+        out = np.full(MAX_CODE, -1, np.int64)
+        one = np.nonzero(self.lengths == 1)[0]
+        out[self.arena[self.starts[one]]] = one
+        return out
+
+    def spelling_nats(self) -> np.ndarray:
+        """Sum over each entry's characters of -ln p(c): its spelling under the character model."""
+        codes = self.arena[: self.starts[-1]]
+        owner = np.repeat(np.arange(len(self)), self.lengths)
+        out = np.zeros(len(self))
+        np.add.at(out, owner, -self.char_logp()[self.char_ids()[codes]])
+        return out
+
+    def char_logp(self) -> np.ndarray:
+        """ln p(c) of each character entry (p = count / n_chars); 0 for longer entries."""
+        out = np.zeros(len(self))
+        one = self.lengths == 1
+        out[one] = np.log(self.counts[one] / self.n_chars)
+        return out
+
+    @property
+    def nbytes(self) -> int:
+        return self.table.nbytes + 8 * 7 * len(self)
+
+
+@njit(cache=True, inline="always")
+def _h(count, clogc):
+    return np.log(count) - clogc / count
+
+
+@njit(cache=True)
+def orphan_moments(counts, pre, suf, kept_counts, ext, min_count, out):
+    """Add the VBE of the n-grams of a pass that will not be kept (count < ``min_count``) to the
+    moments ``out`` = [types, sum VBE_l, sum VBE_l^2, sum VBE_r, sum VBE_r^2].
+
+    Such an n-gram is taken to have zero branching entropy on both sides, which is exact for a
+    single occurrence; a missing sub-gram (itself seen once) has zero entropy too.
+    """
+    for e in range(counts.shape[0]):
+        if counts[e] >= min_count:
+            continue
+        hr = 0.0
+        hl = 0.0
+        if pre[e] >= 0:
+            hr = _h(kept_counts[pre[e]], ext[2, pre[e]])
+        if suf[e] >= 0:
+            hl = _h(kept_counts[suf[e]], ext[3, suf[e]])
+        out[0] += 1
+        out[1] -= hl
+        out[2] += hl * hl
+        out[3] -= hr
+        out[4] += hr * hr
+
+
+
+
+def count_ngrams(chunks_ref, engine, max_n: int = 4, min_count: int = 2,
+                 progress=None) -> NGramStats:
+    """Count the character n-grams (1 <= n <= ``max_n``) of a clause table, shared on ``engine``
+    as ``chunks_ref`` (:meth:`ClauseTable.chunks` passed to ``engine.share``).
+
+    VBE moments cover every n-gram type; they are exact for ``min_count <= 2`` (see
+    :func:`orphan_moments`). ``max_n + 1`` passes over the table, each as ``engine.jobs`` tasks.
+    """
+    if max_n < 1:
+        raise MinentError("max_n must be >= 1")
+    parts = max(1, getattr(engine, "jobs", 1))
+    kept = SeqCounter(1 << 16, 1 << 18)
+    ext = np.zeros((4, 0))
+    prefix = np.zeros(0, np.int64)
+    suffix = np.zeros(0, np.int64)
+    moments = np.zeros((max_n + 2, 5))
+    n_chars = 0
+    for n in range(1, max_n + 2):
+        kept_ref = engine.share(kept.frozen())
+        try:
+            results = list(engine.map(ngram_task, [(chunks_ref, kept_ref, n, p, parts, min_count,
+                                                     n <= max_n) for p in range(parts)], ordered=True))
+        finally:
+            engine.release(kept_ref)
+        counts = np.concatenate([r[0] for r in results])
+        pre = np.concatenate([r[1] for r in results])
+        suf = np.concatenate([r[2] for r in results])
+        mask = np.concatenate([r[3] for r in results])
+        kept_codes = np.concatenate([r[4] for r in results])
+        orphans = sum(int(r[5]) for r in results)
+        if progress:
+            progress("ngrams", n)
+        if n == 1:
+            n_chars = int(counts.sum())
+        first = len(kept)
+        ext = np.concatenate([ext, np.zeros((4, int(mask.sum())))], axis=1)
+        if n > 1:
+            add_extensions(counts, pre, suf, ext)
+            if n <= max_n:
+                orphan_moments(counts, pre, suf, kept.counts, ext, min_count, moments[n])
+                moments[n, 0] += orphans
+        sel = np.nonzero(mask)[0]
+        kept.add(kept_codes, np.arange(len(sel) + 1, dtype=np.int64) * n, counts[sel])
+        prefix = np.concatenate([prefix, pre[sel]])
+        suffix = np.concatenate([suffix, suf[sel]])
+        if len(sel) == 0 and n > 1:
+            break
+    m = len(kept)
+    stats = NGramStats(kept, n_chars, max_n, min_count, ext[:, :m], prefix[:m], suffix[:m], moments)
+    vl, vr = _vbe(stats)
+    for n in range(1, max_n + 1):  # the kept n-grams' own VBE (their entropies are final now)
+        sel = stats.lengths == n
+        moments[n] += [sel.sum(), vl[sel].sum(), (vl[sel] ** 2).sum(), vr[sel].sum(), (vr[sel] ** 2).sum()]
+    return stats
+
+
+def _vbe(stats: NGramStats) -> tuple[np.ndarray, np.ndarray]:
+    """Variation of branching entropy (nats) on the left and on the right of every entry.
+
+    For a character the reference is the empty string, whose branching entropy is the entropy
+    of the character distribution.
+    """
+    c = stats.counts.astype(np.float64)
+    one = stats.lengths == 1
+    p = c[one] / c[one].sum()
+    h0 = float(-(p * np.log(p)).sum())
+    pre, suf = np.maximum(stats.prefix, 0), np.maximum(stats.suffix, 0)
+    vl = np.where(one, stats.h_left - h0, stats.h_left - stats.h_left[suf])
+    vr = np.where(one, stats.h_right - h0, stats.h_right - stats.h_right[pre])
+    return vl, vr
+
+
+def autonomy(stats: NGramStats) -> np.ndarray:
+    """a(w) = z(VBE_l(w)) + z(VBE_r(w)), each standardised over all n-gram types of len(w).
+
+    High when branching entropy jumps at both edges of w: w is a free unit. Dimensionless.
+    """
+    vl, vr = _vbe(stats)
+    out = np.zeros(len(stats))
+    for n in range(1, stats.max_n + 1):
+        k, sl, ssl, sr, ssr = stats.vbe_moments[n]
+        sel = stats.lengths == n
+        if k < 2 or not sel.any():
+            continue
+        for v, s, ss in ((vl, sl, ssl), (vr, sr, ssr)):
+            mu = s / k
+            sd = math.sqrt(max(ss / k - mu * mu, 1e-12))
+            out[sel] += (v[sel] - mu) / sd
+    return out
+
+
+@njit(cache=True)
+def _min_split_pmi(kept, counts, n_chars):
+    """Smallest PMI over the binary splits w = u|v of every entry, in nats (see :func:`min_split_pmi`).
+
+    PMI(u, v) = ln(c_w N / (c_u c_v)), N = ``n_chars`` (every n-gram probability relative to
+    the number of characters, as in n-gram word discovery). NaN for single characters; -inf when
+    a part is not in the table.
+    """
+    starts, arena = kept[2], kept[3]
+    n = counts.shape[0]
+    out = np.full(n, np.nan)
+    log_n = np.log(n_chars)
+    for e in range(n):
+        a, b = starts[e], starts[e + 1]
+        if b - a < 2:
+            continue
+        lw = np.log(counts[e]) + log_n
+        best = np.inf
+        for k in range(a + 1, b):
+            u = table_find(kept, arena, a, k)
+            v = table_find(kept, arena, k, b)
+            if u < 0 or v < 0:
+                best = -np.inf
+                break
+            best = min(best, lw - np.log(counts[u]) - np.log(counts[v]))
+        out[e] = best
+    return out
+
+
+def min_split_pmi(stats: NGramStats) -> np.ndarray:
+    """Smallest PMI over the binary splits w = u|v of every entry, in nats: ln(c_w N / (c_u c_v)),
+    N = Han characters (every n-gram probability relative to the number of characters, as in
+    n-gram word discovery). NaN for single characters."""
+    return _min_split_pmi(stats.frozen, stats.counts, stats.n_chars)
+
+
+def not_maximal(stats: NGramStats) -> np.ndarray:
+    """Entries of two or more characters always preceded, or always followed, by the same
+    character (zero branching entropy on a side): never free at that edge, so not words — a
+    longer string has the same count. Mostly fragments of units longer than ``max_n``
+    (高举邓小 of 高举邓小平, 塔尼亚胡 of 内塔尼亚胡)."""
+    return (stats.lengths > 1) & ((stats.h_left < 1e-9) | (stats.h_right < 1e-9))
+
+
+def pair_pmi(stats: NGramStats) -> np.ndarray:
+    """PMI (nats) of the character pair starting at each arena position (NaN at an entry's last
+    character): ln(c_ab N / (c_a c_b)) from the n-gram counts."""
+    arena = stats.arena[: stats.starts[-1]].astype(np.int32)
+    pairs_codes = np.empty(2 * max(len(arena) - 1, 0), np.int32)
+    pairs_codes[0::2], pairs_codes[1::2] = arena[:-1], arena[1:]
+    ab = stats.table.ids(pairs_codes, np.arange(0, len(pairs_codes) + 1, 2, dtype=np.int64))
+    ch = stats.char_ids()[arena]
+    cnt = stats.counts.astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = np.log(cnt[np.maximum(ab, 0)] * stats.n_chars / (cnt[ch[:-1]] * cnt[ch[1:]]))
+    v = np.where(ab >= 0, v, np.nan)
+    return np.append(v, np.nan)
