@@ -60,7 +60,7 @@ from .ngrams import NGramStats, autonomy, count_ngrams, min_split_pmi, not_maxim
 from .parallel import auto_jobs, make_engine, peak_rss_mb, resolve, table_budget, DEFAULT_MEMORY
 from .pretokenize import Rules, to_codes
 from .textio import Corpus
-from .viterbi import best_path, best_splits, count_uses, make_lattice
+from .viterbi import best_path, best_splits, candidates, count_uses, entry_candidates, make_scratch
 
 Progress = Callable[[str, int], None]
 
@@ -74,31 +74,45 @@ MAX_SPLIT = 64
 
 # ============================================================================ passes on the engine
 
-def uses_task(chunks_ref, table_ref, logp, max_len, unk, group):
-    """Task: uses of every entry in the segmentation of chunks ``group`` (int64 per entry)."""
+def candidates_task(chunks_ref, table_ref, width, group):
+    """Task: the decoder's candidates (:func:`minent.viterbi.candidates`) of chunks ``group``."""
     chunks, table = resolve(chunks_ref), resolve(table_ref)
-    counts = np.zeros(len(logp), np.int64)
-    model = (table, logp, max_len, unk, True)
+    out = []
     for i in group:
-        count_uses(chunks[i], model, counts)
+        codes = chunks[i][0]
+        cand = np.empty((len(codes), width), np.int32)
+        candidates(table, codes, 0, len(codes), True, cand, 0)
+        out.append(cand)
+    return out
+
+
+def entry_candidates_task(table_ref, width, first, last):
+    return entry_candidates(resolve(table_ref), first, last, width, True)
+
+
+def uses_task(chunks_ref, cands_ref, logp, unk, group):
+    """Task: uses of every entry in the segmentation of chunks ``group`` (int64 per entry)."""
+    chunks, cands = resolve(chunks_ref), resolve(cands_ref)
+    counts = np.zeros(len(logp), np.int64)
+    for i in group:
+        count_uses(chunks[i], cands[i], logp, unk, counts)
     return counts
 
 
 @njit(cache=True)
-def adjacent_units(clauses, model, max_len, out):
+def adjacent_units(clauses, cand, logp, unk, table, max_len, out):
     """Count adjacent units (u, v) of the segmentation of ``clauses`` whose concatenation uv is
-    an entry of at most ``max_len`` codes: ``out[len(u) - 1, id(uv)] += weight``."""
+    an entry of ``table`` of at most ``max_len`` codes: ``out[len(u) - 1, id(uv)] += weight``."""
     codes, bounds, weights = clauses
-    table = model[0]
     longest = 1
     for c in range(bounds.shape[0] - 1):
         longest = max(longest, bounds[c + 1] - bounds[c])
-    lattice = make_lattice(longest, model[2])
-    back = lattice[1]
+    scratch = make_scratch(longest)
+    back = scratch[1]
     cuts = np.empty(longest + 1, np.int64)
     for c in range(bounds.shape[0] - 1):
         lo, hi, w = bounds[c], bounds[c + 1], weights[c]
-        best_path(codes, lo, hi, model, lattice, True)
+        best_path(cand, lo, hi - lo, logp, unk, scratch, True)
         m = 0
         j = hi - lo
         while j > 0:  # word boundaries, right to left
@@ -115,50 +129,84 @@ def adjacent_units(clauses, model, max_len, out):
                 out[mid - a - 1, e] += w
 
 
-def pairs_task(chunks_ref, table_ref, logp, max_len, unk, group, pair_len):
-    chunks, table = resolve(chunks_ref), resolve(table_ref)
+def pairs_task(chunks_ref, cands_ref, table_ref, logp, unk, group, pair_len):
+    chunks, cands, table = resolve(chunks_ref), resolve(cands_ref), resolve(table_ref)
     out = np.zeros((2, len(logp)), np.int64)
-    model = (table, logp, max_len, unk, True)
     for i in group:
-        adjacent_units(chunks[i], model, pair_len, out)
+        adjacent_units(chunks[i], cands[i], logp, unk, table, pair_len, out)
     return out
 
 
+def splits_task(starts, ecands_ref, logp, unk, first, last):
+    """Task: :func:`minent.viterbi.best_splits` of entries ``first .. last - 1``."""
+    return best_splits(starts, resolve(ecands_ref)[first], logp, unk, MAX_SPLIT, first, last)
+
+
 class ClausePasses:
-    """Segmentation passes over a clause table shared on an engine (see the module doc)."""
+    """Decoding passes over a clause table shared on an engine (see the module doc).
+
+    After :meth:`attach` the decoder's candidates of every clause position (and of every n-gram
+    entry, for the split scores) are computed once, as tasks, and shared: each later pass only
+    looks up scores (``engine.jobs`` tasks, each a share of the chunks; counts are integer sums,
+    so the result does not depend on the split)."""
 
     def __init__(self, clauses: ClauseTable, engine):
         self.engine = engine
         chunks = clauses.chunks()
         self.chunks_ref = engine.share(chunks)
-        tasks = max(1, min(len(chunks), getattr(engine, "jobs", 1)))
-        self.groups = [list(range(t, len(chunks), tasks)) for t in range(tasks)]
-        self.table_ref = None
-        self.max_len = 1
+        self.tasks = max(1, getattr(engine, "jobs", 1))
+        self.groups = [g for g in (list(range(t, len(chunks), self.tasks)) for t in range(self.tasks)) if g]
+        self.n_chunks = len(chunks)
+        self.refs = [self.chunks_ref]
+        self.table_ref = self.cands_ref = self.ecands_ref = None
+
+    def _share(self, obj):
+        ref = self.engine.share(obj)
+        self.refs.append(ref)
+        return ref
 
     def attach(self, stats: NGramStats) -> None:
-        """Share the n-gram table the passes segment with."""
-        self.table_ref = self.engine.share(stats.frozen)
-        self.max_len = stats.max_n
-
-    def _run(self, task, logp, unk, *extra):
-        logp = np.ascontiguousarray(logp, dtype=np.float64)
-        args = [(self.chunks_ref, self.table_ref, logp, self.max_len, float(unk), g, *extra)
-                for g in self.groups]
-        return sum(self.engine.map(task, args))
+        """Share the n-gram table and the candidates of every clause position and entry."""
+        self.stats = stats
+        self.table_ref = self._share(stats.frozen)
+        width = stats.max_n
+        cands = [None] * self.n_chunks
+        for group, part in zip(self.groups, self.engine.map(
+                candidates_task, [(self.chunks_ref, self.table_ref, width, g) for g in self.groups],
+                ordered=True)):
+            for i, c in zip(group, part):
+                cands[i] = c
+        n = len(stats)
+        self.ranges = [(n * k // self.tasks, n * (k + 1) // self.tasks) for k in range(self.tasks)]
+        ecands = list(self.engine.map(entry_candidates_task,
+                                      [(self.table_ref, width, a, b) for a, b in self.ranges], ordered=True))
+        self.cands_ref = self._share(cands)
+        self.ecands_ref = self._share({a: c for (a, _), c in zip(self.ranges, ecands)})
+        self.starts = stats.starts
 
     def uses(self, logp: np.ndarray, unk: float) -> np.ndarray:
         """Uses of every entry in the best segmentation under scores ``logp``."""
-        return self._run(uses_task, logp, unk)
+        logp = np.ascontiguousarray(logp, dtype=np.float64)
+        return sum(self.engine.map(uses_task, [(self.chunks_ref, self.cands_ref, logp, float(unk), g)
+                                               for g in self.groups]))
 
     def unit_pairs(self, logp: np.ndarray, unk: float, pair_len: int) -> np.ndarray:
         """:func:`adjacent_units` of the best segmentation, summed over the table."""
-        return self._run(pairs_task, logp, unk, pair_len)
+        logp = np.ascontiguousarray(logp, dtype=np.float64)
+        return sum(self.engine.map(pairs_task, [(self.chunks_ref, self.cands_ref, self.table_ref, logp,
+                                                 float(unk), g, pair_len) for g in self.groups]))
+
+    def split_scores(self, logp: np.ndarray, unk: float) -> np.ndarray:
+        """Best score of every entry split into two or more other entries (NaN for characters)."""
+        logp = np.ascontiguousarray(logp, dtype=np.float64)
+        return np.concatenate(list(self.engine.map(
+            splits_task, [(self.starts, self.ecands_ref, logp, float(unk), a, b) for a, b in self.ranges],
+            ordered=True)))
 
     def close(self) -> None:
-        for ref in (self.chunks_ref, self.table_ref):
-            if ref is not None:
-                self.engine.release(ref)
+        for ref in self.refs:
+            self.engine.release(ref)
+        self.refs = []
 
 
 # ============================================================================ stages 2-6
@@ -170,21 +218,6 @@ def _logp(counts: np.ndarray) -> np.ndarray:
 
 def _unk(stats: NGramStats) -> float:
     return math.log(0.5 / stats.n_chars)
-
-
-def splits_task(table_ref, logp, max_len, unk, first, last):
-    """Task: :func:`minent.viterbi.best_splits` of entries ``first .. last - 1``."""
-    return best_splits((resolve(table_ref), logp, max_len, unk, True), MAX_SPLIT, first, last)
-
-
-def split_scores(passes: ClausePasses, logp: np.ndarray, unk: float) -> np.ndarray:
-    """Best score of every entry split into two or more other entries (NaN for characters), as
-    tasks over ranges of entries."""
-    logp = np.ascontiguousarray(logp, dtype=np.float64)
-    n, parts = len(logp), max(1, getattr(passes.engine, "jobs", 1))
-    cuts = [n * k // parts for k in range(parts + 1)]
-    args = [(passes.table_ref, logp, passes.max_len, float(unk), a, b) for a, b in zip(cuts, cuts[1:])]
-    return np.concatenate(list(passes.engine.map(splits_task, args, ordered=True)))
 
 
 def boundary_counts(passes: ClausePasses, stats: NGramStats, maximal: bool = False) -> np.ndarray:
@@ -227,7 +260,7 @@ def mdl_counts(passes: ClausePasses, stats: NGramStats, min_count: int = 3, weig
         logp = _logp(np.where(alive, counts, 0))
         if progress:
             progress("mdl", r + 1)
-        alt = split_scores(passes, logp, unk)
+        alt = passes.split_scores(logp, unk)
         cost = weight * math.log(2) * entry_bits(spell_bits, L, np.maximum(counts, 1))
         with np.errstate(invalid="ignore"):
             gain = counts * (logp - alt) - cost
@@ -290,7 +323,7 @@ def cohesion_prune(passes: ClausePasses, stats: NGramStats, counts: np.ndarray, 
     L = stats.lengths
     for _ in range(rounds):
         logp = _logp(counts)
-        alt = split_scores(passes, logp, math.log(0.5 / max(int(counts.sum()), 1)))
+        alt = passes.split_scores(logp, math.log(0.5 / max(int(counts.sum()), 1)))
         with np.errstate(invalid="ignore"):
             drop = (counts > 0) & (L >= 2) & (logp - alt < min_gain)
         if not drop.any():
@@ -667,8 +700,8 @@ def make_lexicon(stats: NGramStats, counts: np.ndarray, rules) -> Lexicon:
         if multi.any() else np.zeros(0, np.int64)
     if len(pos):
         np.fmin.at(pair, owner, pmi_pairs[pos])
-    alt = best_splits((stats.frozen, _logp(counts), stats.max_n, math.log(0.5 / total), True), MAX_SPLIT,
-                      0, len(stats))
+    alt = best_splits(stats.starts, entry_candidates(stats.frozen, 0, len(stats), stats.max_n, True),
+                      _logp(counts), math.log(0.5 / total), MAX_SPLIT, 0, len(stats))
     scores = {"pair_pmi": pair, "pmi": pmi, "fstar": c / total * (pmi - 1),
               "sub_pmi": np.where(multi, logp - alt[order], np.nan)}
     return Lexicon([stats.word(i) for i in order], c, total, scores, math.log(0.5 / total), rules)

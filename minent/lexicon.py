@@ -42,7 +42,8 @@ from .hashtable import SeqCounter
 from .pretokenize import Rules, from_codes, to_codes
 from .segment import Segmenter
 from .textio import atomic_write, open_text
-from .viterbi import best_path, make_lattice
+from .viterbi import best_path, make_scratch
+from .viterbi import candidates as word_candidates
 
 FORMAT_VERSION = 1
 MAX_COUNT = 2**62  # counts are int64; a file claiming more is corrupt
@@ -281,9 +282,10 @@ def remove_redundancy(candidates: dict, total: int, params: LexiconParams):
     with np.errstate(divide="ignore"):
         logp = np.where(counts > 0, np.log(np.maximum(counts, 1)) - log_total, -np.inf)
     max_len = max(map(len, words), default=1)
-    model = (table.frozen(), logp, max_len, math.log(0.5) - log_total, False)
-    lattice = make_lattice(max_len, max_len)
-    back, bid = lattice[1], lattice[2]
+    unk = math.log(0.5) - log_total
+    cand = np.empty((max_len, max_len), np.int32)
+    scratch = make_scratch(max_len)
+    back, bid = scratch[1], scratch[2]
     sub_pmi = {}
     for e in sorted(range(len(words)), key=lambda e: (-len(words[e]), -counts[e], words[e])):
         w = words[e]
@@ -291,7 +293,8 @@ def remove_redundancy(candidates: dict, total: int, params: LexiconParams):
             continue
         logp[e] = -np.inf
         codes = to_codes(w)
-        sub_logp = best_path(codes, 0, len(codes), model, lattice, True)
+        word_candidates(table.frozen(), codes, 0, len(codes), False, cand, 0)
+        sub_logp = best_path(cand, 0, len(codes), logp, unk, scratch, True)
         score = math.log(counts[e]) - log_total - sub_logp
         if score > params.threshold(w):
             logp[e] = math.log(counts[e]) - log_total
@@ -308,7 +311,6 @@ def remove_redundancy(candidates: dict, total: int, params: LexiconParams):
                 counts = np.append(counts, 0)
                 logp = np.append(logp, -np.inf)
                 sub = len(words) - 1
-                model = (table.frozen(), logp, max_len, model[3], False)
             counts[sub] += c
             logp[sub] = math.log(counts[sub]) - log_total
             j = i

@@ -21,7 +21,7 @@ from numba import njit
 
 from .hashtable import SeqCounter
 from .pretokenize import HAN, Rules, class_table, join_dotted, scan_spans, to_codes, from_codes
-from .viterbi import best_path, make_lattice, path_bounds
+from .viterbi import best_path, candidates, make_scratch, path_bounds
 
 CHUNK = 1 << 16
 
@@ -36,7 +36,9 @@ def segment_codes(cps, spans, model):
     longest = 1
     for s in range(spans.shape[0]):
         longest = max(longest, min(spans[s, 1] - spans[s, 0], CHUNK))
-    lattice = make_lattice(longest, model[2])
+    table, logp, max_len, unk, closed = model
+    cand = np.empty((longest, max(max_len, 1)), np.int32)
+    scratch = make_scratch(longest)
     m = 0
     for s in range(spans.shape[0]):
         a, b = spans[s, 0], spans[s, 1]
@@ -47,8 +49,9 @@ def segment_codes(cps, spans, model):
             continue
         while a < b:
             c = min(b, a + CHUNK)
-            best_path(cps, a, c, model, lattice, True)
-            m = path_bounds(lattice, c - a, a, tok_s, tok_e, m)
+            candidates(table, cps, a, c, closed, cand, 0)
+            best_path(cand, 0, c - a, logp, unk, scratch, True)
+            m = path_bounds(scratch, c - a, a, tok_s, tok_e, m)
             a = c
     return tok_s[:m], tok_e[:m]
 

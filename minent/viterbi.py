@@ -1,20 +1,26 @@
 """The one unigram Viterbi decoder (method.md §3), shared by every caller.
 
-A *model* is one tuple ``(table, logp, max_len, unknown_logp, closed)``: a frozen sequence table
-(:meth:`minent.hashtable.SeqCounter.frozen`), a score per entry (natural log; ``-inf`` = not a
-word), the longest word in codes, the score of an unknown single character, and whether the table
-is prefix-closed (n-gram tables are; the lattice search then stops at the first absent prefix). The best path
-through ``codes[lo:hi]`` maximises the sum of the scores of its words. Rules, the same for every
-caller (the segmenter, the learner's re-estimation passes, the redundancy and cohesion tests):
+Decoding a span of codes takes two steps:
+
+1. its **candidates** (:func:`candidates`): for every position i and length k, the id of the
+   word ``codes[i:i+k]`` in a frozen sequence table (:meth:`minent.hashtable.SeqCounter.frozen`),
+   or -1 — an int32 matrix with one row per position and ``max_len`` columns. The segmenter
+   fills it per span; the lexicon learner fills it once for its whole clause table and then
+   decodes it many times with changing scores.
+2. the **best path** (:func:`best_path`) through those candidates, maximising the sum of the
+   words' scores ``logp[id]`` (natural log; ``-inf`` = not a word).
+
+Rules, the same for every caller (the segmenter, the learner's re-estimation passes, the
+redundancy and cohesion tests):
 
 * **unknown characters**: a single code that is not an entry, or whose score is ``-inf``, scores
-  ``unknown_logp``; a longer string must be an entry with a finite score;
+  ``unk``; a longer string must be an entry with a finite score;
 * **ties**: start positions are scanned left to right and, from a start, shorter words before
   longer ones; a candidate replaces the best path to its end only when strictly better. So at
   every end the first path found wins a tie: the one whose last word starts earliest (甲乙丙 with
   p(甲乙) = p(甲)p(乙) and p(乙丙) = p(乙)p(丙): 甲 乙丙).
 
-Scratch arrays (a *lattice*, :func:`new_lattice`) are allocated once per call site and reused.
+Scratch arrays (:func:`make_scratch`) are allocated once per call site and reused.
 """
 from __future__ import annotations
 
@@ -25,22 +31,32 @@ from .hashtable import prefix_ids
 
 
 @njit(cache=True)
-def make_lattice(n, max_len):
-    """Scratch for paths of up to ``n`` codes: ``(best, back, word_id, prefix ids)``."""
-    return (np.empty(n + 1, np.float64), np.empty(n + 1, np.int64), np.empty(n + 1, np.int64),
-            np.empty(max(max_len, 1), np.int64))
+def make_scratch(n):
+    """Scratch for paths of up to ``n`` codes: ``(best score, start of last word, its id)``."""
+    return np.empty(n + 1, np.float64), np.empty(n + 1, np.int64), np.empty(n + 1, np.int64)
 
 
 @njit(cache=True)
-def best_path(codes, lo, hi, model, lattice, whole):
-    """Fill ``lattice`` with the best path over ``codes[lo:hi]``; return its score.
+def candidates(table, codes, lo, hi, closed, out, row0):
+    """Fill ``out[row0 + i, k - 1]`` with the id of ``codes[lo+i : lo+i+k]`` in ``table`` (-1 when
+    absent or past ``hi``), for i < hi - lo and k <= ``out.shape[1]``. ``closed``: the table is
+    prefix-closed (n-gram tables are), so the search from a position stops at the first miss."""
+    width = out.shape[1]
+    for i in range(hi - lo):
+        row = out[row0 + i]
+        m = prefix_ids(table, codes, lo + i, hi, row, closed)
+        for k in range(m, width):
+            row[k] = -1
 
-    After the call, for every end j (1..hi-lo) ``back[j]`` is the start of the last word and
-    ``word_id[j]`` its entry id (-1 for an unknown character). With ``whole`` False the single
-    word covering the whole span is not a candidate (the best split of an entry into others)."""
-    table, logp, max_len, unk, closed = model
-    best, back, bid, ids = lattice
-    n = hi - lo
+
+@njit(cache=True)
+def best_path(cand, row0, n, logp, unk, scratch, whole):
+    """Best path over the ``n`` positions whose candidates are rows ``row0 ..`` of ``cand``;
+    returns its score and leaves ``back[j]`` (start of the last word ending at j) and ``bid[j]``
+    (its id, -1 for an unknown character) in ``scratch``. With ``whole`` False the single word
+    covering all ``n`` positions is not a candidate (the best split of an entry into others)."""
+    best, back, bid = scratch
+    width = cand.shape[1]
     best[0] = 0.0
     for i in range(1, n + 1):
         best[i] = -np.inf
@@ -48,11 +64,10 @@ def best_path(codes, lo, hi, model, lattice, whole):
         base = best[i]
         if base == -np.inf:
             continue
-        m = prefix_ids(table, codes, lo + i, hi, ids[:max_len], closed)
-        for k in range(1, m + 1):
+        for k in range(1, min(width, n - i) + 1):
             if not whole and k == n:
                 break
-            e = ids[k - 1]
+            e = cand[row0 + i, k - 1]
             if e >= 0 and logp[e] > -np.inf:
                 score = base + logp[e]
             elif k == 1:
@@ -68,23 +83,24 @@ def best_path(codes, lo, hi, model, lattice, whole):
 
 
 @njit(cache=True)
-def count_uses(clauses, model, counts):
-    """Segment every clause and add its weight to ``counts[id]`` per word used.
+def count_uses(clauses, cand, logp, unk, counts):
+    """Decode every clause and add its weight to ``counts[id]`` per word used.
 
     ``clauses`` = ``(codes, bounds, weights)``: clause c is ``codes[bounds[c]:bounds[c+1]]``, seen
-    ``weights[c]`` times. Returns ``(weighted total score, words, unknown characters)``."""
+    ``weights[c]`` times; ``cand`` holds the candidates of every code of ``codes``. Returns
+    ``(weighted total score, words, unknown characters)``."""
     codes, bounds, weights = clauses
     longest = 1
     for c in range(bounds.shape[0] - 1):
         longest = max(longest, bounds[c + 1] - bounds[c])
-    lattice = make_lattice(longest, model[2])
-    back, bid = lattice[1], lattice[2]
+    scratch = make_scratch(longest)
+    back, bid = scratch[1], scratch[2]
     total = 0.0
     words = 0
     unknown = 0
     for c in range(bounds.shape[0] - 1):
         lo, hi, w = bounds[c], bounds[c + 1], weights[c]
-        total += w * best_path(codes, lo, hi, model, lattice, True)
+        total += w * best_path(cand, lo, hi - lo, logp, unk, scratch, True)
         j = hi - lo
         while j > 0:
             e = bid[j]
@@ -98,10 +114,10 @@ def count_uses(clauses, model, counts):
 
 
 @njit(cache=True)
-def path_bounds(lattice, n, lo, tok_s, tok_e, m):
+def path_bounds(scratch, n, lo, tok_s, tok_e, m):
     """Append the words of the best path over a span of ``n`` codes starting at ``lo`` (in
     order) to ``tok_s`` / ``tok_e`` from index ``m``; return the new count."""
-    back = lattice[1]
+    back = scratch[1]
     j = n
     first = m
     while j > 0:
@@ -120,17 +136,27 @@ def path_bounds(lattice, n, lo, tok_s, tok_e, m):
 
 
 @njit(cache=True)
-def best_splits(model, max_codes, first, last):
-    """For every entry ``first <= w < last`` of ``model``'s table with 2..``max_codes`` codes, the
-    score of its best path with the whole entry excluded (its best split into other entries);
-    NaN elsewhere. Returns ``last - first`` scores."""
-    table = model[0]
+def entry_candidates(table, first, last, width, closed):
+    """Candidates of the codes of entries ``first .. last - 1`` of ``table``, each entry alone
+    (no word crosses its end): rows in arena order from ``starts[first]``."""
     starts, arena = table[2], table[3]
+    out = np.empty((starts[last] - starts[first], width), np.int32)
+    for w in range(first, last):
+        candidates(table, arena, starts[w], starts[w + 1], closed, out, starts[w] - starts[first])
+    return out
+
+
+@njit(cache=True)
+def best_splits(starts, cand, logp, unk, max_codes, first, last):
+    """For every entry ``first <= w < last`` with 2..``max_codes`` codes, the score of its best
+    path with the whole entry excluded (its best split into other entries); NaN elsewhere.
+    ``cand`` = :func:`entry_candidates` of the same range. Returns ``last - first`` scores."""
     out = np.full(last - first, np.nan)
-    lattice = make_lattice(max_codes, model[2])
+    scratch = make_scratch(max_codes)
+    base = starts[first]
     for w in range(first, last):
         lo, hi = starts[w], starts[w + 1]
         if hi - lo < 2 or hi - lo > max_codes:
             continue
-        out[w - first] = best_path(arena, lo, hi, model, lattice, False)
+        out[w - first] = best_path(cand, lo - base, hi - lo, logp, unk, scratch, False)
     return out

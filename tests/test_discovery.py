@@ -15,7 +15,7 @@ from minent.errors import MinentError
 from minent.ngrams import autonomy, count_ngrams as _count_ngrams, min_split_pmi, not_maximal
 from minent.parallel import LocalEngine, resolve
 from minent.pretokenize import spans
-from minent.viterbi import best_splits, count_uses
+from minent.viterbi import count_uses
 
 from conftest import VOCAB, word_corpus
 
@@ -154,7 +154,6 @@ def test_viterbi_kernels_match_brute_force():
     logp[rng.uniform(size=len(st)) < 0.3] = -np.inf  # some entries are not words
     unk = -12.0
     score = {st.word(i): logp[i] for i in range(len(st))}
-    model = (st.frozen, logp, 4, unk, True)
     expected = Counter()
     total_ref = 0.0
     for piece in han_pieces(lines):
@@ -162,12 +161,12 @@ def test_viterbi_kernels_match_brute_force():
         expected.update(p for p in parts if p in score and score[p] > -math.inf)
         total_ref += b
     counts = np.zeros(len(st), np.int64)
-    total = 0.0
-    total = sum(count_uses(chunk, model, counts)[0] for chunk in resolve(passes.chunks_ref))
+    total = sum(count_uses(chunk, cand, logp, unk, counts)[0]
+                for chunk, cand in zip(resolve(passes.chunks_ref), resolve(passes.cands_ref)))
     assert total == pytest.approx(total_ref)
     assert {st.word(i): int(c) for i, c in enumerate(counts) if c} == dict(expected)
     assert passes.uses(logp, unk).tolist() == counts.tolist()  # the same through the engine
-    alt = best_splits(model, 64, 0, len(st))
+    alt = passes.split_scores(logp, unk)
     for i in range(len(st)):
         w = st.word(i)
         if len(w) > 1:

@@ -70,7 +70,7 @@ def test_one_decoder_one_tie_rule():
     from minent import Segmenter
     from minent.hashtable import SeqCounter
     from minent.pretokenize import to_codes
-    from minent.viterbi import best_path, count_uses, make_lattice
+    from minent.viterbi import best_path, candidates, count_uses, make_scratch
     words = ["甲乙", "甲", "乙", "乙丙", "丙"]
     lp = math.log(0.25)
     logp = np.array([2 * lp, lp, lp, 2 * lp, lp])  # every split of 甲乙丙 scores 3 lp
@@ -81,15 +81,18 @@ def test_one_decoder_one_tie_rule():
     assert seg.segment("甲乙") == ["甲乙"]
     table = SeqCounter(16, 64)
     table.add(to_codes("".join(words)), np.array([0, 2, 3, 4, 6, 7]))
-    model = (table.frozen(), logp, 2, -20.0, False)
     codes = to_codes("甲乙丙")
+    cand = np.empty((3, 2), np.int32)
+    candidates(table.frozen(), codes, 0, 3, False, cand, 0)
+    assert cand.tolist() == [[1, 0], [2, 3], [4, -1]]
     counts = np.zeros(5, np.int64)
-    count_uses((codes, np.array([0, 3]), np.array([2])), model, counts)
+    count_uses((codes, np.array([0, 3]), np.array([2])), cand, logp, -20.0, counts)
     assert counts.tolist() == [0, 2, 0, 2, 0]
-    lattice = make_lattice(3, 2)
-    assert best_path(codes, 0, 3, model, lattice, True) == pytest.approx(3 * lp)
+    scratch = make_scratch(3)
+    assert best_path(cand, 0, 3, logp, -20.0, scratch, True) == pytest.approx(3 * lp)
     # an unknown character, or one scored -inf, costs unknown_logp; a longer non-word is no path
     logp2 = logp.copy()
     logp2[1] = -np.inf
     assert Segmenter(words, logp2, -20.0).segment("甲丁") == ["甲", "丁"]
-    assert best_path(to_codes("甲丁"), 0, 2, (table.frozen(), logp2, 2, -20.0, False), lattice, True) == -40.0
+    candidates(table.frozen(), to_codes("甲丁"), 0, 2, False, cand, 0)
+    assert best_path(cand, 0, 2, logp2, -20.0, scratch, True) == -40.0
