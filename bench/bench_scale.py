@@ -1,217 +1,191 @@
-"""Scale: build-lexicon from 10 MB to GBs on one machine, 1 vs 2 jobs, the Dask engine, spilling.
+"""Scale: `minent build-lexicon` with default options from 10 MB to 3 GB, 1 vs 2 jobs, Dask, Ctrl-C.
 
-Corpora come from ``corpora/synth.py`` (word bigram chain over the shipped sample; generated once
-into corpora/data/). Every measured run is a fresh process, so its wall time and peak RSS are its
-own (with --jobs 2 the workers are separate processes, not included in the peak shown).
+Corpora come from ``corpora/synth.py`` (word bigram chain; source pd1998 raw, seed 0), generated
+once into ``corpora/data/`` (or ``--data``). Every run is the real command in a fresh process; a
+sampler polls the whole process tree (the command and every worker it forks or starts) every
+0.2 s: ``tree RSS`` is the largest sum of resident sets seen (pages a forked worker shares with
+its parent are counted in both), ``tree PSS`` the largest sum of proportional sets (shared pages
+split among the processes that share them: the memory the tree really holds).
 
-    python bench/bench_scale.py [--sizes 10M,100M,1G,3G] [--skip-dask]
+    python bench/bench_scale.py [--sizes 10M,100M,1G,3G] [--source PD1998_RAW] [--skip-dask]
 Writes outputs/bench/scale.{json,md}.
 """
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
+import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import REPO, emit, run_job, write_results  # noqa: E402
+from _common import REPO, SHARED, write_results  # noqa: E402
 
 DATA = os.path.join(REPO, "corpora", "data")
 
 
-def corpus(size: str) -> str:
-    path = os.path.join(DATA, f"synth-{size}.txt")
+def corpus(size: str, data: str, source: str) -> str:
+    path = os.path.join(data, f"synth-{size}.txt")
     if not os.path.exists(path):
         subprocess.run([sys.executable, os.path.join(REPO, "corpora", "synth.py"), "--size", size,
-                        "-o", path], check=True)
+                        "--source", source, "--seed", "0", "-o", path], check=True)
     return path
 
 
-def digest(lex) -> str:
-    h = hashlib.sha256()
-    for w, c in zip(lex.words, lex.counts.tolist()):
-        h.update(f"{w}\t{c}\n".encode())
-    return h.hexdigest()[:16]
+def _tree(pid: int):
+    import psutil
+    try:
+        root = psutil.Process(pid)
+        return [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
 
 
-def job_build(path: str, jobs: str, engine: str, memory: str) -> None:
-    """The full CLI command (lexicon + jieba dict + report with L), timed from inside."""
-    import json
-    import tempfile
-    from minent.commands import main
-    from minent.lexicon import Lexicon
-    load_before = os.getloadavg()[0]
+def run_measured(args: list[str], env=None) -> dict:
+    """Run ``python -m minent ARGS`` and sample its process tree's memory until it exits."""
+    import psutil
+    t0 = time.perf_counter()
+    load = os.getloadavg()[0]
+    p = subprocess.Popen([sys.executable, "-m", "minent", *args], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=env)
+    peak_rss = peak_pss = 0
+    procs = 1
+    while p.poll() is None:
+        rss = pss = 0
+        tree = _tree(p.pid)
+        for proc in tree:
+            try:
+                info = proc.memory_full_info()
+                rss += info.rss
+                pss += getattr(info, "pss", info.rss)
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                pass
+        peak_rss, peak_pss, procs = max(peak_rss, rss), max(peak_pss, pss), max(procs, len(tree))
+        time.sleep(0.2)
+    out, err = p.communicate()
+    if p.returncode != 0:
+        raise SystemExit(f"minent {' '.join(args)} failed: {err.strip()[-500:]}")
+    return {"wall_s": time.perf_counter() - t0, "tree_rss_mb": peak_rss / 2**20,
+            "tree_pss_mb": peak_pss / 2**20, "processes": procs, "load_1min_before": load,
+            "load_1min_after": os.getloadavg()[0]}
+
+
+def digest(path: str) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.sha256(fh.read()).hexdigest()[:16]
+
+
+def build(path: str, *options: str) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "lex.tsv")
-        t0 = time.perf_counter()
-        main(["build-lexicon", path, "-o", out, "-q", "--jobs", jobs, "--engine", engine,
-              "--memory", memory], standalone_mode=False)
-        wall = time.perf_counter() - t0
+        row = run_measured(["build-lexicon", path, "-o", out, "-q", *options])
         report = json.load(open(os.path.join(tmp, "lex.report.json"), encoding="utf-8"))
-        lex = Lexicon.load(out)
-    emit({"path": os.path.basename(path), "mb": os.path.getsize(path) / 2**20, "jobs": jobs,
-          "engine": engine, "memory": memory, "wall_s": wall, "timings": report["timings_s"],
-          "lexicon": len(lex), "digest": digest(lex), "spills": report["spills"],
-          "peak_piece_table_mb": report["peak_piece_table_mb"], "distinct_pairs": report["distinct_pairs"],
-          "worker_peak_rss_mb": report["engine"]["worker_peak_rss_mb"],
-          "L_lexicon_bits": report["information_bits"]["lexicon"]["L_bits"],
-          "load_1min_before": load_before, "load_1min_after": os.getloadavg()[0],
-          })
+        row["digest"] = digest(out)
+    t = report["timings_s"]
+    learn = sum(t.get(k, 0.0) for k in ("ngrams", "boundary", "mdl", "reestimate"))
+    row.update({"corpus": os.path.basename(path), "mb": os.path.getsize(path) / 2**20,
+                "options": " ".join(options) or "(defaults)", "timings": t, "learn_s": learn,
+                "jobs": report["engine"]["jobs"], "engine": report["engine"]["name"],
+                "parent_peak_mb": report["peak_rss_mb"], "lexicon": report["lexicon_size"],
+                "sample": report.get("clauses"), "han_chars": report.get("han_chars"),
+                "L_bits": report["information_bits"]["lexicon"]["L_bits"]})
+    print(json.dumps(row, ensure_ascii=False), file=sys.stderr)
+    return row
 
 
-def job_interrupt(path: str, after_s: str) -> None:
-    """Start build-lexicon as a child with a tiny memory budget (so it spills to disk), send it
-    SIGINT (to its process group, as Ctrl-C in a terminal) after ``after_s`` seconds, and check what it leaves behind."""
-    import glob
-    import signal
-    import tempfile
+def interrupt(path: str, after_s: float) -> dict:
+    """Start a 2-job build, send SIGINT to its process group after ``after_s`` s (what Ctrl-C in
+    a terminal does), and list what it leaves behind."""
     with tempfile.TemporaryDirectory() as tmp:
-        spill_parent = os.path.join(tmp, "tmp")
-        os.mkdir(spill_parent)
+        tmpdir = os.path.join(tmp, "tmp")
+        os.mkdir(tmpdir)
         out = os.path.join(tmp, "out", "lex.tsv")
         os.mkdir(os.path.dirname(out))
-        env = dict(os.environ, TMPDIR=spill_parent)
         t0 = time.perf_counter()
         p = subprocess.Popen([sys.executable, "-m", "minent", "build-lexicon", path, "-o", out, "-q",
-                              "--memory", "404M", "--jobs", "2"], env=env, start_new_session=True,
-                             # a shell's background job starts with SIGINT ignored; a terminal's
-                             # foreground job (what Ctrl-C reaches) does not
+                              "--jobs", "2"], env=dict(os.environ, TMPDIR=tmpdir), start_new_session=True,
                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(float(after_s))
-        spilled_before = len(glob.glob(os.path.join(spill_parent, "minent-spill-*")))
-        os.killpg(p.pid, signal.SIGINT)  # what Ctrl-C does: the whole foreground process group
+        time.sleep(after_s)
+        os.killpg(p.pid, signal.SIGINT)
         _, err = p.communicate(timeout=120)
-        stop_s = time.perf_counter() - t0 - float(after_s)
-        left_out = sorted(os.listdir(os.path.dirname(out)))
-        left_tmp = sorted(os.listdir(spill_parent))
-    emit({"after_s": float(after_s), "exit": p.returncode, "stop_s": stop_s,
-          "spill_dirs_at_interrupt": spilled_before, "left_in_output_dir": left_out,
-          "left_in_tmpdir": left_tmp, "stderr": err.strip()[-200:]})
+        row = {"after_s": after_s, "exit": p.returncode, "stop_s": time.perf_counter() - t0 - after_s,
+               "left_in_output_dir": sorted(os.listdir(os.path.dirname(out))),
+               "left_in_tmpdir": sorted(os.listdir(tmpdir)), "stderr": err.strip()[-200:]}
+    print(json.dumps(row, ensure_ascii=False), file=sys.stderr)
+    return row
 
 
-def job_throughput(path: str) -> None:
-    """Pass 1 alone, split into I/O + decoding + code conversion vs the counting kernels."""
-    from minent import Corpus, count_chars_pairs
-    from minent.pretokenize import to_codes
-    count_chars_pairs(["预热"])
-    corpus_ = Corpus(path)
-    t0 = time.perf_counter()
-    n = 0
-    for text, _ in corpus_.blocks():
-        n += to_codes(text).shape[0]
-    io_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    count_chars_pairs(corpus_)
-    total_s = time.perf_counter() - t0
-    emit({"impl": "minent numba", "mb": os.path.getsize(path) / 2**20, "total_s": total_s, "io_decode_s": io_s})
-
-
-def job_counter(path: str) -> None:
-    import re
-    from collections import Counter
-    han = re.compile("[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-    t0 = time.perf_counter()
-    chars, pairs = Counter(), Counter()
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            for run in han.findall(line):
-                chars.update(run)
-                pairs.update(map(str.__add__, run, run[1:]))
-    emit({"impl": "collections.Counter", "mb": os.path.getsize(path) / 2**20,
-          "total_s": time.perf_counter() - t0})
+def render(data: dict) -> str:
+    t = ("### build-lexicon with default options (general learner; jobs = all cores from 64 MB)\n\n"
+         "| corpus MB | jobs | wall s | reading s | learning s | last pass s | tree RSS MB | tree PSS MB | "
+         "sample chars (rate) | lexicon | load before/after |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
+    for r in data["scaling"]:
+        s = r["sample"]
+        t += (f"| {r['mb']:.0f} | {r['jobs']} | {r['wall_s']:.1f} | {r['timings']['clauses']:.1f} | "
+              f"{r['learn_s']:.1f} | {r['timings']['report']:.1f} | {r['tree_rss_mb']:.0f} | {r['tree_pss_mb']:.0f} | "
+              f"{s['chars'] / 1e6:.1f}M ({s['sample_rate']:g}) | {r['lexicon']} | "
+              f"{r['load_1min_before']:.2f}/{r['load_1min_after']:.2f} |\n")
+    t += ("\n*reading*: the pass that collects the clause table; *learning*: the six stages on it (in "
+          "memory, as tasks); *last pass*: segmenting the whole input for the counts and the "
+          "information per character. The sample is a content-hash sample of the distinct clauses "
+          "(rate = share of them kept).\n")
+    one, two = data["two_jobs"]
+    t += (f"\n### 1 vs 2 jobs on {one['mb']:.0f} MB\n\n| jobs | wall s | reading s | learning s | last pass s | "
+          f"tree RSS MB | tree PSS MB | same lexicon file | same L |\n|---|---|---|---|---|---|---|---|---|\n")
+    for r in (one, two):
+        t += (f"| {r['jobs']} | {r['wall_s']:.1f} | {r['timings']['clauses']:.1f} | {r['learn_s']:.1f} | "
+              f"{r['timings']['report']:.1f} | {r['tree_rss_mb']:.0f} | {r['tree_pss_mb']:.0f} | "
+              f"{r['digest'] == one['digest']} | {r['L_bits'] == one['L_bits']} |\n")
+    t += (f"\nSpeed-up of the whole command: {one['wall_s'] / two['wall_s']:.2f}x (reading "
+          f"{one['timings']['clauses'] / two['timings']['clauses']:.2f}x, learning "
+          f"{one['learn_s'] / two['learn_s']:.2f}x, last pass {one['timings']['report'] / two['timings']['report']:.2f}x).\n")
+    if data.get("dask"):
+        loc, dk = data["dask"]
+        t += (f"\n### Dask LocalCluster (2 workers) vs local engine (2 jobs) on {loc['mb']:.0f} MB\n\n"
+              f"| engine | wall s | tree RSS MB | same lexicon file |\n|---|---|---|---|\n"
+              f"| local | {loc['wall_s']:.1f} | {loc['tree_rss_mb']:.0f} | True |\n"
+              f"| dask | {dk['wall_s']:.1f} | {dk['tree_rss_mb']:.0f} | {dk['digest'] == loc['digest']} |\n")
+    f = data.get("faithful")
+    if f:
+        t += (f"\n### `--preset faithful` (the four steps) on {f['mb']:.0f} MB, {f['jobs']} jobs\n\n"
+              f"wall {f['wall_s']:.1f} s, tree RSS {f['tree_rss_mb']:.0f} MB, tree PSS {f['tree_pss_mb']:.0f} MB, "
+              f"lexicon {f['lexicon']}.\n")
+    i = data.get("interrupt")
+    if i:
+        t += (f"\n### Ctrl-C (SIGINT to the process group after {i['after_s']:.0f} s) during a 2-job run\n\n"
+              f"| exit code | stopped within s | left in output dir | left in TMPDIR | message |\n|---|---|---|---|---|\n"
+              f"| {i['exit']} | {i['stop_s']:.1f} | {i['left_in_output_dir'] or 'nothing'} | "
+              f"{i['left_in_tmpdir'] or 'nothing'} | {i['stderr'] or '-'} |\n")
+    return t
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="10M,100M,1G,3G")
+    ap.add_argument("--data", default=DATA, help="where the synth corpora are (made if missing)")
+    ap.add_argument("--source", default=os.path.join(SHARED, "pd1998", "pd1998.raw.txt"))
     ap.add_argument("--skip-dask", action="store_true")
-    ap.add_argument("--two-jobs-only", action="store_true",
-                    help="only re-measure 1 vs 2 jobs on 1G, keeping the other sections' results")
-    ap.add_argument("--job", nargs="*", help=argparse.SUPPRESS)
     a = ap.parse_args()
-    if a.job is not None:
-        kind, *rest = a.job
-        {"build": job_build, "throughput": job_throughput, "counter": job_counter,
-         "interrupt": job_interrupt}[kind](*rest)
-        return
-    if a.two_jobs_only:
-        two_jobs_only(corpus("1G"))
-        return
+    os.makedirs(a.data, exist_ok=True)
     sizes = a.sizes.split(",")
-    paths = {s: corpus(s) for s in sizes}
-    scaling = [run_job(__file__, "build", paths[s], "1", "local", "2G") for s in sizes]
+    paths = {s: corpus(s, a.data, a.source) for s in sizes}
     big = "1G" if "1G" in sizes else sizes[-1]
-    two = run_job(__file__, "build", paths[big], "2", "local", "2G")
-    spill = run_job(__file__, "build", paths[big], "1", "local", "404M")
     mid = "100M" if "100M" in sizes else sizes[0]
-    thr = [run_job(__file__, "throughput", paths[mid]), run_job(__file__, "counter", paths[mid])]
-    intr = run_job(__file__, "interrupt", paths[big], "9")
-    dask = [] if a.skip_dask else [run_job(__file__, "build", paths[mid], "2", "local", "2G"),
-                                   run_job(__file__, "build", paths[mid], "2", "dask", "2G")]
-    data = {"scaling": scaling, "two_jobs": two, "spill": spill, "throughput": thr, "dask": dask,
-            "interrupt": intr}
-    write_results("scale", data, render(**data))
-
-
-def render(scaling, two_jobs, spill, throughput, interrupt, dask, **_) -> str:
-    two, thr, intr = two_jobs, throughput, interrupt
-    t = "### build-lexicon scaling (1 job, --memory 2G, full command incl. L report)\n\n"
-    t += "| corpus MB | wall s | count s | cut s | entropy s | peak RSS MB | distinct pairs | piece table MB | lexicon |\n|---|---|---|---|---|---|---|---|---|\n"
-    for r in scaling:
-        tm = r["timings"]
-        t += (f"| {r['mb']:.0f} | {r['wall_s']:.1f} | {tm['count']:.1f} | {tm['cut']:.1f} | {tm['entropy']:.1f} | "
-              f"{r['peak_rss_mb']:.0f} | {r['distinct_pairs']} | {r['peak_piece_table_mb']} | {r['lexicon']} |\n")
-    t += (f"\n### 2 jobs vs 1 job on {two['mb']:.0f} MB\n\n| jobs | wall s | count s | cut s | entropy s | parent peak MB | worker peak MB | same lexicon | same L | load avg (1 min) before/after |\n|---|---|---|---|---|---|---|---|---|---|\n")
-    one = next(r for r in scaling if r["path"] == two["path"])
-    for r in (one, two):
-        tm = r["timings"]
-        t += (f"| {r['jobs']} | {r['wall_s']:.1f} | {tm['count']:.1f} | {tm['cut']:.1f} | {tm['entropy']:.1f} | "
-              f"{r['peak_rss_mb']:.0f} | {r['worker_peak_rss_mb'] or '-'} | {r['digest'] == one['digest']} | "
-              f"{r['L_lexicon_bits'] == one['L_lexicon_bits']} | "
-              f"{r.get('load_1min_before', float('nan')):.2f}/{r.get('load_1min_after', float('nan')):.2f} |\n")
-    counting_speedup = (one["timings"]["count"] + one["timings"]["cut"]) / (two["timings"]["count"] + two["timings"]["cut"])
-    t += (f"\nCounting passes (count + cut) speed-up with 2 jobs: {counting_speedup:.2f}x; report pass (L): "
-          f"{one['timings']['entropy'] / two['timings']['entropy']:.2f}x; whole command: {one['wall_s'] / two['wall_s']:.2f}x. "
-          f"Worker peak is the largest peak RSS any worker reported (forked workers share the parent's pages).\n")
-    t += (f"\n### Memory budget on {spill['mb']:.0f} MB: --memory 404M (table budget 4 MB, the floor) vs 2G\n\n"
-          f"| memory | spills | peak piece table MB | peak RSS MB | wall s | same lexicon |\n|---|---|---|---|---|---|\n"
-          f"| 2G | {one['spills']} | {one['peak_piece_table_mb']} | {one['peak_rss_mb']:.0f} | {one['wall_s']:.1f} | True |\n"
-          f"| 404M | {spill['spills']} | {spill['peak_piece_table_mb']} | {spill['peak_rss_mb']:.0f} | {spill['wall_s']:.1f} | {spill['digest'] == one['digest']} |\n")
-    t += (f"\n### Ctrl-C during a spilling 2-job run on {two['mb']:.0f} MB (--memory 404M, SIGINT after {intr['after_s']:.0f} s)\n\n"
-          f"| exit code | stopped within s | spill dirs at interrupt | left in output dir | left in TMPDIR | message |\n|---|---|---|---|---|---|\n"
-          f"| {intr['exit']} | {intr['stop_s']:.1f} | {intr['spill_dirs_at_interrupt']} | {intr['left_in_output_dir'] or 'nothing'} | "
-          f"{intr['left_in_tmpdir'] or 'nothing'} | {intr['stderr'] or '-'} |\n")
-    n, c = thr
-    t += (f"\n### Counting throughput on {n['mb']:.0f} MB (pass 1, one core)\n\n| implementation | s | MB/s |\n|---|---|---|\n"
-          f"| minent numba | {n['total_s']:.2f} | {n['mb'] / n['total_s']:.1f} |\n| collections.Counter | {c['total_s']:.2f} | {c['mb'] / c['total_s']:.1f} |\n"
-          f"\nSpeed-up {c['total_s'] / n['total_s']:.1f}x. Reading + UTF-8 decoding + code-point conversion alone: "
-          f"{n['io_decode_s']:.2f} s = {100 * n['io_decode_s'] / n['total_s']:.0f}% of the numba pass; counting kernels the rest.\n")
-    if dask:
-        loc, dk = dask
-        t += (f"\n### Dask LocalCluster (2 workers) vs local engine (2 jobs) on {loc['mb']:.0f} MB\n\n| engine | wall s | count s | cut s | same lexicon |\n|---|---|---|---|---|\n"
-              f"| local | {loc['wall_s']:.1f} | {loc['timings']['count']:.1f} | {loc['timings']['cut']:.1f} | True |\n"
-              f"| dask | {dk['wall_s']:.1f} | {dk['timings']['count']:.1f} | {dk['timings']['cut']:.1f} | {dk['digest'] == loc['digest']} |\n"
-              f"\nDask overhead on the whole command: {dk['wall_s'] - loc['wall_s']:+.1f} s (cluster start-up included).\n")
-    return t
-
-
-def two_jobs_only(path: str) -> None:
-    """Re-measure 1 vs 2 jobs on ``path`` back to back (a quiet machine matters) and update the
-    previous results in outputs/bench/scale.json."""
-    import json
-    from _common import OUT
-    with open(os.path.join(OUT, "scale.json"), encoding="utf-8") as fh:
-        data = json.load(fh)
-    data.pop("machine", None)
-    one = run_job(__file__, "build", path, "1", "local", "2G")
-    two = run_job(__file__, "build", path, "2", "local", "2G")
-    data["scaling"] = [one if r["path"] == one["path"] else r for r in data["scaling"]]
-    data["two_jobs"] = two
-    write_results("scale", data, render(**data))
+    data = {"scaling": [build(paths[s]) for s in sizes]}
+    default_big = next(r for r in data["scaling"] if r["corpus"] == os.path.basename(paths[big]))
+    one = build(paths[big], "--jobs", "1")
+    two = default_big if default_big["jobs"] == 2 else build(paths[big], "--jobs", "2")
+    data["two_jobs"] = [one, two]
+    if not a.skip_dask:
+        data["dask"] = [build(paths[mid], "--jobs", "2"), build(paths[mid], "--jobs", "2", "--engine", "dask")]
+    data["faithful"] = build(paths[big], "--preset", "faithful")
+    data["interrupt"] = interrupt(paths[big], 20.0)
+    write_results("scale", data, render(data))
 
 
 if __name__ == "__main__":

@@ -64,9 +64,11 @@ from .viterbi import best_path, best_splits, candidates, count_uses, entry_candi
 
 Progress = Callable[[str, int], None]
 
-#: Bytes of learner memory per character of the clause table (n-gram tables, counts, scores),
-#: measured on pd1998 + modern extra text (bench/bench_scale.py); sets the sample size from the
-#: memory budget.
+#: Most characters of distinct clauses the stages learn from, by default (2^23 = 8.4M: the
+#: distinct clauses of about 25 MB of news text; every learning text of bench_discovery.py fits).
+SAMPLE_CHARS = 1 << 23
+#: Bytes of learner memory per character of the clause table (n-gram tables, candidates, counts),
+#: measured on synth text (bench/bench_scale.py); a smaller memory budget shrinks the sample.
 BYTES_PER_CLAUSE_CHAR = 96
 #: Longest entry split by the redundancy and cohesion tests.
 MAX_SPLIT = 64
@@ -153,6 +155,7 @@ class ClausePasses:
     def __init__(self, clauses: ClauseTable, engine):
         self.engine = engine
         chunks = clauses.chunks()
+        self.chunks = chunks
         self.chunks_ref = engine.share(chunks)
         self.tasks = max(1, getattr(engine, "jobs", 1))
         self.groups = [g for g in (list(range(t, len(chunks), self.tasks)) for t in range(self.tasks)) if g]
@@ -387,7 +390,8 @@ class DiscoveryParams:
         (those plus the middle-dot rules).
     sample_chars : int or None, default None
         Most characters of distinct clauses the stages learn from (:mod:`minent.clauses`); None:
-        the memory budget divided by :data:`BYTES_PER_CLAUSE_CHAR` (16.6M characters at 2G).
+        :data:`SAMPLE_CHARS` (8.4M), or less when the memory budget is small (the table budget
+        divided by :data:`BYTES_PER_CLAUSE_CHAR`).
     """
     max_len: int = 4
     min_count: int = 2
@@ -566,7 +570,8 @@ class LexiconLearner:
 
     def _learn(self, texts, p: DiscoveryParams, eng, budget: int, progress, timings: dict):
         t0 = time.perf_counter()
-        max_chars = p.sample_chars if p.sample_chars is not None else budget // BYTES_PER_CLAUSE_CHAR
+        max_chars = (p.sample_chars if p.sample_chars is not None
+                     else min(SAMPLE_CHARS, budget // BYTES_PER_CLAUSE_CHAR))
         clauses = collect_clauses(texts, p.rules, max_chars, eng, _stage(progress, "clauses"))
         timings["clauses"] = time.perf_counter() - t0
         if len(clauses) == 0:
@@ -574,7 +579,7 @@ class LexiconLearner:
         passes = ClausePasses(clauses, eng)
         try:
             t0 = time.perf_counter()
-            stats = count_ngrams(passes.chunks_ref, eng, p.max_len, p.min_count, progress)
+            stats = count_ngrams(passes.chunks, p.max_len, p.min_count, progress)
             timings["ngrams"] = time.perf_counter() - t0
             passes.attach(stats)
             stage = self._stages(passes, stats, p, progress, timings)
@@ -586,7 +591,7 @@ class LexiconLearner:
         learned = _plain_lexicon(stats, ids, stage["final"][ids], p.rules)
         units = corpus_unit_counts(texts, learned, _stage(progress, "report"), eng)
         uses = np.zeros(len(stats), np.int64)
-        uses[ids] = units.counts_of(learned.words)
+        uses[ids] = units.uses
         if uses.sum() == 0:  # nothing of the sample was used (cannot happen unless the input changed)
             uses[ids] = stage["final"][ids]
         lex = make_lexicon(stats, uses, p.rules)

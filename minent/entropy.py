@@ -12,7 +12,6 @@ in-sample (see method.md §1 for why that flatters large lexicons).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -20,7 +19,7 @@ from numba import njit
 
 from .hashtable import SeqCounter
 from .parallel import Range, corpus_ranges, range_blocks, ranges_size
-from .pretokenize import DOTS, MAX_CODE, SPACE, Rules, class_table, from_codes, to_codes
+from .pretokenize import MAX_CODE, SPACE, class_table, to_codes
 from .segment import Segmenter
 from .textio import iter_text_blocks
 
@@ -57,6 +56,14 @@ def pack_tokens(cps, tok_s, tok_e):
     return codes, bounds
 
 
+@njit(cache=True)
+def add_ids(ids, out):
+    """``out[i] += 1`` for every id ``i >= 0``."""
+    for t in range(ids.shape[0]):
+        if ids[t] >= 0:
+            out[ids[t]] += 1
+
+
 def entropy_of_counts(counts: np.ndarray, lengths: np.ndarray) -> Information:
     """:class:`Information` of units with the given counts and lengths in characters."""
     counts = np.asarray(counts, dtype=np.float64)
@@ -74,64 +81,58 @@ def entropy_of_counts(counts: np.ndarray, lengths: np.ndarray) -> Information:
 
 
 class InformationCounts:
-    """Unit counts behind :class:`Information`: characters, and optionally the words of a
-    segmentation. Partial counts (blocks, byte ranges, machines) merge with :meth:`update`."""
+    """Unit counts behind :class:`Information`: characters, and optionally the units of a
+    segmentation — the vocabulary's words counted by id (``word_units``), every other unit
+    (numbers, letters, punctuation, unknown characters, middle-dot joins) by its text
+    (``others``). ``uses`` counts each vocabulary word as the segmenter chose it, before the
+    middle-dot rules join any (乔治·布什 counts 乔治 and 布什). Partial counts (blocks, byte
+    ranges, machines) merge with :meth:`add_parts`."""
 
     def __init__(self, segmenter=None):
         self.segmenter = segmenter
         self.chars = np.zeros(MAX_CODE, np.int64)
-        self.units = SeqCounter(1 << 16, 1 << 18) if segmenter is not None else None
         self._table = class_table()
+        if segmenter is not None:
+            n = segmenter.size
+            self.word_units = np.zeros(n, np.int64)
+            self.uses = np.zeros(n, np.int64)
+            self.others = SeqCounter(1 << 14, 1 << 16)
 
     def add_text(self, text: str) -> None:
         cps = to_codes(text)
         self.chars += np.bincount(cps[self._table[cps] != SPACE], minlength=MAX_CODE)
         if self.segmenter is not None:
-            cps, s, e = self.segmenter.token_bounds(text)
-            codes, bounds = pack_tokens(cps, s, e)
-            self.units.add(codes, bounds)
+            cps, s, e, ids, words = self.segmenter.tokens(text)
+            add_ids(ids, self.word_units)
+            add_ids(words, self.uses)
+            other = ids < 0
+            codes, bounds = pack_tokens(cps, s[other], e[other])
+            self.others.add(codes, bounds)
 
     def parts(self) -> tuple:
-        """Plain arrays ``(char_ids, char_counts, arena, starts, counts)`` for shipping."""
+        """Plain arrays ``(char_ids, char_counts, word_units, uses, arena, starts, counts)``."""
         ids = np.nonzero(self.chars)[0]
-        if self.units is None:
-            empty = np.zeros(0, np.int32)
-            return ids, self.chars[ids], empty, np.zeros(1, np.int64), np.zeros(0, np.int64)
-        arena, starts, counts = self.units.entries()
-        return ids, self.chars[ids], arena.copy(), starts.copy(), counts.copy()
+        if self.segmenter is None:
+            return ids, self.chars[ids], None, None, None, None, None
+        arena, starts, counts = self.others.entries()
+        return (ids, self.chars[ids], self.word_units, self.uses, arena.copy(), starts.copy(),
+                counts.copy())
 
-    def add_parts(self, ids, char_counts, arena, starts, counts) -> None:
+    def add_parts(self, ids, char_counts, word_units, uses, arena, starts, counts) -> None:
         self.chars[ids] += char_counts
-        if self.units is not None and len(counts):
-            self.units.add(arena, starts, counts)
-
-    def counts_of(self, words: list[str]) -> np.ndarray:
-        """How often each of ``words`` was a word of the segmentation (0 when never), counting
-        the Han words a middle-dot rule joined (乔治·布什: 乔治 and 布什) as well."""
-        codes = to_codes("".join(words))
-        bounds = np.zeros(len(words) + 1, np.int64)
-        np.cumsum([len(w) for w in words], out=bounds[1:])
-        ids = self.units.ids(codes, bounds)
-        out = np.where(ids >= 0, self.units.counts[np.maximum(ids, 0)], 0)
-        if self.segmenter is not None and self.segmenter.rules >= Rules.DOT:
-            index = {w: i for i, w in enumerate(words)}
-            arena, starts, counts = self.units.entries()
-            dotted = np.isin(arena, DOTS)
-            for u in np.unique(np.searchsorted(starts, np.nonzero(dotted)[0], side="right") - 1):
-                unit = from_codes(arena[starts[u]:starts[u + 1]])
-                if len(unit) == 1:
-                    continue
-                for part in re.split("[" + "".join(map(chr, DOTS)) + "]", unit):
-                    if part in index:
-                        out[index[part]] += counts[u]
-        return out
+        if self.segmenter is not None:
+            self.word_units += word_units
+            self.uses += uses
+            if len(counts):
+                self.others.add(arena, starts, counts)
 
     def information(self) -> tuple[Information, Information | None]:
         char = entropy_of_counts(self.chars, np.ones(MAX_CODE))
-        if self.units is None:
+        if self.segmenter is None:
             return char, None
-        _, starts, counts = self.units.entries()
-        return char, entropy_of_counts(counts, np.diff(starts))
+        _, starts, counts = self.others.entries()
+        return char, entropy_of_counts(np.concatenate([self.word_units, counts]),
+                                       np.concatenate([self.segmenter.lengths, np.diff(starts)]))
 
 
 def information_task(ranges: list[Range], encoding: str, vocab):

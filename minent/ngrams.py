@@ -8,11 +8,10 @@ priori), credits it to the branching sums of those n-grams, and keeps it when bo
 are kept and it occurs ``min_count`` times or more (every character is kept). Memory follows the
 distinct n-grams, not the corpus.
 
-Each pass runs as tasks on the engine: task p of P counts the n-grams whose hash rank falls in
-the p-th of P equal ranges (every task reads the whole, shared clause table, so no count is
-split between tasks), sorts them by hash rank and returns them; the parent concatenates the
-parts in order. Entry ids are thus positions in hash-rank order within each length — the same
-ids, and the same floating-point sums, for 1 process, N processes or a Dask cluster.
+Each pass keys the windows by (id of the kept (n-1)-gram, added character) and sorts the keys:
+no hash-table probe, and entry ids (by length, then key) that do not depend on the order of the
+clauses — the same ids, and the same floating-point sums, for 1 process, N processes or a Dask
+cluster.
 
 All logs natural (nats).
 """
@@ -24,60 +23,81 @@ import numpy as np
 from numba import njit
 
 from .errors import MinentError
-from .hashtable import SeqCounter, hash_rank, seq_hash, table_find
-from .parallel import resolve
+from .hashtable import SeqCounter, table_find
 from .pretokenize import MAX_CODE, from_codes, to_codes
 
 
-@njit(cache=True)
-def ngram_windows(clauses, n, kept, part, parts):
-    """The n-grams of ``clauses`` = ``(codes, bounds, weights)`` that extend an entry of the
-    frozen table ``kept`` (its (n-1)-prefix or (n-1)-suffix is in it; every character when
-    ``n == 1``) and whose hash rank falls in range ``part`` of ``parts``.
+#: n-gram keys: an n-gram whose (n-1)-prefix is kept is ``id(prefix) << 21 | last code``; one
+#: whose prefix is not kept but whose suffix is, ``1 << 62 | id(suffix) << 21 | first code``.
+CODE_BITS = 21
+SUFFIX_KEYS = 1 << 62
 
-    Returns ``(codes, bounds, weights, orphans)``: n-gram i is ``codes[bounds[i]:bounds[i+1]]``
-    seen ``weights[i]`` times; ``orphans`` counts the occurrences with neither sub-gram in the
-    table (each an n-gram seen once when the table keeps every repeated (n-1)-gram)."""
-    codes, bounds, weights = clauses
-    total = 0
-    for c in range(bounds.shape[0] - 1):
-        total += max(0, bounds[c + 1] - bounds[c] - n + 1)
-    out = np.empty(total * n, np.int32)
-    out_b = np.empty(total + 1, np.int64)
-    out_w = np.empty(total, np.int64)
-    out_b[0] = 0
-    m = 0
-    used = 0
+
+@njit(cache=True)
+def window_keys(clauses, prev, n, keys, weights, where, m):
+    """Append the key (see :data:`SUFFIX_KEYS`), weight and position of every n-gram window of
+    ``clauses`` = ``(codes, bounds, weights)`` that extends a kept (n-1)-gram, from index ``m``.
+
+    ``prev[i]`` is the id of the kept (n-1)-gram starting at position i (-1: none). Returns
+    ``(m, orphans)``: ``orphans`` counts the windows with neither sub-gram kept (each an n-gram
+    seen once when every repeated (n-1)-gram is kept)."""
+    codes, bounds, cw = clauses
     orphans = 0
     for c in range(bounds.shape[0] - 1):
-        w = weights[c]
+        w = cw[c]
         for i in range(bounds[c], bounds[c + 1] - n + 1):
-            if parts > 1 and ((hash_rank(seq_hash(codes, i, i + n)) >> 32) * parts) >> 31 != part:
-                continue
-            if n > 1 and table_find(kept, codes, i, i + n - 1) < 0 \
-                    and table_find(kept, codes, i + 1, i + n) < 0:
-                orphans += w
-                continue
-            for j in range(i, i + n):
-                out[used] = codes[j]
-                used += 1
-            out_w[m] = w
+            if n == 1:
+                key = np.int64(codes[i])
+            else:
+                p, q = prev[i], prev[i + 1]
+                if p >= 0:
+                    key = (np.int64(p) << CODE_BITS) | codes[i + n - 1]
+                elif q >= 0:
+                    key = SUFFIX_KEYS | (np.int64(q) << CODE_BITS) | codes[i]
+                else:
+                    orphans += w
+                    continue
+            keys[m] = key
+            weights[m] = w
+            where[m] = i
             m += 1
-            out_b[m] = used
-    return out[:used], out_b[: m + 1], out_w[:m], orphans
+    return m, orphans
 
 
 @njit(cache=True)
-def sub_gram_ids(kept, arena, starts):
-    """Ids in ``kept`` of the prefix w[:-1] and suffix w[1:] of every entry (-1: not kept)."""
-    n = starts.shape[0] - 1
-    pre = np.empty(n, np.int64)
-    suf = np.empty(n, np.int64)
-    for e in range(n):
-        a, b = starts[e], starts[e + 1]
-        pre[e] = table_find(kept, arena, a, b - 1)
-        suf[e] = table_find(kept, arena, a + 1, b)
-    return pre, suf
+def scatter_ids(where, new_ids, inverse, lo, hi, out):
+    """``out[where[k]] = new_ids[inverse[k]]`` for the windows k in [lo, hi) of one chunk."""
+    for k in range(lo, hi):
+        out[where[k]] = new_ids[inverse[k]]
+
+
+@njit(cache=True)
+def gather_windows(codes, pos, n, out, rows):
+    """``out[rows[e]] = codes[pos[e] : pos[e] + n]`` (``out`` has n columns)."""
+    for e in range(pos.shape[0]):
+        for j in range(n):
+            out[rows[e], j] = codes[pos[e] + j]
+
+
+def _count_pass(chunks, prev, n):
+    """The distinct n-grams of one pass, sorted by key: ``(counts, owning chunk and position of a
+    representative window, inverse (window -> distinct), window positions, chunk cuts, orphans)``."""
+    total = sum(len(ch[0]) for ch in chunks)
+    keys = np.empty(total, np.int64)
+    weights = np.empty(total, np.int64)
+    where = np.empty(total, np.int64)
+    cuts = [0]
+    orphans = 0
+    m = 0
+    for ch, pv in zip(chunks, prev):
+        m, o = window_keys(ch, pv, n, keys, weights, where, m)
+        cuts.append(m)
+        orphans += int(o)
+    keys, weights, where = keys[:m], weights[:m], where[:m]
+    uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    counts = np.bincount(inverse, weights=weights, minlength=len(uniq)).astype(np.int64)
+    owner = np.searchsorted(np.asarray(cuts), first, side="right") - 1
+    return counts, owner, where[first], inverse, where, cuts, orphans
 
 
 @njit(cache=True)
@@ -95,31 +115,6 @@ def add_extensions(counts, pre, suf, ext):
         if q >= 0:
             ext[1, q] += c
             ext[3, q] += clogc
-
-
-def ngram_task(chunks_ref, kept_ref, n: int, part: int, parts: int, min_count: int, keep: bool):
-    """Task of one pass of :func:`count_ngrams`: the n-grams of hash-rank range ``part``, sorted
-    by rank, as ``(counts, prefix ids, suffix ids, kept mask, codes of the kept, orphans)``."""
-    chunks, kept = resolve(chunks_ref), resolve(kept_ref)
-    cur = SeqCounter(1 << 16, 1 << 18)
-    orphans = 0
-    for chunk in chunks:
-        codes, bounds, weights, o = ngram_windows(chunk, n, kept, part, parts)
-        cur.add(codes, bounds, weights)
-        orphans += o
-    order = cur.canonical_order()
-    arena, starts, counts = cur.entries()
-    counts = counts[order]
-    if n == 1:
-        pre = suf = np.full(len(order), -1, np.int64)
-        mask = np.ones(len(order), bool)
-    else:
-        pre, suf = sub_gram_ids(kept, arena, starts)
-        pre, suf = pre[order], suf[order]
-        mask = (pre >= 0) & (suf >= 0) & (counts >= min_count) if keep else np.zeros(len(order), bool)
-    sel = order[mask]
-    kept_codes = arena[(starts[sel][:, None] + np.arange(n)).ravel()] if len(sel) else np.zeros(0, np.int32)
-    return counts, pre, suf, mask, kept_codes, orphans
 
 
 def _entropy(counts, clogc):
@@ -239,40 +234,42 @@ def orphan_moments(counts, pre, suf, kept_counts, ext, min_count, out):
 
 
 
-def count_ngrams(chunks_ref, engine, max_n: int = 4, min_count: int = 2,
-                 progress=None) -> NGramStats:
-    """Count the character n-grams (1 <= n <= ``max_n``) of a clause table, shared on ``engine``
-    as ``chunks_ref`` (:meth:`ClauseTable.chunks` passed to ``engine.share``).
+def count_ngrams(chunks, max_n: int = 4, min_count: int = 2, progress=None) -> NGramStats:
+    """Count the character n-grams (1 <= n <= ``max_n``) of a clause table given as its chunks
+    (:meth:`minent.clauses.ClauseTable.chunks`).
 
-    VBE moments cover every n-gram type; they are exact for ``min_count <= 2`` (see
-    :func:`orphan_moments`). ``max_n + 1`` passes over the table, each as ``engine.jobs`` tasks.
+    Pass n keys every window that extends a kept (n-1)-gram by the id of that (n-1)-gram and the
+    added character (:data:`SUFFIX_KEYS`); the ids of the kept (n-1)-grams at every position come
+    from the previous pass, so no pass probes a hash table. Distinct n-grams are found by sorting
+    the keys, so entry ids (by length, then key) do not depend on the order of the clauses. VBE
+    moments cover every n-gram type; they are exact for ``min_count <= 2`` (see
+    :func:`orphan_moments`). ``max_n + 1`` passes over the table.
     """
     if max_n < 1:
         raise MinentError("max_n must be >= 1")
-    parts = max(1, getattr(engine, "jobs", 1))
     kept = SeqCounter(1 << 16, 1 << 18)
     ext = np.zeros((4, 0))
     prefix = np.zeros(0, np.int64)
     suffix = np.zeros(0, np.int64)
     moments = np.zeros((max_n + 2, 5))
     n_chars = 0
+    prev = [np.full(len(ch[0]) + 1, -1, np.int32) for ch in chunks]
     for n in range(1, max_n + 2):
-        kept_ref = engine.share(kept.frozen())
-        try:
-            results = list(engine.map(ngram_task, [(chunks_ref, kept_ref, n, p, parts, min_count,
-                                                     n <= max_n) for p in range(parts)], ordered=True))
-        finally:
-            engine.release(kept_ref)
-        counts = np.concatenate([r[0] for r in results])
-        pre = np.concatenate([r[1] for r in results])
-        suf = np.concatenate([r[2] for r in results])
-        mask = np.concatenate([r[3] for r in results])
-        kept_codes = np.concatenate([r[4] for r in results])
-        orphans = sum(int(r[5]) for r in results)
-        if progress:
-            progress("ngrams", n)
+        counts, owner, pos, inverse, where, cuts, orphans = _count_pass(chunks, prev, n)
+        pre = np.full(len(counts), -1, np.int64)
+        suf = np.full(len(counts), -1, np.int64)
         if n == 1:
             n_chars = int(counts.sum())
+            mask = np.ones(len(counts), bool)
+        else:
+            for c in np.unique(owner):
+                mine = owner == c
+                pre[mine] = prev[c][pos[mine]]
+                suf[mine] = prev[c][pos[mine] + 1]
+            mask = ((pre >= 0) & (suf >= 0) & (counts >= min_count) if n <= max_n
+                    else np.zeros(len(counts), bool))
+        if progress:
+            progress("ngrams", n)
         first = len(kept)
         ext = np.concatenate([ext, np.zeros((4, int(mask.sum())))], axis=1)
         if n > 1:
@@ -281,11 +278,25 @@ def count_ngrams(chunks_ref, engine, max_n: int = 4, min_count: int = 2,
                 orphan_moments(counts, pre, suf, kept.counts, ext, min_count, moments[n])
                 moments[n, 0] += orphans
         sel = np.nonzero(mask)[0]
-        kept.add(kept_codes, np.arange(len(sel) + 1, dtype=np.int64) * n, counts[sel])
+        if len(sel):
+            grams = np.empty((len(sel), n), np.int32)
+            rows = np.arange(len(sel))
+            for c in np.unique(owner[sel]):
+                mine = owner[sel] == c
+                gather_windows(chunks[c][0], pos[sel][mine], n, grams, rows[mine])
+            kept.add(grams.ravel(), np.arange(len(sel) + 1, dtype=np.int64) * n, counts[sel])
         prefix = np.concatenate([prefix, pre[sel]])
         suffix = np.concatenate([suffix, suf[sel]])
-        if len(sel) == 0 and n > 1:
+        if n > max_n or (len(sel) == 0 and n > 1):
             break
+        new_ids = np.full(len(counts), -1, np.int32)
+        new_ids[sel] = np.arange(first, first + len(sel), dtype=np.int32)
+        nxt = []
+        for c, ch in enumerate(chunks):
+            out = np.full(len(ch[0]) + 1, -1, np.int32)
+            scatter_ids(where, new_ids, inverse, cuts[c], cuts[c + 1], out)
+            nxt.append(out)
+        prev = nxt
     m = len(kept)
     stats = NGramStats(kept, n_chars, max_n, min_count, ext[:, :m], prefix[:m], suffix[:m], moments)
     vl, vr = _vbe(stats)

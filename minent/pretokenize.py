@@ -293,13 +293,15 @@ def _scan_spans(cps, cls, rules):
 
 
 @njit(cache=True)
-def join_dotted(cps, cls, tok_s, tok_e):
-    """Tokens ``(starts, ends)`` with every touching Han-word, dot, Han-word run joined (the
+def join_dotted(cps, cls, tok_s, tok_e, tok_id):
+    """Tokens ``(starts, ends, ids)`` with every touching Han-word, dot, Han-word run joined (the
     middle-dot rule of the module doc): a one-character ``·`` / ``・`` token whose neighbours
-    end and start at its edges with a Han character. Chains join left to right."""
+    end and start at its edges with a Han character. Chains join left to right; a joined token
+    has id -1."""
     n = tok_s.shape[0]
     out_s = np.empty(n, np.int64)
     out_e = np.empty(n, np.int64)
+    out_id = np.empty(n, np.int64)
     m = 0
     t = 0
     while t < n:
@@ -307,13 +309,15 @@ def join_dotted(cps, cls, tok_s, tok_e):
         if (m > 0 and b - a == 1 and _is_dot(cps[a]) and t + 1 < n and out_e[m - 1] == a
                 and tok_s[t + 1] == b and cls[cps[a - 1]] == HAN_C and cls[cps[b]] == HAN_C):
             out_e[m - 1] = tok_e[t + 1]
+            out_id[m - 1] = -1
             t += 2
             continue
         out_s[m] = a
         out_e[m] = b
+        out_id[m] = tok_id[t]
         m += 1
         t += 1
-    return out_s[:m], out_e[:m]
+    return out_s[:m], out_e[:m], out_id[:m]
 
 
 def spans(text: str, rules: bool = True) -> list[tuple[str, str]]:

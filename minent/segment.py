@@ -28,11 +28,13 @@ CHUNK = 1 << 16
 
 @njit(cache=True)
 def segment_codes(cps, spans, model):
-    """Token ``(starts, ends)`` in code-point offsets for every span of ``cps``; Han spans are
-    cut by :func:`minent.viterbi.best_path` under ``model``, other spans are one token each."""
+    """Token ``(starts, ends, ids)`` in code-point offsets for every span of ``cps``; Han spans
+    are cut by :func:`minent.viterbi.best_path` under ``model``, other spans are one token each.
+    ``ids``: the table id of each Han word, -1 for an unknown character or a non-Han span."""
     n = cps.shape[0]
     tok_s = np.empty(n, np.int64)
     tok_e = np.empty(n, np.int64)
+    tok_id = np.empty(n, np.int64)
     longest = 1
     for s in range(spans.shape[0]):
         longest = max(longest, min(spans[s, 1] - spans[s, 0], CHUNK))
@@ -45,15 +47,16 @@ def segment_codes(cps, spans, model):
         if spans[s, 2] != HAN:
             tok_s[m] = a
             tok_e[m] = b
+            tok_id[m] = -1
             m += 1
             continue
         while a < b:
             c = min(b, a + CHUNK)
             candidates(table, cps, a, c, closed, cand, 0)
             best_path(cand, 0, c - a, logp, unk, scratch, True)
-            m = path_bounds(scratch, c - a, a, tok_s, tok_e, m)
+            m = path_bounds(scratch, c - a, a, tok_s, tok_e, tok_id, m)
             a = c
-    return tok_s[:m], tok_e[:m]
+    return tok_s[:m], tok_e[:m], tok_id[:m]
 
 
 @njit(cache=True)
@@ -117,6 +120,8 @@ class Segmenter:
         if not math.isfinite(self.unknown_logp):  # the search would have no path to follow back
             raise ValueError(f"unknown_logp must be finite, got {unknown_logp!r}")
         self.max_len = max([len(w) for w in words] + [1])
+        self.size = len(words)
+        self.lengths = np.diff(self.table.starts[: self.size + 1])
         self.rules = Rules(int(rules))
 
     @property
@@ -126,12 +131,20 @@ class Segmenter:
 
     def token_bounds(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(codes, starts, ends)``: code points of ``text`` and its tokens' offsets."""
+        cps, s, e, _, _ = self.tokens(text)
+        return cps, s, e
+
+    def tokens(self, text: str) -> tuple:
+        """``(codes, starts, ends, ids, word_ids)``: the tokens of ``text`` with the vocabulary id
+        of each (-1: an unknown character, a non-Han span or a middle-dot join), and the ids of
+        the Han words the segmenter chose before the middle-dot rules joined any of them."""
         cps = to_codes(text)
         spans = scan_spans(cps, class_table(), self.rules)
-        s, e = segment_codes(cps, spans, self.model)
+        s, e, ids = segment_codes(cps, spans, self.model)
+        words = ids
         if self.rules >= 2:
-            s, e = join_dotted(cps, class_table(), s, e)
-        return cps, s, e
+            s, e, ids = join_dotted(cps, class_table(), s, e, ids)
+        return cps, s, e, ids, words
 
     def segment(self, text: str) -> list[str]:
         """Words of ``text`` (white space dropped)."""

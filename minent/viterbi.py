@@ -114,22 +114,25 @@ def count_uses(clauses, cand, logp, unk, counts):
 
 
 @njit(cache=True)
-def path_bounds(scratch, n, lo, tok_s, tok_e, m):
+def path_bounds(scratch, n, lo, tok_s, tok_e, tok_id, m):
     """Append the words of the best path over a span of ``n`` codes starting at ``lo`` (in
-    order) to ``tok_s`` / ``tok_e`` from index ``m``; return the new count."""
-    back = scratch[1]
+    order) to ``tok_s`` / ``tok_e`` / ``tok_id`` (entry id, -1 for an unknown character) from
+    index ``m``; return the new count."""
+    back, bid = scratch[1], scratch[2]
     j = n
     first = m
     while j > 0:
         i = back[j]
         tok_s[m] = lo + i
         tok_e[m] = lo + j
+        tok_id[m] = bid[j]
         m += 1
         j = i
     a, b = first, m - 1
     while a < b:
         tok_s[a], tok_s[b] = tok_s[b], tok_s[a]
         tok_e[a], tok_e[b] = tok_e[b], tok_e[a]
+        tok_id[a], tok_id[b] = tok_id[b], tok_id[a]
         a += 1
         b -= 1
     return m

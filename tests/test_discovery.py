@@ -24,7 +24,7 @@ def learner_setup(lines, max_n, min_count, rules=1, jobs=1):
     """The clause table of ``lines`` on an engine, its n-gram statistics, and the passes."""
     engine = LocalEngine(jobs)
     passes = ClausePasses(collect_clauses(lines, rules, None, engine), engine)
-    stats = _count_ngrams(passes.chunks_ref, engine, max_n, min_count)
+    stats = _count_ngrams(passes.chunks, max_n, min_count)
     passes.attach(stats)
     return stats, passes
 
