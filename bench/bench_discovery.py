@@ -6,7 +6,7 @@ learned from its own raw text; the SIGHAN dev sets from their raw text plus pd19
 (``+pd``; rows ``alone`` use the dev raw text only). Every job runs in a fresh process, so its
 wall time and peak memory are its own; numba's cache is warmed first.
 
-L columns, bits per character of the learning corpus (minent.discovery.CodeLength): ``L2`` the
+L columns, bits per character of the learning corpus (minent.codelength.CodeLength): ``L2`` the
 two-part code (lexicon + corpus given the lexicon), ``Lc`` its corpus part (= in-sample L),
 ``Llex`` its lexicon part. ``Lho`` (with --heldout): learn on 9 lines in 10 of the evaluation
 text (plus the extra corpus), code the 10th line under the learned unigram model.
@@ -36,28 +36,30 @@ SETS = {"pd1998": ("pd1998/pd1998", MODERN),
         "pku-dev-alone": ("sighan-dev/pku_dev", []),
         "msr-dev-alone": ("sighan-dev/msr_dev", [])}
 
-# name -> (what it is, kind, parameters)
+# name -> (what it is, kind, parameters); "general" is what `minent build-lexicon` does with no option
 VARIANTS = {
-    "faithful": ("four steps of method.md §2, defaults (minent.build_lexicon)", "faithful", {}),
+    "faithful": ("four steps of method.md §2, defaults (preset faithful)", "faithful", {}),
     "mdl": ("MDL unigram re-estimation alone, from all n-grams (stage 3, every length kept)",
             "learner", {"boundary": False, "mdl_keep_len": 0, "affix_min_pmi": None, "min_gain": None}),
     "boundary": ("boundary lexicon alone (stage 2, nVBE) + unigram re-estimation", "learner",
                  {"mdl": False, "affix_min_pmi": None, "min_gain": None}),
     "stages1-4": ("boundary + MDL 2-char entries + re-estimation (stages 1-4), middle-dot rules",
                   "learner", {"affix_min_pmi": None, "min_gain": None}),
-    "stages1-5": ("stages1-4 + affix merge: word (2 chars) + char with unit PMI >= 5 nats (the news "
-                  "preset before the cohesion floor)", "learner", {"min_gain": None}),
-    "news": ("stages1-5 + cohesion floor: entries saving < 3.5 nats per use over their best split "
-             "dropped, re-estimated (preset news, all six stages)", "learner", {}),
-    "news-noaffix": ("news without the affix merge (stage 5)", "learner", {"affix_min_pmi": None}),
-    "news-nodot": ("news without the middle-dot rules (rules=1, as faithful)", "learner", {"rules": 1}),
-    "news-noextra": ("news learned without the modern extra corpora (the earlier protocol)", "learner",
-                     {"_no_extra": True}),
-    "compact": ("news + final MDL pruning (preset compact)", "learner", {"prune": True}),
-    "news+long": ("news + MDL 3-4-char entries with min split PMI >= 4 and both branching "
-                  "entropies >= 1.5 nats (rejected)", "learner", {"long_min_pmi": 4.0}),
-    "news+prefix": ("news + affix merge of char + word (1 + 2) too (rejected)", "learner",
-                    {"affix_prefixes": True}),
+    "stages1-5": ("stages1-4 + affix merge: word (2 chars) + char with unit PMI >= 5 nats", "learner",
+                  {"min_gain": None}),
+    "general": ("the default learner with default options (all six stages: stages1-5 + cohesion "
+                "floor 3.5 nats per use); what `minent build-lexicon` runs", "learner", {}),
+    "general-budget": ("the default learner under --memory 600M (table budget 200 MB: the clause "
+                       "table is a 2.2M-character sample)", "learner", {"_memory": "600M"}),
+    "general-noaffix": ("general without the affix merge (stage 5)", "learner", {"affix_min_pmi": None}),
+    "general-nodot": ("general without the middle-dot rules (rules=1, as faithful)", "learner", {"rules": 1}),
+    "general-noextra": ("general learned without the modern extra corpora (on pd1998: its raw text alone)",
+                        "learner", {"_no_extra": True}),
+    "compact": ("general + final MDL pruning (preset compact)", "learner", {"prune": True}),
+    "general+long": ("general + MDL 3-4-char entries with min split PMI >= 4 and both branching "
+                     "entropies >= 1.5 nats (rejected)", "learner", {"long_min_pmi": 4.0}),
+    "general+prefix": ("general + affix merge of char + word (1 + 2) too (rejected)", "learner",
+                       {"affix_prefixes": True}),
 }
 
 
@@ -67,18 +69,18 @@ def _corpus_paths(data: str, name: str, modern: bool = True) -> tuple[str, list[
 
 
 def _learn(kind: str, params: dict, texts):
-    from minent import build_lexicon
-    from minent.discovery import LexiconLearner
-    if kind == "faithful":
-        return build_lexicon(texts, **params)
-    return LexiconLearner("news", **params).fit(texts).lexicon_
+    from minent import LexiconLearner
+    params = dict(params)
+    memory = params.pop("_memory", "2G")
+    preset = "faithful" if kind == "faithful" else "general"
+    return LexiconLearner(preset, memory=memory, **params).fit(texts).lexicon_
 
 
 def job(data: str, name: str, variant: str, heldout: bool) -> None:
     import resource
 
     from minent import Corpus, score_segmentation
-    from minent.discovery import description_length, fragment_share, heldout_information
+    from minent.codelength import description_length, fragment_share, heldout_information
     from minent.newwords import load_reference_words
     _, kind, params = VARIANTS[variant]
     params = dict(params)
@@ -116,10 +118,10 @@ def job(data: str, name: str, variant: str, heldout: bool) -> None:
 
 def warm() -> None:
     """Compile (or load from cache) every numba kernel once, so jobs time the work only."""
-    from minent import build_lexicon
-    from minent.discovery import LexiconLearner, description_length
+    from minent import LexiconLearner, learn_lexicon
+    from minent.codelength import description_length
     text = ["今天天气很好，我们去公园散步。", "公园里的人很多，天气很好。"] * 20
-    build_lexicon(text)
+    learn_lexicon(text, preset="faithful")
     lex = LexiconLearner(mdl_rounds=2).fit(text).lexicon_
     description_length(text, lex)
 
@@ -140,26 +142,27 @@ def _table(rows: list[dict], heldout: bool) -> str:
 
 
 def new_words(data: str, top: int = 200) -> None:
-    """Top new words of the news preset on pd1998 versus jieba's dictionary (and the faithful
+    """Top new words of the default learner on pd1998 versus jieba's dictionary (and the faithful
     lexicon), written to outputs/new_words_pd1998.tsv."""
     import math
 
-    from minent import Corpus, build_lexicon
-    from minent.discovery import LexiconLearner, autonomy, fragment_share
+    from minent import Corpus, LexiconLearner, learn_lexicon
+    from minent.codelength import fragment_share
+    from minent.ngrams import autonomy
     from minent.newwords import load_reference_words, rank_new_words
     from minent.textio import atomic_write
     base, _ = _corpus_paths(data, "pd1998")
     corpus = Corpus(base + ".raw.txt")
-    lrn = LexiconLearner("news").fit(corpus)
+    lrn = LexiconLearner().fit(corpus)
     lex, st = lrn.lexicon_, lrn.stats_
-    faithful = build_lexicon(corpus)
+    faithful = learn_lexicon(corpus, preset="faithful")
     jieba = load_reference_words("jieba")
     a = autonomy(st)
     rows = rank_new_words(lex, jieba)
     src = lrn.stage_counts_
     path = os.path.join(REPO, "outputs", "new_words_pd1998.tsv")
     with atomic_write(path) as fh:
-        fh.write("# new words of minent.discovery preset news on pd1998.raw.txt that jieba's dictionary "
+        fh.write("# new words of minent's default learner (preset general) on pd1998.raw.txt that jieba's dictionary "
                  f"lacks: {len(rows)} of {sum(len(w) > 1 for w in lex.words)} multi-character entries; "
                  "ranked by fstar = p(w)(pmi - 1) (nats). stage: which learning stage proposed the word "
                  "(boundary = branching entropy, mdl = description length, affix = word + character merge). "
@@ -175,7 +178,7 @@ def new_words(data: str, top: int = 200) -> None:
     print(f"wrote {path}: {len(rows)} new words, top {top} listed; fragment share "
           f"{100 * frag['function_edge_share']:.1f}% of multi-character entries")
     f_rows = rank_new_words(faithful, jieba)
-    print("news top 30:", " ".join(r["word"] for r in rows[:30]))
+    print("general top 30:", " ".join(r["word"] for r in rows[:30]))
     print("faithful top 30:", " ".join(r["word"] for r in f_rows[:30]))
 
 
@@ -183,7 +186,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default=SHARED)
     ap.add_argument("--sets", default="pd1998,pku-dev,msr-dev")
-    ap.add_argument("--variants", default=",".join(VARIANTS))
+    ap.add_argument("--variants", default="general,general-noextra,general-budget,faithful")
     ap.add_argument("--heldout", action="store_true", help="also learn on 90%% and code the other 10%%")
     ap.add_argument("--name", default="discovery", help="result file name under outputs/bench/")
     ap.add_argument("--new-words", action="store_true", help="write outputs/new_words_pd1998.tsv")
@@ -213,11 +216,11 @@ def main() -> None:
             "extra corpora (" + ", ".join(MODERN) + "; raw text only, never gold); pku-dev / msr-dev "
             "from their raw text plus pd1998.raw.txt plus the same extra corpora (99% of pku-dev's "
             "lines occur in pd1998.raw.txt: PKU's training text is People's Daily 1998); "
-            "*-alone from the dev raw text only; news-noextra drops the extra corpora. "
+            "*-alone from the dev raw text only; general-noextra drops the extra corpora. "
             "Rules (numbers, dates, Latin, punctuation) on everywhere; the middle-dot rules "
-            "(minent.pretokenize, rules=2) in every learner row but news-nodot, not in faithful. OOV-R: recall of gold words "
+            "(minent.pretokenize, rules=2) in every learner row but general-nodot, not in faithful. OOV-R: recall of gold words "
             "absent from jieba's dictionary. L2 = Lc + Llex, bits per character of the learning "
-            "corpus (two-part code: see minent.discovery.CodeLength); Lho: held-out bits per "
+            "corpus (two-part code: see minent.codelength.CodeLength); Lho: held-out bits per "
             "character (learn on 9 lines in 10). fragments: multi-character entries that start or "
             "end with one of 的了是在和与及或也都就着过把被将对从 (an upper bound: it counts 目的, "
             "现在 too). build s: learning only; peak MB: the job's peak resident memory after "

@@ -68,11 +68,11 @@ def han_clauses(cps, spans, level):
 
 
 @njit(cache=True)
-def _sample_ids(hashes, n, level):
+def _sample_ids(ranks, n, level):
     out = np.empty(n, np.int64)
     m = 0
     for e in range(n):
-        if in_sample(hashes[e], level):
+        if in_sample(ranks[e], level):
             out[m] = e
             m += 1
     return out[:m]
@@ -128,7 +128,7 @@ class ClauseTable:
         if self.level > level and len(bounds) > 1:
             other = SeqCounter(max(16, len(bounds)), max(16, len(codes)))
             other.add(codes, bounds, counts)
-            keep = _sample_ids(other.hashes, len(other), self.level)
+            keep = _sample_ids(other.ranks(), len(other), self.level)
             codes, bounds, counts = other.subset(keep).entries()
         self.table.add(codes, bounds, counts)
         while self.max_chars is not None and self.chars > self.max_chars and self.level < MAX_LEVEL:
@@ -136,7 +136,7 @@ class ClauseTable:
 
     def _resample(self, level: int) -> None:
         self.level = level
-        self.table = self.table.subset(_sample_ids(self.table.hashes, len(self.table), level))
+        self.table = self.table.subset(_sample_ids(self.table.ranks(), len(self.table), level))
 
     def parts(self) -> tuple:
         """Plain arrays ``(arena, starts, counts, level, han_chars)`` for shipping between processes."""

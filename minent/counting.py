@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 from numba import njit
 
-from .hashtable import KeyCounter, SeqCounter, key_lookup
+from .hashtable import KeyCounter, SeqCounter, key_find
 from .parallel import Range, corpus_ranges, range_blocks, ranges_size
 from .pretokenize import HAN, MAX_CODE, class_table, scan_spans, to_codes
 from .textio import iter_text_blocks
@@ -62,8 +62,9 @@ def count_han_block(cps, spans, char_counts):
 
 
 @njit(cache=True)
-def cut_block(cps, spans, strong_keys, strong_vals, max_len):
-    """Cut Han spans between every adjacent pair absent from the strong-pair table.
+def cut_block(cps, spans, strong, max_len):
+    """Cut Han spans between every adjacent pair absent from the strong-pair table (a frozen
+    :class:`~minent.hashtable.KeyCounter`).
 
     Returns ``(codes, bounds, n_long)``: the pieces of length <= ``max_len`` packed as sequences
     (piece i is ``codes[bounds[i]:bounds[i+1]]``), and how many longer pieces were left out.
@@ -86,7 +87,7 @@ def cut_block(cps, spans, strong_keys, strong_vals, max_len):
         for i in range(a + 1, b + 1):
             if i < b:
                 k = (np.int64(cps[i - 1]) << PAIR_SHIFT) | cps[i]
-                if key_lookup(strong_keys, strong_vals, k) != 0:
+                if key_find(strong, k) != 0:
                     continue
             if i - start <= max_len:
                 for j in range(start, i):
@@ -205,7 +206,7 @@ def piece_table(blocks: Iterable[str], strong: KeyCounter, max_len: int, rules: 
     for block in blocks:
         cps = to_codes(block)
         spans = scan_spans(cps, table, rules)
-        codes, bounds, n_long = cut_block(cps, spans, strong.keys, strong.vals, max_len)
+        codes, bounds, n_long = cut_block(cps, spans, strong.frozen(), max_len)
         pieces.add(codes, bounds)
         n_total += bounds.shape[0] - 1 + n_long
     return pieces, n_total

@@ -104,6 +104,12 @@ def key_lookup(keys, vals, k):
         s = (s + 1) & mask
 
 
+@njit(cache=True, inline="always")
+def key_find(table, k):
+    """Count of key ``k`` in a frozen :class:`KeyCounter` (:meth:`KeyCounter.frozen`), 0 when absent."""
+    return key_lookup(table[0], table[1], k)
+
+
 def _pow2_at_least(n: int) -> int:
     return 1 << max(4, int(n - 1).bit_length())
 
@@ -143,6 +149,10 @@ class KeyCounter:
             i, self.n = key_add(self.keys, self.vals, self.n, self.keys.shape[0] // 2, keys, counts, i, unit)
             if i < keys.shape[0]:
                 self._grow()
+
+    def frozen(self) -> tuple:
+        """The table as one tuple for kernels (:func:`key_find`); valid until the next :meth:`add`."""
+        return (self.keys, self.vals)
 
     def get(self, keys: np.ndarray) -> np.ndarray:
         """Counts of ``keys`` (0 for absent keys)."""

@@ -162,11 +162,13 @@ class NGramStats:
 
     @property
     def starts(self) -> np.ndarray:
-        return self.table.starts[: len(self) + 1]
+        """Where each entry's codes start in :attr:`arena` (and where the last one ends)."""
+        return self.table.entries()[1]
 
     @property
     def arena(self) -> np.ndarray:
-        return self.table.arena
+        """The codes of every entry, one after another."""
+        return self.table.entries()[0]
 
     def word(self, i: int) -> str:
         return from_codes(self.table.sequence(i))

@@ -121,7 +121,7 @@ class Segmenter:
             raise ValueError(f"unknown_logp must be finite, got {unknown_logp!r}")
         self.max_len = max([len(w) for w in words] + [1])
         self.size = len(words)
-        self.lengths = np.diff(self.table.starts[: self.size + 1])
+        self.lengths = np.diff(self.table.entries()[1])
         self.rules = Rules(int(rules))
 
     @property

@@ -93,7 +93,7 @@ class SpillingCounter:
         if self._dir is None:
             self._dir = tempfile.mkdtemp(prefix="minent-spill-", dir=self._tmpdir_parent)
         arena, starts, counts = self.table.entries()
-        part = (self.table.hashes[: len(counts)] & 0x7FFFFFFF) % self.parts
+        part = (self.table.ranks() & 0x7FFFFFFF) % self.parts
         lengths = np.diff(starts)
         for p in range(self.parts):
             sel = np.nonzero(part == p)[0]
