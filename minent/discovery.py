@@ -579,7 +579,7 @@ class LexiconLearner:
         passes = ClausePasses(clauses, eng)
         try:
             t0 = time.perf_counter()
-            stats = count_ngrams(passes.chunks, p.max_len, p.min_count, progress)
+            stats = count_ngrams(passes.chunks, p.max_len, p.min_count, progress, eng, passes.chunks_ref)
             timings["ngrams"] = time.perf_counter() - t0
             passes.attach(stats)
             stage = self._stages(passes, stats, p, progress, timings)

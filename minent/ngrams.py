@@ -23,7 +23,8 @@ import numpy as np
 from numba import njit
 
 from .errors import MinentError
-from .hashtable import SeqCounter, table_find
+from .hashtable import SeqCounter, mix64, table_find
+from .parallel import resolve
 from .pretokenize import MAX_CODE, from_codes, to_codes
 
 
@@ -34,13 +35,14 @@ SUFFIX_KEYS = 1 << 62
 
 
 @njit(cache=True)
-def window_keys(clauses, prev, n, keys, weights, where, m):
+def window_keys(clauses, prev, n, keys, weights, where, m, part, parts):
     """Append the key (see :data:`SUFFIX_KEYS`), weight and position of every n-gram window of
     ``clauses`` = ``(codes, bounds, weights)`` that extends a kept (n-1)-gram, from index ``m``.
 
-    ``prev[i]`` is the id of the kept (n-1)-gram starting at position i (-1: none). Returns
-    ``(m, orphans)``: ``orphans`` counts the windows with neither sub-gram kept (each an n-gram
-    seen once when every repeated (n-1)-gram is kept)."""
+    ``prev[i]`` is the id of the kept (n-1)-gram starting at position i (-1: none). Only keys of
+    hash part ``part`` of ``parts`` are taken. Returns ``(m, orphans)``: ``orphans`` counts the
+    windows with neither sub-gram kept (each an n-gram seen once when every repeated (n-1)-gram
+    is kept), in part 0 only."""
     codes, bounds, cw = clauses
     orphans = 0
     for c in range(bounds.shape[0] - 1):
@@ -55,13 +57,25 @@ def window_keys(clauses, prev, n, keys, weights, where, m):
                 elif q >= 0:
                     key = SUFFIX_KEYS | (np.int64(q) << CODE_BITS) | codes[i]
                 else:
-                    orphans += w
+                    if part == 0:
+                        orphans += w
                     continue
+            if parts > 1 and (mix64(key) & 0x7FFFFFFF) % parts != part:
+                continue
             keys[m] = key
             weights[m] = w
             where[m] = i
             m += 1
     return m, orphans
+
+
+@njit(cache=True)
+def assign_ids(keys, where, m, kept_keys, kept_ids, out):
+    """``out[where[k]] = kept_ids[j]`` where ``kept_keys[j] == keys[k]`` (sorted ``kept_keys``)."""
+    for k in range(m):
+        j = np.searchsorted(kept_keys, keys[k])
+        if j < kept_keys.shape[0] and kept_keys[j] == keys[k]:
+            out[where[k]] = kept_ids[j]
 
 
 @njit(cache=True)
@@ -79,9 +93,7 @@ def gather_windows(codes, pos, n, out, rows):
             out[rows[e], j] = codes[pos[e] + j]
 
 
-def _count_pass(chunks, prev, n):
-    """The distinct n-grams of one pass, sorted by key: ``(counts, owning chunk and position of a
-    representative window, inverse (window -> distinct), window positions, chunk cuts, orphans)``."""
+def _window_keys(chunks, prev, n, part=0, parts=1):
     total = sum(len(ch[0]) for ch in chunks)
     keys = np.empty(total, np.int64)
     weights = np.empty(total, np.int64)
@@ -90,14 +102,103 @@ def _count_pass(chunks, prev, n):
     orphans = 0
     m = 0
     for ch, pv in zip(chunks, prev):
-        m, o = window_keys(ch, pv, n, keys, weights, where, m)
+        m, o = window_keys(ch, pv, n, keys, weights, where, m, part, parts)
         cuts.append(m)
         orphans += int(o)
-    keys, weights, where = keys[:m], weights[:m], where[:m]
+    return keys[:m], weights[:m], where[:m], np.asarray(cuts), orphans
+
+
+def _distinct(chunks, prev, n, part=0, parts=1):
+    """The distinct n-grams of hash part ``part``, sorted by key: ``(keys, counts, owning chunk
+    and position of a representative window, pre, suf, orphans, inverse, where, cuts)``."""
+    keys, weights, where, cuts, orphans = _window_keys(chunks, prev, n, part, parts)
     uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     counts = np.bincount(inverse, weights=weights, minlength=len(uniq)).astype(np.int64)
-    owner = np.searchsorted(np.asarray(cuts), first, side="right") - 1
-    return counts, owner, where[first], inverse, where, cuts, orphans
+    owner = np.searchsorted(cuts, first, side="right") - 1
+    pos = where[first]
+    pre = np.full(len(uniq), -1, np.int64)
+    suf = np.full(len(uniq), -1, np.int64)
+    if n > 1:
+        for c in np.unique(owner):
+            mine = owner == c
+            pre[mine] = prev[c][pos[mine]]
+            suf[mine] = prev[c][pos[mine] + 1]
+    return uniq, counts, owner, pos, pre, suf, orphans, inverse, where, cuts
+
+
+def distinct_task(chunks_ref, prev_ref, n, part, parts):
+    """Task: :func:`_distinct` of one hash part (what the parent merges)."""
+    return _distinct(resolve(chunks_ref), resolve(prev_ref), n, part, parts)[:7]
+
+
+def advance_task(chunks_ref, prev_ref, n, kept_keys, kept_ids, group):
+    """Task: for chunks ``group``, the id of the kept n-gram at every position (-1: none)."""
+    chunks, prev = resolve(chunks_ref), resolve(prev_ref)
+    out = []
+    for c in group:
+        keys, _, where, _, _ = _window_keys([chunks[c]], [prev[c]], n)
+        ids = np.full(len(chunks[c][0]) + 1, -1, np.int32)
+        assign_ids(keys, where, len(keys), kept_keys, kept_ids, ids)
+        out.append(ids)
+    return out
+
+
+class _Passes:
+    """Stage-1 passes in this process (``inverse`` kept from one pass to the next)."""
+
+    def __init__(self, chunks):
+        self.chunks = chunks
+        self.prev = [np.full(len(ch[0]) + 1, -1, np.int32) for ch in chunks]
+
+    def distinct(self, n):
+        out = _distinct(self.chunks, self.prev, n)
+        self._inverse, self._where, self._cuts = out[7:]
+        return out[:7]
+
+    def advance(self, n, keys, sel, first):
+        new_ids = np.full(len(keys), -1, np.int32)
+        new_ids[sel] = np.arange(first, first + len(sel), dtype=np.int32)
+        nxt = []
+        for c, ch in enumerate(self.chunks):
+            out = np.full(len(ch[0]) + 1, -1, np.int32)
+            scatter_ids(self._where, new_ids, self._inverse, self._cuts[c], self._cuts[c + 1], out)
+            nxt.append(out)
+        self.prev = nxt
+
+    def close(self):
+        pass
+
+
+class _EnginePasses:
+    """Stage-1 passes as tasks: ``jobs`` hash parts of the keys, merged and sorted by the parent;
+    then the position ids for the next pass, a share of the chunks per task."""
+
+    def __init__(self, chunks, chunks_ref, engine):
+        self.chunks, self.chunks_ref, self.engine = chunks, chunks_ref, engine
+        self.parts = engine.jobs
+        self.groups = [g for g in (list(range(t, len(chunks), self.parts)) for t in range(self.parts)) if g]
+        self.prev_ref = engine.share([np.full(len(ch[0]) + 1, -1, np.int32) for ch in chunks])
+
+    def distinct(self, n):
+        res = list(self.engine.map(distinct_task, [(self.chunks_ref, self.prev_ref, n, p, self.parts)
+                                                   for p in range(self.parts)], ordered=True))
+        cols = [np.concatenate([r[i] for r in res]) for i in range(6)]
+        order = np.argsort(cols[0], kind="stable")
+        return (*[c[order] for c in cols], sum(r[6] for r in res))
+
+    def advance(self, n, keys, sel, first):
+        kept_ids = np.arange(first, first + len(sel), dtype=np.int32)
+        parts = list(self.engine.map(advance_task, [(self.chunks_ref, self.prev_ref, n, keys[sel], kept_ids, g)
+                                                    for g in self.groups], ordered=True))
+        prev = [None] * len(self.chunks)
+        for g, ids in zip(self.groups, parts):
+            for c, a in zip(g, ids):
+                prev[c] = a
+        self.engine.release(self.prev_ref)
+        self.prev_ref = self.engine.share(prev)
+
+    def close(self):
+        self.engine.release(self.prev_ref)
 
 
 @njit(cache=True)
@@ -236,69 +337,62 @@ def orphan_moments(counts, pre, suf, kept_counts, ext, min_count, out):
 
 
 
-def count_ngrams(chunks, max_n: int = 4, min_count: int = 2, progress=None) -> NGramStats:
+def count_ngrams(chunks, max_n: int = 4, min_count: int = 2, progress=None, engine=None,
+                 chunks_ref=None) -> NGramStats:
     """Count the character n-grams (1 <= n <= ``max_n``) of a clause table given as its chunks
-    (:meth:`minent.clauses.ClauseTable.chunks`).
+    (:meth:`minent.clauses.ClauseTable.chunks`), in this process or, with an ``engine`` of two or
+    more jobs and the chunks shared on it as ``chunks_ref``, as tasks.
 
     Pass n keys every window that extends a kept (n-1)-gram by the id of that (n-1)-gram and the
     added character (:data:`SUFFIX_KEYS`); the ids of the kept (n-1)-grams at every position come
     from the previous pass, so no pass probes a hash table. Distinct n-grams are found by sorting
-    the keys, so entry ids (by length, then key) do not depend on the order of the clauses. VBE
-    moments cover every n-gram type; they are exact for ``min_count <= 2`` (see
+    the keys, so entry ids (by length, then key) do not depend on the order of the clauses or on
+    the engine. VBE moments cover every n-gram type; they are exact for ``min_count <= 2`` (see
     :func:`orphan_moments`). ``max_n + 1`` passes over the table.
     """
     if max_n < 1:
         raise MinentError("max_n must be >= 1")
+    parallel = engine is not None and getattr(engine, "jobs", 1) > 1 and chunks_ref is not None
+    passes = _EnginePasses(chunks, chunks_ref, engine) if parallel else _Passes(chunks)
     kept = SeqCounter(1 << 16, 1 << 18)
     ext = np.zeros((4, 0))
     prefix = np.zeros(0, np.int64)
     suffix = np.zeros(0, np.int64)
     moments = np.zeros((max_n + 2, 5))
     n_chars = 0
-    prev = [np.full(len(ch[0]) + 1, -1, np.int32) for ch in chunks]
-    for n in range(1, max_n + 2):
-        counts, owner, pos, inverse, where, cuts, orphans = _count_pass(chunks, prev, n)
-        pre = np.full(len(counts), -1, np.int64)
-        suf = np.full(len(counts), -1, np.int64)
-        if n == 1:
-            n_chars = int(counts.sum())
-            mask = np.ones(len(counts), bool)
-        else:
-            for c in np.unique(owner):
-                mine = owner == c
-                pre[mine] = prev[c][pos[mine]]
-                suf[mine] = prev[c][pos[mine] + 1]
-            mask = ((pre >= 0) & (suf >= 0) & (counts >= min_count) if n <= max_n
-                    else np.zeros(len(counts), bool))
-        if progress:
-            progress("ngrams", n)
-        first = len(kept)
-        ext = np.concatenate([ext, np.zeros((4, int(mask.sum())))], axis=1)
-        if n > 1:
-            add_extensions(counts, pre, suf, ext)
-            if n <= max_n:
-                orphan_moments(counts, pre, suf, kept.counts, ext, min_count, moments[n])
-                moments[n, 0] += orphans
-        sel = np.nonzero(mask)[0]
-        if len(sel):
-            grams = np.empty((len(sel), n), np.int32)
-            rows = np.arange(len(sel))
-            for c in np.unique(owner[sel]):
-                mine = owner[sel] == c
-                gather_windows(chunks[c][0], pos[sel][mine], n, grams, rows[mine])
-            kept.add(grams.ravel(), np.arange(len(sel) + 1, dtype=np.int64) * n, counts[sel])
-        prefix = np.concatenate([prefix, pre[sel]])
-        suffix = np.concatenate([suffix, suf[sel]])
-        if n > max_n or (len(sel) == 0 and n > 1):
-            break
-        new_ids = np.full(len(counts), -1, np.int32)
-        new_ids[sel] = np.arange(first, first + len(sel), dtype=np.int32)
-        nxt = []
-        for c, ch in enumerate(chunks):
-            out = np.full(len(ch[0]) + 1, -1, np.int32)
-            scatter_ids(where, new_ids, inverse, cuts[c], cuts[c + 1], out)
-            nxt.append(out)
-        prev = nxt
+    try:
+        for n in range(1, max_n + 2):
+            keys, counts, owner, pos, pre, suf, orphans = passes.distinct(n)
+            if n == 1:
+                n_chars = int(counts.sum())
+                mask = np.ones(len(counts), bool)
+            else:
+                mask = ((pre >= 0) & (suf >= 0) & (counts >= min_count) if n <= max_n
+                        else np.zeros(len(counts), bool))
+            if progress:
+                progress("ngrams", n)
+            first = len(kept)
+            ext = np.concatenate([ext, np.zeros((4, int(mask.sum())))], axis=1)
+            if n > 1:
+                add_extensions(counts, pre, suf, ext)
+                if n <= max_n:
+                    orphan_moments(counts, pre, suf, kept.counts, ext, min_count, moments[n])
+                    moments[n, 0] += orphans
+            sel = np.nonzero(mask)[0]
+            if len(sel):
+                grams = np.empty((len(sel), n), np.int32)
+                rows = np.arange(len(sel))
+                for c in np.unique(owner[sel]):
+                    mine = owner[sel] == c
+                    gather_windows(chunks[c][0], pos[sel][mine], n, grams, rows[mine])
+                kept.add(grams.ravel(), np.arange(len(sel) + 1, dtype=np.int64) * n, counts[sel])
+            prefix = np.concatenate([prefix, pre[sel]])
+            suffix = np.concatenate([suffix, suf[sel]])
+            if n > max_n or (len(sel) == 0 and n > 1):
+                break
+            passes.advance(n, keys, sel, first)
+    finally:
+        passes.close()
     m = len(kept)
     stats = NGramStats(kept, n_chars, max_n, min_count, ext[:, :m], prefix[:m], suffix[:m], moments)
     vl, vr = _vbe(stats)

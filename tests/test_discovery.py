@@ -24,7 +24,7 @@ def learner_setup(lines, max_n, min_count, rules=1, jobs=1):
     """The clause table of ``lines`` on an engine, its n-gram statistics, and the passes."""
     engine = LocalEngine(jobs)
     passes = ClausePasses(collect_clauses(lines, rules, None, engine), engine)
-    stats = _count_ngrams(passes.chunks, max_n, min_count)
+    stats = _count_ngrams(passes.chunks, max_n, min_count, None, engine, passes.chunks_ref)
     passes.attach(stats)
     return stats, passes
 
@@ -83,6 +83,16 @@ def test_count_ngrams_matches_reference(min_count):
         if len(g) > 1:
             assert st.word(st.prefix[i]) == g[:-1] and st.word(st.suffix[i]) == g[1:]
     assert st.n_chars == sum(len(p) for p in han_pieces(lines))
+
+
+def test_ngram_passes_identical_on_two_jobs():
+    lines = random_lines(500, seed=9)
+    one = learner_setup(lines, 4, 2, jobs=1)[0]
+    two, passes = learner_setup(lines, 4, 2, jobs=2)
+    passes.engine.close()
+    assert [one.word(i) for i in range(len(one))] == [two.word(i) for i in range(len(two))]
+    for name in ("counts", "h_left", "h_right", "prefix", "suffix", "vbe_moments"):
+        assert np.array_equal(getattr(one, name), getattr(two, name)), name  # bit for bit
 
 
 @pytest.mark.parametrize("min_count", [1, 2])
