@@ -57,6 +57,14 @@ def pack_tokens(cps, tok_s, tok_e):
 
 
 @njit(cache=True)
+def add_chars(cps, cls, out):
+    """``out[c] += 1`` for every code point c of ``cps`` that is not white space."""
+    for i in range(cps.shape[0]):
+        if cls[cps[i]] != SPACE:
+            out[cps[i]] += 1
+
+
+@njit(cache=True)
 def add_ids(ids, out):
     """``out[i] += 1`` for every id ``i >= 0``."""
     for t in range(ids.shape[0]):
@@ -100,9 +108,9 @@ class InformationCounts:
 
     def add_text(self, text: str) -> None:
         cps = to_codes(text)
-        self.chars += np.bincount(cps[self._table[cps] != SPACE], minlength=MAX_CODE)
+        add_chars(cps, self._table, self.chars)
         if self.segmenter is not None:
-            cps, s, e, ids, words = self.segmenter.tokens(text)
+            cps, s, e, ids, words = self.segmenter.tokens(text, cps)
             add_ids(ids, self.word_units)
             add_ids(words, self.uses)
             other = ids < 0

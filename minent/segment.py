@@ -134,11 +134,12 @@ class Segmenter:
         cps, s, e, _, _ = self.tokens(text)
         return cps, s, e
 
-    def tokens(self, text: str) -> tuple:
+    def tokens(self, text: str, cps: np.ndarray | None = None) -> tuple:
         """``(codes, starts, ends, ids, word_ids)``: the tokens of ``text`` with the vocabulary id
         of each (-1: an unknown character, a non-Han span or a middle-dot join), and the ids of
-        the Han words the segmenter chose before the middle-dot rules joined any of them."""
-        cps = to_codes(text)
+        the Han words the segmenter chose before the middle-dot rules joined any of them.
+        ``cps``: the code points of ``text`` when the caller has them."""
+        cps = to_codes(text) if cps is None else cps
         spans = scan_spans(cps, class_table(), self.rules)
         s, e, ids = segment_codes(cps, spans, self.model)
         words = ids
