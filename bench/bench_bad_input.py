@@ -22,6 +22,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import REPO, write_results  # noqa: E402
+from minent.data import sample_corpus  # noqa: E402
 
 MINENT = [sys.executable, os.path.join(REPO, "cli.py")]
 
@@ -54,7 +55,7 @@ def main() -> None:
             fh.write(("中华人民共和国成立了，人民当家作主。\n" * 2000).encode("gbk"))
         with open(path("bad-utf8.txt"), "wb") as fh:
             fh.write("正常的文本\n".encode() * 100 + b"\xff\xfe broken\n")
-        sample = open(os.path.join(REPO, "corpora", "sample.zh.txt"), encoding="utf-8").read()
+        sample = sample_corpus().read_text(encoding="utf-8")
         han = "".join(re.findall("[\u4e00-\u9fff]+", sample))
         reps = int(a.mb * 2**20 / len(han.encode()) + 1)
         with open(path("huge-line.txt"), "w", encoding="utf-8") as fh:

@@ -20,7 +20,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import REPO, SHARED, emit, peak_rss_mb, run_job, write_results  # noqa: E402
+from _common import SHARED, emit, peak_rss_mb, run_job, write_results  # noqa: E402
+from minent.data import sample_corpus  # noqa: E402
 
 HAN_RUN = re.compile("[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f\U00030000-\U000323af]+")
 
@@ -69,7 +70,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     default = os.path.join(SHARED, "pd1998", "pd1998.raw.txt")
     if not os.path.exists(default):
-        default = os.path.join(REPO, "corpora", "sample.zh.txt")
+        default = str(sample_corpus())
     ap.add_argument("--source", default=default)
     ap.add_argument("--mb", type=float, default=22.0)
     ap.add_argument("--job", nargs="*", help=argparse.SUPPRESS)

@@ -1,6 +1,6 @@
 """The HTML report in a real browser: build it on the shipped sample, render it in headless Chromium.
 
-Steps: run `minent report` on corpora/sample.zh.txt in a fresh process (wall time, peak memory);
+Steps: run `minent report` on the bundled sample minent/data/sample.zh.txt in a fresh process (wall time, peak memory);
 check the page (well-formed, every section, SVG charts, no external resources); open it in
 headless Chromium (Debian package; `apt-get install -y chromium fonts-noto-cjk`), dump the DOM
 after rendering (the SVGs must be there) and take a full-width screenshot; count console messages
@@ -129,7 +129,7 @@ def main():
     res["ok"] = ok
     table = (
         "# HTML report in headless Chromium (bench/bench_report.py)\n\n"
-        f"`minent report` on corpora/sample.zh.txt (475 KB): built in **{res['build_s']} s** "
+        f"`minent report` on the bundled sample minent/data/sample.zh.txt (475 KB): built in **{res['build_s']} s** "
         f"(fresh process, peak {res['build_peak_rss_mb']} MB); page **{res['html_bytes']:,} bytes**, "
         f"{page['svg']} inline SVGs, {page['circles']:,} circles, {page['script_tags']} script tags, "
         f"external resources: {len(page['external_resources'])}; well-formed: {page['well_formed']}.\n\n"

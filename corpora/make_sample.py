@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Re-create ``corpora/sample.zh.txt`` from the Debian package it comes from.
+"""Re-create ``minent/data/sample.zh.txt`` (the sample corpus shipped inside the package) from
+the Debian package it comes from.
 
 Source: the Simplified-Chinese (zh-CN) HTML edition of *The Debian
 Administrator's Handbook* (《Debian 管理员手册》), shipped in the Debian 12
@@ -59,7 +60,7 @@ HTML_DIR = "usr/share/doc/debian-handbook/html/zh-CN/"
 FIRST_PAGE = "index.html"
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_OUT = os.path.join(HERE, "sample.zh.txt")
+DEFAULT_OUT = os.path.join(os.path.dirname(HERE), "minent", "data", "sample.zh.txt")
 
 MIN_HAN = 4
 MAX_LATIN_PER_HAN = 3
@@ -303,7 +304,7 @@ def write_atomic(path: str, lines: list[str]) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         description=(
-            "Re-create corpora/sample.zh.txt from the zh-CN HTML of the Debian "
+            "Re-create minent/data/sample.zh.txt from the zh-CN HTML of the Debian "
             f"package {PACKAGE} {VERSION} (The Debian Administrator's Handbook)."
         )
     )
@@ -316,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
         "--out",
         default=DEFAULT_OUT,
         metavar="FILE",
-        help="output file (default: corpora/sample.zh.txt next to this script)",
+        help="output file (default: minent/data/sample.zh.txt in this checkout)",
     )
     args = ap.parse_args(argv)
 

@@ -1,7 +1,7 @@
 """Generate a large, realistic-looking Chinese corpus for scale tests.
 
 A word-level bigram Markov chain is estimated on a source corpus (default: the shipped
-``corpora/sample.zh.txt``; ``corpora/data/pd1998.raw.txt`` after ``python corpora/fetch.py pd1998``
+``minent/data/sample.zh.txt`` (the bundled sample); ``corpora/data/pd1998.raw.txt`` after ``python corpora/fetch.py pd1998``
 is closer to news): the source is segmented with a minent lexicon learned on it, each line is a
 sentence (begin/end states), and text is sampled from the chain in numba until the requested size
 is reached. Word frequencies, word-pair statistics and line lengths follow the source, so the
@@ -97,7 +97,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--size", default="100M", help="output size in bytes (K/M/G suffixes)")
     ap.add_argument("-o", "--output", required=True)
-    ap.add_argument("--source", default=os.path.join(HERE, "sample.zh.txt"))
+    ap.add_argument("--source", default=os.path.join(os.path.dirname(HERE), "minent", "data", "sample.zh.txt"))
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args(argv)
     try:

@@ -27,7 +27,7 @@ collect_report(texts) -> dict            a whole run's numbers for the HTML repo
                                          jieba, parse trees; PMI and scores in nats
 render_report(data) -> str               that dict as one self-contained HTML page (inline CSS + SVG)
 """
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the one version source: pyproject.toml reads it (setuptools dynamic); CLI, reports, models use it
 
 from .counting import CharPairCounts, count_chars_pairs
 from .codelength import CodeLength, description_length, heldout_information

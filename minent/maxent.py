@@ -45,13 +45,13 @@ import math
 import numbers
 import warnings
 import zipfile
-from importlib import metadata as _metadata
 
 import numpy as np
 import scipy.sparse as sp
 from numba import njit
 from scipy import optimize
 
+from . import __version__
 from .errors import FormatError, InputError, MinentError
 
 __all__ = ["MaxEntClassifier", "ConvergenceWarning", "save_model", "load_model"]
@@ -601,13 +601,6 @@ def _empirical_sums(problem):
 # model files: a zip (.npz) of .npy arrays plus a plain JSON member; loading runs no code.
 
 
-def _minent_version():
-    try:
-        return _metadata.version("minent")
-    except _metadata.PackageNotFoundError:
-        return "unknown"
-
-
 def save_model(path, classifier, features=None):
     """Write a fitted classifier (and optionally the text features it was trained on) to ``path``.
 
@@ -624,7 +617,7 @@ def save_model(path, classifier, features=None):
     meta = {
         "format": MODEL_FORMAT,
         "format_version": MODEL_FORMAT_VERSION,
-        "minent_version": _minent_version(),
+        "minent_version": __version__,
         "labels": labels,
         "label_type": "int" if np.issubdtype(classifier.classes_.dtype, np.integer) else "str",
         "params": {k: (v.item() if isinstance(v, np.generic) else v)

@@ -5,7 +5,8 @@ import pytest
 from click.testing import CliRunner
 
 from minent.commands import main
-from minent.commands.common import SAMPLE_CORPUS
+import minent.data
+from minent.data import sample_corpus
 
 from conftest import word_corpus
 
@@ -52,7 +53,7 @@ def test_segment_stdin_to_stdout(runner, corpus, tmp_path):
 
 
 def test_default_corpus_writes_outputs(runner, tmp_path, monkeypatch):
-    assert SAMPLE_CORPUS.exists()
+    assert sample_corpus().is_file()
     monkeypatch.chdir(tmp_path)
     r = runner.invoke(main, ["build-lexicon", "-q"])
     assert r.exit_code == 0, r.output
@@ -64,6 +65,25 @@ def test_default_corpus_writes_outputs(runner, tmp_path, monkeypatch):
     assert r.exit_code == 0
     rows = {line.split("\t")[0]: line.split("\t") for line in r.output.splitlines()[1:]}
     assert float(rows["lexicon"][3]) < float(rows["char"][3])
+
+
+def test_collocations_default_corpus(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(main, ["collocations", "-q", "--top", "2", "--window", "1"])
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith("# top non-trivial templates")
+    assert os.path.exists("outputs/templates.tsv") and os.path.exists("outputs/templates.report.json")
+    report = json.loads(open("outputs/templates.report.json", encoding="utf-8").read())
+    assert report["inputs"] == [str(sample_corpus())]  # outside the checkout: named by its full path
+
+
+@pytest.mark.parametrize("command", ["build-lexicon", "collocations", "report"])
+def test_missing_bundled_sample_is_one_line(runner, tmp_path, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(minent.data, "SAMPLE_CORPUS_NAME", "gone.zh.txt")
+    r = _fails(runner, [command, "-q"], "gone.zh.txt is missing")
+    assert r.output.startswith("minent: error: minent's bundled data file ")
+    assert not os.path.exists("outputs")
 
 
 def _fails(runner, args, message, input=None):

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from .. import __version__
 from ..errors import MinentError
 
 
@@ -27,7 +28,7 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="minent")
+@click.version_option(__version__, prog_name="minent")
 def main():
     """minent: unsupervised text mining by the minimum-entropy principle."""
 

@@ -4,15 +4,13 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from pathlib import Path
 
 import click
 
+from ..data import sample_corpus
 from ..errors import MinentError
 from ..parallel import auto_jobs, parse_size, table_budget  # noqa: F401  (library defaults, used by commands)
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SAMPLE_CORPUS = REPO_ROOT / "corpora" / "sample.zh.txt"
 DEFAULT_LEXICON = os.path.join("outputs", "lexicon.tsv")
 
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary on stderr.")
@@ -29,6 +27,17 @@ def progress_bar(length: int, label: str, quiet: bool):
     with click.progressbar(length=length, label=label, file=sys.stderr,
                            show_eta=True, show_percent=True) as bar:
         yield bar.update
+
+
+def corpus_args(specs) -> list[str]:
+    """CORPUS arguments as given, or the bundled sample corpus (package data) when none are given;
+    the sample is named relative to the working folder when it lies inside it (a checkout), so
+    reports do not carry the absolute path of one machine."""
+    if specs:
+        return list(specs)
+    path = str(sample_corpus())
+    rel = os.path.relpath(path)
+    return [path if rel.startswith("..") else rel]
 
 
 def lexicon_path(path: str | None) -> str:

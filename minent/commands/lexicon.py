@@ -13,16 +13,12 @@ from ..newwords import load_reference_words, rank_new_words
 from ..parallel import DEFAULT_MEMORY
 from ..textio import Corpus, atomic_write, read_blocks, refuse_overwrite
 from . import main
-from .common import (DEFAULT_LEXICON, SAMPLE_CORPUS, StageProgress, encoding_option, lexicon_path,
+from .common import (DEFAULT_LEXICON, StageProgress, corpus_args, encoding_option, lexicon_path,
                      note, progress_bar, quiet_option, sibling)
 
 
 def _corpus(specs, encoding) -> Corpus:
-    if not specs:
-        if not SAMPLE_CORPUS.exists():
-            raise MinentError(f"no corpus given and the bundled sample {SAMPLE_CORPUS} is missing")
-        specs = [str(SAMPLE_CORPUS)]
-    return Corpus(list(specs), encoding)
+    return Corpus(corpus_args(specs), encoding)
 
 
 FOUR_STEP_OPTIONS = ("min_count", "min_prob", "min_pmi", "max_len", "redundancy_threshold")
@@ -65,7 +61,7 @@ def build_lexicon_cmd(corpus, output, preset, min_count, min_prob, min_pmi, max_
                       redundancy_threshold, rules, jobs, memory, engine, scheduler, encoding, quiet):
     """Learn a lexicon from raw text CORPUS (files, directories, globs, or - for stdin).
 
-    With no CORPUS, uses the bundled sample corpora/sample.zh.txt.
+    With no CORPUS, uses the bundled sample corpus (package data minent/data/sample.zh.txt).
     """
     texts = _corpus(corpus, encoding)
     jieba_out, report_out = sibling(output, ".jieba.txt"), sibling(output, ".report.json")

@@ -12,7 +12,7 @@ from ..errors import MinentError
 from ..report import collect_report, render_report
 from ..textio import Corpus, atomic_write, refuse_overwrite
 from . import main
-from .common import SAMPLE_CORPUS, encoding_option, note, progress_bar, quiet_option
+from .common import corpus_args, encoding_option, note, progress_bar, quiet_option
 
 DEFAULT_REPORT = os.path.join("outputs", "report.html")
 
@@ -43,15 +43,10 @@ def report_cmd(corpus, output, data_out, against, min_count, min_pmi, max_len, w
     self-contained HTML page: PMI vs frequency, information per character (bits/char) from
     characters to templates, new words, templates with examples, parse trees.
 
-    With no CORPUS, uses the bundled sample corpora/sample.zh.txt.
+    With no CORPUS, uses the bundled sample corpus (package data minent/data/sample.zh.txt).
     """
     t0 = time.perf_counter()
-    if not corpus:
-        if not SAMPLE_CORPUS.exists():
-            raise MinentError(f"no corpus given and the bundled sample {SAMPLE_CORPUS} is missing")
-        rel = os.path.relpath(SAMPLE_CORPUS)
-        corpus = (rel if not rel.startswith("..") else str(SAMPLE_CORPUS),)  # the page names it as given
-    texts = Corpus(list(corpus), encoding)
+    texts = Corpus(corpus_args(corpus), encoding)
     if data_out == "-" and output == "-":
         raise MinentError("--data - and -o - would both write to stdout")
     refuse_overwrite([output, data_out], texts.paths + ([against] if against != "jieba" else []))

@@ -19,7 +19,7 @@ from ..parse_eval import evaluate_spans, read_conllu, read_predictions
 from ..templates import TemplateFinder, Templates, split_sentences
 from ..textio import Corpus, atomic_write, refuse_overwrite
 from . import main
-from .common import encoding_option, note, progress_bar, quiet_option, sibling, table_budget
+from .common import corpus_args, encoding_option, note, progress_bar, quiet_option, sibling, table_budget
 
 DEFAULT_TEMPLATES = os.path.join("outputs", "templates.tsv")
 
@@ -134,7 +134,7 @@ def _print_table(rows: list[dict], title: str, out) -> None:
 
 
 @main.command("collocations")
-@click.argument("corpus", nargs=-1, required=True)
+@click.argument("corpus", nargs=-1)
 @_with_options(tokenizer_options)
 @click.option("-o", "--output", default=DEFAULT_TEMPLATES, show_default=True,
               help="Templates TSV (- for stdout); OUT.report.json is written beside a file.")
@@ -160,13 +160,14 @@ def _print_table(rows: list[dict], title: str, out) -> None:
 @quiet_option
 def collocations_cmd(corpus, lexicon, tokenizer, pretokenized, output, window, min_count, min_prob, min_pmi,
                      max_paths, n_examples, top, split, memory, encoding, quiet):
-    """Mine sentence templates ("[X] 的 [X]", "为什么 [X]") from CORPUS (files, dirs, globs, -).
+    """Mine sentence templates ("[X] 的 [X]", "为什么 [X]") from CORPUS (files, dirs, globs, -;
+    the bundled sample corpus when none).
 
     Writes them ranked by count to OUTPUT (TSV: template, count, probability, literals, trivial,
     pmi, examples; then the word counts the parser needs) and prints the top ones.
     """
     t_start = time.perf_counter()
-    texts = Corpus(list(corpus), encoding)
+    texts = Corpus(corpus_args(corpus), encoding)
     report_out = sibling(output, ".report.json") if output != "-" else None
     refuse_overwrite([output, report_out], texts.paths + ([lexicon] if lexicon else []))
     tokenize, described = make_tokenizer(tokenizer, lexicon, pretokenized)
