@@ -728,7 +728,7 @@ class TemplateParser:
     """
 
     def __init__(self, templates: Templates, unexplained_logp: float | None = None, max_len: int = 200,
-                 tie_break: str = "left", open_in_flat: bool = False, attach: bool = True):
+                 tie_break: str = "left", open_in_flat: bool = False, attach: bool = True, frames: bool = True):
         if tie_break not in ("left", "right"):
             raise MinentError("tie_break must be 'left' or 'right'")
         if not 2 <= int(max_len) <= MAX_LEN_LIMIT:
@@ -744,14 +744,39 @@ class TemplateParser:
         self.tie_break = tie_break
         self.open_in_flat = bool(open_in_flat)
         self.attach = bool(attach)
+        self.frames = bool(frames)
         self.n_chunked = 0
         self._build()
 
+    def _entries(self) -> tuple[list[tuple], np.ndarray]:
+        """The patterns the parser uses and their ln p: every template, then (``frames``) the
+        *frame* of each template with an edge placeholder — its literals and inner placeholders
+        alone ("[X] 在 [X] 中 [X]" -> "在 [X] 中"), scored by the summed counts of the templates
+        sharing it, for the frames that are not templates themselves."""
+        t = self.templates
+        patterns = list(t.patterns)
+        logp = list(t.logp)
+        if self.frames:
+            known = set(patterns)
+            counts: dict[tuple, int] = {}
+            for p, c in zip(t.patterns, t.counts.tolist()):
+                lo = 1 if p[0] == PLACEHOLDER_TEXT else 0
+                hi = len(p) - 1 if p[-1] == PLACEHOLDER_TEXT else len(p)
+                if hi - lo >= 2 and (lo, hi) != (0, len(p)):
+                    counts[p[lo:hi]] = counts.get(p[lo:hi], 0) + c
+            for f in sorted(counts, key=lambda f: (-counts[f], f)):
+                if f not in known:
+                    patterns.append(f)
+                    logp.append(math.log(counts[f] / t.total))
+        return patterns, np.array(logp, np.float64)
+
     def _build(self):
         t = self.templates
+        self.patterns, self.pattern_logp = self._entries()
+        logp = self.pattern_logp
         index: dict[str, int] = {}
         words: list[str] = [PLACEHOLDER_TEXT]
-        for w in list(t.word_counts) + [x for p in t.patterns for x in p if x != PLACEHOLDER_TEXT]:
+        for w in list(t.word_counts) + [x for p in self.patterns for x in p if x != PLACEHOLDER_TEXT]:
             if w not in index and w != PLACEHOLDER_TEXT:
                 index[w] = len(words)
                 words.append(w)
@@ -761,9 +786,8 @@ class TemplateParser:
         children: dict[tuple[int, int], int] = {}
         term_logp = [NEG_INF]
         term_rank = [-1]
-        logp = t.logp
         self.n_trie_templates = 0
-        for r, pattern in enumerate(t.patterns):
+        for r, pattern in enumerate(self.patterns):
             if len(pattern) == 1 or not np.isfinite(logp[r]):
                 continue  # a lone word is a one-word block, never a template
             node = 0
@@ -790,11 +814,13 @@ class TemplateParser:
         self.trie = KeyCounter(2 * len(lit_keys) + 16)
         if lit_keys:
             self.trie.add(np.array(lit_keys, np.int64), np.array(lit_vals, np.int64))
+        pats = self.patterns
         self.term_logp = np.array(term_logp, np.float64)
         self.term_rank = np.array(term_rank, np.int64)
-        self.term_literals = np.array([0 if r < 0 else t.n_literals(r) for r in term_rank], np.int64)
-        self.term_closed = np.array([r >= 0 and t.patterns[r][0] != PLACEHOLDER_TEXT
-                                     and t.patterns[r][-1] != PLACEHOLDER_TEXT for r in term_rank], np.bool_)
+        self.term_literals = np.array([0 if r < 0 else sum(x != PLACEHOLDER_TEXT for x in pats[r])
+                                       for r in term_rank], np.int64)
+        self.term_closed = np.array([r >= 0 and pats[r][0] != PLACEHOLDER_TEXT and pats[r][-1] != PLACEHOLDER_TEXT
+                                     for r in term_rank], np.bool_)
         self.n_trie_nodes = n_nodes
 
     def _chart(self, tokens: Sequence[str]):
@@ -848,7 +874,7 @@ class TemplateParser:
     def _parse_span(self, tokens: tuple, lo: int, hi: int) -> Tree:
         e_score, e_kind, e_tid, e_start, e_len, u_score, u_last, g_prev, s_is_e, s_score, bounds = \
             self._chart(tokens[lo:hi])
-        patterns = self.templates.patterns
+        patterns = self.patterns
 
         def block(i, j) -> Tree:
             return explained(0, i, j) if s_is_e[i, j] else unexplained(i, j)
@@ -866,7 +892,7 @@ class TemplateParser:
                     kids.append(Tree(lo + start, lo + end, "word", tokens, logp=0.0, literal=True))
                 elements.append((lo + start, lo + end, x != PLACEHOLDER_TEXT))
                 start = end
-            return Tree(lo + i, lo + j, "template", tokens, self.templates.text(r), float(e_score[a, i, j]), kids,
+            return Tree(lo + i, lo + j, "template", tokens, " ".join(patterns[r]), float(e_score[a, i, j]), kids,
                         elements=elements)
 
         def unexplained(i, j) -> Tree:
