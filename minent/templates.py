@@ -64,7 +64,7 @@ from numba import njit
 
 from .errors import FormatError, InputError, MinentError
 from .hashtable import KeyCounter, SeqCounter, fold, key_lookup, key_slot, mix64, _FNV_OFFSET
-from .spill import SpillingCounter, SpillingKeyCounter
+from .spill import SpillingCounter, SpillingKeyCounter, merge_first_values
 from .textio import atomic_write
 
 PLACEHOLDER = 0
@@ -395,17 +395,6 @@ def block_templates(ids, bounds, start, window, strong, max_paths, subpath_liter
         if not fits:
             return s, st[2], c_first
     return n_sent, st[0], st[1]
-
-
-@njit(cache=True)
-def record_examples(template_ids, sent_ids, n_examples, example_sent):
-    """Remember, per template id, the first ``example_sent.shape[1]`` sentences it came from."""
-    k = example_sent.shape[1]
-    for t in range(template_ids.shape[0]):
-        e = template_ids[t]
-        if n_examples[e] < k:
-            example_sent[e, n_examples[e]] = sent_ids[t]
-            n_examples[e] += 1
 
 
 # ----------------------------------------------------------------------------- Templates
@@ -762,6 +751,87 @@ def literal_view(ids: np.ndarray, bounds: np.ndarray, is_punct: np.ndarray, poli
     return ids[keep], lit_bounds, sent_of[keep][firsts]
 
 
+class _TemplateCounts:
+    """Template counts under a memory budget plus, per template, the first ``k`` sentences it
+    came from (merged in corpus order; spilled with the counts)."""
+
+    def __init__(self, counter: SpillingCounter, k: int):
+        self.counter = counter
+        self.k = k
+        self.capped = 0
+        self._reset()
+
+    def _reset(self):
+        self.n_ex = np.zeros(1 << 14, np.int64)
+        self.ex = np.full((1 << 14, max(self.k, 1)), -1, np.int64)
+
+    def add(self, codes, bounds, counts, rows) -> None:
+        """Add templates (``counts`` None: one each) with their example rows (corpus sentence
+        indices, -1 padded); whole sentences at a time, so one sentence stays in one spill run."""
+        if bounds.shape[0] <= 1:
+            return
+        self.counter.add(codes, bounds, counts)
+        if self.k:
+            if len(self.counter) > self.n_ex.shape[0]:
+                grow = 2 * len(self.counter) - self.n_ex.shape[0]
+                self.n_ex = np.concatenate([self.n_ex, np.zeros(grow, np.int64)])
+                self.ex = np.concatenate([self.ex, np.full((grow, self.k), -1, np.int64)])
+            merge_first_values(self.counter.table.ids(codes, bounds), rows, self.ex, self.n_ex)
+        if self.counter.over_budget(self.n_ex.nbytes + self.ex.nbytes):
+            self.counter.spill(self.rows())
+            self._reset()
+
+    def rows(self):
+        return self.ex[: len(self.counter)] if self.k else None
+
+
+def _spool_ranges(sentences, engine):
+    """``[(path, start, end, first sentence)]``: byte ranges of a spool file of sentences (one a
+    line) for range tasks, or None to run in-process (no engine, one job, or no file)."""
+    path = getattr(sentences, "path", None)
+    if engine is None or getattr(engine, "jobs", 1) <= 1 or path is None:
+        return None
+    from .parallel import plan_ranges
+    ranges = plan_ranges([path], min_parts=4 * engine.jobs)
+    out, first, pos = [], 0, 0
+    with open(path, "rb") as fh:
+        for p, a, b in ranges:
+            # a line belongs to the range holding its first byte (parallel.read_range)
+            while pos < a:
+                chunk = fh.read(min(1 << 22, a - pos))
+                first += chunk.count(b"\n")
+                pos += len(chunk)
+            out.append((p, a, b, first + (0 if a == 0 or _byte_before(fh, a) == b"\n" else 1)))
+    return out
+
+
+def _byte_before(fh, pos: int) -> bytes:
+    here = fh.tell()
+    fh.seek(pos - 1)
+    c = fh.read(1)
+    fh.seek(here)
+    return c
+
+
+def paths_task(index, path, start, end, first, words, strong_keys, params):
+    """Range task of the paths pass: the templates of the spool lines whose first byte is in
+    ``[start, end)`` as ``(index, (arena, starts, counts, example rows, capped), sentences)``;
+    sentence indices are global (``first`` is the index of the range's first line)."""
+    from .parallel import read_range, strong_table
+    finder = TemplateFinder(**{**params, "memory": None})
+    vocab = Vocabulary(words[1:])
+    sentences = [line.split() for text in read_range(path, start, end) for line in text.split("\n") if line]
+    acc = _TemplateCounts(SpillingCounter(None, auto_spill=False), int(finder.n_examples))
+    for codes, tb, sent, _, capped in finder._batches(sentences, vocab, strong_table(strong_keys), first):
+        acc.add(codes, tb, None, sent[:, None])
+        acc.capped += capped
+    arena, starts, counts = acc.counter.table.entries()
+    rows = acc.rows()
+    if rows is None:
+        rows = np.full((len(counts), 1), -1, np.int64)
+    return index, (arena.copy(), starts.copy(), counts.copy(), rows.copy(), acc.capped), len(sentences)
+
+
 class TemplateFinder:
     """Mine sentence templates from tokenised sentences (method.md §4), sklearn-style.
 
@@ -922,19 +992,37 @@ class TemplateFinder:
         strong.add(chosen)
         return strong, distinct
 
-    def _paths(self, sentences, vocab, strong, n_sent, progress):
-        counter = SpillingCounter(self.memory, auto_spill=False)
+    def _paths(self, sentences, vocab, strong, n_sent, progress, engine=None):
+        acc = _TemplateCounts(SpillingCounter(self.memory, auto_spill=False), int(self.n_examples))
         try:
-            return self._paths_into(counter, sentences, vocab, strong, n_sent, progress)
+            ranges = _spool_ranges(sentences, engine)
+            if ranges is None:
+                for codes, tb, sent, n_done, capped in self._batches(sentences, vocab, strong):
+                    acc.add(codes, tb, None, sent[:, None])
+                    acc.capped += capped
+                    if progress:
+                        progress("paths", n_done, n_sent)
+            else:
+                args = [(i, path, a, b, first, vocab.words, strong.keys, self.get_params())
+                        for i, (path, a, b, first) in enumerate(ranges)]
+                pending, nxt = {}, 0
+                for i, result, n_done in engine.map(paths_task, args):
+                    pending[i] = result  # merged in range order: examples stay the first in the corpus
+                    while nxt in pending:
+                        arena, starts, counts, rows, capped = pending.pop(nxt)
+                        acc.add(arena, starts, counts, rows)
+                        acc.capped += capped
+                        nxt += 1
+                    if progress:
+                        progress("paths", n_done, n_sent)
+            return acc.counter, acc.rows(), acc.capped
         except BaseException:
-            counter.close()  # spill files go with an error or Ctrl-C
+            acc.counter.close()  # spill files go with an error or Ctrl-C
             raise
 
-    def _paths_into(self, counter, sentences, vocab, strong, n_sent, progress):
-        k = int(self.n_examples)
-        n_ex = np.zeros(1 << 14, np.int64)
-        ex_sent = np.full((1 << 14, max(k, 1)), -1, np.int64)
-        capped_total = 0
+    def _batches(self, sentences, vocab, strong, first_sentence: int = 0):
+        """Templates of ``sentences`` kernel call by kernel call: ``(codes, bounds, sentence of each
+        template (corpus index), sentences done, sentences capped)``."""
         out_codes = np.empty(1 << 20, np.int32)
         out_bounds = np.empty((1 << 18) + 1, np.int64)
         out_hash = np.empty(1 << 18, np.int64)
@@ -954,25 +1042,16 @@ class TemplateFinder:
                     out_hash = np.empty(2 * out_hash.shape[0], np.int64)
                     out_sent = np.empty(out_hash.shape[0], np.int64)
                     continue
-                if n_t:
-                    codes, tb = out_codes[:n_c], out_bounds[: n_t + 1]
-                    counter.add(codes, tb)  # whole sentences: one sentence's paths stay in one run
-                    if k:
-                        if len(counter) > n_ex.shape[0]:
-                            grow = 2 * len(counter) - n_ex.shape[0]
-                            n_ex = np.concatenate([n_ex, np.zeros(grow, np.int64)])
-                            ex_sent = np.concatenate([ex_sent, np.full((grow, k), -1, np.int64)])
-                        record_examples(counter.table.ids(codes, tb),
-                                        block.piece_sent[out_sent[:n_t]] + block.first_sentence, n_ex, ex_sent)
-                    if counter.over_budget(n_ex.nbytes + ex_sent.nbytes):
-                        counter.spill(ex_sent[: len(counter)] if k else None)
-                        n_ex = np.zeros(1 << 14, np.int64)
-                        ex_sent = np.full((1 << 14, max(k, 1)), -1, np.int64)
-                if progress:
-                    progress("paths", nxt - s, n_sent)
+                sent = block.piece_sent[out_sent[:n_t]] + block.first_sentence + first_sentence
+                done = int(block.piece_sent[nxt - 1]) - int(block.piece_sent[s]) + 1 if nxt > s else 0
+                yield out_codes[:n_c], out_bounds[: n_t + 1], sent, done, int(capped[s:nxt].sum())
                 s = nxt
-            capped_total += int(capped.sum())
-        return counter, (ex_sent[: len(counter)] if k else None), capped_total
+
+    def get_params(self) -> dict:
+        """Constructor parameters (sklearn-style), for rebuilding the finder in a task."""
+        return {k: getattr(self, k) for k in ("window", "min_count", "min_prob", "min_pmi", "max_paths",
+                                              "subpath_literals", "punctuation", "ranking", "redundancy",
+                                              "n_examples", "block_sentences", "memory")}
 
     def _examples(self, sentences, wanted: set[int], progress, n_sent) -> dict[int, str]:
         found: dict[int, str] = {}
@@ -988,11 +1067,16 @@ class TemplateFinder:
                 break
         return found
 
-    def fit(self, sentences, progress: Progress | None = None) -> "TemplateFinder":
+    def fit(self, sentences, progress: Progress | None = None, engine=None) -> "TemplateFinder":
         """Learn templates from ``sentences``: a re-iterable (read up to three times) of token lists.
 
         ``progress(stage, n_done, n_total)`` is called per block with stage ``"count"``,
         ``"paths"`` or ``"examples"`` (n_total 0 when unknown).
+
+        ``engine`` (:func:`minent.parallel.make_engine`, more than one job): when ``sentences`` is
+        a :class:`minent.sentences.SentenceSpool` (one sentence a line in a file), the paths pass
+        (most of the work) runs as range tasks over that file; the results are merged in corpus
+        order, so templates, counts and examples are identical to one job.
         """
         self._validate()
         if iter(sentences) is sentences:
@@ -1010,7 +1094,7 @@ class TemplateFinder:
             pairs_bytes = pairs.peak_table_bytes
             pair_spills = pairs.spills
         del pairs
-        counter, ex_sent, capped = self._paths(sentences, vocab, strong, n_sent, progress)
+        counter, ex_sent, capped = self._paths(sentences, vocab, strong, n_sent, progress, engine)
         timings["paths"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()

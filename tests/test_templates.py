@@ -1,5 +1,6 @@
 """Template mining: kernels against plain-Python references, TemplateFinder, file format, CLI."""
 import json
+import os
 import random
 
 import numpy as np
@@ -11,7 +12,7 @@ from minent.commands import main
 from minent.errors import FormatError, MinentError
 from minent.hashtable import KeyCounter
 from minent.templates import (PLACEHOLDER, TemplateFinder, Templates, Vocabulary, _pack, block_templates,
-                              is_trivial, parse_template, piece_boundaries, record_examples, skipgram_keys,
+                              is_trivial, parse_template, piece_boundaries, skipgram_keys,
                               split_sentences)
 
 
@@ -152,15 +153,6 @@ def test_piece_boundaries_counts_sentence_and_punctuation_edges():
     got = {w: (int(starts[i]), int(ends[i])) for i, w in enumerate(vocab.words) if starts[i] or ends[i]}
     assert got == {"在": (1, 0), "北京": (1, 2), "我": (1, 0), "的": (0, 1), "（": (1, 0), "）": (0, 1)}
 
-
-def test_record_examples_keeps_first_k():
-    n_ex = np.zeros(3, np.int64)
-    ex = np.full((3, 2), -1, np.int64)
-    record_examples(np.array([0, 1, 0, 0, 2]), np.array([5, 6, 7, 8, 9]), n_ex, ex)
-    assert ex.tolist() == [[5, 7], [6, -1], [9, -1]]
-
-
-# ----------------------------------------------------------------------------- small pieces
 
 def test_split_sentences_drops_final_marks():
     assert split_sentences("你好 吗 ？ 我 很 好 。 。 谢谢".split()) == [["你好", "吗"], ["我", "很", "好"], ["谢谢"]]
@@ -404,3 +396,56 @@ def test_ranking_by_saving():
     assert t.saving(0) == pytest.approx(10 * (np.log(0.1) - 2 * np.log(0.01)))
     with pytest.raises(MinentError):
         t.order("size")
+
+
+def test_jobs_two_equals_one_on_a_spool(tmp_path):
+    from minent.parallel import LocalEngine
+    from minent.sentences import SentenceSpool
+    from minent.textio import Corpus
+    text = tmp_path / "c.txt"
+    text.write_text("\n".join(" ".join(s) + " 。" for s in frame_corpus(4000, seed=9)) + "\n", encoding="utf-8")
+    out = []
+    for jobs in (1, 2):
+        with SentenceSpool(Corpus([str(text)]), str.split) as spool:
+            f = TemplateFinder(min_count=3).fit(spool, engine=LocalEngine(jobs))
+            assert os.path.getsize(spool.path) > 2 * (1 << 16)  # several range tasks
+            path = tmp_path / f"t{jobs}.tsv"
+            f.save(str(path))
+            out.append(path.read_text(encoding="utf-8"))
+    assert out[0] == out[1] and "从 [X] 到" in out[0]
+
+
+def test_cli_collocations_jobs_and_policies(tmp_path):
+    text = tmp_path / "c.txt"
+    text.write_text("\n".join(" ".join(s) + " 。" for s in frame_corpus(4000, seed=4)) + "\n", encoding="utf-8")
+    runner = CliRunner()
+    outs = []
+    for jobs in ("1", "2"):
+        o = tmp_path / f"t{jobs}.tsv"
+        r = runner.invoke(main, ["collocations", str(text), "--pretokenized", "-o", str(o), "-q", "--jobs", jobs,
+                                 "--top", "0"])
+        assert r.exit_code == 0, r.output
+        outs.append(o.read_text(encoding="utf-8"))
+    assert outs[0] == outs[1]
+    report = json.loads((tmp_path / "t2.report.json").read_text(encoding="utf-8"))
+    assert report["engine"]["jobs"] == 2 and report["parameters"]["punctuation"] == "excluded"
+    r = runner.invoke(main, ["collocations", str(text), "--pretokenized", "-o", str(tmp_path / "x.tsv"),
+                             "--punctuation", "commas"])
+    assert r.exit_code == 2 and "Traceback" not in r.output
+
+
+def test_cli_collocations_learns_its_lexicon_and_keeps_numbers(tmp_path):
+    rng = random.Random(3)
+    lines = []
+    for _ in range(300):
+        y = rng.choice(["１９９８年", "1997年", "２０００年"])
+        a, b = rng.sample(["经济", "工业", "农业", "科技", "教育", "文化"], 2)
+        lines.append(f"在{y}中，{a}和{b}都有发展。")
+    text = tmp_path / "raw.txt"
+    text.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["collocations", str(text), "-o", str(tmp_path / "t.tsv"), "-q", "--top", "0"])
+    assert r.exit_code == 0, r.output
+    tpl = Templates.load(str(tmp_path / "t.tsv"))
+    assert tpl.meta["tokenizer"] == "learn"
+    assert {"１９９８年", "1997年"} <= set(tpl.word_counts)  # numbers with their unit are single tokens
+    assert not any(w in tpl.word_counts for w in ("１", "９", "19"))

@@ -17,7 +17,8 @@ from ..sentences import TOKENIZERS, SentenceSpool, counts_tokenizer, make_tokeni
 from ..templates import PUNCTUATION_POLICIES, RANKINGS, TemplateFinder, Templates
 from ..textio import Corpus, atomic_write, refuse_overwrite
 from . import main
-from .common import encoding_option, note, progress_bar, quiet_option, sibling, table_budget
+from ..parallel import make_engine
+from .common import auto_jobs, encoding_option, note, progress_bar, quiet_option, sibling, table_budget
 
 DEFAULT_TEMPLATES = os.path.join("outputs", "templates.tsv")
 _FINDER = TemplateFinder()  # the library's defaults, shown by --help
@@ -91,11 +92,17 @@ def _print_table(rows: list[dict], title: str, out) -> None:
               help="Cut lines into sentences after 。！？!?；; (marks dropped).")
 @click.option("--memory", default="2G", show_default=True,
               help="Memory budget; pair and template counts beyond it spill to disk (exact).")
+@click.option("--jobs", "-j", type=click.IntRange(0), default=0, show_default=True,
+              help="Processes for the paths pass (0 = all cores for inputs of 64 MB or more). Same result.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="'dask' runs the range tasks on dask.distributed (pip install 'minent[dask]').")
+@click.option("--scheduler", default=None,
+              help="Dask scheduler address (default: start a LocalCluster with --jobs workers).")
 @encoding_option
 @quiet_option
 def collocations_cmd(corpus, lexicon, tokenizer, pretokenized, output, window, min_count, min_prob, min_pmi,
                      max_paths, subpath_literals, punctuation, ranking, redundancy, n_examples, top, split,
-                     memory, encoding, quiet):
+                     memory, jobs, engine, scheduler, encoding, quiet):
     """Mine sentence templates ("在 [X] 中", "为什么 [X]") from CORPUS (files, dirs, globs, -).
 
     Words come from the corpus's own learned lexicon unless --lexicon, --tokenizer jieba or
@@ -114,11 +121,13 @@ def collocations_cmd(corpus, lexicon, tokenizer, pretokenized, output, window, m
                             max_paths=max_paths, subpath_literals=subpath_literals, punctuation=punctuation,
                             ranking=ranking, redundancy=redundancy, n_examples=n_examples,
                             memory=table_budget(memory))
-    with progress_bar(texts.n_bytes, "reading ", quiet) as read_bar:
-        spool = SentenceSpool(texts, tokenize, split, read_bar)
-        bars: dict[str, object] = {}
-        stack = contextlib.ExitStack()
-        try:
+    n_jobs = auto_jobs(jobs, texts.n_bytes) if engine == "local" else (jobs or 2)
+    eng = make_engine(engine, n_jobs, scheduler) if n_jobs > 1 or engine != "local" else None
+    try:
+        with progress_bar(texts.n_bytes, "reading ", quiet) as read_bar, \
+                SentenceSpool(texts, tokenize, split, read_bar) as spool, contextlib.ExitStack() as stack:
+            bars: dict[str, object] = {}
+
             def progress(stage, n, total):
                 if stage == "count" or quiet:
                     return
@@ -127,14 +136,16 @@ def collocations_cmd(corpus, lexicon, tokenizer, pretokenized, output, window, m
                     bars[stage] = stack.enter_context(progress_bar(total, label, quiet))
                 bars[stage](n)
 
-            with stack:
-                finder.fit(spool, progress=progress)
-        finally:
-            spool.close()
+            finder.fit(spool, progress=progress, engine=eng)
+    finally:
+        if eng is not None:
+            eng.close()
     tpl = finder.templates_
     tpl.meta["tokenizer"] = tokenizer or ("lexicon" if lexicon else "pretokenized" if pretokenized else "learn")
     tpl.save(output)
     report = {"inputs": texts.paths, "input_bytes": texts.n_bytes, "tokenizer": described,
+              "engine": {"name": engine, "jobs": n_jobs,
+                         "worker_peak_rss_mb": round(getattr(eng, "worker_peak_rss_mb", 0.0), 1)},
               "split_sentences": split, "parameters": {k: v for k, v in tpl.meta.items()},
               **finder.report_}
     report["timings_s"]["total"] = round(time.perf_counter() - t_start, 3)
