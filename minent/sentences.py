@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shutil
 import tempfile
 from typing import Callable, Iterable, Iterator
 
@@ -60,24 +61,30 @@ def learned_lexicon(corpus, sample_bytes: int = LEXICON_SAMPLE_BYTES):
     return learn_lexicon(sample)
 
 
-def jieba_tokenizer() -> Tokenize:
+class JiebaTokenizer:
     """jieba on the Han runs of each line; numbers, dates, Latin runs and punctuation marks are
-    tokens of the pretokenizer (:mod:`minent.pretokenize`)."""
-    import jieba
-    from .pretokenize import spans
-    jieba.setLogLevel(logging.WARNING)
-    cut = jieba.lcut
+    tokens of the pretokenizer (:mod:`minent.pretokenize`). Picklable (jieba loads on first use),
+    so range tasks can carry it."""
 
-    def tokenize(line: str) -> list[str]:
+    def __init__(self):
+        self._cut = None
+
+    def __getstate__(self):
+        return {"_cut": None}
+
+    def __call__(self, line: str) -> list[str]:
+        from .pretokenize import spans
+        if self._cut is None:
+            import jieba
+            jieba.setLogLevel(logging.WARNING)
+            self._cut = jieba.lcut
         out: list[str] = []
         for text, kind in spans(line):
             if kind == "han":
-                out.extend(w for w in cut(text) if w.strip())
+                out.extend(w for w in self._cut(text) if w.strip())
             else:
                 out.append(text)
         return out
-
-    return tokenize
 
 
 def make_tokenizer(tokenizer: str | None = None, lexicon: str | None = None, pretokenized: bool = False,
@@ -97,7 +104,7 @@ def make_tokenizer(tokenizer: str | None = None, lexicon: str | None = None, pre
     tokenizer = tokenizer or "learn"
     if tokenizer == "jieba":
         import jieba
-        return jieba_tokenizer(), "jieba " + getattr(jieba, "__version__", "") + " (+ pretokenizer rules)"
+        return JiebaTokenizer(), "jieba " + getattr(jieba, "__version__", "") + " (+ pretokenizer rules)"
     if tokenizer != "learn":
         raise MinentError(f"unknown tokenizer {tokenizer!r} (use {' or '.join(TOKENIZERS)})")
     if corpus is None:
@@ -115,6 +122,54 @@ def counts_tokenizer(word_counts: dict) -> Tokenize:
     if not words:
         raise MinentError("no words to segment with")
     return Lexicon(words, [word_counts[w] for w in words]).segment
+
+
+def line_sentences(tokenize: Tokenize, split: bool, line: str) -> list[list[str]]:
+    """The sentences of one line (tokens holding white space are dropped: a spool line separates
+    words by spaces)."""
+    tokens = [t for t in tokenize(line) if t and not any(c.isspace() for c in t)]
+    return split_sentences(tokens) if split else ([tokens] if tokens else [])
+
+
+def spool_lines(tokenize: Tokenize, split: bool, lines: Iterable[str], out) -> None:
+    """Write the sentences of ``lines`` to ``out``, one a line, words separated by a space."""
+    for line in lines:
+        for sent in line_sentences(tokenize, split, line):
+            out.write(" ".join(sent) + "\n")
+
+
+def range_lines(path: str, start: int, end: int, encoding: str) -> Iterator[str]:
+    """The lines of ``path`` whose first byte is in ``[start, end)``, without terminators (as
+    :meth:`minent.Corpus.lines` gives them)."""
+    from .parallel import read_range
+    tail = ""
+    for text in read_range(path, start, end, encoding):
+        parts = (tail + text).split("\n")
+        tail = parts.pop()
+        for line in parts:
+            yield line.rstrip("\r")
+    if tail:
+        yield tail.rstrip("\r")
+
+
+def spool_task(index, path, start, end, encoding, tokenize, split):
+    """Range task: the sentences of a byte range written to a temporary file;
+    ``(index, file, lines, bytes)``."""
+    fd, part = tempfile.mkstemp(prefix="minent-sentences-part-", suffix=".txt")
+    n_lines = 0
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            def counted():
+                nonlocal n_lines
+                for line in range_lines(path, start, end, encoding):
+                    n_lines += 1
+                    yield line
+            spool_lines(tokenize, split, counted(), out)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(part)
+        raise
+    return index, part, n_lines, end - start
 
 
 class SentenceSpool:
@@ -142,8 +197,7 @@ class SentenceSpool:
                     self.n_lines += 1
                     if self.progress:
                         self.progress(len(line.encode("utf-8")) + 1)
-                    tokens = [t for t in self.tokenize(line) if t and not any(c.isspace() for c in t)]
-                    for sent in (split_sentences(tokens) if self.split else ([tokens] if tokens else [])):
+                    for sent in line_sentences(self.tokenize, self.split, line):
                         out.write(" ".join(sent) + "\n")
                         yield sent
             complete = True
@@ -158,6 +212,46 @@ class SentenceSpool:
         if self.path is None:
             return self._first_pass()
         return self._read()
+
+    def prepare(self, engine=None) -> "SentenceSpool":
+        """Tokenise the whole corpus now: with an engine of more than one job, as byte-range tasks
+        over the input files (:mod:`minent.parallel`), the parts joined in corpus order — the same
+        file as the streaming first pass. ``tokenize`` must then be picklable (the tokenizers of
+        :func:`make_tokenizer` are)."""
+        if self.path is not None:
+            return self
+        if engine is None or getattr(engine, "jobs", 1) <= 1:
+            for _ in self._first_pass():
+                pass
+            return self
+        from .parallel import plan_ranges
+        paths = self.corpus.real_paths()
+        ranges = plan_ranges(paths, min_parts=4 * engine.jobs)
+        encoding = getattr(self.corpus, "encoding", "utf-8")
+        args = [(i, p, a, b, encoding, self.tokenize, self.split) for i, (p, a, b) in enumerate(ranges)]
+        parts: dict[int, str] = {}
+        fd, path = tempfile.mkstemp(prefix="minent-sentences-", suffix=".txt")
+        os.close(fd)
+        try:
+            for i, part, n_lines, n_bytes in engine.map(spool_task, args):
+                parts[i] = part
+                self.n_lines += n_lines
+                if self.progress:
+                    self.progress(n_bytes)
+            with open(path, "wb") as out:
+                for i in range(len(ranges)):
+                    with open(parts[i], "rb") as fh:
+                        shutil.copyfileobj(fh, out)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            raise
+        finally:
+            for part in parts.values():
+                with contextlib.suppress(OSError):
+                    os.unlink(part)
+        self.path = path
+        return self
 
     def _read(self) -> Iterator[list[str]]:
         with open(self.path, encoding="utf-8") as fh:

@@ -136,7 +136,7 @@ def collocations_cmd(corpus, lexicon, tokenizer, pretokenized, output, window, m
                     bars[stage] = stack.enter_context(progress_bar(total, label, quiet))
                 bars[stage](n)
 
-            finder.fit(spool, progress=progress, engine=eng)
+            finder.fit(spool.prepare(eng) if eng is not None else spool, progress=progress, engine=eng)
     finally:
         if eng is not None:
             eng.close()
