@@ -92,7 +92,9 @@ def default_options(sizes: list[str], jobs: int, data: str) -> None:
         t += (f"| {r['mb']:.0f} | {r['jobs']} | {r['wall_s']} | {r['peak_tree_mb']:,} | {r['words']:,} | "
               f"{round(r['words'] / r['wall_s']):,} | {r['kept']:,} | {tm['count']} / {tm['paths']} / {tm['select']} |\n")
     t += ("\nWall time includes learning the lexicon (first 16 MB), tokenising into the sentence spool, the "
-          "three passes and writing the file.\n")
+          "three passes and writing the file. Peak memory: the largest sum of the resident sizes of the "
+          "command and its worker processes (sampled every 0.2 s); pages a forked worker shares with its "
+          "parent count in both, so this is an upper bound.\n")
     write_results("collocations_scale_default", {"runs": rows}, t)
 
 
