@@ -359,7 +359,15 @@ def block_templates(ids, bounds, start, window, strong, max_paths, subpath_liter
     dag = (np.empty(longest * window, np.int64), np.empty(longest, np.int64), np.empty(longest, np.int64))
     path = np.empty(longest, np.int64)
     nxt = np.empty(longest, np.int64)
-    per_sentence = out[2].shape[0] + 1
+    per_sentence = out[2].shape[0] + 1  # the buffers bound the templates of one sentence, and so
+    walks = max_paths + 2  # does the walk: per position, max_paths source-to-sink paths (+ edges)
+    step = 1
+    for _ in range(1, subpath_literals):  # + window + window^2 + ... short paths
+        step *= window
+        walks += step
+        if walks >= per_sentence:
+            break
+    per_sentence = min(per_sentence, longest * walks + 1)
     size = 16
     while size < 2 * per_sentence:
         size *= 2
