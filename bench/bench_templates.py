@@ -1,12 +1,16 @@
-"""Benchmark of sentence templates and template parsing (issue 4); writes outputs/bench/templates.{json,md}.
+"""Benchmark of sentence templates and template parsing (issues 4, 13); writes outputs/bench/templates.{json,md}.
 
-Runs the real CLI in subprocesses (timings and peak memory per process, from os.wait4) on:
+Runs the real CLI in subprocesses (timings and peak memory per process, from os.wait4), with
+default options unless a row says otherwise, on:
 
-* LCQMC dev questions: templates with jieba and with a minent lexicon built on the same raw
-  questions; how many of the author's question frames are in the top 50 non-trivial templates;
-* pd1998 (jieba): templates (window 3) and phrases (window 1), collocations throughput (words/s,
-  with and without tokenisation), parse throughput (sentences/s) and the information per word
-  before / after template parsing;
+* LCQMC dev questions: how many of the author's 12 question frames are in the top 50
+  non-trivial templates (default: the corpus's own learned lexicon; jieba for reference);
+* pd1998: the top 100 non-trivial templates and their share of punctuation-only frames; recall
+  of the frame list bench/frames_zh.txt (written from grammar knowledge, not tuned) in the top
+  500; the same for other punctuation policies / rankings / the method's source-to-sink paths
+  (in-process, same words); mining throughput on one core (words/s of ``TemplateFinder.fit`` on
+  the tokenised sentences); parse throughput and information per word before / after parsing
+  on a fixed sample of the sentences;
 * UD Chinese GSDSimp dev (gold words): unlabelled span P/R/F1 of ``minent parse`` with the
   right-, left-branching and random baselines of the same ``evaluate-parse`` run;
 * bad inputs: empty / foreign-version templates files, over-long sentences, unknown words.
@@ -18,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import re
 import os
 import platform
@@ -31,9 +34,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from minent.lexicon import build_lexicon  # noqa: E402
 from minent.parse_eval import read_conllu  # noqa: E402
-from minent.templates import Templates, is_punctuation, split_sentences  # noqa: E402
+from minent.sentences import learned_lexicon  # noqa: E402
+from minent.templates import TemplateFinder, Templates, is_punctuation, split_sentences  # noqa: E402
+from minent.textio import Corpus  # noqa: E402
 
 QUESTION_FRAMES = ["[X] 吗", "[X] 怎么样", "[X] 怎么办", "为什么 [X]", "请问 [X]", "[X] 是什么意思", "[X] 多少钱",
                    "[X] 有哪些", "有没有 [X]", "如何 [X]", "[X] 是什么", "怎么 [X]"]
@@ -77,10 +81,44 @@ def join_literals(template: str) -> str:
     return " ".join(out)
 
 
-def jieba_tokens(lines):
-    import jieba
-    jieba.setLogLevel(logging.WARNING)
-    return [[w for w in jieba.lcut(line) if w.strip()] for line in lines]
+def frame_key(pattern) -> str:
+    """The matching rule of bench/frames_zh.txt: punctuation literals dropped (become [X]),
+    adjacent literals joined, leading / trailing [X] dropped."""
+    out: list[str] = []
+    for t in (pattern.split() if isinstance(pattern, str) else pattern):
+        if t != "[X]" and is_punctuation(t):
+            t = "[X]"
+        if t == "[X]":
+            if not (out and out[-1] == "[X]"):
+                out.append(t)
+        elif out and out[-1] != "[X]":
+            out[-1] += t
+        else:
+            out.append(t)
+    while out and out[0] == "[X]":
+        out.pop(0)
+    while out and out[-1] == "[X]":
+        out.pop()
+    return " ".join(out)
+
+
+def load_frames() -> list[str]:
+    lines = (REPO / "bench" / "frames_zh.txt").read_text(encoding="utf-8").splitlines()
+    return [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
+
+
+def frame_recall(tpl: Templates, frames: list[str], top: int = 500) -> dict:
+    keys = {frame_key(r["template"]) for r in tpl.top(top, trivial=False)}
+    found = [f for f in frames if frame_key(f) in keys]
+    return {"frames": len(frames), "found": len(found), "recall": round(len(found) / len(frames), 4),
+            "found_list": found, "missing": [f for f in frames if f not in found]}
+
+
+def punct_share(tpl: Templates, top: int = 100) -> dict:
+    rows = tpl.top(top, trivial=False)
+    only = [r["template"] for r in rows if all(t == "[X]" or is_punctuation(t) for t in r["template"].split())]
+    return {"top": len(rows), "punctuation_only": len(only), "share": round(len(only) / max(len(rows), 1), 4),
+            "examples": only[:10]}
 
 
 def write_lines(path: Path, rows) -> None:
@@ -102,123 +140,107 @@ def frames_table(tpl: Templates) -> dict:
             "frames_joined": [f for f in QUESTION_FRAMES if f in joined]}
 
 
-def bench_lcqmc(data: Path, out: Path, tmp: Path) -> dict:
-    src = data / "questions" / "lcqmc_dev.questions.txt"
-    lines = src.read_text(encoding="utf-8").splitlines()
-    res = {}
-    r = run_measured(["collocations", str(src), "--tokenizer", "jieba", "-o", str(out / "templates_lcqmc_jieba.tsv"),
-                      "-q", "--top", "0"])
-    assert r["code"] == 0, r["stderr"]
-    res["jieba"] = {"run": _brief(r), **frames_table(Templates.load(str(out / "templates_lcqmc_jieba.tsv")))}
-    lex = build_lexicon(lines)
-    lex_path = out / "templates_lcqmc.minent-lexicon.tsv"
-    lex.save(str(lex_path))
-    r = run_measured(["collocations", str(src), "--lexicon", str(lex_path), "-o",
-                      str(out / "templates_lcqmc_lexicon.tsv"), "-q", "--top", "0"])
-    assert r["code"] == 0, r["stderr"]
-    res["minent_lexicon"] = {"lexicon_size": len(lex), "run": _brief(r),
-                             **frames_table(Templates.load(str(out / "templates_lcqmc_lexicon.tsv")))}
-    return res
-
-
 def _brief(r: dict) -> dict:
     return {k: r[k] for k in ("code", "seconds", "peak_rss_mb")}
 
 
-def bench_pd1998(data: Path, out: Path, tmp: Path) -> tuple[dict, dict]:
-    raw = data / "pd1998" / "pd1998.raw.txt"
-    lines = raw.read_text(encoding="utf-8").splitlines()
+def bench_lcqmc(data: Path, out: Path, tmp: Path) -> dict:
+    src = data / "questions" / "lcqmc_dev.questions.txt"
     res = {}
-    t0 = time.perf_counter()
-    lex = build_lexicon(lines)
-    lex_path = out / "templates_pd1998.minent-lexicon.tsv"
-    lex.save(str(lex_path))
-    res["lexicon"] = {"entries": len(lex), "build_s": round(time.perf_counter() - t0, 1)}
-    r = run_measured(["collocations", str(raw), "--lexicon", str(lex_path), "-o", str(out / "templates_pd1998.tsv"),
-                      "-q", "--top", "0"])
+    for name, extra in [("default", []), ("jieba", ["--tokenizer", "jieba"])]:
+        path = tmp / f"templates_lcqmc_{name}.tsv"
+        r = run_measured(["collocations", str(src), *extra, "-o", str(path), "-q", "--top", "0"])
+        assert r["code"] == 0, r["stderr"]
+        rep = json.loads(path.with_suffix(".report.json").read_text(encoding="utf-8"))
+        res[name] = {"run": _brief(r), "tokenizer": rep["tokenizer"], **frames_table(Templates.load(str(path)))}
+    return res
+
+
+VARIANTS = [  # (name, TemplateFinder overrides), all on the same words
+    ("default", {}),
+    ("ranking saving", {"ranking": "saving"}),
+    ("punctuation boundary", {"punctuation": "boundary"}),
+    ("punctuation literal", {"punctuation": "literal"}),
+    ("window 3", {"window": 3}),
+    ("no redundancy filter", {"redundancy": 0.0}),
+    ("method.md §4 paths only (window 3, punctuation literal, no filter)",
+     {"window": 3, "subpath_literals": 0, "punctuation": "literal", "redundancy": 0.0}),
+]
+
+
+def bench_pd1998(data: Path, out: Path, tmp: Path) -> tuple[dict, Path]:
+    raw = data / "pd1998" / "pd1998.raw.txt"
+    frames = load_frames()
+    res = {}
+    path = tmp / "templates_pd1998.tsv"
+    r = run_measured(["collocations", str(raw), "-o", str(path), "-q", "--top", "0"])
     assert r["code"] == 0, r["stderr"]
-    rep = json.loads((out / "templates_pd1998.report.json").read_text(encoding="utf-8"))
-    res["collocations_lexicon"] = {"run": _brief(r), "words": rep["words"], "sentences": rep["sentences"],
-                                   "words_per_s_wall": round(rep["words"] / r["seconds"])}
-    tokens = {"lexicon": [lex.segment(line) for line in lines],
-              "jieba": jieba_tokens(lines)}
-    tok_paths = {}
-    for name, toks in tokens.items():
-        tok_paths[name] = tmp / f"pd1998.{name}.txt"
-        write_lines(tok_paths[name], toks)
-    r = run_measured(["collocations", str(tok_paths["lexicon"]), "--pretokenized", "-o", str(tmp / "pd_pretok.tsv"),
-                      "-q", "--top", "0"])
+    rep = json.loads(path.with_suffix(".report.json").read_text(encoding="utf-8"))
+    tpl = Templates.load(str(path))
+    res["cli_default"] = {"run": _brief(r), "tokenizer": rep["tokenizer"], "words": rep["words"],
+                          "sentences": rep["sentences"], "timings_s": rep["timings_s"],
+                          "top100": records(tpl.top(100, trivial=False)),
+                          "punctuation": punct_share(tpl), "frames": frame_recall(tpl, frames)}
+    # the same words in-process: variants and one-core mining throughput
+    lex = learned_lexicon(Corpus([str(raw)]))
+    sents = [s for line in raw.read_text(encoding="utf-8").splitlines() for s in split_sentences(lex.segment(line))]
+    n_words = sum(map(len, sents))
+    res["variants"] = []
+    for name, kw in VARIANTS:
+        t0 = time.perf_counter()
+        f = TemplateFinder(n_examples=0, **kw).fit(sents)
+        secs = time.perf_counter() - t0
+        res["variants"].append({"name": name, "params": kw, "fit_s": round(secs, 2),
+                                "words_per_s": round(n_words / secs), "kept": len(f.templates_),
+                                "punctuation": punct_share(f.templates_),
+                                "frames": frame_recall(f.templates_, frames),
+                                "timings_s": f.report_["timings_s"]})
+    # parsing: a fixed sample (every 5th sentence), CLI, pretokenized
+    sample = sents[::5]
+    sent_path = tmp / "pd1998.sample.txt"
+    write_lines(sent_path, sample)
+    r = run_measured(["parse", str(sent_path), "-t", str(path), "--pretokenized", "--format", "brackets",
+                      "-o", str(tmp / "pd.parse.txt")])
     assert r["code"] == 0, r["stderr"]
-    rep2 = json.loads((tmp / "pd_pretok.report.json").read_text(encoding="utf-8"))
-    res["collocations_pretokenized"] = {"run": _brief(r), "words": rep2["words"],
-                                        "words_per_s_wall": round(rep2["words"] / r["seconds"]),
-                                        "mining_timings_s": rep2["timings_s"]}
-    r = run_measured(["collocations", str(raw), "--lexicon", str(lex_path), "--window", "1", "-o",
-                      str(out / "templates_pd1998_w1.tsv"), "-q", "--top", "0"])
-    assert r["code"] == 0, r["stderr"]
-    tpl = Templates.load(str(out / "templates_pd1998.tsv"))
-    w1 = Templates.load(str(out / "templates_pd1998_w1.tsv"))
-    res["top_nontrivial"] = records(tpl.top(30, trivial=False))
-    res["top_trivial"] = records(tpl.top(10, trivial=True))
-    phrases = {}
-    for i in range(len(w1)):
-        lits = [t for t in w1.patterns[i] if t != "[X]"]
-        if len(lits) >= 2:
-            key = " ".join(lits)
-            phrases[key] = phrases.get(key, 0) + int(w1.counts[i])
-    ranked = sorted(phrases.items(), key=lambda kv: (-kv[1], kv[0]))
-    res["phrases_window1"] = [{"phrase": k, "count": v} for k, v in ranked[:30]]
-    res["phrases_window1_words_only"] = [{"phrase": k, "count": v} for k, v in ranked
-                                         if not any(is_punctuation(w) for w in k.split())][:30]
-    # parsing: CLI throughput, and the information per word from its JSON output
-    sents = [s for t in tokens["lexicon"] for s in split_sentences(t)]
-    sent_path = tmp / "pd1998.sentences.txt"
-    write_lines(sent_path, sents)
-    r = run_measured(["parse", str(sent_path), "-t", str(out / "templates_pd1998.tsv"), "--pretokenized",
-                      "--format", "brackets", "-o", str(tmp / "pd.parse.txt")])
-    assert r["code"] == 0, r["stderr"]
-    res["parse"] = {"run": _brief(r), "sentences": len(sents),
-                    "sentences_per_s_wall": round(len(sents) / r["seconds"], 1)}
-    summary = re.search(r"parsed (\d+) sentences, (\d+) words .*information ([\d.]+) bits/word \(unigram\) -> "
-                        r"([\d.]+) \(templates\)", r["stderr"])
+    summary = re.search(r"parsed (\d+) sentences, (\d+) words in ([\d.]+)s .*information ([\d.]+) bits/word "
+                        r"\(unigram\) -> ([\d.]+) \(templates\)", r["stderr"])
     chunked = re.search(r"note: (\d+) sentences longer", r["stderr"])
-    before, after = float(summary.group(3)), float(summary.group(4))
-    res["information"] = {"sentences": int(summary.group(1)), "words": int(summary.group(2)),
-                          "bits_per_word_unigram": before, "bits_per_word_templates": after,
-                          "gain_bits_per_word": round(before - after, 3), "unexplained_logp": -1.0,
-                          "chunked_sentences": int(chunked.group(1)) if chunked else 0,
-                          "source": "summary line of `minent parse` on stderr"}
-    return res, tok_paths
+    before, after = float(summary.group(4)), float(summary.group(5))
+    res["parse"] = {"run": _brief(r), "sentences": int(summary.group(1)), "words": int(summary.group(2)),
+                    "parse_loop_s": float(summary.group(3)),
+                    "sentences_per_s": round(int(summary.group(1)) / float(summary.group(3)), 1),
+                    "bits_per_word_unigram": before, "bits_per_word_templates": after,
+                    "gain_bits_per_word": round(before - after, 3),
+                    "chunked_sentences": int(chunked.group(1)) if chunked else 0,
+                    "sample": "every 5th sentence of pd1998 (learned-lexicon words)"}
+    tok_path = tmp / "pd1998.words.txt"
+    write_lines(tok_path, sents)
+    return res, tok_path
 
 
-def bench_ud(data: Path, out: Path, tmp: Path, pd_tokens: dict) -> dict:
+def bench_ud(data: Path, out: Path, tmp: Path, pd_words: Path) -> dict:
     gold = data / "ud" / "zh_gsdsimp-ud-dev.conllu"
     ud_words = tmp / "ud.words.txt"
     write_lines(ud_words, [s.words for s in read_conllu(str(gold))])
-    res = {}
-    runs = [("lexicon", "attach", []), ("lexicon", "no_attach", ["--no-attach"]),
-            ("lexicon", "attach_tie_right", ["--tie-break", "right"]), ("jieba", "attach", []),
-            ("jieba", "no_attach", ["--no-attach"])]
-    for tok in ("lexicon", "jieba"):
-        tpl_path = out / f"templates_ud_{tok}.tsv"
-        r = run_measured(["collocations", str(pd_tokens[tok]), str(ud_words), "--pretokenized", "-o", str(tpl_path),
-                          "-q", "--top", "0"])
-        assert r["code"] == 0, r["stderr"]
-        res[f"mining_{tok}"] = {"corpus": f"pd1998 raw text ({tok} words) + the 500 UD dev sentences "
-                                          f"(gold words, no trees)", "run": _brief(r)}
-    for tok, name, extra in runs:
-        pred = out / f"templates_ud_{tok}.{name}.parse.txt"
-        r = run_measured(["parse", str(gold), "--conllu", "-t", str(out / f"templates_ud_{tok}.tsv"),
-                          "--format", "brackets", "-o", str(pred), "-q", *extra])
+    tpl_path = tmp / "templates_ud.tsv"
+    r = run_measured(["collocations", str(pd_words), str(ud_words), "--pretokenized", "-o", str(tpl_path),
+                      "-q", "--top", "0"])
+    assert r["code"] == 0, r["stderr"]
+    res = {"mining": {"corpus": "pd1998 raw text (words of its learned lexicon) + the 500 UD dev sentences "
+                                "(gold words, no trees)", "run": _brief(r)}}
+    runs = [("default", []), ("no_attach", ["--no-attach"]), ("tie_right", ["--tie-break", "right"])]
+    for name, extra in runs:
+        pred = tmp / f"ud.{name}.parse.txt"
+        r = run_measured(["parse", str(gold), "--conllu", "-t", str(tpl_path), "--format", "brackets",
+                          "-o", str(pred), "-q", *extra])
         assert r["code"] == 0, r["stderr"]
         e = run_measured(["evaluate-parse", str(gold), str(pred), "--json"])
         assert e["code"] == 0, e["stderr"]
         ev = json.loads(e["stdout"])
         best = ev["best_baseline"]
-        res[f"{tok}_{name}"] = {"parse_run": _brief(r), "scores": ev["scores"], "best_baseline": best,
-                                "ratio_to_best_baseline": round(ev["scores"]["minent"]["f1"]
-                                                                / ev["scores"][best]["f1"], 3),
-                                "sentences": ev["sentences"], "non_contiguous": ev["non_contiguous"]}
+        res[name] = {"parse_run": _brief(r), "scores": ev["scores"], "best_baseline": best,
+                     "ratio_to_best_baseline": round(ev["scores"]["minent"]["f1"] / ev["scores"][best]["f1"], 3),
+                     "sentences": ev["sentences"], "non_contiguous": ev["non_contiguous"]}
     return res
 
 
@@ -252,62 +274,63 @@ def markdown(res: dict) -> str:
     L = []
     lc = res["lcqmc"]
     L.append("## Templates on LCQMC dev questions\n")
-    for key, name in [("minent_lexicon", f"minent lexicon built on the same raw questions "
-                                         f"({lc['minent_lexicon']['lexicon_size']} entries)"), ("jieba", "jieba")]:
+    for key in ("default", "jieba"):
         r = lc[key]
         missing = ", ".join(f for f in QUESTION_FRAMES if f not in r["frames_joined"]) or "none"
-        L.append(f"**{name}**: {len(r['frames_exact'])}/12 of the author's frames in the top 50 non-trivial "
-                 f"templates as written, {len(r['frames_joined'])}/12 with adjacent literals joined "
-                 f"(segmentation-free). Missing: {missing}.\n")
-    L.append("Top 50 non-trivial templates (minent lexicon; window 3, min count 5, min PMI 1 nat):\n")
+        L.append(f"**{key}** ({r['tokenizer']}): {len(r['frames_joined'])}/12 of the author's frames in the top 50 "
+                 f"non-trivial templates (adjacent literals joined; {len(r['frames_exact'])}/12 as written). "
+                 f"Missing: {missing}.\n")
+    L.append("Top 50 non-trivial templates, default options:\n")
     L.append("| rank | template | count | | rank | template | count |\n|---:|---|---:|---|---:|---|---:|")
-    top = lc["minent_lexicon"]["top50"]
+    top = lc["default"]["top50"]
     for k in range(25):
         a, b = top[k], top[k + 25] if k + 25 < len(top) else None
         right = f"{k + 26} | {b['template']} | {b['count']}" if b else " | | "
         L.append(f"| {k + 1} | {a['template']} | {a['count']} | | {right} |")
     pd = res["pd1998"]
-    L.append(f"\n## pd1998 (People's Daily; words from a minent lexicon built on the raw text, "
-             f"{pd['lexicon']['entries']} entries)\n")
-    L.append("Top non-trivial templates (window 3):\n\n| rank | template | count |\n|---:|---|---:|")
-    for k, r in enumerate(pd["top_nontrivial"][:20], 1):
-        L.append(f"| {k} | {r['template']} | {r['count']} |")
-    L.append("\nTop trivial templates: " + ", ".join(f"{r['template']} ({r['count']})" for r in pd["top_trivial"]))
-    L.append("\nPhrases (`--window 1`: chains of >= 2 tight adjacent words, counts summed over contexts), "
-             "all and without punctuation:\n")
-    L.append("| rank | phrase | count | | phrase (no punctuation) | count |\n|---:|---|---:|---|---|---:|")
-    for k in range(20):
-        a, b = pd["phrases_window1"][k], pd["phrases_window1_words_only"][k]
-        L.append(f"| {k + 1} | {a['phrase']} | {a['count']} | | {b['phrase']} | {b['count']} |")
-    inf = pd["information"]
-    L.append(f"\nInformation per word over the {inf['sentences']} pd1998 sentences ({inf['words']} words), "
-             f"in-sample: unigram **{inf['bits_per_word_unigram']} bits/word** -> template parse "
-             f"**{inf['bits_per_word_templates']} bits/word** (gain {inf['gain_bits_per_word']} bits/word; "
-             f"penalty of an unexplained block {inf['unexplained_logp']} nat; {inf['chunked_sentences']} sentences "
-             f"over 200 words parsed in chunks).\n")
-    c1, c2, p = pd["collocations_lexicon"], pd["collocations_pretokenized"], pd["parse"]
-    L.append("| run | words / sentences | wall s | throughput | peak RSS MB |\n|---|---:|---:|---:|---:|")
-    L.append(f"| `collocations --lexicon` (raw text) | {c1['words']} words | {c1['run']['seconds']} | "
-             f"{c1['words_per_s_wall']} words/s | {c1['run']['peak_rss_mb']} |")
-    L.append(f"| `collocations --pretokenized` | {c2['words']} words | {c2['run']['seconds']} | "
-             f"{c2['words_per_s_wall']} words/s | {c2['run']['peak_rss_mb']} |")
-    L.append(f"| `parse --pretokenized` | {p['sentences']} sentences | {p['run']['seconds']} | "
-             f"{p['sentences_per_s_wall']} sentences/s | {p['run']['peak_rss_mb']} |")
-    L.append("\nWall times of whole processes (Python start-up, numba cache loading, file I/O included).\n")
+    c = pd["cli_default"]
+    L.append(f"\n## pd1998, default options\n\n`minent collocations pd1998.raw.txt`: words from {c['tokenizer']}; "
+             f"{c['words']} words, {c['sentences']} sentences; {c['run']['seconds']} s wall (lexicon learning "
+             f"included), peak RSS {c['run']['peak_rss_mb']} MB.\n")
+    fr, pu = c["frames"], c["punctuation"]
+    L.append(f"- Frame list (bench/frames_zh.txt, {fr['frames']} frames written from grammar knowledge): "
+             f"**{fr['found']}/{fr['frames']} = {fr['recall']:.0%}** in the top 500 non-trivial templates. "
+             f"Found: {', '.join(fr['found_list'])}.")
+    L.append(f"- Punctuation-only frames in the top 100 non-trivial templates: **{pu['punctuation_only']}/"
+             f"{pu['top']}**.\n")
+    L.append("Top 100 non-trivial templates:\n")
+    L.append("| rank | template | count | | rank | template | count |\n|---:|---|---:|---|---:|---|---:|")
+    t100 = c["top100"]
+    for k in range(50):
+        a, b = t100[k], t100[k + 50] if k + 50 < len(t100) else None
+        right = f"{k + 51} | {b['template']} | {b['count']}" if b else " | | "
+        L.append(f"| {k + 1} | {a['template']} | {a['count']} | | {right} |")
+    L.append("\nVariants on the same words (in-process `TemplateFinder.fit`, one core; words/s of the mining "
+             "alone, tokenisation excluded):\n")
+    L.append("| variant | frames in top 500 | punctuation-only in top 100 | kept templates | fit s | words/s |\n"
+             "|---|---:|---:|---:|---:|---:|")
+    for v in pd["variants"]:
+        L.append(f"| {v['name']} | {v['frames']['found']}/{v['frames']['frames']} | "
+                 f"{v['punctuation']['punctuation_only']}/{v['punctuation']['top']} | {v['kept']} | {v['fit_s']} | "
+                 f"{v['words_per_s']:,} |")
+    p = pd["parse"]
+    L.append(f"\nParsing {p['sample']}: {p['sentences']} sentences, {p['words']} words, "
+             f"**{p['sentences_per_s']} sentences/s** (parse loop of `minent parse`, one core; "
+             f"{p['run']['seconds']} s wall for the process). Information per word, in-sample: unigram "
+             f"**{p['bits_per_word_unigram']} bits/word** -> template parse **{p['bits_per_word_templates']} "
+             f"bits/word** (gain {p['gain_bits_per_word']}; {p['chunked_sentences']} sentences over 200 words "
+             f"parsed in chunks).\n")
     ud = res["ud"]
     L.append("## Unsupervised parsing, UD Chinese GSDSimp dev (gold words)\n")
-    L.append(f"Templates mined from {ud['mining_lexicon']['corpus']}; the same with jieba words for pd1998 "
-             f"in the last rows.\n")
+    L.append(f"Templates mined (default options, --pretokenized) from {ud['mining']['corpus']}.\n")
     L.append("| system | precision | recall | F1 | F1 / best baseline |\n|---|---:|---:|---:|---:|")
-    a = ud["lexicon_attach"]
+    a = ud["default"]
     best = a["scores"][a["best_baseline"]]["f1"]
     for name, sc in a["scores"].items():
         label = "`minent parse` (default: --attach)" if name == "minent" else name
         L.append(f"| {label} | {sc['precision']:.4f} | {sc['recall']:.4f} | {sc['f1']:.4f} | {sc['f1'] / best:.2f} |")
-    for key, label in [("lexicon_no_attach", "`minent parse --no-attach` (pure template trees)"),
-                       ("lexicon_attach_tie_right", "`minent parse --tie-break right`"),
-                       ("jieba_attach", "`minent parse`, pd1998 words by jieba"),
-                       ("jieba_no_attach", "`minent parse --no-attach`, pd1998 words by jieba")]:
+    for key, label in [("no_attach", "`minent parse --no-attach` (pure template trees)"),
+                       ("tie_right", "`minent parse --tie-break right`")]:
         sc = ud[key]["scores"]["minent"]
         L.append(f"| {label} | {sc['precision']:.4f} | {sc['recall']:.4f} | {sc['f1']:.4f} | {sc['f1'] / best:.2f} |")
     L.append(f"\nBest baseline: {a['best_baseline']} (seed 0), from the same `evaluate-parse` runs. "
@@ -319,7 +342,7 @@ def markdown(res: dict) -> str:
             msg = (c["stdout_head"].splitlines() or [""])[0][:60] + " … / " + msg
         L.append(f"| {c['case']} | {c['exit_code']} | {c['seconds']} | {msg.replace('|', '/')} |")
     m = res["machine"]
-    L.append(f"\nMachine: {m['cpus']} CPUs, Python {m['python']}, {m['platform']}.")
+    L.append(f"\nMachine: {m['cpus']} CPUs (shared), Python {m['python']}, {m['platform']}.")
     return "\n".join(L) + "\n"
 
 
@@ -335,9 +358,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="minent-bench-") as t:
         tmp = Path(t)
         res["lcqmc"] = bench_lcqmc(data, out, tmp)
-        res["pd1998"], pd_tokens = bench_pd1998(data, out, tmp)
-        res["ud"] = bench_ud(data, out, tmp, pd_tokens)
-        res["bad_inputs"] = bench_bad_inputs(tmp, out / "templates_pd1998.tsv")
+        res["pd1998"], pd_words = bench_pd1998(data, out, tmp)
+        res["ud"] = bench_ud(data, out, tmp, pd_words)
+        res["bad_inputs"] = bench_bad_inputs(tmp, tmp / "templates_pd1998.tsv")
     (out / "bench" / "templates.json").write_text(json.dumps(res, ensure_ascii=False, indent=1) + "\n",
                                                   encoding="utf-8")
     (out / "bench" / "templates.md").write_text(markdown(res), encoding="utf-8")

@@ -110,6 +110,18 @@ def key_find(table, k):
     return key_lookup(table[0], table[1], k)
 
 
+@njit(cache=True)
+def key_slot(keys, k):
+    """Slot of key ``k`` in an open-addressing key array: where it is, or the empty slot where it
+    would go. For kernels that keep their own small tables (at most half full) on these arrays:
+    ``s = key_slot(keys, k); found = keys[s] == k``."""
+    mask = keys.shape[0] - 1
+    s = mix64(k) & mask
+    while keys[s] != k and keys[s] != EMPTY:
+        s = (s + 1) & mask
+    return s
+
+
 def _pow2_at_least(n: int) -> int:
     return 1 << max(4, int(n - 1).bit_length())
 

@@ -54,14 +54,14 @@ punctuation marks). Scores are unchanged; ``attach=False`` gives the pure templa
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
 from numba import njit
 
 from .errors import MinentError
-from .hashtable import KeyCounter, key_lookup, mix64
+from .hashtable import KeyCounter, key_lookup, key_slot
+from .trees import Tree, escape_token, join_tokens, tree_from_brackets, tree_from_dict, unescape_token  # noqa: F401
 from .templates import CLOSING_MARKS, PLACEHOLDER, PLACEHOLDER_TEXT, SENTENCE_END, UNKNOWN, Templates
 
 EPS = 1e-9
@@ -148,14 +148,10 @@ def _g_chain(g_prev, i, k, out):
 
 @njit(cache=True)
 def _find_item(h_keys, h_vals, key):
-    mask = h_keys.shape[0] - 1
-    s = mix64(key) & mask
-    while True:
-        if h_keys[s] == key:
-            return h_vals[s], s
-        if h_keys[s] == -1:
-            return -1, s
-        s = (s + 1) & mask
+    """``(value, slot)`` of ``key`` in a small table on :func:`~minent.hashtable.key_slot`
+    (value -1 when absent; slot is where it would go)."""
+    s = key_slot(h_keys, key)
+    return (h_vals[s] if h_keys[s] == key else -1), s
 
 
 @njit(cache=True)
@@ -188,12 +184,12 @@ def _best_terminal(head, p, it_node, it_score, it_prev, it_pos, it_next, term_lo
 
 
 @njit(cache=True)
-def parse_chart(words, word_logp, trie_keys, trie_vals, x_child, term_logp, term_rank, term_literals,
-                term_closed, unexplained_logp, left, open_in_flat):
+def parse_chart(words, word_logp, trie, unexplained_logp, left, open_in_flat):
     """Best analyses of every span of one sentence.
 
     ``words``: word ids (-1 unknown); ``word_logp``: score of each position as a one-word block;
-    trie: literal edges ``key_lookup(trie_keys, trie_vals, node << 32 | word) - 1``, ``[X]`` edges
+    ``trie`` (:attr:`TemplateParser.tables`) = ``(trie_keys, trie_vals, x_child, term_logp,
+    term_rank, term_literals, term_closed)``: literal edges ``key_lookup(trie_keys, trie_vals, node << 32 | word) - 1``, ``[X]`` edges
     ``x_child[node]`` (-1 none); per node ``term_logp`` (-inf when no template ends there),
     ``term_rank`` (template index), ``term_literals`` (its literals), ``term_closed`` (it starts and
     ends with a literal). Root is node 0. ``open_in_flat``: whether templates with an edge
@@ -206,6 +202,7 @@ def parse_chart(words, word_logp, trie_keys, trie_vals, x_child, term_logp, term
     blocks G(i, u_last) then [u_last, j)), ``g_prev`` (flat segmentation back-pointers),
     ``s_is_e`` (the block's best analysis is a = 0, else unexplained), ``s_score`` and ``bounds``.
     """
+    trie_keys, trie_vals, x_child, term_logp, term_rank, term_literals, term_closed = trie
     n = words.shape[0]
     e_score = np.full((2, n + 1, n + 1), NEG_INF)
     e_kind = np.zeros((2, n + 1, n + 1), np.int8)
@@ -485,178 +482,6 @@ def _push(node, pos, score, prev, left, n, n_items, h_keys, h_vals, it_node, it_
     return n_items, h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next
 
 
-# ----------------------------------------------------------------------------- trees
-
-def _needs_space(left: str, right: str) -> bool:
-    return bool(left) and bool(right) and left[-1].isascii() and left[-1].isalnum() \
-        and right[0].isascii() and right[0].isalnum()
-
-
-def join_tokens(tokens: Sequence[str], sep: str | None = None) -> str:
-    """Join tokens with ``sep``; ``None``: no separator, except a space between two ASCII letters
-    or digits (so Chinese reads naturally and English words stay apart)."""
-    if sep is not None:
-        return sep.join(tokens)
-    out = []
-    for t in tokens:
-        if out and _needs_space(out[-1], t):
-            out.append(" ")
-        out.append(t)
-    return "".join(out)
-
-
-_ESCAPES = {"(": "-LRB-", ")": "-RRB-"}
-_UNESCAPES = {v: k for k, v in _ESCAPES.items()}
-
-
-def escape_token(token: str) -> str:
-    """Bracket-format escaping: the tokens ``(`` and ``)`` become ``-LRB-`` / ``-RRB-``."""
-    return _ESCAPES.get(token, token)
-
-
-def unescape_token(token: str) -> str:
-    return _UNESCAPES.get(token, token)
-
-
-@dataclass
-class Tree:
-    """A block of a parse: words ``tokens[start:end]``.
-
-    ``kind``: ``"word"`` (one word: a template literal when ``literal`` is true, else a one-word
-    block), ``"template"`` (``template`` is its text; ``elements`` the ``(start, end, is_literal)``
-    of its literals and placeholders; children are its literals and placeholder blocks, in order,
-    possibly regrouped by the ``attach`` refinement), ``"unexplained"`` (a flat sequence of blocks
-    no template explains), ``"group"`` (a bracket added by ``attach``), ``"chunks"`` (root of a
-    sentence longer than the parser's ``max_len``) or ``"empty"``. ``logp`` is the block's score in
-    nats (sum of ln p over the templates and words inside, plus penalties); ``information_bits =
-    -logp / ln 2``. The sentence-final run (:func:`sentence_core`) hangs from the root as extra
-    children and is not scored (mining drops it).
-    """
-    start: int
-    end: int
-    kind: str
-    tokens: Sequence[str] = field(repr=False, default=())
-    template: str | None = None
-    logp: float = 0.0
-    children: list["Tree"] = field(default_factory=list)
-    literal: bool = False
-    elements: list[tuple[int, int, bool]] = field(default_factory=list, repr=False)
-
-    def __len__(self) -> int:
-        return self.end - self.start
-
-    @property
-    def words(self) -> list[str]:
-        return list(self.tokens[self.start:self.end])
-
-    @property
-    def information_bits(self) -> float:
-        return -self.logp / math.log(2)
-
-    def spans(self, min_len: int = 2, include_root: bool = False) -> set[tuple[int, int]]:
-        """``(start, end)`` of every block of at least ``min_len`` words (the root only if asked)."""
-        out: set[tuple[int, int]] = set()
-        stack = [self]
-        while stack:
-            t = stack.pop()
-            if t.kind != "word" and len(t) >= min_len and (include_root or t is not self):
-                out.add((t.start, t.end))
-            stack.extend(t.children)
-        return out
-
-    def text(self, sep: str | None = None) -> str:
-        return join_tokens(self.words, sep)
-
-    def label(self, sep: str | None = None) -> str:
-        """``(苹果)的(颜色)是(什么)呢`` for a template block; the words for any other block."""
-        if self.kind != "template" or not self.elements:
-            return self.text(sep)
-        pieces: list[tuple[str, str, str]] = []
-        for a, b, is_literal in self.elements:
-            body = join_tokens(self.tokens[a:b], sep)
-            shown = body if is_literal else f"({body})"
-            pieces.append((shown, self.tokens[a], self.tokens[b - 1]))
-        out = []
-        for k, (shown, first, last) in enumerate(pieces):
-            if k and (sep is not None and sep or (sep is None and _needs_space(pieces[k - 1][2], first))):
-                out.append(" " if sep is None else sep)
-            out.append(shown)
-        return "".join(out)
-
-    def render(self, sep: str | None = None) -> str:
-        """Indented tree, one block a line: ``+---> (鸡蛋)可以(吃)吗`` then its children."""
-        lines: list[str] = []
-
-        def walk(t: Tree, prefix: str):
-            lines.append(f"{prefix}+---> {t.label(sep)}")
-            for c in t.children:
-                walk(c, prefix + "|     ")
-
-        if self.kind == "empty":
-            return ""
-        walk(self, "")
-        return "\n".join(lines)
-
-    def brackets(self) -> str:
-        """One line: every block of two or more words in parentheses, words separated by spaces
-        (``(`` and ``)`` tokens escaped as ``-LRB-`` / ``-RRB-``)."""
-        if self.kind == "empty":
-            return ""
-        if self.kind == "word":
-            return escape_token(self.tokens[self.start])
-        if not self.children:
-            return "(" + " ".join(escape_token(w) for w in self.words) + ")"
-        return "(" + " ".join(c.brackets() for c in self.children) + ")"
-
-    def to_dict(self) -> dict:
-        d = {"start": self.start, "end": self.end, "kind": self.kind}
-        if self.kind == "word":
-            d["word"] = self.tokens[self.start]
-            d["literal"] = self.literal
-        if self.template is not None:
-            d["template"] = self.template
-        d["logp"] = round(self.logp, 6)
-        if self.children:
-            d["children"] = [c.to_dict() for c in self.children]
-        return d
-
-
-def tree_from_brackets(line: str) -> tuple[list[str], Tree]:
-    """Read a :meth:`Tree.brackets` line back: ``(tokens, tree)`` (kinds are ``"block"`` / ``"word"``).
-
-    Raises ValueError on unbalanced parentheses.
-    """
-    tokens: list[str] = []
-    stack: list[list] = [[]]
-    starts: list[int] = []
-    for raw in line.replace("(", " ( ").replace(")", " ) ").split():
-        if raw == "(":
-            starts.append(len(tokens))
-            stack.append([])
-        elif raw == ")":
-            if not starts:
-                raise ValueError("unbalanced ')'")
-            kids = stack.pop()
-            node = Tree(starts.pop(), len(tokens), "block", tokens, children=kids)
-            stack[-1].append(node)
-        else:
-            tokens.append(unescape_token(raw))
-            stack[-1].append(Tree(len(tokens) - 1, len(tokens), "word", tokens))
-    if starts:
-        raise ValueError("unbalanced '('")
-    top = stack[0]
-    if len(top) == 1 and top[0].kind == "block" and len(top[0]) == len(tokens):
-        return tokens, top[0]
-    return tokens, Tree(0, len(tokens), "block", tokens, children=top)
-
-
-def tree_from_dict(d: dict, tokens: Sequence[str]) -> Tree:
-    """Inverse of :meth:`Tree.to_dict` (``tokens``: the sentence)."""
-    kids = [tree_from_dict(c, tokens) for c in d.get("children", [])]
-    return Tree(int(d["start"]), int(d["end"]), d.get("kind", "block"), tokens, d.get("template"),
-                float(d.get("logp", 0.0)), kids, bool(d.get("literal", False)))
-
-
 def sentence_core(tokens: Sequence[str]) -> int:
     """Length of ``tokens`` without its sentence-final run: tokens of ``。！？!?；;`` and closing
     quotes / brackets, when the run holds at least one sentence-final mark (``…吗 ？``, ``…。 ”``)."""
@@ -728,7 +553,7 @@ class TemplateParser:
     """
 
     def __init__(self, templates: Templates, unexplained_logp: float | None = None, max_len: int = 200,
-                 tie_break: str = "left", open_in_flat: bool = False, attach: bool = True):
+                 tie_break: str = "left", open_in_flat: bool = False, attach: bool = True, frames: bool = True):
         if tie_break not in ("left", "right"):
             raise MinentError("tie_break must be 'left' or 'right'")
         if not 2 <= int(max_len) <= MAX_LEN_LIMIT:
@@ -744,14 +569,39 @@ class TemplateParser:
         self.tie_break = tie_break
         self.open_in_flat = bool(open_in_flat)
         self.attach = bool(attach)
+        self.frames = bool(frames)
         self.n_chunked = 0
         self._build()
 
+    def _entries(self) -> tuple[list[tuple], np.ndarray]:
+        """The patterns the parser uses and their ln p: every template, then (``frames``) the
+        *frame* of each template with an edge placeholder — its literals and inner placeholders
+        alone ("[X] 在 [X] 中 [X]" -> "在 [X] 中"), scored by the summed counts of the templates
+        sharing it, for the frames that are not templates themselves."""
+        t = self.templates
+        patterns = list(t.patterns)
+        logp = list(t.logp)
+        if self.frames:
+            known = set(patterns)
+            counts: dict[tuple, int] = {}
+            for p, c in zip(t.patterns, t.counts.tolist()):
+                lo = 1 if p[0] == PLACEHOLDER_TEXT else 0
+                hi = len(p) - 1 if p[-1] == PLACEHOLDER_TEXT else len(p)
+                if hi - lo >= 2 and (lo, hi) != (0, len(p)):
+                    counts[p[lo:hi]] = counts.get(p[lo:hi], 0) + c
+            for f in sorted(counts, key=lambda f: (-counts[f], f)):
+                if f not in known:
+                    patterns.append(f)
+                    logp.append(math.log(counts[f] / t.total))
+        return patterns, np.array(logp, np.float64)
+
     def _build(self):
         t = self.templates
+        self.patterns, self.pattern_logp = self._entries()
+        logp = self.pattern_logp
         index: dict[str, int] = {}
         words: list[str] = [PLACEHOLDER_TEXT]
-        for w in list(t.word_counts) + [x for p in t.patterns for x in p if x != PLACEHOLDER_TEXT]:
+        for w in list(t.word_counts) + [x for p in self.patterns for x in p if x != PLACEHOLDER_TEXT]:
             if w not in index and w != PLACEHOLDER_TEXT:
                 index[w] = len(words)
                 words.append(w)
@@ -761,9 +611,8 @@ class TemplateParser:
         children: dict[tuple[int, int], int] = {}
         term_logp = [NEG_INF]
         term_rank = [-1]
-        logp = t.logp
         self.n_trie_templates = 0
-        for r, pattern in enumerate(t.patterns):
+        for r, pattern in enumerate(self.patterns):
             if len(pattern) == 1 or not np.isfinite(logp[r]):
                 continue  # a lone word is a one-word block, never a template
             node = 0
@@ -790,19 +639,22 @@ class TemplateParser:
         self.trie = KeyCounter(2 * len(lit_keys) + 16)
         if lit_keys:
             self.trie.add(np.array(lit_keys, np.int64), np.array(lit_vals, np.int64))
+        pats = self.patterns
         self.term_logp = np.array(term_logp, np.float64)
         self.term_rank = np.array(term_rank, np.int64)
-        self.term_literals = np.array([0 if r < 0 else t.n_literals(r) for r in term_rank], np.int64)
-        self.term_closed = np.array([r >= 0 and t.patterns[r][0] != PLACEHOLDER_TEXT
-                                     and t.patterns[r][-1] != PLACEHOLDER_TEXT for r in term_rank], np.bool_)
+        self.term_literals = np.array([0 if r < 0 else sum(x != PLACEHOLDER_TEXT for x in pats[r])
+                                       for r in term_rank], np.int64)
+        self.term_closed = np.array([r >= 0 and pats[r][0] != PLACEHOLDER_TEXT and pats[r][-1] != PLACEHOLDER_TEXT
+                                     for r in term_rank], np.bool_)
         self.n_trie_nodes = n_nodes
+        self.tables = (self.trie.keys, self.trie.vals, self.x_child, self.term_logp, self.term_rank,
+                       self.term_literals, self.term_closed)
 
     def _chart(self, tokens: Sequence[str]):
         ids = np.array([self.index.get(w, UNKNOWN) for w in tokens], np.int64)
         wl = np.where(ids >= 0, self.word_logp[np.maximum(ids, 0)], self.unknown_logp)
-        return parse_chart(ids, wl, self.trie.keys, self.trie.vals, self.x_child, self.term_logp,
-                           self.term_rank, self.term_literals, self.term_closed, self.unexplained_logp,
-                           self.tie_break == "left", self.open_in_flat)
+        return parse_chart(ids, wl, self.tables, self.unexplained_logp, self.tie_break == "left",
+                           self.open_in_flat)
 
     def parse(self, tokens: Sequence[str]) -> Tree:
         """Best parse of a sentence given as a list of words."""
@@ -848,7 +700,7 @@ class TemplateParser:
     def _parse_span(self, tokens: tuple, lo: int, hi: int) -> Tree:
         e_score, e_kind, e_tid, e_start, e_len, u_score, u_last, g_prev, s_is_e, s_score, bounds = \
             self._chart(tokens[lo:hi])
-        patterns = self.templates.patterns
+        patterns = self.patterns
 
         def block(i, j) -> Tree:
             return explained(0, i, j) if s_is_e[i, j] else unexplained(i, j)
@@ -866,7 +718,7 @@ class TemplateParser:
                     kids.append(Tree(lo + start, lo + end, "word", tokens, logp=0.0, literal=True))
                 elements.append((lo + start, lo + end, x != PLACEHOLDER_TEXT))
                 start = end
-            return Tree(lo + i, lo + j, "template", tokens, self.templates.text(r), float(e_score[a, i, j]), kids,
+            return Tree(lo + i, lo + j, "template", tokens, " ".join(patterns[r]), float(e_score[a, i, j]), kids,
                         elements=elements)
 
         def unexplained(i, j) -> Tree:

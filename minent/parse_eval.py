@@ -21,7 +21,7 @@ from typing import Iterable, Iterator, Sequence
 import numpy as np
 
 from .errors import FormatError, InputError
-from .parse import Tree, tree_from_brackets, tree_from_dict
+from .trees import Tree, tree_from_brackets, tree_from_dict
 from .textio import read_blocks
 
 

@@ -18,15 +18,22 @@ A template is a sequence of literal words with placeholders ``[X]`` between them
    words on the path are literals; a skip inside the path, and the stretch before / after it if it
    does not reach the sentence ends, become one placeholder each. Paths are enumerated depth-first
    (successors in increasing position), at most ``max_paths`` per source node; sentences where a
-   source hit the cap are counted in ``report_["sentences_path_capped"]``. Work per sentence is
-   O(sources x max_paths x n), so dense graphs cannot blow up; there is no sentence-length limit.
+   source hit the cap are counted in ``report_["sentences_path_capped"]``. Beyond the method
+   (``subpath_literals``, default 3): every path of 2..3 nodes from any node, and the first and
+   last word of the sentence alone, are templates too, so a frame is counted wherever it stands
+   and not only when it happens to be a whole source-to-sink path. Work per sentence is
+   O(n x (sources' max_paths + window^2)); there is no sentence-length limit.
+   Punctuation (``punctuation``, default ``excluded``): punctuation tokens are covered by
+   placeholders but never literals, so "[X] “ [X] ” [X]"-style frames do not fill the top.
 4. **Count templates**: a template counts at most once per sentence (duplicate paths in one
-   sentence are merged), in a :class:`~minent.hashtable.SeqCounter` over word-id sequences with
-   the reserved code ``PLACEHOLDER = 0`` for ``[X]``. ``probability = count / N_templates``
-   (N_templates: all counted template occurrences). Templates reaching
-   ``max(min_count, min_prob x N_templates)`` are kept, ranked by count (ties: template text in
-   code-point order). "[X] w [X]" (one literal between two placeholders) is *trivial*: it only
-   says w can stand inside a sentence; such templates are kept but flagged.
+   sentence are merged through a small per-sentence hash table), in a
+   :class:`~minent.hashtable.SeqCounter` over word-id sequences with the reserved code
+   ``PLACEHOLDER = 0`` for ``[X]``. ``probability = count / N_templates`` (N_templates: all
+   counted template occurrences). Templates reaching ``max(min_count, min_prob x N_templates)``
+   are kept; a kept template that a template with one more literal accounts for (``redundancy``)
+   is dropped as a fragment; the rest are ranked by count or by information saved (``ranking``;
+   ties: template text in code-point order). "[X] w [X]" (one literal between two placeholders)
+   is *trivial*: it only says w can stand inside a sentence; such templates are kept but flagged.
 5. **Examples** (pass 3): the first ``n_examples`` sentences (in corpus order) of each kept template.
 
 With ``window=1`` the literals of a path are adjacent: the templates are phrases (chains of tight
@@ -56,8 +63,10 @@ import numpy as np
 from numba import njit
 
 from .errors import FormatError, InputError, MinentError
-from .hashtable import KeyCounter, SeqCounter, fold, key_lookup, mix64, _FNV_OFFSET
-from .spill import SpillingCounter, SpillingKeyCounter
+from .hashtable import KeyCounter, SeqCounter, fold, key_lookup, key_slot, mix64, _FNV_OFFSET
+from .spill import SpillingCounter, SpillingKeyCounter, merge_first_values
+from .counting import strong_table
+from .parallel import plan_ranges, read_range
 from .textio import atomic_write
 
 PLACEHOLDER = 0
@@ -222,126 +231,180 @@ def _emit_path(ids, lo, n, path, depth, out_codes, n_c):
 
 
 @njit(cache=True)
-def _seen_before(out_codes, out_bounds, out_hash, t_first, t_new):
-    """True when template ``t_new`` equals one of ``t_first..t_new-1`` (same sentence)."""
-    a0, a1 = out_bounds[t_new], out_bounds[t_new + 1]
-    for t in range(t_first, t_new):
-        if out_hash[t] != out_hash[t_new]:
-            continue
-        b0, b1 = out_bounds[t], out_bounds[t + 1]
-        if b1 - b0 != a1 - a0:
-            continue
-        same = True
-        for k in range(a1 - a0):
-            if out_codes[a0 + k] != out_codes[b0 + k]:
-                same = False
-                break
-        if same:
-            return True
-    return False
+def _same(codes, bounds, t, u):
+    a0, a1, b0, b1 = bounds[t], bounds[t + 1], bounds[u], bounds[u + 1]
+    if a1 - a0 != b1 - b0:
+        return False
+    for k in range(a1 - a0):
+        if codes[a0 + k] != codes[b0 + k]:
+            return False
+    return True
 
 
 @njit(cache=True)
-def block_templates(ids, bounds, start, window, strong_keys, strong_vals, max_paths,
-                    out_codes, out_bounds, out_hash, out_sent, capped):
+def _emit(ids, lo, n, s, path, depth, out, seen, st):
+    """Append the template of ``path[:depth]`` of sentence ``s`` to ``out`` unless the sentence
+    already gave it. ``out = (codes, bounds, hashes, sent)``; ``seen = (keys, vals, slots)`` is a
+    per-sentence table hash -> template (``hashtable.key_slot``); ``st = [n_templates, n_codes,
+    first template of the sentence, n_seen]``. Returns False when the buffers are full."""
+    codes, bounds, hashes, sent = out
+    keys, vals, slots = seen
+    if st[0] + 1 >= hashes.shape[0] or st[1] + 2 * n + 1 > codes.shape[0]:
+        return False
+    t = st[0]
+    st[1] = _emit_path(ids, lo, n, path, depth, codes, st[1])
+    bounds[t + 1] = st[1]
+    h = _FNV_OFFSET
+    for k in range(bounds[t], st[1]):
+        h = fold(h, codes[k])
+    h = mix64(h)
+    hashes[t] = h
+    key = h & 0x7FFFFFFFFFFFFFFF
+    slot = key_slot(keys, key)
+    if keys[slot] == key:
+        dup = _same(codes, bounds, vals[slot], t)
+        if not dup:  # a 64-bit hash collision: look at every template of the sentence
+            for u in range(st[2], t):
+                if hashes[u] == h and _same(codes, bounds, u, t):
+                    dup = True
+                    break
+        if dup:
+            st[1] = bounds[t]
+            return True
+    else:
+        keys[slot] = key
+        vals[slot] = t
+        slots[st[3]] = slot
+        st[3] += 1
+    sent[t] = s
+    st[0] = t + 1
+    return True
+
+
+@njit(cache=True)
+def _sentence_dag(ids, lo, n, window, strong, dag):
+    """Edges i -> j (0 < j - i <= window, both known, pair strong) of one sentence:
+    ``succ[i * window + k]`` for k < ``n_succ[i]``, and the in-degrees."""
+    strong_keys, strong_vals = strong
+    succ, n_succ, indeg = dag
+    for i in range(n):
+        n_succ[i] = 0
+        indeg[i] = 0
+    for i in range(n):
+        a = ids[lo + i]
+        if a <= 0:
+            continue
+        for j in range(i + 1, min(n, i + window + 1)):
+            b = ids[lo + j]
+            if b > 0 and key_lookup(strong_keys, strong_vals, (np.int64(a) << 32) | b) > 0:
+                succ[i * window + n_succ[i]] = j
+                n_succ[i] += 1
+                indeg[j] += 1
+
+
+@njit(cache=True)
+def _walk(ids, lo, n, s, src, window, dag, max_depth, max_paths, maximal, out, seen, st, path, nxt):
+    """Depth-first paths from ``src`` (successors in increasing position). ``maximal``: emit the
+    paths that end at a sink, at most ``max_paths``; else emit every path of 2..``max_depth``
+    nodes. Returns ``(fits, capped)``."""
+    succ, n_succ, indeg = dag
+    n_paths = 0
+    depth = 1
+    path[0] = src
+    nxt[0] = 0
+    while depth > 0:
+        u = path[depth - 1]
+        at_end = n_succ[u] == 0 if maximal else depth >= 2
+        if at_end and nxt[depth - 1] == 0:  # first visit of this path
+            if not _emit(ids, lo, n, s, path, depth, out, seen, st):
+                return False, False
+            n_paths += 1
+            if maximal:
+                depth -= 1
+                if n_paths >= max_paths:
+                    for d in range(depth):  # capped only if some path was left out
+                        if nxt[d] < n_succ[path[d]]:
+                            return True, True
+                    return True, False
+                continue
+        k = nxt[depth - 1]
+        if k < n_succ[u] and depth < max_depth:
+            nxt[depth - 1] = k + 1
+            path[depth] = succ[u * window + k]
+            nxt[depth] = 0
+            depth += 1
+        else:
+            depth -= 1
+    return True, False
+
+
+@njit(cache=True)
+def block_templates(ids, bounds, start, window, strong, max_paths, subpath_literals, out, capped):
     """Templates of the sentences ``s = start, start+1, ...`` of a block (method.md §4 steps 3-4).
 
-    For each sentence: DAG of strong pairs (``key_lookup(strong_keys, strong_vals, a << 32 | b) > 0``),
-    every source-to-sink path (at most ``max_paths`` per source, depth first), one template per
-    distinct path pattern. Template t is ``out_codes[out_bounds[t]:out_bounds[t+1]]`` (0 = [X]) from
-    sentence ``out_sent[t]``; ``capped[s]`` is set when a source of sentence s hit ``max_paths``.
+    For each sentence: the DAG of strong pairs (``strong = (keys, vals)`` of a
+    :class:`~minent.hashtable.KeyCounter`, key ``a << 32 | b``); every source-to-sink path (at
+    most ``max_paths`` per source, depth first); and, when ``subpath_literals >= 2``, every path of
+    2..``subpath_literals`` nodes from any node, and the sentence's first and last word alone
+    ("w [X]", "[X] w"); one template per distinct pattern per sentence.
+    ``out = (codes, bounds, hashes, sent)``: template t is ``codes[bounds[t]:bounds[t+1]]`` (0 =
+    [X]) from sentence ``sent[t]``; ``capped[s]`` is set when a source of sentence s hit
+    ``max_paths``.
 
-    Stops before a sentence whose worst case no longer fits the output buffers and returns
+    Stops before a sentence whose templates no longer fit the output buffers and returns
     ``(next_sentence, n_templates, n_codes)``; the caller grows the buffers when no sentence fit.
     """
     n_sent = bounds.shape[0] - 1
     longest = 1
     for s in range(start, n_sent):
         longest = max(longest, bounds[s + 1] - bounds[s])
-    succ = np.empty(longest * window, np.int64)
-    n_succ = np.empty(longest, np.int64)
-    indeg = np.empty(longest, np.int64)
+    dag = (np.empty(longest * window, np.int64), np.empty(longest, np.int64), np.empty(longest, np.int64))
     path = np.empty(longest, np.int64)
     nxt = np.empty(longest, np.int64)
-    n_t = 0
-    n_c = 0
-    out_bounds[0] = 0
-    cap_t = out_hash.shape[0]
-    cap_c = out_codes.shape[0]
+    per_sentence = out[2].shape[0] + 1  # the buffers bound the templates of one sentence, and so
+    walks = max_paths + 2  # does the walk: per position, max_paths source-to-sink paths (+ edges)
+    step = 1
+    for _ in range(1, subpath_literals):  # + window + window^2 + ... short paths
+        step *= window
+        walks += step
+        if walks >= per_sentence:
+            break
+    per_sentence = min(per_sentence, longest * walks + 1)
+    size = 16
+    while size < 2 * per_sentence:
+        size *= 2
+    seen = (np.full(size, -1, np.int64), np.empty(size, np.int64), np.empty(per_sentence, np.int64))
+    st = np.zeros(4, np.int64)  # n_templates, n_codes, first template of the sentence, n_seen
+    out[1][0] = 0
     for s in range(start, n_sent):
         lo, hi = bounds[s], bounds[s + 1]
         n = hi - lo
-        t_first, c_first = n_t, n_c
-        for i in range(n):
-            n_succ[i] = 0
-            indeg[i] = 0
-        for i in range(n):
-            a = ids[lo + i]
-            if a <= 0:
-                continue
-            for j in range(i + 1, min(n, i + window + 1)):
-                b = ids[lo + j]
-                if b > 0 and key_lookup(strong_keys, strong_vals, (np.int64(a) << 32) | b) > 0:
-                    succ[i * window + n_succ[i]] = j
-                    n_succ[i] += 1
-                    indeg[j] += 1
-        overflow = False
+        st[2] = st[0]
+        c_first = st[1]
+        _sentence_dag(ids, lo, n, window, strong, dag)
+        fits = True
         for src in range(n):
-            if ids[lo + src] <= 0 or indeg[src] > 0:
+            if ids[lo + src] <= 0:
                 continue
-            n_paths = 0
-            depth = 1
-            path[0] = src
-            nxt[0] = 0
-            while depth > 0:
-                u = path[depth - 1]
-                if n_succ[u] == 0:  # a sink: emit the path
-                    if n_t + 1 >= cap_t or n_c + 2 * n + 1 > cap_c:
-                        overflow = True
-                        break
-                    n_c = _emit_path(ids, lo, n, path, depth, out_codes, n_c)
-                    out_bounds[n_t + 1] = n_c
-                    h = _FNV_OFFSET
-                    for k in range(out_bounds[n_t], n_c):
-                        h = fold(h, out_codes[k])
-                    out_hash[n_t] = mix64(h)
-                    if _seen_before(out_codes, out_bounds, out_hash, t_first, n_t):
-                        n_c = out_bounds[n_t]
-                    else:
-                        out_sent[n_t] = s
-                        n_t += 1
-                    n_paths += 1
-                    depth -= 1
-                    if n_paths >= max_paths:
-                        for d in range(depth):  # capped only if some path was left out
-                            if nxt[d] < n_succ[path[d]]:
-                                capped[s] = True
-                        break
-                    continue
-                k = nxt[depth - 1]
-                if k < n_succ[u]:
-                    nxt[depth - 1] = k + 1
-                    path[depth] = succ[u * window + k]
-                    nxt[depth] = 0
-                    depth += 1
-                else:
-                    depth -= 1
-            if overflow:
+            if dag[2][src] == 0:
+                fits, cap = _walk(ids, lo, n, s, src, window, dag, n, max_paths, True, out, seen, st, path, nxt)
+                capped[s] |= cap
+            if fits and subpath_literals >= 2 and dag[1][src] > 0:
+                fits, cap = _walk(ids, lo, n, s, src, window, dag, subpath_literals, 0, False, out, seen, st,
+                                  path, nxt)
+            if not fits:
                 break
-        if overflow:
-            return s, t_first, c_first
-    return n_sent, n_t, n_c
-
-
-@njit(cache=True)
-def record_examples(template_ids, sent_ids, n_examples, example_sent):
-    """Remember, per template id, the first ``example_sent.shape[1]`` sentences it came from."""
-    k = example_sent.shape[1]
-    for t in range(template_ids.shape[0]):
-        e = template_ids[t]
-        if n_examples[e] < k:
-            example_sent[e, n_examples[e]] = sent_ids[t]
-            n_examples[e] += 1
+        if fits and subpath_literals >= 2 and n > 1:  # the sentence's edge words: "w [X]", "[X] w"
+            for pos in (0, n - 1):
+                if ids[lo + pos] > 0:
+                    path[0] = pos
+                    fits = fits and _emit(ids, lo, n, s, path, 1, out, seen, st)
+        for k in range(st[3]):
+            seen[0][seen[2][k]] = -1
+        st[3] = 0
+        if not fits:
+            return s, st[2], c_first
+    return n_sent, st[0], st[1]
 
 
 # ----------------------------------------------------------------------------- Templates
@@ -368,6 +431,35 @@ def template_text(pattern: Sequence[str]) -> str:
 def is_trivial(pattern: Sequence[str]) -> bool:
     """True for "[X] w [X]": one literal between two placeholders."""
     return len(pattern) == 3 and pattern[0] == pattern[2] == PLACEHOLDER_TEXT
+
+
+def drop_literal(pattern: tuple, k: int) -> tuple:
+    """``pattern`` with its k-th element (a literal) turned into a placeholder, placeholders
+    collapsed; ``()`` when no literal would be left."""
+    out: list[str] = []
+    for j, t in enumerate(pattern):
+        t = PLACEHOLDER_TEXT if j == k else t
+        if not (t == PLACEHOLDER_TEXT and out and out[-1] == PLACEHOLDER_TEXT):
+            out.append(t)
+    return tuple(out) if any(t != PLACEHOLDER_TEXT for t in out) else ()
+
+
+def closed_templates(patterns: list[tuple], counts: Sequence[int], redundancy: float) -> list[bool]:
+    """Which templates to keep: t is *redundant* (a fragment, like 的主要 among words) when a
+    template with one more literal that contains it accounts for at least ``redundancy`` of its
+    uses: ``count(longer) >= redundancy x count(t)``. ``redundancy = 0`` keeps everything."""
+    keep = [True] * len(patterns)
+    if redundancy <= 0:
+        return keep
+    index = {p: j for j, p in enumerate(patterns)}
+    for j, p in enumerate(patterns):
+        for k, t in enumerate(p):
+            if t == PLACEHOLDER_TEXT:
+                continue
+            sub = index.get(drop_literal(p, k))
+            if sub is not None and counts[j] >= redundancy * counts[sub]:
+                keep[sub] = False
+    return keep
 
 
 class Templates:
@@ -457,9 +549,24 @@ class Templates:
                 s -= math.log(self.word_counts[t] / self.n_words)
         return s
 
-    def ranked(self) -> "Templates":
-        """A copy sorted by count descending, ties by template text (code-point order)."""
-        order = sorted(range(len(self)), key=lambda i: (-int(self.counts[i]), self.text(i)))
+    def saving(self, i: int) -> float:
+        """``count x pmi`` (nats): the information template i saves over the corpus against
+        writing its literals as independent words (method.md §9); -inf when a literal has no count."""
+        p = self.pmi(i)
+        return float("-inf") if math.isnan(p) else int(self.counts[i]) * p
+
+    def order(self, by: str = "count") -> list[int]:
+        """Indices ranked ``by`` ``"count"`` or ``"saving"`` (descending), ties by the template
+        text in code-point order."""
+        if by not in RANKINGS:
+            raise MinentError(f"ranking must be one of {', '.join(RANKINGS)}")
+        score = (lambda i: int(self.counts[i])) if by == "count" else self.saving
+        keys = [(-score(i), self.text(i)) for i in range(len(self))]
+        return sorted(range(len(self)), key=keys.__getitem__)
+
+    def ranked(self, by: str = "count") -> "Templates":
+        """A copy sorted by :meth:`order`."""
+        order = self.order(by)
         return Templates([self.patterns[i] for i in order], self.counts[order], self.total,
                          self.word_counts, self.n_words, [self.examples[i] for i in order], self.meta,
                          self.boundaries)
@@ -615,11 +722,122 @@ def _meta_value(v) -> str:
 
 # ----------------------------------------------------------------------------- mining
 
+PUNCTUATION_POLICIES = ("boundary", "excluded", "literal")
+RANKINGS = ("saving", "count")
+
+
 @dataclass
 class _Block:
+    """Encoded sentences ``ids[bounds[s]:bounds[s+1]]`` and the view the path kernels see: the
+    same words with punctuation cut out (``boundary``: pieces between punctuation, ``piece_sent``
+    maps a piece to its sentence) or hidden (``excluded``: id -1, never a literal)."""
     ids: np.ndarray
     bounds: np.ndarray
     first_sentence: int
+    lit_ids: np.ndarray
+    lit_bounds: np.ndarray
+    piece_sent: np.ndarray
+
+
+def literal_view(ids: np.ndarray, bounds: np.ndarray, is_punct: np.ndarray, policy: str):
+    """``(lit_ids, lit_bounds, piece_sent)`` of a block under a punctuation policy (see
+    :class:`TemplateFinder`)."""
+    n_sent = bounds.shape[0] - 1
+    if policy == "literal" or ids.shape[0] == 0:
+        return ids, bounds, np.arange(n_sent, dtype=np.int64)
+    punct = is_punct[np.maximum(ids, 0)] & (ids > 0)
+    if policy == "excluded":
+        return np.where(punct, np.int32(UNKNOWN), ids).astype(np.int32), bounds, np.arange(n_sent, dtype=np.int64)
+    # boundary: a piece starts at each sentence start and after each punctuation token
+    sent_of = np.repeat(np.arange(n_sent, dtype=np.int64), np.diff(bounds))
+    starts = np.zeros(ids.shape[0], np.bool_)
+    starts[bounds[:-1][bounds[:-1] < bounds[1:]]] = True
+    starts[1:] |= punct[:-1]
+    piece = np.cumsum(starts) - 1
+    keep = ~punct
+    piece_kept = piece[keep]
+    firsts = np.nonzero(np.r_[True, piece_kept[1:] != piece_kept[:-1]])[0] if piece_kept.size else np.zeros(0, np.int64)
+    lit_bounds = np.r_[firsts, piece_kept.shape[0]].astype(np.int64)
+    return ids[keep], lit_bounds, sent_of[keep][firsts]
+
+
+class _TemplateCounts:
+    """Template counts under a memory budget plus, per template, the first ``k`` sentences it
+    came from (merged in corpus order; spilled with the counts)."""
+
+    def __init__(self, counter: SpillingCounter, k: int):
+        self.counter = counter
+        self.k = k
+        self.capped = 0
+        self._reset()
+
+    def _reset(self):
+        self.n_ex = np.zeros(1 << 14, np.int64)
+        self.ex = np.full((1 << 14, max(self.k, 1)), -1, np.int64)
+
+    def add(self, codes, bounds, counts, rows) -> None:
+        """Add templates (``counts`` None: one each) with their example rows (corpus sentence
+        indices, -1 padded); whole sentences at a time, so one sentence stays in one spill run."""
+        if bounds.shape[0] <= 1:
+            return
+        self.counter.add(codes, bounds, counts)
+        if self.k:
+            if len(self.counter) > self.n_ex.shape[0]:
+                grow = 2 * len(self.counter) - self.n_ex.shape[0]
+                self.n_ex = np.concatenate([self.n_ex, np.zeros(grow, np.int64)])
+                self.ex = np.concatenate([self.ex, np.full((grow, self.k), -1, np.int64)])
+            merge_first_values(self.counter.table.ids(codes, bounds), rows, self.ex, self.n_ex)
+        if self.counter.over_budget(self.n_ex.nbytes + self.ex.nbytes):
+            self.counter.spill(self.rows())
+            self._reset()
+
+    def rows(self):
+        return self.ex[: len(self.counter)] if self.k else None
+
+
+def _spool_ranges(sentences, engine):
+    """``[(path, start, end, first sentence)]``: byte ranges of a spool file of sentences (one a
+    line) for range tasks, or None to run in-process (no engine, one job, or no file)."""
+    path = getattr(sentences, "path", None)
+    if engine is None or getattr(engine, "jobs", 1) <= 1 or path is None:
+        return None
+    ranges = plan_ranges([path], min_parts=4 * engine.jobs)
+    out, first, pos = [], 0, 0
+    with open(path, "rb") as fh:
+        for p, a, b in ranges:
+            # a line belongs to the range holding its first byte (parallel.read_range)
+            while pos < a:
+                chunk = fh.read(min(1 << 22, a - pos))
+                first += chunk.count(b"\n")
+                pos += len(chunk)
+            out.append((p, a, b, first + (0 if a == 0 or _byte_before(fh, a) == b"\n" else 1)))
+    return out
+
+
+def _byte_before(fh, pos: int) -> bytes:
+    here = fh.tell()
+    fh.seek(pos - 1)
+    c = fh.read(1)
+    fh.seek(here)
+    return c
+
+
+def paths_task(index, path, start, end, first, words, strong_keys, params):
+    """Range task of the paths pass: the templates of the spool lines whose first byte is in
+    ``[start, end)`` as ``(index, (arena, starts, counts, example rows, capped), sentences)``;
+    sentence indices are global (``first`` is the index of the range's first line)."""
+    finder = TemplateFinder(**{**params, "memory": None})
+    vocab = Vocabulary(words[1:])
+    sentences = [line.split() for text in read_range(path, start, end) for line in text.split("\n") if line]
+    acc = _TemplateCounts(SpillingCounter(None, auto_spill=False), int(finder.n_examples))
+    for codes, tb, sent, _, capped in finder._batches(sentences, vocab, strong_table(strong_keys), first):
+        acc.add(codes, tb, None, sent[:, None])
+        acc.capped += capped
+    arena, starts, counts = acc.counter.table.entries()
+    rows = acc.rows()
+    if rows is None:
+        rows = np.full((len(counts), 1), -1, np.int64)
+    return index, (arena.copy(), starts.copy(), counts.copy(), rows.copy(), acc.capped), len(sentences)
 
 
 class TemplateFinder:
@@ -627,8 +845,10 @@ class TemplateFinder:
 
     Parameters
     ----------
-    window : int, default 3
-        Largest distance of a linked word pair (1 = adjacent words only: phrases).
+    window : int, default 10
+        Largest distance of a linked word pair (1 = adjacent words only: phrases). Chosen on dev
+        data (pd1998 frame recall, LCQMC question frames; README): 10 reaches correlative pairs
+        such as 不仅 … 而且 that 3 cannot.
     min_count : int, default 5
         Count floor for strong pairs and for kept templates.
     min_prob : float, default 0.0
@@ -638,7 +858,24 @@ class TemplateFinder:
         A pair is linked when its PMI (natural log) exceeds this. PMI > 1 is where merging starts to
         pay in information (method.md §1).
     max_paths : int, default 64
-        At most this many paths are enumerated from each source node of a sentence's DAG.
+        At most this many source-to-sink paths are enumerated from each source node of a sentence's DAG.
+    subpath_literals : int, default 3
+        Besides the source-to-sink paths of method.md §4, every path of 2..this many nodes, and the
+        sentence's first and last word alone, are templates too (placeholders as for any path), so
+        a frame such as "在 [X] 中" is counted wherever it stands, not only when nothing else in the
+        sentence links to it. 0 or 1: source-to-sink paths only (the 2018 behaviour).
+    punctuation : {"excluded", "boundary", "literal"}, default "excluded"
+        Punctuation tokens (no letter, digit or Han character) are positions that a placeholder
+        covers but never literals (``excluded``); or cut the sentence into pieces that templates
+        never cross (``boundary``); or words like any other (``literal``, the 2018 behaviour).
+        Word counts include them in every policy.
+    ranking : {"count", "saving"}, default "count"
+        Order of the kept templates: by count, or by the information saved, ``count x pmi``
+        (method.md §9; :meth:`Templates.saving`). Measured on dev data (README), "saving" lets
+        fixed news boilerplate (新华社 … 电 …) fill the top, so "count" is the default.
+    redundancy : float, default 0.5
+        Drop a template when one with one more literal that contains it has at least this share
+        of its count (:func:`closed_templates`); 0 keeps all.
     n_examples : int, default 3
         Example sentences kept per template.
     block_sentences : int, default 20000
@@ -658,14 +895,19 @@ class TemplateFinder:
     report_ : dict — sizes and timings
     """
 
-    def __init__(self, window: int = 3, min_count: int = 5, min_prob: float = 0.0, min_pmi: float = 1.0,
-                 max_paths: int = 64, n_examples: int = 3, block_sentences: int = 20000,
+    def __init__(self, window: int = 10, min_count: int = 5, min_prob: float = 0.0, min_pmi: float = 1.0,
+                 max_paths: int = 64, subpath_literals: int = 3, punctuation: str = "excluded",
+                 ranking: str = "count", redundancy: float = 0.5, n_examples: int = 3, block_sentences: int = 20000,
                  memory: int | None = None):
         self.window = window
         self.min_count = min_count
         self.min_prob = min_prob
         self.min_pmi = min_pmi
         self.max_paths = max_paths
+        self.subpath_literals = subpath_literals
+        self.punctuation = punctuation
+        self.ranking = ranking
+        self.redundancy = redundancy
         self.n_examples = n_examples
         self.block_sentences = block_sentences
         self.memory = memory
@@ -681,6 +923,12 @@ class TemplateFinder:
             raise MinentError("max_paths must be >= 1")
         if int(self.n_examples) < 0:
             raise MinentError("n_examples must be >= 0")
+        if not 0 <= int(self.subpath_literals) <= 8:
+            raise MinentError("subpath_literals must be between 0 and 8")
+        if self.punctuation not in PUNCTUATION_POLICIES:
+            raise MinentError(f"punctuation must be one of {', '.join(PUNCTUATION_POLICIES)}")
+        if self.ranking not in RANKINGS:
+            raise MinentError(f"ranking must be one of {', '.join(RANKINGS)}")
 
     # -- passes
     def _blocks(self, sentences, vocab: Vocabulary, grow: bool) -> Iterator[_Block]:
@@ -694,10 +942,15 @@ class TemplateFinder:
             buf.append(vocab.encode(tokens, grow))
             n += 1
             if len(buf) >= self.block_sentences:
-                yield _Block(*_pack(buf), first)
+                yield self._block(buf, first, vocab)
                 first, buf = n, []
         if buf:
-            yield _Block(*_pack(buf), first)
+            yield self._block(buf, first, vocab)
+
+    def _block(self, buf, first, vocab) -> _Block:
+        ids, bounds = _pack(buf)
+        view = literal_view(ids, bounds, np.array(vocab.punctuation, np.bool_), self.punctuation)
+        return _Block(ids, bounds, first, *view)
 
     def _count(self, sentences, progress):
         vocab = Vocabulary()
@@ -721,7 +974,7 @@ class TemplateFinder:
             known = block.ids[block.ids > 0]
             word_counts[: len(vocab)] += np.bincount(known, minlength=len(vocab))[: len(vocab)]
             piece_boundaries(block.ids, block.bounds, np.array(vocab.punctuation, np.bool_), starts, ends)
-            keys = skipgram_keys(block.ids, block.bounds, int(self.window))
+            keys = skipgram_keys(block.lit_ids, block.lit_bounds, int(self.window))
             n_pair_slots += keys.shape[0]
             pairs.add(keys)
             n_sent += block.bounds.shape[0] - 1
@@ -747,56 +1000,66 @@ class TemplateFinder:
         strong.add(chosen)
         return strong, distinct
 
-    def _paths(self, sentences, vocab, strong, n_sent, progress):
-        counter = SpillingCounter(self.memory, auto_spill=False)
+    def _paths(self, sentences, vocab, strong, n_sent, progress, engine=None):
+        acc = _TemplateCounts(SpillingCounter(self.memory, auto_spill=False), int(self.n_examples))
         try:
-            return self._paths_into(counter, sentences, vocab, strong, n_sent, progress)
+            ranges = _spool_ranges(sentences, engine)
+            if ranges is None:
+                for codes, tb, sent, n_done, capped in self._batches(sentences, vocab, strong):
+                    acc.add(codes, tb, None, sent[:, None])
+                    acc.capped += capped
+                    if progress:
+                        progress("paths", n_done, n_sent)
+            else:
+                args = [(i, path, a, b, first, vocab.words, strong.keys, self.get_params())
+                        for i, (path, a, b, first) in enumerate(ranges)]
+                pending, nxt = {}, 0
+                for i, result, n_done in engine.map(paths_task, args):
+                    pending[i] = result  # merged in range order: examples stay the first in the corpus
+                    while nxt in pending:
+                        arena, starts, counts, rows, capped = pending.pop(nxt)
+                        acc.add(arena, starts, counts, rows)
+                        acc.capped += capped
+                        nxt += 1
+                    if progress:
+                        progress("paths", n_done, n_sent)
+            return acc.counter, acc.rows(), acc.capped
         except BaseException:
-            counter.close()  # spill files go with an error or Ctrl-C
+            acc.counter.close()  # spill files go with an error or Ctrl-C
             raise
 
-    def _paths_into(self, counter, sentences, vocab, strong, n_sent, progress):
-        k = int(self.n_examples)
-        n_ex = np.zeros(1 << 14, np.int64)
-        ex_sent = np.full((1 << 14, max(k, 1)), -1, np.int64)
-        capped_total = 0
+    def _batches(self, sentences, vocab, strong, first_sentence: int = 0):
+        """Templates of ``sentences`` kernel call by kernel call: ``(codes, bounds, sentence of each
+        template (corpus index), sentences done, sentences capped)``."""
         out_codes = np.empty(1 << 20, np.int32)
         out_bounds = np.empty((1 << 18) + 1, np.int64)
         out_hash = np.empty(1 << 18, np.int64)
         out_sent = np.empty(1 << 18, np.int64)
         for block in self._blocks(sentences, vocab, grow=False):
-            n_block = block.bounds.shape[0] - 1
+            n_block = block.lit_bounds.shape[0] - 1
             capped = np.zeros(n_block, np.bool_)
             s = 0
             while s < n_block:
-                nxt, n_t, n_c = block_templates(block.ids, block.bounds, s, int(self.window), strong.keys,
-                                                strong.vals, int(self.max_paths), out_codes, out_bounds,
-                                                out_hash, out_sent, capped)
+                nxt, n_t, n_c = block_templates(block.lit_ids, block.lit_bounds, s, int(self.window),
+                                                (strong.keys, strong.vals), int(self.max_paths),
+                                                int(self.subpath_literals),
+                                                (out_codes, out_bounds, out_hash, out_sent), capped)
                 if nxt == s:  # one sentence did not fit: grow the buffers
                     out_codes = np.empty(2 * out_codes.shape[0], np.int32)
                     out_bounds = np.empty(2 * out_hash.shape[0] + 1, np.int64)
                     out_hash = np.empty(2 * out_hash.shape[0], np.int64)
                     out_sent = np.empty(out_hash.shape[0], np.int64)
                     continue
-                if n_t:
-                    codes, tb = out_codes[:n_c], out_bounds[: n_t + 1]
-                    counter.add(codes, tb)  # whole sentences: one sentence's paths stay in one run
-                    if k:
-                        if len(counter) > n_ex.shape[0]:
-                            grow = 2 * len(counter) - n_ex.shape[0]
-                            n_ex = np.concatenate([n_ex, np.zeros(grow, np.int64)])
-                            ex_sent = np.concatenate([ex_sent, np.full((grow, k), -1, np.int64)])
-                        record_examples(counter.table.ids(codes, tb),
-                                        out_sent[:n_t] + block.first_sentence, n_ex, ex_sent)
-                    if counter.over_budget(n_ex.nbytes + ex_sent.nbytes):
-                        counter.spill(ex_sent[: len(counter)] if k else None)
-                        n_ex = np.zeros(1 << 14, np.int64)
-                        ex_sent = np.full((1 << 14, max(k, 1)), -1, np.int64)
-                if progress:
-                    progress("paths", nxt - s, n_sent)
+                sent = block.piece_sent[out_sent[:n_t]] + block.first_sentence + first_sentence
+                done = int(block.piece_sent[nxt - 1]) - int(block.piece_sent[s]) + 1 if nxt > s else 0
+                yield out_codes[:n_c], out_bounds[: n_t + 1], sent, done, int(capped[s:nxt].sum())
                 s = nxt
-            capped_total += int(capped.sum())
-        return counter, (ex_sent[: len(counter)] if k else None), capped_total
+
+    def get_params(self) -> dict:
+        """Constructor parameters (sklearn-style), for rebuilding the finder in a task."""
+        return {k: getattr(self, k) for k in ("window", "min_count", "min_prob", "min_pmi", "max_paths",
+                                              "subpath_literals", "punctuation", "ranking", "redundancy",
+                                              "n_examples", "block_sentences", "memory")}
 
     def _examples(self, sentences, wanted: set[int], progress, n_sent) -> dict[int, str]:
         found: dict[int, str] = {}
@@ -812,11 +1075,16 @@ class TemplateFinder:
                 break
         return found
 
-    def fit(self, sentences, progress: Progress | None = None) -> "TemplateFinder":
+    def fit(self, sentences, progress: Progress | None = None, engine=None) -> "TemplateFinder":
         """Learn templates from ``sentences``: a re-iterable (read up to three times) of token lists.
 
         ``progress(stage, n_done, n_total)`` is called per block with stage ``"count"``,
         ``"paths"`` or ``"examples"`` (n_total 0 when unknown).
+
+        ``engine`` (:func:`minent.parallel.make_engine`, more than one job): when ``sentences`` is
+        a :class:`minent.sentences.SentenceSpool` (one sentence a line in a file), the paths pass
+        (most of the work) runs as range tasks over that file; the results are merged in corpus
+        order, so templates, counts and examples are identical to one job.
         """
         self._validate()
         if iter(sentences) is sentences:
@@ -834,7 +1102,7 @@ class TemplateFinder:
             pairs_bytes = pairs.peak_table_bytes
             pair_spills = pairs.spills
         del pairs
-        counter, ex_sent, capped = self._paths(sentences, vocab, strong, n_sent, progress)
+        counter, ex_sent, capped = self._paths(sentences, vocab, strong, n_sent, progress, engine)
         timings["paths"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
@@ -853,7 +1121,10 @@ class TemplateFinder:
                 if payload is not None:
                     rows.append(payload[sel])  # a copy: the partition's arrays can go
             template_bytes, template_spills = counter.peak_table_bytes, counter.spills
-        order = sorted(range(len(patterns)), key=lambda j: (-kept_counts[j], template_text(patterns[j])))
+        word_dict = {w: int(c) for w, c in zip(words[1:], word_counts[1:].tolist()) if c > 0}
+        closed = closed_templates(patterns, kept_counts, self.redundancy)
+        order = [j for j in Templates(patterns, kept_counts, n_occ, word_dict, n_words).order(self.ranking)
+                 if closed[j]]
         patterns = [patterns[j] for j in order]
         kept = np.array([kept_counts[j] for j in order], dtype=np.int64)
         examples: list[list[str]] = [[] for _ in patterns]
@@ -871,8 +1142,9 @@ class TemplateFinder:
         self.n_template_occurrences_ = n_occ
         self.strong_pairs_ = len(strong)
         meta = {"window": int(self.window), "min_count": int(self.min_count), "min_prob": self.min_prob,
-                "min_pmi": self.min_pmi, "max_paths": int(self.max_paths), "sentences": int(n_sent)}
-        word_dict = {w: int(c) for w, c in zip(words[1:], word_counts[1:].tolist()) if c > 0}
+                "min_pmi": self.min_pmi, "max_paths": int(self.max_paths),
+                "subpath_literals": int(self.subpath_literals), "punctuation": self.punctuation,
+                "ranking": self.ranking, "redundancy": self.redundancy, "sentences": int(n_sent)}
         boundaries = {w: (int(a), int(b))
                       for w, a, b in zip(words[1:], piece_starts[1:].tolist(), piece_ends[1:].tolist()) if a or b}
         self.templates_ = Templates(patterns, kept, n_occ, word_dict, n_words, examples, meta,

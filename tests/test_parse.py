@@ -75,10 +75,10 @@ def test_sentence_marks_hang_from_root_and_empty_input():
 
 # ----------------------------------------------------------------------------- exactness
 
-def brute_force(templates, words, pen, wl):
-    """Best score by exhaustive enumeration of every analysis (tiny inputs only)."""
-    pats = [(p, math.log(c / templates.total)) for p, c in zip(templates.patterns, templates.counts.tolist())
-            if len(p) > 1]
+def brute_force(parser, words, pen, wl):
+    """Best score by exhaustive enumeration of every analysis (tiny inputs only), over the
+    parser's patterns (the templates, and their frames) and their ln p."""
+    pats = [(p, lp) for p, lp in zip(parser.patterns, parser.pattern_logp.tolist()) if len(p) > 1]
 
     @functools.lru_cache(None)
     def S(i, j):
@@ -118,13 +118,13 @@ def brute_force(templates, words, pen, wl):
     return S(0, len(words))
 
 
-def tree_score(t: Tree, templates: Templates, pen, wl) -> float:
+def tree_score(t: Tree, parser, pen, wl) -> float:
     """Score of a tree recomputed from its parts."""
     if t.kind == "word":
         return 0.0 if t.literal else wl[t.start]
-    s = sum(tree_score(c, templates, pen, wl) for c in t.children)
+    s = sum(tree_score(c, parser, pen, wl) for c in t.children)
     if t.kind == "template":
-        s += math.log(int(templates.counts[templates.patterns.index(tuple(t.template.split()))]) / templates.total)
+        s += float(parser.pattern_logp[parser.patterns.index(tuple(t.template.split()))])
     elif t.kind == "unexplained":
         s += pen
     return s
@@ -138,13 +138,13 @@ PATTERNS = ["[X] a [X]", "[X] b", "c [X]", "a [X] b", "[X] a [X] b [X]", "c d", 
 @given(st.lists(st.sampled_from(ALPHABET), min_size=1, max_size=7),
        st.lists(st.integers(1, 50), min_size=len(PATTERNS), max_size=len(PATTERNS)),
        st.sampled_from([0.0, -1.0, -4.0]), st.booleans())
-def test_parser_is_exact(words, counts, pen, attach):
+def test_parser_is_exact(words, counts, pen, frames):
     tpl = Templates(PATTERNS, counts, word_counts={"a": 5, "b": 3, "c": 2}, n_words=40)
-    parser = TemplateParser(tpl, unexplained_logp=pen, attach=False)
+    parser = TemplateParser(tpl, unexplained_logp=pen, attach=False, frames=frames)
     wl = [tpl.word_logp(w) for w in words]
     tree = parser.parse(words)
-    assert tree.logp == pytest.approx(brute_force(tpl, tuple(words), pen, wl), abs=1e-9)
-    assert tree_score(tree, tpl, pen, wl) == pytest.approx(tree.logp, abs=1e-9)
+    assert tree.logp == pytest.approx(brute_force(parser, tuple(words), pen, wl), abs=1e-9)
+    assert tree_score(tree, parser, pen, wl) == pytest.approx(tree.logp, abs=1e-9)
     assert [w for w in _leaves(tree)] == words
 
 
@@ -163,6 +163,19 @@ def test_long_sentence_is_polynomial_and_chunked():
     assert t.kind == "chunks" and [len(c) for c in t.children] == [100, 50] and p.n_chunked == 1
     with pytest.raises(MinentError):
         TemplateParser(golden_templates(), max_len=10_000)
+
+
+def test_frames_of_templates():
+    tpl = Templates(["[X] 在 [X] 中 [X]", "在 [X] 中 [X]", "[X] 在 [X] 中 呢", "[X] 吗"], [6, 3, 1, 9], n_words=100,
+                    word_counts={"在": 10, "中": 10, "吗": 9, "呢": 1})
+    p = TemplateParser(tpl)
+    extra = dict(zip(p.patterns[4:], p.pattern_logp[4:].tolist()))
+    # the frame of the first two templates, scored by their summed counts; "[X] 吗" has no frame
+    assert extra == {("在", "[X]", "中"): pytest.approx(math.log(9 / tpl.total)),
+                     ("在", "[X]", "中", "呢"): pytest.approx(math.log(1 / tpl.total))}
+    assert TemplateParser(tpl, frames=False).patterns == tpl.patterns
+    t = TemplateParser(tpl, attach=False).parse("我们 在 会议 中 吗".split())
+    assert "(在 会议 中)" in t.brackets()
 
 
 # ----------------------------------------------------------------------------- trees

@@ -1,5 +1,6 @@
 """Template mining: kernels against plain-Python references, TemplateFinder, file format, CLI."""
 import json
+import os
 import random
 
 import numpy as np
@@ -11,7 +12,7 @@ from minent.commands import main
 from minent.errors import FormatError, MinentError
 from minent.hashtable import KeyCounter
 from minent.templates import (PLACEHOLDER, TemplateFinder, Templates, Vocabulary, _pack, block_templates,
-                              is_trivial, parse_template, piece_boundaries, record_examples, skipgram_keys,
+                              is_trivial, parse_template, piece_boundaries, skipgram_keys,
                               split_sentences)
 
 
@@ -27,43 +28,62 @@ def ref_skipgrams(sentences, window):
     return out
 
 
-def ref_templates(sent, window, strong, max_paths):
-    """Templates of one sentence (ids), same DFS order and cap as the kernel, duplicates merged."""
+def ref_templates(sent, window, strong, max_paths, subpath_literals=0):
+    """Templates of one sentence (ids), same order and cap as the kernel, duplicates merged:
+    per source position its source-to-sink paths (DFS, capped), then its paths of
+    2..subpath_literals nodes (DFS preorder); then the first and last word alone."""
     n = len(sent)
     succ = {i: [j for j in range(i + 1, min(n, i + window + 1))
                 if sent[i] > 0 and sent[j] > 0 and (sent[i], sent[j]) in strong] for i in range(n)}
     indeg = {j: sum(j in v for v in succ.values()) for j in range(n)}
     out, capped = [], False
-    for src in range(n):
-        if sent[src] <= 0 or indeg[src]:
-            continue
-        paths = []
 
-        def dfs(path):
-            if len(paths) >= max_paths:
-                return
-            u = path[-1]
-            if not succ[u]:
-                paths.append(list(path))
-                return
-            for v in succ[u]:
+    def emit(p):
+        t = ([PLACEHOLDER] if p[0] > 0 else [])
+        for k, pos in enumerate(p):
+            if k and pos - p[k - 1] > 1:
+                t.append(PLACEHOLDER)
+            t.append(sent[pos])
+        if p[-1] < n - 1:
+            t.append(PLACEHOLDER)
+        if t not in out:
+            out.append(t)
+
+    def short(path):
+        if len(path) >= 2:
+            emit(path)
+        if len(path) < subpath_literals:
+            for v in succ[path[-1]]:
+                short(path + [v])
+
+    for src in range(n):
+        if sent[src] <= 0:
+            continue
+        if not indeg[src]:
+            paths = []
+
+            def dfs(path):
                 if len(paths) >= max_paths:
                     return
-                dfs(path + [v])
+                u = path[-1]
+                if not succ[u]:
+                    paths.append(list(path))
+                    return
+                for v in succ[u]:
+                    if len(paths) >= max_paths:
+                        return
+                    dfs(path + [v])
 
-        dfs([src])
-        total = count_paths(src, succ)
-        capped |= total > max_paths
-        for p in paths:
-            t = ([PLACEHOLDER] if p[0] > 0 else [])
-            for k, pos in enumerate(p):
-                if k and pos - p[k - 1] > 1:
-                    t.append(PLACEHOLDER)
-                t.append(sent[pos])
-            if p[-1] < n - 1:
-                t.append(PLACEHOLDER)
-            if t not in out:
-                out.append(t)
+            dfs([src])
+            capped |= count_paths(src, succ) > max_paths
+            for p in paths:
+                emit(p)
+        if subpath_literals >= 2 and succ[src]:
+            short([src])
+    if subpath_literals >= 2 and n > 1:
+        for pos in (0, n - 1):
+            if sent[pos] > 0:
+                emit([pos])
     return out, capped
 
 
@@ -71,7 +91,7 @@ def count_paths(u, succ):
     return 1 if not succ[u] else sum(count_paths(v, succ) for v in succ[u])
 
 
-def run_block(sentences, window, strong_pairs, max_paths, buf=1 << 12):
+def run_block(sentences, window, strong_pairs, max_paths, buf=1 << 12, subpath_literals=0):
     ids, bounds = _pack(sentences)
     strong = KeyCounter(64)
     if strong_pairs:
@@ -84,8 +104,8 @@ def run_block(sentences, window, strong_pairs, max_paths, buf=1 << 12):
     per_sent = [[] for _ in sentences]
     s = 0
     while s < len(sentences):
-        nxt, n_t, n_c = block_templates(ids, bounds, s, window, strong.keys, strong.vals, max_paths,
-                                        codes, tb, th, ts, capped)
+        nxt, n_t, n_c = block_templates(ids, bounds, s, window, (strong.keys, strong.vals), max_paths,
+                                        subpath_literals, (codes, tb, th, ts), capped)
         assert nxt > s, "buffer too small for one sentence"
         for t in range(n_t):
             per_sent[ts[t]].append(codes[tb[t]:tb[t + 1]].tolist())
@@ -107,11 +127,11 @@ def test_skipgram_keys_match_reference(sentences, window):
 
 @settings(max_examples=80, deadline=None)
 @given(sentences_strategy, st.integers(1, 3), st.sets(st.tuples(st.integers(1, 5), st.integers(1, 5)), max_size=12),
-       st.integers(1, 4))
-def test_block_templates_match_reference(sentences, window, strong, max_paths):
-    got, capped = run_block(sentences, window, strong, max_paths)
+       st.integers(1, 4), st.sampled_from([0, 2, 3]))
+def test_block_templates_match_reference(sentences, window, strong, max_paths, sub):
+    got, capped = run_block(sentences, window, strong, max_paths, subpath_literals=sub)
     for s, sent in enumerate(sentences):
-        want, want_capped = ref_templates(sent, window, strong, max_paths)
+        want, want_capped = ref_templates(sent, window, strong, max_paths, sub)
         assert got[s] == want
         assert bool(capped[s]) == want_capped
 
@@ -133,15 +153,6 @@ def test_piece_boundaries_counts_sentence_and_punctuation_edges():
     got = {w: (int(starts[i]), int(ends[i])) for i, w in enumerate(vocab.words) if starts[i] or ends[i]}
     assert got == {"在": (1, 0), "北京": (1, 2), "我": (1, 0), "的": (0, 1), "（": (1, 0), "）": (0, 1)}
 
-
-def test_record_examples_keeps_first_k():
-    n_ex = np.zeros(3, np.int64)
-    ex = np.full((3, 2), -1, np.int64)
-    record_examples(np.array([0, 1, 0, 0, 2]), np.array([5, 6, 7, 8, 9]), n_ex, ex)
-    assert ex.tolist() == [[5, 7], [6, -1], [9, -1]]
-
-
-# ----------------------------------------------------------------------------- small pieces
 
 def test_split_sentences_drops_final_marks():
     assert split_sentences("你好 吗 ？ 我 很 好 。 。 谢谢".split()) == [["你好", "吗"], ["我", "很", "好"], ["谢谢"]]
@@ -297,3 +308,144 @@ def test_cli_collocations_errors(tmp_path):
     r = runner.invoke(main, ["collocations", str(empty), "--pretokenized", "-o", str(out), "-q"])
     assert r.exit_code == 2 and "no words" in r.output and not out.exists()
     assert len(r.output.strip().splitlines()) == 1
+
+
+# ----------------------------------------------------------------------------- frames inside sentences
+
+def frame_corpus(n=500, seed=5):
+    """Frames of two and three literals inside longer sentences, with clause punctuation."""
+    rng = random.Random(seed)
+    fill = "工厂 城市 学校 农村 市场 企业 医院 工人 学生 干部 经济 文化".split()
+    verbs = "发展 建设 改革 提高 增加 完成".split()
+    out = []
+    for _ in range(n):
+        a, b, c = rng.sample(fill, 3)
+        v = rng.choice(verbs)
+        kind = rng.randrange(3)
+        if kind == 0:
+            s = f"{a} {v} 在 {b} {c} 中 ， {c} {a}"
+        elif kind == 1:
+            s = f"{a} 从 {b} 到 {c} {rng.choice(['都', '也', '还'])} {v}"
+        else:
+            s = f"{a} 不但 {b} {v} ， 而且 {c} {rng.choice(verbs)}"
+        out.append(s.split())
+    return out
+
+
+def literals_of(pattern):
+    return tuple(t for t in pattern if t != "[X]")
+
+
+def test_finder_finds_two_and_three_literal_frames_inside_sentences():
+    f = TemplateFinder(min_count=5).fit(frame_corpus())
+    found = {literals_of(p) for p in f.templates_.patterns}
+    assert ("在", "中") in found                      # two literals, in mid-sentence
+    assert ("从", "到") in found and ("从", "到", "都") in found   # two and three literals
+    assert ("不但", "而且") in found                  # across a comma: punctuation is no literal
+    assert not any(t in ("，",) for p in f.templates_.patterns for t in p)
+    top10 = [literals_of(p) for p in f.templates_.patterns[:10]]
+    assert ("在", "中") in top10 and ("从", "到") in top10
+
+
+def test_method_only_paths_miss_embedded_frames():
+    # with source-to-sink paths only (the 2018 rule), 在 … 中 is not a template of its own
+    f = TemplateFinder(min_count=5, subpath_literals=0, window=3).fit(frame_corpus())
+    assert ("在", "中") not in {literals_of(p) for p in f.templates_.patterns}
+
+
+def test_punctuation_policies():
+    data = frame_corpus(300)
+    lit = TemplateFinder(min_count=5, punctuation="literal").fit(data).templates_
+    exc = TemplateFinder(min_count=5, punctuation="excluded").fit(data).templates_
+    bnd = TemplateFinder(min_count=5, punctuation="boundary").fit(data).templates_
+    assert any("，" in p for p in lit.patterns)
+    assert not any("，" in p for p in exc.patterns + bnd.patterns)
+    # boundary: no template crosses the comma, so 不但 … 而且 is gone; excluded keeps it
+    assert ("不但", "而且") not in {literals_of(p) for p in bnd.patterns}
+    assert ("不但", "而且") in {literals_of(p) for p in exc.patterns}
+    assert exc.word_counts["，"] == bnd.word_counts["，"] == lit.word_counts["，"] > 0
+
+
+def test_literal_view_boundary_pieces():
+    from minent.templates import literal_view
+    ids = np.array([1, 2, 9, 3, 9, 9, 4, 5], np.int32)  # 9 is punctuation
+    bounds = np.array([0, 5, 8], np.int64)
+    punct = np.zeros(10, np.bool_)
+    punct[9] = True
+    lit, lb, ps = literal_view(ids, bounds, punct, "boundary")
+    assert lit.tolist() == [1, 2, 3, 4, 5] and lb.tolist() == [0, 2, 3, 5] and ps.tolist() == [0, 0, 1]
+    lit, lb, ps = literal_view(ids, bounds, punct, "excluded")
+    assert lit.tolist() == [1, 2, -1, 3, -1, -1, 4, 5] and lb.tolist() == [0, 5, 8]
+
+
+def test_closed_templates_drop_fragments():
+    from minent.templates import closed_templates, drop_literal
+    assert drop_literal(("[X]", "在", "[X]", "中", "[X]"), 1) == ("[X]", "中", "[X]")
+    assert drop_literal(("在", "[X]"), 0) == ()
+    pats = [("新华社", "[X]", "电", "[X]"), ("新华社", "[X]"), ("[X]", "电", "[X]"), ("在", "[X]", "中")]
+    keep = closed_templates(pats, [90, 100, 400, 50], 0.5)
+    assert keep == [True, False, True, True]  # 新华社 [X] is a fragment; [X] 电 [X] is not (90 < 200)
+    assert closed_templates(pats, [90, 100, 400, 50], 0) == [True] * 4
+
+
+def test_ranking_by_saving():
+    t = Templates(["在 [X] 中", "[X] 的 [X] 的"], [10, 30], 100, {"在": 10, "中": 10, "的": 500}, 1000)
+    assert t.order("count") == [1, 0]
+    # 在…中: 10 x (ln .1 - 2 ln .01) = 69; 的…的: 30 x (ln .3 - 2 ln .5) = 5.5
+    assert t.order("saving") == [0, 1]
+    assert t.saving(0) == pytest.approx(10 * (np.log(0.1) - 2 * np.log(0.01)))
+    with pytest.raises(MinentError):
+        t.order("size")
+
+
+def test_jobs_two_equals_one_on_a_spool(tmp_path):
+    from minent.parallel import LocalEngine
+    from minent.sentences import SentenceSpool
+    from minent.textio import Corpus
+    text = tmp_path / "c.txt"
+    text.write_text("\n".join(" ".join(s) + " 。" for s in frame_corpus(4000, seed=9)) + "\n", encoding="utf-8")
+    out = []
+    for jobs in (1, 2):
+        with SentenceSpool(Corpus([str(text)]), str.split) as spool:
+            f = TemplateFinder(min_count=3).fit(spool, engine=LocalEngine(jobs))
+            assert os.path.getsize(spool.path) > 2 * (1 << 16)  # several range tasks
+            path = tmp_path / f"t{jobs}.tsv"
+            f.save(str(path))
+            out.append(path.read_text(encoding="utf-8"))
+    assert out[0] == out[1] and "从 [X] 到" in out[0]
+
+
+def test_cli_collocations_jobs_and_policies(tmp_path):
+    text = tmp_path / "c.txt"
+    text.write_text("\n".join(" ".join(s) + " 。" for s in frame_corpus(4000, seed=4)) + "\n", encoding="utf-8")
+    runner = CliRunner()
+    outs = []
+    for jobs in ("1", "2"):
+        o = tmp_path / f"t{jobs}.tsv"
+        r = runner.invoke(main, ["collocations", str(text), "--pretokenized", "-o", str(o), "-q", "--jobs", jobs,
+                                 "--top", "0"])
+        assert r.exit_code == 0, r.output
+        outs.append(o.read_text(encoding="utf-8"))
+    assert outs[0] == outs[1]
+    report = json.loads((tmp_path / "t2.report.json").read_text(encoding="utf-8"))
+    assert report["engine"]["jobs"] == 2 and report["parameters"]["punctuation"] == "excluded"
+    r = runner.invoke(main, ["collocations", str(text), "--pretokenized", "-o", str(tmp_path / "x.tsv"),
+                             "--punctuation", "commas"])
+    assert r.exit_code == 2 and "Traceback" not in r.output
+
+
+def test_cli_collocations_learns_its_lexicon_and_keeps_numbers(tmp_path):
+    rng = random.Random(3)
+    lines = []
+    for _ in range(300):
+        y = rng.choice(["１９９８年", "1997年", "２０００年"])
+        a, b = rng.sample(["经济", "工业", "农业", "科技", "教育", "文化"], 2)
+        lines.append(f"在{y}中，{a}和{b}都有发展。")
+    text = tmp_path / "raw.txt"
+    text.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["collocations", str(text), "-o", str(tmp_path / "t.tsv"), "-q", "--top", "0"])
+    assert r.exit_code == 0, r.output
+    tpl = Templates.load(str(tmp_path / "t.tsv"))
+    assert tpl.meta["tokenizer"] == "learn"
+    assert {"１９９８年", "1997年"} <= set(tpl.word_counts)  # numbers with their unit are single tokens
+    assert not any(w in tpl.word_counts for w in ("１", "９", "19"))

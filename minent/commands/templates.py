@@ -3,59 +3,36 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 import platform
 import resource
-import tempfile
 import time
-from typing import Callable, Iterator
 
 import click
 
 from ..errors import InputError, MinentError
 from ..parse import TemplateParser
 from ..parse_eval import evaluate_spans, read_conllu, read_predictions
-from ..templates import TemplateFinder, Templates, split_sentences
+from ..sentences import TOKENIZERS, SentenceSpool, counts_tokenizer, make_tokenizer
+from ..templates import PUNCTUATION_POLICIES, RANKINGS, TemplateFinder, Templates
 from ..textio import Corpus, atomic_write, refuse_overwrite
 from . import main
-from .common import corpus_args, encoding_option, note, progress_bar, quiet_option, sibling, table_budget
+from ..parallel import make_engine
+from .common import (auto_jobs, corpus_args, encoding_option, note, progress_bar, quiet_option, sibling,
+                     table_budget)
 
 DEFAULT_TEMPLATES = os.path.join("outputs", "templates.tsv")
+_FINDER = TemplateFinder()  # the library's defaults, shown by --help
 
 
 # ----------------------------------------------------------------------------- tokenisation
 
-def make_tokenizer(tokenizer: str | None, lexicon: str | None, pretokenized: bool
-                   ) -> tuple[Callable[[str], list[str]], str]:
-    """``(line -> words, description)`` for the three ways of getting words.
-
-    ``--lexicon LEX`` (a minent lexicon or word list, unigram segmentation), ``--tokenizer jieba``
-    (the default), ``--pretokenized`` (words separated by white space, any language).
-    """
-    chosen = [name for name, on in (("--lexicon", lexicon), ("--tokenizer", tokenizer),
-                                    ("--pretokenized", pretokenized)) if on]
-    if len(chosen) > 1:
-        raise MinentError(f"choose one of --lexicon, --tokenizer, --pretokenized (got {' and '.join(chosen)})")
-    if pretokenized:
-        return str.split, "pretokenized (white space)"
-    if lexicon:
-        from ..lexicon import Lexicon
-        lex = Lexicon.load(lexicon)
-        return lex.segment, f"lexicon {lexicon} (minent, unigram segmentation)"
-    if tokenizer not in (None, "jieba"):
-        raise MinentError(f"unknown tokenizer {tokenizer!r} (use jieba, or --lexicon / --pretokenized)")
-    import jieba
-    jieba.setLogLevel(logging.WARNING)
-    cut = jieba.lcut
-    return (lambda line: [w for w in cut(line) if w.strip()]), "jieba " + getattr(jieba, "__version__", "")
-
-
 tokenizer_options = [
     click.option("--lexicon", "-l", "lexicon", default=None,
                  help="Segment with this minent lexicon (or word list)."),
-    click.option("--tokenizer", type=click.Choice(["jieba"]), default=None,
-                 help="Segment with jieba (the default when no other choice is given)."),
+    click.option("--tokenizer", type=click.Choice(list(TOKENIZERS)), default=None,
+                 help="learn: the corpus's own lexicon, default learner (the default); jieba: jieba "
+                      "on Han runs. Numbers, dates, Latin runs stay single tokens in both."),
     click.option("--pretokenized", is_flag=True,
                  help="Input words are already separated by white space (any language)."),
 ]
@@ -67,56 +44,6 @@ def _with_options(options):
             f = opt(f)
         return f
     return deco
-
-
-class SentenceSpool:
-    """Tokenised sentences of a corpus, re-iterable: the first pass tokenises (with a progress
-    callback in bytes) and writes them to a temporary file, later passes read that file."""
-
-    def __init__(self, corpus: Corpus, tokenize, split: bool, progress: Callable[[int], None] | None = None):
-        self.corpus = corpus
-        self.tokenize = tokenize
-        self.split = split
-        self.progress = progress
-        self.path: str | None = None
-        self.n_lines = 0
-
-    def _first_pass(self) -> Iterator[list[str]]:
-        fd, path = tempfile.mkstemp(prefix="minent-sentences-", suffix=".txt")
-        complete = False
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                for line in self.corpus.lines():
-                    self.n_lines += 1
-                    if self.progress:
-                        self.progress(len(line.encode("utf-8")) + 1)
-                    tokens = self.tokenize(line)
-                    for sent in (split_sentences(tokens) if self.split else ([tokens] if tokens else [])):
-                        out.write(" ".join(sent) + "\n")
-                        yield sent
-            complete = True
-        finally:
-            if complete:
-                self.path = path
-            else:
-                with contextlib.suppress(OSError):
-                    os.unlink(path)
-
-    def __iter__(self) -> Iterator[list[str]]:
-        if self.path is None:
-            return self._first_pass()
-        return self._read()
-
-    def _read(self) -> Iterator[list[str]]:
-        with open(self.path, encoding="utf-8") as fh:
-            for line in fh:
-                yield line.split()
-
-    def close(self):
-        if self.path:
-            with contextlib.suppress(OSError):
-                os.unlink(self.path)
-            self.path = None
 
 
 def _peak_rss_mb() -> float:
@@ -138,16 +65,26 @@ def _print_table(rows: list[dict], title: str, out) -> None:
 @_with_options(tokenizer_options)
 @click.option("-o", "--output", default=DEFAULT_TEMPLATES, show_default=True,
               help="Templates TSV (- for stdout); OUT.report.json is written beside a file.")
-@click.option("--window", type=click.IntRange(1, 64), default=3, show_default=True,
+@click.option("--window", type=click.IntRange(1, 64), default=_FINDER.window, show_default=True,
               help="Largest distance of a linked word pair; 1 mines phrases.")
-@click.option("--min-count", type=click.IntRange(1), default=5, show_default=True,
+@click.option("--min-count", type=click.IntRange(1), default=_FINDER.min_count, show_default=True,
               help="Count floor for linked pairs and kept templates.")
-@click.option("--min-prob", type=click.FloatRange(0, 1, max_open=True), default=0.0, show_default=True,
-              help="Relative floor: cut-off is max(min-count, min-prob x N).")
-@click.option("--min-pmi", type=float, default=1.0, show_default=True,
+@click.option("--min-prob", type=click.FloatRange(0, 1, max_open=True), default=_FINDER.min_prob,
+              show_default=True, help="Relative floor: cut-off is max(min-count, min-prob x N).")
+@click.option("--min-pmi", type=float, default=_FINDER.min_pmi, show_default=True,
               help="Link a word pair when its PMI (nats) exceeds this.")
-@click.option("--max-paths", type=click.IntRange(1), default=64, show_default=True,
+@click.option("--max-paths", type=click.IntRange(1), default=_FINDER.max_paths, show_default=True,
               help="Most paths enumerated from one source word of a sentence graph.")
+@click.option("--subpath-literals", type=click.IntRange(0, 8), default=_FINDER.subpath_literals,
+              show_default=True, help="Also count every path of 2..N linked words as a template "
+                                      "(0: source-to-sink paths only, as in method.md §4).")
+@click.option("--punctuation", type=click.Choice(list(PUNCTUATION_POLICIES)), default=_FINDER.punctuation,
+              show_default=True, help="Punctuation tokens: never literals (excluded), cut sentences "
+                                      "into pieces (boundary), or words like others (literal).")
+@click.option("--ranking", type=click.Choice(list(RANKINGS)), default=_FINDER.ranking, show_default=True,
+              help="Order of the templates: count, or information saved (count x pmi).")
+@click.option("--redundancy", type=click.FloatRange(0, 1), default=_FINDER.redundancy, show_default=True,
+              help="Drop a template when a longer one containing it has this share of its count (0: keep all).")
 @click.option("--examples", "n_examples", type=click.IntRange(0, 20), default=3, show_default=True,
               help="Example sentences kept per template.")
 @click.option("--top", type=click.IntRange(0), default=20, show_default=True,
@@ -156,28 +93,43 @@ def _print_table(rows: list[dict], title: str, out) -> None:
               help="Cut lines into sentences after 。！？!?；; (marks dropped).")
 @click.option("--memory", default="2G", show_default=True,
               help="Memory budget; pair and template counts beyond it spill to disk (exact).")
+@click.option("--jobs", "-j", type=click.IntRange(0), default=0, show_default=True,
+              help="Processes for the paths pass (0 = all cores for inputs of 64 MB or more). Same result.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="'dask' runs the range tasks on dask.distributed (pip install 'minent[dask]').")
+@click.option("--scheduler", default=None,
+              help="Dask scheduler address (default: start a LocalCluster with --jobs workers).")
 @encoding_option
 @quiet_option
 def collocations_cmd(corpus, lexicon, tokenizer, pretokenized, output, window, min_count, min_prob, min_pmi,
-                     max_paths, n_examples, top, split, memory, encoding, quiet):
-    """Mine sentence templates ("[X] 的 [X]", "为什么 [X]") from CORPUS (files, dirs, globs, -;
+                     max_paths, subpath_literals, punctuation, ranking, redundancy, n_examples, top, split,
+                     memory, jobs, engine, scheduler, encoding, quiet):
+    """Mine sentence templates ("在 [X] 中", "为什么 [X]") from CORPUS (files, dirs, globs, -;
     the bundled sample corpus when none).
 
-    Writes them ranked by count to OUTPUT (TSV: template, count, probability, literals, trivial,
+    Words come from the corpus's own learned lexicon unless --lexicon, --tokenizer jieba or
+    --pretokenized is given. Writes the templates, ranked, to OUTPUT (TSV: template, count, probability, literals, trivial,
     pmi, examples; then the word counts the parser needs) and prints the top ones.
     """
     t_start = time.perf_counter()
     texts = Corpus(corpus_args(corpus), encoding)
     report_out = sibling(output, ".report.json") if output != "-" else None
     refuse_overwrite([output, report_out], texts.paths + ([lexicon] if lexicon else []))
-    tokenize, described = make_tokenizer(tokenizer, lexicon, pretokenized)
+    if not (tokenizer or lexicon or pretokenized):
+        note("learning the corpus's lexicon (default learner; --lexicon / --tokenizer jieba / "
+             "--pretokenized to skip)", quiet)
+    tokenize, described = make_tokenizer(tokenizer, lexicon, pretokenized, corpus=texts)
     finder = TemplateFinder(window=window, min_count=min_count, min_prob=min_prob, min_pmi=min_pmi,
-                            max_paths=max_paths, n_examples=n_examples, memory=table_budget(memory))
-    with progress_bar(texts.n_bytes, "reading ", quiet) as read_bar:
-        spool = SentenceSpool(texts, tokenize, split, read_bar)
-        bars: dict[str, object] = {}
-        stack = contextlib.ExitStack()
-        try:
+                            max_paths=max_paths, subpath_literals=subpath_literals, punctuation=punctuation,
+                            ranking=ranking, redundancy=redundancy, n_examples=n_examples,
+                            memory=table_budget(memory))
+    n_jobs = auto_jobs(jobs, texts.n_bytes) if engine == "local" else (jobs or 2)
+    eng = make_engine(engine, n_jobs, scheduler) if n_jobs > 1 or engine != "local" else None
+    try:
+        with progress_bar(texts.n_bytes, "reading ", quiet) as read_bar, \
+                SentenceSpool(texts, tokenize, split, read_bar) as spool, contextlib.ExitStack() as stack:
+            bars: dict[str, object] = {}
+
             def progress(stage, n, total):
                 if stage == "count" or quiet:
                     return
@@ -186,14 +138,16 @@ def collocations_cmd(corpus, lexicon, tokenizer, pretokenized, output, window, m
                     bars[stage] = stack.enter_context(progress_bar(total, label, quiet))
                 bars[stage](n)
 
-            with stack:
-                finder.fit(spool, progress=progress)
-        finally:
-            spool.close()
+            finder.fit(spool.prepare(eng) if eng is not None else spool, progress=progress, engine=eng)
+    finally:
+        if eng is not None:
+            eng.close()
     tpl = finder.templates_
-    tpl.meta["tokenizer"] = described.split(" ")[0]
+    tpl.meta["tokenizer"] = tokenizer or ("lexicon" if lexicon else "pretokenized" if pretokenized else "learn")
     tpl.save(output)
     report = {"inputs": texts.paths, "input_bytes": texts.n_bytes, "tokenizer": described,
+              "engine": {"name": engine, "jobs": n_jobs,
+                         "worker_peak_rss_mb": round(getattr(eng, "worker_peak_rss_mb", 0.0), 1)},
               "split_sentences": split, "parameters": {k: v for k, v in tpl.meta.items()},
               **finder.report_}
     report["timings_s"]["total"] = round(time.perf_counter() - t_start, 3)
@@ -250,7 +204,10 @@ def _sentences_for_parse(input_path: str, conllu: bool, tokenize, encoding: str,
 @quiet_option
 def parse_cmd(input, templates_path, lexicon, tokenizer, pretokenized, conllu, fmt, output, max_len,
               unexplained_logp, tie_break, attach, encoding, quiet):
-    """Parse each sentence of INPUT (one per line, or - for stdin) into nested templates."""
+    """Parse each sentence of INPUT (one per line, or - for stdin) into nested templates.
+
+    Raw lines are segmented with the words of the templates file (its unigram counts) unless
+    --lexicon, --tokenizer jieba or --pretokenized is given."""
     if unexplained_logp > 0:
         raise MinentError("--unexplained-logp must be <= 0 (a log-probability)")
     refuse_overwrite([output], [input, templates_path] + ([lexicon] if lexicon else []))
@@ -261,8 +218,10 @@ def parse_cmd(input, templates_path, lexicon, tokenizer, pretokenized, conllu, f
     if conllu:
         if lexicon or tokenizer or pretokenized:
             raise MinentError("--conllu takes the words from the CoNLL-U file: drop --lexicon/--tokenizer/--pretokenized")
-    else:
+    elif lexicon or pretokenized or tokenizer == "jieba":
         tokenize, _ = make_tokenizer(tokenizer, lexicon, pretokenized)
+    else:  # the words the templates were mined on
+        tokenize = counts_tokenizer(tpl.word_counts)
     if input != "-" and not os.path.exists(input):
         raise InputError(f"{input}: no such file")
     size = 0 if input == "-" or conllu else os.path.getsize(input)
