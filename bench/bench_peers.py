@@ -4,7 +4,7 @@ corpora — a supervised reference, not an unsupervised method) for segmentation
 Quality: jieba's segmentation of the raw lines of pd1998 and the two SIGHAN dev samples, scored like
 minent's (SIGHAN definition, OOV recall over words absent from jieba's dictionary). Speed: characters
 per second segmenting pd1998's raw text (1.84M characters, 3 rounds, median) with a minent lexicon
-(faithful and `news` preset, learned from that text) vs jieba with and without its HMM.
+(faithful and the default general learner, learned from that text) vs jieba with and without its HMM.
 
     python bench/bench_peers.py [--data ../shared/data]
 Writes outputs/bench/peers.{json,md}.
@@ -48,13 +48,14 @@ def job_quality(data: str, name: str) -> None:
 
 
 def job_speed(data: str) -> None:
-    from minent import Corpus, build_lexicon, learn_lexicon
+    from minent import Corpus, learn_lexicon
     path = os.path.join(data, SETS["pd1998"]) + ".raw.txt"
     corpus = Corpus(path)
     lines = list(corpus.lines())
     n_chars = sum(len(x) for x in lines)
     jieba, init_s = _jieba()
-    lexicons = {"minent faithful": build_lexicon(corpus), "minent news": learn_lexicon(corpus)}
+    lexicons = {"minent faithful": learn_lexicon(corpus, preset="faithful"),
+                "minent general (default)": learn_lexicon(corpus)}
     rows = []
     for name, lex in lexicons.items():
         seg = lex.segmenter

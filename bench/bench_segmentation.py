@@ -21,12 +21,12 @@ SETS = {"pd1998": "pd1998/pd1998", "pku-dev": "sighan-dev/pku_dev", "msr-dev": "
 
 
 def job(data: str, name: str, params: dict) -> None:
-    from minent import Corpus, build_lexicon, information_per_char, score_segmentation
+    from minent import Corpus, information_per_char, learn_lexicon, score_segmentation
     from minent.newwords import load_reference_words
     base = os.path.join(data, SETS[name])
     t0 = time.perf_counter()
     corpus = Corpus(base + ".raw.txt")
-    lex = build_lexicon(corpus, **params)
+    lex = learn_lexicon(corpus, preset="faithful", **params)  # the four steps and their parameters
     t_build = time.perf_counter() - t0
     seg = lex.segmenter
     t0 = time.perf_counter()
@@ -46,7 +46,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default=SHARED)
     ap.add_argument("--sets", default=",".join(SETS))
-    ap.add_argument("--param", action="append", default=[], help="build_lexicon keyword, e.g. min_pmi=2")
+    ap.add_argument("--param", action="append", default=[], help="four-step (preset faithful) parameter, e.g. min_pmi=2")
     ap.add_argument("--name", default="segmentation", help="result file name under outputs/bench/")
     ap.add_argument("--job", nargs="*", help=argparse.SUPPRESS)
     a = ap.parse_args()
