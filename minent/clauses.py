@@ -23,7 +23,7 @@ from numba import njit
 
 from .hashtable import SeqCounter, seq_hash
 from .parallel import Range, corpus_ranges, range_blocks, ranges_size
-from .pretokenize import HAN, class_table, scan_spans, to_codes
+from .pretokenize import HAN, class_table, han_length, scan_spans, to_codes
 from .textio import iter_text_blocks
 
 CLAUSE_MAX = 1 << 16
@@ -42,10 +42,7 @@ def in_sample(h, level):
 def han_clauses(cps, spans, level):
     """The Han runs of ``cps`` in the sample at ``level``, packed: clause i is
     ``codes[bounds[i]:bounds[i+1]]``. Returns ``(codes, bounds, han characters seen)``."""
-    n_han = 0
-    for s in range(spans.shape[0]):
-        if spans[s, 2] == HAN:
-            n_han += spans[s, 1] - spans[s, 0]
+    n_han = han_length(spans)
     codes = np.empty(n_han, np.int32)
     bounds = np.empty(n_han + 1, np.int64)
     bounds[0] = 0

@@ -18,7 +18,7 @@ from numba import njit
 
 from .hashtable import KeyCounter, SeqCounter, key_find
 from .parallel import Range, corpus_ranges, range_blocks, ranges_size
-from .pretokenize import HAN, MAX_CODE, class_table, scan_spans, to_codes
+from .pretokenize import HAN, MAX_CODE, class_table, han_length, scan_spans, to_codes
 from .textio import iter_text_blocks
 
 PAIR_SHIFT = 21
@@ -69,10 +69,7 @@ def cut_block(cps, spans, strong, max_len):
     Returns ``(codes, bounds, n_long)``: the pieces of length <= ``max_len`` packed as sequences
     (piece i is ``codes[bounds[i]:bounds[i+1]]``), and how many longer pieces were left out.
     """
-    total = 0
-    for s in range(spans.shape[0]):
-        if spans[s, 2] == HAN:
-            total += spans[s, 1] - spans[s, 0]
+    total = han_length(spans)
     codes = np.empty(total, np.int32)
     bounds = np.empty(total + 1, np.int64)
     bounds[0] = 0

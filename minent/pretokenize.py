@@ -203,6 +203,16 @@ def _emit(out, m, a, b, kind):
     return m + 1
 
 
+@njit(cache=True)
+def han_length(spans):
+    """Characters in the Han spans of ``spans`` (an array of ``(start, end, kind)`` rows)."""
+    n = 0
+    for s in range(spans.shape[0]):
+        if spans[s, 2] == HAN:
+            n += spans[s, 1] - spans[s, 0]
+    return n
+
+
 def scan_spans(cps, cls, rules) -> np.ndarray:
     """Spans ``(start, end, kind)`` of ``cps`` as an int64 array of shape (m, 3). See module doc.
 
