@@ -87,10 +87,10 @@ class ClauseTable:
     han_chars : int — Han characters of the whole input (sampled or not)
     """
 
-    def __init__(self, max_chars: int | None = None):
+    def __init__(self, max_chars: int | None = None, level: int = 0):
         self.max_chars = max_chars
         self.table = SeqCounter(1 << 14, 1 << 20)
-        self.level = 0
+        self.level = level
         self.han_chars = 0
 
     def __len__(self) -> int:
@@ -160,9 +160,10 @@ class ClauseTable:
         return out
 
 
-def clauses_task(ranges: list[Range], encoding: str, rules, max_chars):
-    """Range task: the clause table of ``ranges`` as plain arrays, then the bytes read."""
-    table = ClauseTable(max_chars)
+def clauses_task(ranges: list[Range], encoding: str, rules, max_chars, level: int = 0):
+    """Range task: the clause table of ``ranges`` (sampled from ``level`` on) as plain arrays,
+    then the bytes read."""
+    table = ClauseTable(max_chars, level)
     for text in range_blocks(ranges, encoding):
         table.add_text(text, rules)
     return (*table.parts(), ranges_size(ranges))
@@ -173,17 +174,25 @@ def collect_clauses(texts, rules, max_chars: int | None = None, engine=None,
     """One streaming pass: the (sampled) clause table of ``texts``.
 
     With an ``engine`` and a :class:`minent.Corpus`, byte ranges are read as tasks and their
-    tables merged; the result is the same table (same clauses, counts and level).
-    ``progress(n)`` gets the bytes (or characters) consumed."""
+    tables merged; the result is the same table (same clauses, counts and level). The tasks run
+    in waves (``jobs``, then ``4 x jobs`` ranges): a wave starts sampling at the level the merged
+    table has reached, which the final level can only exceed (the set of distinct clauses only
+    grows), so no task ships clauses the sample will drop. ``progress(n)`` gets the bytes (or
+    characters) consumed."""
     out = ClauseTable(max_chars)
     ranges = corpus_ranges(texts, engine)
     if ranges is None:
         for block in iter_text_blocks(texts, progress):
             out.add_text(block, rules)
         return out
-    for *parts, n_bytes in engine.map(clauses_task, [([r], texts.encoding, rules, max_chars)
-                                                      for r in ranges]):
-        out.merge(*parts)
-        if progress:
-            progress(n_bytes)
+    jobs = max(1, getattr(engine, "jobs", 1))
+    wave = jobs
+    while ranges:
+        now, ranges = ranges[:wave], ranges[wave:]
+        for *parts, n_bytes in engine.map(clauses_task, [([r], texts.encoding, rules, max_chars, out.level)
+                                                          for r in now]):
+            out.merge(*parts)
+            if progress:
+                progress(n_bytes)
+        wave = 4 * jobs
     return out
