@@ -183,6 +183,12 @@ def measured_call(fn: Callable, args: tuple) -> tuple:
     return fn(*args), peak_rss_mb()
 
 
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the parent, which stops the pool and reports it in one line."""
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _fork_available() -> bool:
     import multiprocessing as mp
     return "fork" in mp.get_all_start_methods()
@@ -216,7 +222,7 @@ class LocalEngine:
             import multiprocessing as mp
             # fork where available: workers inherit the loaded kernels and the shared data
             ctx = mp.get_context("fork" if _fork_available() else "spawn")
-            self._pool = ctx.Pool(self.jobs)
+            self._pool = ctx.Pool(self.jobs, initializer=_ignore_sigint)
         run = self._pool.imap if ordered else self._pool.imap_unordered
         for result, peak in run(_Measured(fn), arg_lists):
             self.worker_peak_rss_mb = max(self.worker_peak_rss_mb, peak)
