@@ -24,6 +24,9 @@ from .pretokenize import HAN, Rules, class_table, join_dotted, scan_spans, to_co
 from .viterbi import best_path, candidates, make_scratch, path_bounds
 
 CHUNK = 1 << 16
+#: Longest word the segmenter matches, in characters: a longer entry (a whole sentence given as a
+#: "word") stays in the vocabulary but is never a candidate.
+MAX_WORD = 64
 
 
 @njit(cache=True)
@@ -115,19 +118,26 @@ class Segmenter:
         self.table.add(codes, bounds)
         if len(self.table) != len(words):
             raise ValueError("duplicate words in vocabulary")
-        self.logp = np.ascontiguousarray(logp, dtype=np.float64)
+        self.size = len(words)
+        self.lengths = np.diff(self.table.entries()[1])
+        # every proper prefix of a word is an entry too (score -inf: not a word), so the lattice
+        # search from a position stops at the first string that starts no word
+        prefixes = sorted({w[:k] for w in words for k in range(1, min(len(w), MAX_WORD))} - set(words))
+        if prefixes:
+            pcodes = to_codes("".join(prefixes))
+            self.table.add(pcodes, np.concatenate([[0], np.cumsum([len(p) for p in prefixes])]))
+        self.logp = np.full(len(self.table), -np.inf)
+        self.logp[: self.size] = np.asarray(logp, dtype=np.float64)
         self.unknown_logp = float(unknown_logp)
         if not math.isfinite(self.unknown_logp):  # the search would have no path to follow back
             raise ValueError(f"unknown_logp must be finite, got {unknown_logp!r}")
-        self.max_len = max([len(w) for w in words] + [1])
-        self.size = len(words)
-        self.lengths = np.diff(self.table.entries()[1])
+        self.max_len = min(max([len(w) for w in words] + [1]), MAX_WORD)
         self.rules = Rules(int(rules))
 
     @property
     def model(self) -> tuple:
         """The decoder's model tuple (see :mod:`minent.viterbi`)."""
-        return (self.table.frozen(), self.logp, self.max_len, self.unknown_logp, False)
+        return (self.table.frozen(), self.logp, self.max_len, self.unknown_logp, True)
 
     def token_bounds(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(codes, starts, ends)``: code points of ``text`` and its tokens' offsets."""

@@ -96,3 +96,22 @@ def test_one_decoder_one_tie_rule():
     assert Segmenter(words, logp2, -20.0).segment("甲丁") == ["甲", "丁"]
     candidates(table.frozen(), to_codes("甲丁"), 0, 2, False, cand, 0)
     assert best_path(cand, 0, 2, logp2, -20.0, scratch, True) == -40.0
+
+
+def test_prefix_closed_lookup_and_overlong_entries():
+    """The segmenter indexes every prefix of its words (score -inf) so the lattice search stops at
+    the first miss; results equal a plain dictionary DP. An entry longer than MAX_WORD characters
+    stays in the vocabulary but is never matched (no memory blow-up on a sentence given as a word)."""
+    import numpy as np
+    from minent import Segmenter
+    from minent.segment import MAX_WORD
+    words = ["北京大学", "北京", "大学", "大学生", "生活", "学"]
+    logp = np.log(np.array([3, 5, 4, 2, 3, 1]) / 18.0)
+    seg = Segmenter(words, logp, -12.0)
+    assert seg.size == len(words) and len(seg.table) > len(words)  # 北京大 added as a prefix
+    assert seg.segment("北京大学生活") == ["北京大学", "生活"]
+    assert seg.segment("北京大") == ["北京", "大"]  # a prefix is not a word
+    long_word = "天地" * (MAX_WORD + 10)
+    seg2 = Segmenter(words + [long_word], np.append(logp, -1.0), -12.0)
+    assert seg2.max_len == MAX_WORD
+    assert seg2.segment("北京" + long_word[:4]) == ["北京", "天", "地", "天", "地"]
