@@ -23,7 +23,7 @@ import warnings
 
 from .errors import InputError, MinentError
 
-__all__ = ["Estimator", "DataError", "NotFittedError", "ParameterError", "DataConversionWarning"]
+__all__ = ["Estimator", "DataError", "DataTypeError", "NotFittedError", "ParameterError", "DataConversionWarning"]
 
 
 class DataError(InputError, ValueError):
@@ -34,7 +34,18 @@ class ParameterError(MinentError, ValueError):
     """A constructor parameter has a value outside its documented range."""
 
 
-class NotFittedError(MinentError, ValueError, AttributeError):
+class DataTypeError(DataError, TypeError):
+    """X holds values that are not numbers."""
+
+
+try:  # scikit-learn's checks want its own class; ours derives from it when it is installed
+    from sklearn.exceptions import NotFittedError as _NotFittedBase
+except ImportError:  # pragma: no cover - exercised only without scikit-learn
+    class _NotFittedBase(ValueError, AttributeError):
+        pass
+
+
+class NotFittedError(MinentError, _NotFittedBase):
     """``transform`` / ``predict`` called before ``fit``."""
 
 

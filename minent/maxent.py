@@ -52,7 +52,7 @@ from numba import njit
 from scipy import optimize
 
 from .errors import FormatError, InputError, MinentError
-from .estimator import (DataError, Estimator, NotFittedError, ParameterError,
+from .estimator import (DataError, DataTypeError, Estimator, ParameterError,
                         column_vector_warning)
 
 __all__ = ["MaxEntClassifier", "ConvergenceWarning", "save_model", "load_model"]
@@ -251,24 +251,28 @@ def _gis_deltas(emp, model, w, l2, C, out):
 
 def _as_csr(X, name="X") -> sp.csr_matrix:
     """X as a float64 CSR matrix with sorted indices and finite values; clear errors otherwise."""
-    if not sp.issparse(X):
+    if sp.issparse(X):
+        X = X.tocsr()
+    else:
         try:
-            arr = np.asarray(X)
+            X = np.asarray(X)
         except ValueError as exc:  # ragged nested lists
             raise DataError(f"{name} must be a 2-D numeric matrix ({exc})") from None
-        if arr.ndim != 2:
+        if X.ndim != 2:
             raise DataError(f"{name} must be a 2-D matrix (n_samples, n_features), got shape "
-                            f"{arr.shape}; reshape a single feature with x.reshape(-1, 1)")
-        if np.iscomplexobj(arr):
-            raise DataError(f"{name} has complex values; features must be real numbers")
-        try:
-            arr = arr.astype(np.float64)
-        except (TypeError, ValueError):
-            raise DataError(f"{name} must be numeric (every value a number)") from None
-        X = sp.csr_matrix(arr)
-    elif np.iscomplexobj(X.data):
-        raise DataError(f"{name} has complex values; features must be real numbers")
-    X = sp.csr_matrix(X, dtype=np.float64)
+                            f"{X.shape}. Reshape your data, e.g. x.reshape(-1, 1) for a single "
+                            f"feature or x.reshape(1, -1) for a single sample")
+    if np.iscomplexobj(X):
+        raise DataError(f"Complex data not supported: {name} must hold real numbers")
+    try:
+        X = sp.csr_matrix(X, dtype=np.float64)
+    except TypeError as exc:
+        raise DataTypeError(f"{name} must be numeric ({exc})") from None
+    except ValueError as exc:
+        raise DataError(f"{name} must be numeric ({exc})") from None
+    if X.shape[1] == 0:
+        raise DataError(f"{name} has 0 feature(s) (shape={X.shape}) while a minimum of 1 is "
+                        f"required.")
     if not X.has_sorted_indices:
         X = X.sorted_indices()
     if not np.all(np.isfinite(X.data)):
@@ -439,8 +443,6 @@ class MaxEntClassifier(Estimator):
         if X.shape[0] < 2:
             raise DataError(f"need at least 2 examples to train, got {X.shape[0]} sample(s) "
                             f"(n_samples = {X.shape[0]})")
-        if X.shape[1] == 0:
-            raise DataError("X has 0 features; at least one is required")
         try:
             classes, y_idx = np.unique(y, return_inverse=True)
         except TypeError:

@@ -455,7 +455,7 @@ def cli():
 def test_cli_train_predict_evaluate_explain(tmp_path, cli):
     data = make_tsv(tmp_path / "train.tsv")
     model = str(tmp_path / "m.npz")
-    r = cli("maxent", "train", data, "-o", model, "--quiet")  # library defaults
+    r = cli("maxent", "train", data, "-o", model, "--quiet", "--features", "char12")
     assert r.exit_code == 0, r.output
     assert r.stderr == "" and os.path.exists(model)
     r = cli("maxent", "predict", model, input="好的了\n差的了\n\n")
