@@ -31,9 +31,10 @@ Gaussian-prior GIS; no correction feature is needed, since a bound on the featur
 It needs non-negative features and is much slower; it is kept for faithfulness and comparison.
 
 Convergence: both solvers stop when the largest absolute component of the gradient of F is at most
-``tol`` (lbfgs also stops, converged, when F no longer decreases by more than 64 machine epsilons,
-relative). Reaching ``max_iter`` first, or an L-BFGS line-search failure, emits a
-:class:`ConvergenceWarning` and keeps the last iterate.
+``tol`` (and, from a warm start, at most 1/10 of its starting value; lbfgs also stops,
+converged, when F no longer decreases by more than 64 machine epsilons, relative). Reaching
+``max_iter`` first, or an L-BFGS line-search failure, emits a :class:`ConvergenceWarning` and
+keeps the last iterate.
 """
 from __future__ import annotations
 
@@ -323,10 +324,10 @@ def stratified_folds(y_idx, k, seed=0):
     return rank % k
 
 
-# Prior precisions tried by l2="auto", strongest first (the warm-started path runs in this order).
-# Measured optima on validation folds (bench_maxent.py): 0.003-0.03 with the default unit-length
-# tf-idf rows; the larger values cover raw counts.
-L2_GRID = (10.0, 3.0, 1.0, 0.3, 0.1, 0.03, 0.01, 0.003, 0.001)
+# Prior precisions tried by l2="auto", as multiples of the mean squared row norm of X (1 for the
+# default unit rows), so one grid fits counts and unit rows alike; the warm-started path runs
+# from the strongest. Cross-validated optima on the benchmark training sets: 0.003-0.03.
+L2_GRID = (1.0, 0.3, 0.1, 0.03, 0.01, 0.003, 0.001)
 
 
 @contextlib.contextmanager
@@ -346,11 +347,12 @@ class MaxEntClassifier(Estimator):
         Strength of the Gaussian prior on the weights: precision 1/sigma^2, i.e. the objective adds
         ``l2 / 2 * ||W||^2`` to the summed negative log-likelihood (nats). ``l2 = 1 / C`` for
         scikit-learn's ``LogisticRegression(C=...)``. 0 means plain maximum likelihood.
-        ``"auto"`` picks the value of ``l2_grid`` with the best mean accuracy over ``cv``
-        stratified folds of the training data (ties: the larger l2), see :meth:`fit`.
+        ``"auto"`` picks the candidate with the best mean accuracy over ``cv`` stratified folds
+        of the training data (ties: the larger l2), see :meth:`fit`.
     l2_grid : tuple of float, default L2_GRID
-        Candidates for ``l2="auto"``, tried from the largest down, each fit warm-started from
-        the previous one.
+        Candidates for ``l2="auto"``, in units of the mean squared Euclidean length of the rows
+        of X (so 1.0 means l2 = 1 for unit rows, l2 = 400 for rows of squared length 400);
+        tried from the largest down, each fit warm-started from the previous one.
     cv : int, default 5
         Folds for ``l2="auto"`` (fewer when a class has fewer examples; with fewer than 2 per
         class the largest candidate is used without cross-validation).
@@ -376,7 +378,8 @@ class MaxEntClassifier(Estimator):
     l2_ : float
         The prior precision of the final fit (``l2`` itself, or the one chosen by "auto").
     cv_accuracy_ : dict float -> float or None
-        With ``l2="auto"``: mean validation accuracy of every candidate evaluated on all folds.
+        With ``l2="auto"``: mean validation accuracy of every candidate (as an l2 value, scaled)
+        evaluated on all folds.
     n_features_in_ : int
     n_iter_ : int
         Iterations run by the final fit.
@@ -430,8 +433,8 @@ class MaxEntClassifier(Estimator):
 
         With ``l2="auto"`` every fold of a stratified ``cv``-fold split (fixed seed) runs the
         warm-started path over ``l2_grid`` from the strongest prior down, scoring accuracy on
-        its held-out part; a fold's path stops early once two candidates score below its best
-        with no new best between them. The candidate with the best mean accuracy over the folds
+        its held-out part; a fold's path stops early after two candidates in a row without a new
+        best accuracy. The candidate with the best mean accuracy over the folds
         that reached it wins; the model is then fitted on all of X along the path down to it.
 
         ``callback(iteration, objective)``, if given, is called after every iteration of the
@@ -478,9 +481,18 @@ class MaxEntClassifier(Estimator):
         return self
 
     def _solve(self, problem, theta0, callback):
-        """One fit from ``theta0``; returns (theta, n_iter, converged), warning if not converged."""
+        """One fit from ``theta0``; returns (theta, n_iter, converged), warning if not converged.
+
+        From a warm start (theta0 not all zero, the optimum of a stronger prior) the gradient
+        starts near 0, at (l2_before - l2) / n * w, which can already be below ``tol``: the
+        fit would stop at once and every l2 of a path would give the same model. So a warm
+        start must also shrink max |gradient| to 1/10 of its starting value.
+        """
+        tol = float(self.tol)
+        if theta0.any():
+            tol = min(tol, 0.1 * float(np.max(np.abs(problem.value_and_grad(theta0)[1]))))
         fit = _fit_lbfgs if self.solver == "lbfgs" else _fit_gis
-        theta, n_iter, converged, message = fit(problem, theta0, self, callback)
+        theta, n_iter, converged, message = fit(problem, theta0, self, callback, max(tol, 1e-12))
         if not converged:
             warnings.warn(f"maxent {self.solver} stopped before convergence after {n_iter} "
                           f"iterations at l2 = {problem.l2:g} ({message}); raise max_iter or tol",
@@ -489,7 +501,8 @@ class MaxEntClassifier(Estimator):
 
     def _cross_validate(self, X, y_idx, n_coef, patience=2):
         """The l2 path to refit along (ending at the chosen l2) and {l2: mean accuracy}."""
-        grid = sorted({float(v) for v in self.l2_grid}, reverse=True)
+        scale = float(X.multiply(X).sum()) / X.shape[0] or 1.0  # mean squared row length
+        grid = sorted({float(f"{v * scale:.10g}") for v in self.l2_grid}, reverse=True)
         k = min(int(self.cv), int(np.bincount(y_idx).min()))
         if k < 2 or len(grid) == 1:
             return grid[:1], None
@@ -500,7 +513,7 @@ class MaxEntClassifier(Estimator):
                 train, held = folds != f, folds == f
                 problem = _Problem(X[train], y_idx[train], n_coef, grid[0], bool(self.fit_intercept))
                 Xh, yh = X[held], y_idx[held]
-                theta, best, worse = np.zeros(problem.size), -1.0, 0
+                theta, best, stale = np.zeros(problem.size), -1.0, 0
                 for j, l2 in enumerate(grid):
                     problem.l2 = l2
                     theta = self._solve(problem, theta, None)[0]
@@ -508,11 +521,8 @@ class MaxEntClassifier(Estimator):
                     z = np.asarray(Xh @ W) + b
                     pred = (z[:, 0] > 0).astype(np.int64) if n_coef == 1 else np.argmax(z, axis=1)
                     correct[f, j] = np.mean(pred == yh)
-                    if correct[f, j] > best:
-                        best, worse = correct[f, j], 0
-                    elif correct[f, j] < best:
-                        worse += 1
-                    if worse >= patience:
+                    best, stale = (correct[f, j], 0) if correct[f, j] > best else (best, stale + 1)
+                    if stale >= patience:
                         break
         reached = ~np.isnan(correct).any(axis=0)
         mean = np.where(reached, np.nan_to_num(correct).mean(axis=0), -1.0)
@@ -649,7 +659,7 @@ def _one_blas_thread():
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def _fit_lbfgs(problem, theta0, params, callback):
+def _fit_lbfgs(problem, theta0, params, callback, tol):
     state = {"it": 0}
 
     def on_iter(intermediate_result):
@@ -660,7 +670,7 @@ def _fit_lbfgs(problem, theta0, params, callback):
     with _one_blas_thread():
         res = optimize.minimize(
             problem.value_and_grad, theta0, jac=True, method="L-BFGS-B", callback=on_iter,
-            options={"maxiter": int(params.max_iter), "gtol": float(params.tol),
+            options={"maxiter": int(params.max_iter), "gtol": tol,
                      "ftol": 64 * np.finfo(float).eps, "maxls": 50,
                      "maxcor": int(params.lbfgs_memory)})
     converged = res.status == 0
@@ -668,7 +678,7 @@ def _fit_lbfgs(problem, theta0, params, callback):
     return res.x, res.nit, converged, msg.lower()
 
 
-def _fit_gis(problem, theta, params, callback):
+def _fit_gis(problem, theta, params, callback, tol):
     """Gaussian-prior GIS; the gradient of F is a by-product, so the test matches lbfgs's."""
     C = float(problem.X.sum(axis=1).max()) + (1.0 if problem.fit_intercept else 0.0)
     if C <= 0:
@@ -684,7 +694,7 @@ def _fit_gis(problem, theta, params, callback):
         g = raw / problem.n
         g[:m] += (problem.l2 / problem.n) * theta[:m]
         gmax = float(np.max(np.abs(g)))
-        if gmax <= params.tol:
+        if gmax <= tol:
             return theta, n_iter, True, "converged"
         if n_iter >= params.max_iter:
             return theta, n_iter, False, f"max |gradient| {gmax:.3g} > tol"
