@@ -369,7 +369,7 @@ def nb_row(X, ytr, Xt, grid, k=5):
 
 
 ABLATION = [  # (row name, TextFeatures settings changed from the defaults, classifier settings)
-    ("defaults: char123 + lexicon words12, binary, idf, unit rows, l2 auto", {}, {}),
+    ("defaults: char123 + lexicon words12 (min count 2), binary, idf, unit rows, l2 auto", {}, {}),
     ("- lexicon words (char123)", {"features": "char123"}, {}),
     ("- word bigrams (char123,words1)", {"features": "char123,words"}, {}),
     ("- char trigrams (char12,words12)", {"features": "char12,words12"}, {}),
@@ -379,7 +379,7 @@ ABLATION = [  # (row name, TextFeatures settings changed from the defaults, clas
     ("values: 1 + ln count instead of binary", {"binary": False, "sublinear": True}, {}),
     ("- idf", {"idf": False}, {}),
     ("- unit rows", {"norm": None}, {}),
-    ("min_count 2", {"min_count": 2}, {}),
+    ("min_count 1 (keep features seen once)", {"min_count": 1}, {}),
     ("hashed, 2^20 columns", {"hash_size": 1 << 20}, {}),
     ("+ NB log-count-ratio scaling (one-vs-rest)", {}, {"nb": True}),
     ("l2 = 1 fixed instead of auto", {}, {"l2": 1.0}),

@@ -24,8 +24,8 @@ Without a ``lexicon`` or ``tokenizer``, ``words`` uses a lexicon learned by
 Values, in this order: the occurrence count c, or 1 with ``binary=True``, or 1 + ln c with
 ``sublinear=True``; times idf = ln((1 + n) / (1 + df)) + 1 with ``idf=True`` (n fit texts, df of
 them containing the feature; natural log); then each row scaled to unit Euclidean length with
-``norm="l2"``. The defaults (character 1-3 grams and lexicon words and word bigrams, binary, idf,
-unit rows) are the configuration that scored best in cross-validation on the training files of
+``norm="l2"``. The defaults (character 1-3 grams and lexicon words and word bigrams seen at least
+twice, binary, idf, unit rows) are the configuration that scored best in cross-validation on the training files of
 both benchmark sets (bench/bench_maxent.py, README); ``binary=False, idf=False, norm=None`` gives
 the classic maximum-entropy reading of a feature as an occurrence count.
 
@@ -245,15 +245,16 @@ class TextFeatures(Estimator):
         Multiply by the smoothed inverse document frequency ln((1 + n) / (1 + df)) + 1.
     norm : {None, "l2"}, default "l2"
         Scale every row to unit Euclidean length (rows without features stay empty).
-    min_count : int, default 1
-        Keep features occurring at least this many times (total occurrences) in the fit texts.
+    min_count : int, default 2
+        Keep features occurring at least this many times (total occurrences) in the fit texts
+        (features seen once cost parameters and measured no better, see the README).
     max_features : int, optional
         Keep at most this many features, the most frequent (ties: by name).
     normalize : bool, default False
         Apply Unicode NFKC (full-width letters/digits -> half-width) and lower-casing first.
     hash_size : int, optional
         Hash features into this many columns instead of keeping a vocabulary (bounded memory;
-        ``min_count`` and ``max_features`` then do not apply).
+        ``min_count`` then applies to columns, ``max_features`` cannot be used).
 
     Attributes
     ----------
@@ -272,7 +273,7 @@ class TextFeatures(Estimator):
     _fitted_attr = "n_features_out_"
 
     def __init__(self, features=DEFAULT_FEATURES, *, lexicon=None, tokenizer=None, extractors=None,
-                 binary=True, sublinear=False, idf=True, norm="l2", min_count=1,
+                 binary=True, sublinear=False, idf=True, norm="l2", min_count=2,
                  max_features=None, normalize=False, hash_size=None):
         self.features = features
         self.lexicon = lexicon
@@ -307,9 +308,9 @@ class TextFeatures(Estimator):
             if not (isinstance(self.hash_size, (int, np.integer)) and 1 <= self.hash_size < 2**31):
                 raise ParameterError(f"hash_size must be an integer in [1, 2**31), got "
                                      f"{self.hash_size!r}")
-            if self.min_count != 1 or self.max_features is not None:
-                raise ParameterError("min_count and max_features need a vocabulary; they cannot "
-                                     "be combined with hash_size")
+            if self.max_features is not None:
+                raise ParameterError("max_features needs a vocabulary; it cannot be combined "
+                                     "with hash_size")
         return families
 
     def _word_tokenizer(self):
@@ -381,6 +382,11 @@ class TextFeatures(Estimator):
             self.vocabulary_ = self.feature_names_ = None
             self.n_features_out_ = int(self.hash_size)
             X = self._hashed_counts(texts, families)
+            self.kept_columns_ = None
+            if self.min_count > 1:
+                totals = np.bincount(X.indices, weights=X.data, minlength=X.shape[1])
+                self.kept_columns_ = totals >= self.min_count
+                X = self._drop_columns(X)
         else:
             X = self._fit_vocabulary(texts, families)
         self.idf_ = None
@@ -410,7 +416,7 @@ class TextFeatures(Estimator):
         families = self._families()
         texts = self._prepare(X)
         if self.hash_size is not None:
-            return self._weight(self._hashed_counts(texts, families))
+            return self._weight(self._drop_columns(self._hashed_counts(texts, families)))
         cols, indptr, _ = self._encode(texts, families, self.vocabulary_)
         return self._weight(self._csr(cols, indptr))
 
@@ -469,6 +475,13 @@ class TextFeatures(Estimator):
             return sp.csr_matrix((0, size))
         return sp.vstack(parts, format="csr")
 
+    def _drop_columns(self, X):
+        """Hashed mode: zero the columns seen fewer than ``min_count`` times in fit."""
+        if self.kept_columns_ is not None:
+            X.data[~self.kept_columns_[X.indices]] = 0.0
+            X.eliminate_zeros()
+        return X
+
     def _csr(self, cols, indptr):
         """Count matrix from occurrence ids (negative ids dropped)."""
         n = len(indptr) - 1
@@ -512,9 +525,9 @@ class TextFeatures(Estimator):
             members["features_vocabulary.json"] = json.dumps(
                 self.feature_names_, ensure_ascii=False).encode("utf-8")
         if self.idf:
-            buf = io.BytesIO()
-            np.lib.format.write_array(buf, np.asarray(self.idf_, dtype=np.float64), allow_pickle=False)
-            members["features_idf.npy"] = buf.getvalue()
+            members["features_idf.npy"] = _npy_bytes(np.asarray(self.idf_, dtype=np.float64))
+        if self.hash_size is not None and self.kept_columns_ is not None:
+            members["features_kept.npy"] = _npy_bytes(self.kept_columns_.astype(np.uint8))
         words_source = None
         if "words" in names:
             if self.lexicon_ is None or not hasattr(self.lexicon_, "save"):
@@ -579,6 +592,13 @@ class TextFeatures(Estimator):
             if len(feats.vocabulary_) != len(names) or len(names) != width:
                 raise FormatError("the feature vocabulary has duplicates or the wrong length")
         feats.n_features_out_ = width
+        feats.kept_columns_ = None
+        if feats.hash_size is not None and feats.min_count > 1:
+            kept = members.get("features_kept")
+            if not isinstance(kept, np.ndarray) or kept.shape != (width,):
+                raise FormatError("hashed features with min_count > 1 need their kept-columns "
+                                  "array")
+            feats.kept_columns_ = kept.astype(bool)
         feats.idf_ = None
         if feats.idf:
             idf = members.get("features_idf")
@@ -586,6 +606,12 @@ class TextFeatures(Estimator):
                 raise FormatError("model uses idf but its idf array is missing or the wrong size")
             feats.idf_ = idf.astype(np.float64)
         return feats
+
+
+def _npy_bytes(arr):
+    buf = io.BytesIO()
+    np.lib.format.write_array(buf, arr, allow_pickle=False)
+    return buf.getvalue()
 
 
 def _jieba_version():

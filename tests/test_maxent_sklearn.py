@@ -147,7 +147,8 @@ def test_hash_kernel_matches_string_hash_and_is_stable():
 def test_hashed_features_equal_vocabulary_features_up_to_column_order():
     texts, _ = cue_texts(30)
     tok = list  # characters as words: a tokenizer, so words are hashed from strings
-    kw = dict(features="char12,words12", tokenizer=tok, binary=False, idf=True, norm="l2")
+    kw = dict(features="char12,words12", tokenizer=tok, binary=False, idf=True, norm="l2",
+              min_count=2)  # in hashed mode min_count drops columns, not names
     vocab = TextFeatures(**kw)
     V = vocab.fit_transform(texts).toarray()
     hashed = TextFeatures(**kw, hash_size=1 << 20)
@@ -157,13 +158,14 @@ def test_hashed_features_equal_vocabulary_features_up_to_column_order():
     assert len(set(cols.tolist())) == len(cols)  # no collision at this size
     np.testing.assert_allclose(H[:, cols].toarray(), V, rtol=1e-12)
     assert H.nnz == np.count_nonzero(V)
+    assert hashed.kept_columns_.sum() == len(cols)
     with pytest.raises(MinentError, match="hash_size"):
-        TextFeatures(hash_size=8, min_count=2).fit(texts)
+        TextFeatures(hash_size=8, max_features=2).fit(texts)
 
 
 def test_hashed_text_model_round_trip(tmp_path):
     texts, y = cue_texts(60)
-    feats = TextFeatures("char12", hash_size=4096)
+    feats = TextFeatures("char12", hash_size=4096)  # min_count 2: a kept-columns array is saved
     clf = MaxEntClassifier(l2=1.0).fit(feats.fit_transform(texts), y)
     save_model(tmp_path / "h.npz", clf, feats)
     clf2, feats2 = load_model(tmp_path / "h.npz")
