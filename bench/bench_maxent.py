@@ -632,7 +632,7 @@ def main():
     ap.add_argument("--rows", default="", help="ablation: only rows containing one of these "
                     "comma-separated strings")
     ap.add_argument("--scale-n", type=int, default=1_000_000)
-    ap.add_argument("--scale-hash", type=int, default=1 << 18)
+    ap.add_argument("--scale-hash", type=int, default=1 << 17)
     ap.add_argument("--scale-l2", type=float, default=0.03)
     ap.add_argument("--quick", type=int, default=0, help="use only this many training texts (smoke test)")
     args = ap.parse_args()

@@ -69,7 +69,7 @@ class ConvergenceWarning(UserWarning):
 
 
 # --------------------------------------------------------------------------------------------
-# numba kernels: one job each, CSR arrays (indptr int32/int64, indices, float64 data) in,
+# numba kernels: one job each, CSR arrays (indptr int32/int64, indices, float64 or float32 data) in,
 # results written into caller-allocated arrays.
 
 
@@ -251,7 +251,7 @@ def _gis_deltas(emp, model, w, l2, C, out):
 
 
 def _as_csr(X, name="X") -> sp.csr_matrix:
-    """X as a float64 CSR matrix with sorted indices and finite values; clear errors otherwise."""
+    """X as a float CSR matrix with sorted indices and finite values; clear errors otherwise."""
     if sp.issparse(X):
         X = X.tocsr()
     else:
@@ -265,8 +265,11 @@ def _as_csr(X, name="X") -> sp.csr_matrix:
                             f"feature or x.reshape(1, -1) for a single sample")
     if np.iscomplexobj(X):
         raise DataError(f"Complex data not supported: {name} must hold real numbers")
+    # float32 stays float32 (hashed text features on large sets: half the memory; the kernels
+    # compute in float64); everything else becomes float64
+    dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
     try:
-        X = sp.csr_matrix(X, dtype=np.float64)
+        X = sp.csr_matrix(X, dtype=dtype)
     except TypeError as exc:
         raise DataTypeError(f"{name} must be numeric ({exc})") from None
     except ValueError as exc:
@@ -310,7 +313,8 @@ def _kernel_arrays(X):
         if a.dtype == np.int32 or (a.dtype == np.int64 and a.size and a.max() < 2**31):
             return a.astype(np.int32, copy=False).view(np.uint32)
         return a.astype(np.int64, copy=False).view(np.uint64)
-    return unsigned(X.indptr), unsigned(X.indices), np.ascontiguousarray(X.data, dtype=np.float64)
+    data = X.data if X.data.dtype == np.float32 else X.data.astype(np.float64, copy=False)
+    return unsigned(X.indptr), unsigned(X.indices), np.ascontiguousarray(data)
 
 
 def stratified_folds(y_idx, k, seed=0):
