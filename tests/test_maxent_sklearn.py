@@ -281,3 +281,59 @@ def test_bad_data_errors_are_user_errors_and_value_errors():
         MaxEntClassifier(l2="best").fit(np.ones((4, 1)), [0, 1, 0, 1])
     with pytest.raises(MinentError, match="cv"):
         MaxEntClassifier(cv=1).fit(np.ones((4, 1)), [0, 1, 0, 1])
+
+
+# ------------------------------------------------------------------------------ command line
+
+
+@pytest.fixture(scope="module")
+def cli():
+    from click.testing import CliRunner
+    from minent.commands import main
+    runner = CliRunner()
+    return lambda *args, **kw: runner.invoke(main, list(args), **kw)
+
+
+def write_tsv(path, texts, labels):
+    path.write_text("".join(f"{lab}\t{t}\n" for lab, t in zip(labels, texts)), encoding="utf-8")
+    return str(path)
+
+
+def test_cli_defaults_come_from_the_library(cli):
+    r = cli("maxent", "train", "--help")
+    assert r.exit_code == 0
+    text = " ".join(r.output.split())
+    assert f"[default: {DEFAULT_FEATURES}]" in text and "[default: auto]" in text
+    assert "[default: binary]" in text and "[default: l2]" in text
+
+
+def test_cli_unlabelled_hash_size_and_auto_l2_recorded(tmp_path, cli):
+    texts, y = cue_texts(90)
+    data = write_tsv(tmp_path / "train.tsv", texts, y)
+    raw = tmp_path / "raw.txt"
+    raw.write_text("\n".join(cue_texts(60, seed=9)[0]) + "\n", encoding="utf-8")
+    model = tmp_path / "m.npz"
+    r = cli("maxent", "train", data, "-o", str(model), "--unlabelled", str(raw),
+            "--hash-size", "4096", "--cv", "3", "--quiet")
+    assert r.exit_code == 0, r.output
+    clf, feats = load_model(str(model))
+    assert feats.hash_size == 4096 and feats.lexicon_ is not None and clf.cv_accuracy_
+    with zipfile.ZipFile(model) as zf:
+        meta = json.loads(zf.read("meta.json"))
+    assert meta["params"]["l2"] == "auto" and meta["fit"]["l2_selection"] == "cross-validation"
+    r = cli("maxent", "evaluate", str(model), data)
+    assert r.exit_code == 0 and "accuracy" in r.output
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--l2", "best"], "neither 'auto' nor a number"),
+    (["--l2", "-1"], "must be a finite number >= 0"),
+    (["--features", "char1", "--unlabelled", "x.txt"], "only used with the 'words'"),
+    (["--hash-size", "64", "--max-features", "5"], "max_features needs a vocabulary"),
+])
+def test_cli_train_bad_options_one_line(tmp_path, cli, args, message):
+    texts, y = cue_texts(30)
+    data = write_tsv(tmp_path / "train.tsv", texts, y)
+    r = cli("maxent", "train", data, "-o", str(tmp_path / "m.npz"), "--quiet", *args)
+    assert r.exit_code == 2 and message in r.stderr
+    assert "Traceback" not in r.output and not (tmp_path / "m.npz").exists()
