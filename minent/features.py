@@ -53,7 +53,7 @@ from .errors import FormatError, MinentError
 from .estimator import DataError, Estimator, ParameterError
 from .hashtable import _FNV_OFFSET, fold, mix64
 
-__all__ = ["TextFeatures", "parse_feature_spec", "DEFAULT_FEATURES"]
+__all__ = ["TextFeatures", "parse_feature_spec", "DEFAULT_FEATURES", "template_extractor"]
 
 DEFAULT_FEATURES = "char123,words12"
 _HASH_BATCH = 20000  # texts per batch in hashed mode (bounds the temporary id arrays)
@@ -668,6 +668,50 @@ def _npy_bytes(arr):
     buf = io.BytesIO()
     np.lib.format.write_array(buf, arr, allow_pickle=False)
     return buf.getvalue()
+
+
+def template_extractor(templates, segment):
+    """An extractor (for ``TextFeatures(extractors={"templates": ...})``): text -> the texts of the
+    non-trivial templates of ``templates`` (a :class:`minent.templates.Templates`) it contains.
+
+    The text is cut into words with ``segment`` (e.g. ``Lexicon.segment``); a template is
+    contained when its literal words occur in order, adjacent where the template has no
+    placeholder between them and at least one word apart where it has one. Leading / trailing
+    placeholders are not anchored (a review holds several sentences).
+    """
+    from .templates import PLACEHOLDER_TEXT, is_trivial
+    by_first = {}
+    for i, pattern in enumerate(templates.patterns):
+        if is_trivial(pattern):
+            continue
+        literals, gap = [], False
+        for tok in pattern:
+            if tok == PLACEHOLDER_TEXT:
+                gap = True
+            else:
+                literals.append((tok, gap))
+                gap = False
+        by_first.setdefault(literals[0][0], []).append((templates.text(i), literals))
+
+    def contains(where, literals, k, after):
+        if k == len(literals):
+            return True
+        word, gap = literals[k]
+        return any(contains(where, literals, k + 1, p + 1) for p in where.get(word, ())
+                   if (p > after if gap else p == after))
+
+    def extract(text):
+        where = {}
+        for p, w in enumerate(w for w in segment(text) if w.strip()):
+            where.setdefault(w, []).append(p)
+        found = []
+        for first in where.keys() & by_first.keys():
+            for name, literals in by_first[first]:
+                if any(contains(where, literals, 1, p + 1) for p in where[first]):
+                    found.append(name)
+        return sorted(found)
+
+    return extract
 
 
 def _jieba_version():

@@ -337,3 +337,18 @@ def test_cli_train_bad_options_one_line(tmp_path, cli, args, message):
     r = cli("maxent", "train", data, "-o", str(tmp_path / "m.npz"), "--quiet", *args)
     assert r.exit_code == 2 and message in r.stderr
     assert "Traceback" not in r.output and not (tmp_path / "m.npz").exists()
+
+
+def test_template_extractor_matches_literals_in_order_with_gaps():
+    from minent.features import template_extractor
+    from minent.templates import Templates
+    templates = Templates(["[X] 可以 [X] 吗", "为什么 [X]", "[X] 的 [X]", "房间 很 [X]"], [5, 4, 3, 2])
+    extract = template_extractor(templates, lambda s: s.split("/"))
+    assert extract("鸡蛋/可以/吃/吗") == ["[X] 可以 [X] 吗"]
+    assert extract("鸡蛋/可以/吗") == []                 # the placeholder needs a word
+    assert extract("房间/很/干净") == ["房间 很 [X]"]
+    assert extract("房间/不/很/干净") == []              # adjacent literals must be adjacent
+    assert extract("我/的/书") == []                     # trivial "[X] w [X]" is not a feature
+    feats = TextFeatures("char1,templates", min_count=1, extractors={"templates": extract})
+    feats.fit(["为什么/不/行", "鸡蛋/可以/吃/吗"])
+    assert "templates:为什么 [X]" in feats.vocabulary_
