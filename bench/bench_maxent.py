@@ -380,7 +380,7 @@ ABLATION = [  # (row name, TextFeatures settings changed from the defaults, clas
     ("- idf", {"idf": False}, {}),
     ("- unit rows", {"norm": None}, {}),
     ("min_count 1 (keep features seen once)", {"min_count": 1}, {}),
-    ("hashed, 2^20 columns", {"hash_size": 1 << 20}, {}),
+    ("hashed, 2^18 columns", {"hash_size": 1 << 18}, {}),
     ("+ NB log-count-ratio scaling (one-vs-rest)", {}, {"nb": True}),
     ("+ templates (minent collocations on the training texts)", {"templates": True}, {}),
     ("l2 = 1 fixed instead of auto", {}, {"l2": 1.0}),
@@ -397,13 +397,14 @@ def mine_templates(texts, lexicon):
     return TemplateFinder().fit(sentences).templates_
 
 
-def ablation(name, tr, ytr, te, yte, rows_wanted):
+def ablation(name, tr, ytr, te, yte, rows_wanted, rows_skipped=()):
     import minent
     log(f"[ablation/{name}] lexicon")
     lexicon = minent.learn_lexicon(tr)
     out = []
     for row, fkw, ckw in ABLATION:
-        if rows_wanted and not any(w in row for w in rows_wanted):
+        if (rows_wanted and not any(w in row for w in rows_wanted)) or any(
+                w in row for w in rows_skipped):
             continue
         t0 = time.perf_counter()
         if fkw.get("templates"):
@@ -640,6 +641,8 @@ def main():
     ap.add_argument("--datasets", default="sentiment,thucnews-titles")
     ap.add_argument("--rows", default="", help="ablation: only rows containing one of these "
                     "comma-separated strings")
+    ap.add_argument("--skip-rows", default="", help="ablation: leave out rows containing one of "
+                    "these comma-separated strings")
     ap.add_argument("--scale-n", type=int, default=1_000_000)
     ap.add_argument("--scale-hash", type=int, default=1 << 17)
     ap.add_argument("--scale-l2", type=float, default=0.03)
@@ -678,9 +681,12 @@ def main():
         stem, md_fn = "maxent_defaults", markdown_defaults
     elif args.section == "ablation":
         rows = [r for r in args.rows.split(",") if r]
-        result["ablation"] = [ablation(k, *v, rows) for k, v in data.items()]
-        # a run of chosen rows (--rows) does not replace the full table
-        stem, md_fn = "maxent_ablation" + ("_rows" if rows else ""), markdown_ablation
+        skipped = [r for r in args.skip_rows.split(",") if r]
+        result["ablation"] = [ablation(k, *v, rows, skipped) for k, v in data.items()]
+        # one file per data set run alone; a run of chosen rows (--rows) gets its own file
+        stem = "maxent_ablation" + ("_" + wanted[0] if len(wanted) == 1 else "") + \
+            ("_rows" if rows else "")
+        md_fn = markdown_ablation
     else:
         result["scale"] = scale(args)
         stem, md_fn = "maxent_scale", markdown_scale
