@@ -1,35 +1,33 @@
-"""Benchmark of minent's maximum-entropy classifier against scikit-learn and NLTK.
+"""Benchmarks of minent's maximum-entropy classifier, one section (one table set) per run.
 
-One run measures, for each data set, on *identical* feature matrices (character 1-2 grams, binary,
-learned on the training part) and identical regularisation (C = 0.3, i.e. l2 = 1/0.3):
+``--section identical``: minent, scikit-learn ``LogisticRegression`` and NLTK ``MaxentClassifier``
+on *identical* feature matrices (character 1-2 grams, binary, C = 0.3): accuracy, training time
+(median of ``--repeat`` round-robin runs), peak memory -> ``maxent.{md,json}``.
 
-* minent ``MaxEntClassifier`` with L-BFGS and with GIS,
-* scikit-learn ``LogisticRegression`` (lbfgs; default threading, and with BLAS limited to one
-  thread as minent does),
-* NLTK ``MaxentClassifier`` (GIS, no prior; the same features as ``{name: True}`` dicts),
+``--section defaults``: minent with every option at its default (``TextFeatures()`` +
+``MaxEntClassifier()``: lexicon learned from the training texts, l2 chosen by cross-validation
+on them) against the three scikit-learn baselines of issue 14 (LR on char 1-2 counts, C=0.3;
+LR on tf-idf char 1-3, C=10; LinearSVC on tf-idf char 1-3), with McNemar's exact test and
+training wall time in the same run -> ``maxent_defaults.{md,json}``.
 
-reporting test accuracy, training time (median of ``--repeat`` runs for the fast ones, a single
-run for GIS/NLTK) and peak memory (tracemalloc's peak during one extra, untimed fit).
+``--section ablation``: each feature family and transform on/off from the defaults, l2 chosen
+per row by cross-validation on the training texts; CV and test accuracy
+-> ``maxent_ablation.{md,json}``.
 
-Then, on sentiment, a best-configuration search for minent (feature families including words of a
-minent lexicon learned on the training text alone, value weighting, l2) and for scikit-learn (its
-own vectorizers: character n-grams, jieba words, tf-idf options, C) with the same feature budget:
-both choose on a validation split of the training file, refit on the whole training file, and are
-scored once on the test file; McNemar's exact test compares the two final classifiers.
+``--section scale``: 1M noisy resampled THUCNews titles, hashed features: time and peak RSS of
+a separate process -> ``maxent_scale.{md,json}``.
 
-Splits (fixed, no randomness): sentiment uses train.tsv -> test.tsv, and for model selection the
-training lines with index % 5 == 4 (0-based) as validation. THUCNews titles (dev.txt) go to test
-when their 0-based line index % 5 == 4 (2,000 titles), to train otherwise (8,000).
+Splits (fixed, no randomness): sentiment train.tsv -> test.tsv. THUCNews titles (dev.txt) go to
+the held-out set when their 0-based line index % 5 == 4 (2,000 titles), to training otherwise
+(8,000). Every choice (defaults, l2) is made on the training part only.
 
-Usage: python bench/bench_maxent.py [--data /work/shared/data] [--out outputs/bench]
-Writes ``maxent.json`` (every number) and ``maxent.md`` (tables) under --out.
+Usage: python bench/bench_maxent.py --section defaults [--data /work/shared/data] [--out outputs/bench]
 """
 from __future__ import annotations
 
 import argparse
 import gc
 import json
-import math
 import os
 import platform
 import statistics
@@ -44,7 +42,7 @@ import scipy.sparse as sp
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from minent.features import TextFeatures  # noqa: E402
+from minent.features import DEFAULT_FEATURES, TextFeatures, template_extractor  # noqa: E402
 from minent.maxent import ConvergenceWarning, MaxEntClassifier  # noqa: E402
 from minent.textio import atomic_write  # noqa: E402
 
@@ -142,18 +140,6 @@ def timed(fn, repeat):
     return result, statistics.median(times), times, traced_peak_mb(fn)
 
 
-def mcnemar_exact(a_right, b_right):
-    """Two-sided exact McNemar p-value for paired correctness vectors."""
-    b = int(np.sum(a_right & ~b_right))
-    c = int(np.sum(~a_right & b_right))
-    n = b + c
-    if n == 0:
-        return 1.0, b, c
-    k = min(b, c)
-    p = sum(math.comb(n, i) for i in range(k + 1)) / 2.0 ** n
-    return min(1.0, 2 * p), b, c
-
-
 # ------------------------------------------------------------------------------ part 1
 
 
@@ -167,7 +153,7 @@ def nltk_featuresets(X, names):
 
 def identical_features(name, tr, ytr, te, yte, args):
     log(f"[{name}] features: char 1-2 grams, binary")
-    feats = TextFeatures("char12", binary=True)
+    feats = TextFeatures("char12", binary=True, idf=False, norm=None)
     (X, Xt), t_feat, _ = measure(lambda: (feats.fit_transform(tr), feats.transform(te)))
     info = {"dataset": name, "n_train": X.shape[0], "n_test": Xt.shape[0], "n_features": X.shape[1],
             "nnz_train": int(X.nnz), "classes": sorted(set(ytr.tolist())), "features": "char12 binary",
@@ -186,7 +172,7 @@ def identical_features(name, tr, ytr, te, yte, args):
     # warm-up (numba kernels are cached on disk; this loads them) -- not timed
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        MaxEntClassifier(max_iter=3).fit(X[:200], ytr[:200])
+        MaxEntClassifier(l2=1.0, max_iter=3).fit(X[:200], ytr[:200])
 
     from sklearn.linear_model import LogisticRegression
     from threadpoolctl import threadpool_limits
@@ -225,7 +211,7 @@ def identical_features(name, tr, ytr, te, yte, args):
             gis, t, times, mem = timed(
                 lambda: MaxEntClassifier(l2=1 / C_REF, solver="gis", max_iter=iters, tol=TOL).fit(X, ytr), 1)
         add(f"minent gis, {iters} iterations", gis.predict(Xt), t, times, mem, gis.n_iter_,
-            f"max |grad| test not met" if not gis.converged_ else "converged")
+            "max |grad| test not met" if not gis.converged_ else "converged")
 
     if not args.skip_nltk:
         from nltk.classify import MaxentClassifier as NltkMaxent
@@ -256,151 +242,256 @@ def identical_features(name, tr, ytr, te, yte, args):
     return info
 
 
-# ------------------------------------------------------------------------------ part 2
+# ------------------------------------------------------------------------------ part 2: defaults
 
 
-def minent_search(tr, ytr, val, yval, trf, ytrf, te, yte, args):
-    """Grid over minent feature settings and l2 on the validation split; refit the best."""
-    from minent import build_lexicon
-
-    lex_params = dict(min_count=3, min_pmi=2.0)
-    log("[best/minent] lexicon from the training part")
-    lex_sub, t_lex_sub, _ = measure(lambda: build_lexicon(tr, **lex_params))
-    # char-only rows are for reference; the chosen configuration must use lexicon words
-    specs = ["char12", "char123", "words12", "char12,words", "char12,words12", "char123,words",
-             "char123,words12"]
-    weightings = {"binary,idf,l2": dict(binary=True, idf=True, norm="l2"),
-                  "log,idf,l2": dict(sublinear=True, idf=True, norm="l2"),
-                  "binary": dict(binary=True)}
-    l2_grid = {"binary,idf,l2": [0.02, 0.05, 0.1, 0.2], "log,idf,l2": [0.02, 0.05, 0.1, 0.2],
-               "binary": [1.0, 3.0, 10.0, 30.0]}
-    grid = []
-    for spec in specs:
-        for wname, wkw in weightings.items():
-            f = TextFeatures(spec, lexicon=lex_sub, max_features=args.budget, **wkw)
-            X = f.fit_transform(tr)
-            Xv = f.transform(val)
-            for l2 in l2_grid[wname]:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", ConvergenceWarning)
-                    clf = MaxEntClassifier(l2=l2, max_iter=MAX_ITER, tol=TOL).fit(X, ytr)
-                grid.append({"features": spec, "values": wname, "l2": l2, "n_features": X.shape[1],
-                             "val_accuracy": clf.score(Xv, yval)})
-            best_here = max((g for g in grid if g["features"] == spec and g["values"] == wname),
-                            key=lambda g: g["val_accuracy"])
-            log(f"[best/minent] {spec:18s} {wname:14s} val {best_here['val_accuracy']:.4f} "
-                f"(l2 {best_here['l2']})")
-    eligible = [g for g in grid if "words" in g["features"]]
-    best = max(eligible, key=lambda g: (g["val_accuracy"], -g["n_features"]))  # ties: fewer features
-    log(f"[best/minent] chosen {best}")
-    lex_full, t_lex, _ = measure(lambda: build_lexicon(trf, **lex_params))
-    f = TextFeatures(best["features"], lexicon=lex_full, max_features=args.budget,
-                     **weightings[best["values"]])
-
-    def fit_final():
-        X = f.fit_transform(trf)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            return MaxEntClassifier(l2=best["l2"], max_iter=MAX_ITER, tol=TOL).fit(X, ytrf), X.shape[1]
-    (clf, d), t_fit, mem = measure(fit_final)
-    pred = clf.predict(f.transform(te))
-    final = {"features": best["features"], "values": best["values"], "l2": best["l2"],
-             "n_features": d, "val_accuracy": best["val_accuracy"],
-             "test_accuracy": float(np.mean(pred == yte)),
-             "lexicon": {"params": lex_params, "words": len(lex_full), "seconds": round(t_lex, 2)},
-             "features_and_fit_s": round(t_fit, 2), "rss_growth_mb": mem}
-    log(f"[best/minent] test {final['test_accuracy']:.4f}")
-    return {"grid": grid, "final": final}, pred
-
-
-def sklearn_search(tr, ytr, val, yval, trf, ytrf, te, yte, args):
-    """scikit-learn's own vectorizers (char n-grams, jieba words, tf-idf options) and C."""
-    import jieba
-    import logging
-    from sklearn.feature_extraction.text import TfidfVectorizer
+def sklearn_baselines():
+    """The three scikit-learn baselines named in issue 14 (vectorizer + model, fitted together)."""
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.svm import LinearSVC
 
-    jieba.setLogLevel(logging.WARNING)
-
-    def jieba_tok(s):
-        return [w for w in jieba.lcut(s) if w.strip()]
-
-    def vectorizers(char_range, word_range, wkw):
-        if word_range:  # a union is normalised as a whole below, as minent does
-            wkw = dict(wkw, norm=None)
-        parts = [TfidfVectorizer(analyzer="char", ngram_range=char_range, lowercase=False, **wkw)]
-        if word_range:
-            parts.append(TfidfVectorizer(tokenizer=jieba_tok, token_pattern=None, lowercase=False,
-                                         ngram_range=word_range, **wkw))
-        return parts
-
-    def fit_transform(parts, a, b, norm):
-        """Fit the parts on a; the char part gets whatever budget the word part leaves."""
-        mats_a, mats_b = [], []
-        for k, v in reversed(list(enumerate(parts))):
-            if k == 0 and args.budget:
-                v.set_params(max_features=args.budget - sum(m.shape[1] for m in mats_a))
-            mats_a.append(v.fit_transform(a))
-            mats_b.append(v.transform(b))
-        A = sp.hstack(mats_a[::-1]).tocsr()
-        B = sp.hstack(mats_b[::-1]).tocsr()
-        if len(parts) > 1 and norm:  # unit rows over the union, as minent does
-            from sklearn.preprocessing import normalize
-            A, B = normalize(A), normalize(B)
-        return A, B
-
-    weightings = {"binary,idf,l2": dict(binary=True, use_idf=True, norm="l2"),
-                  "sublinear,idf,l2": dict(sublinear_tf=True, use_idf=True, norm="l2"),
-                  "binary": dict(binary=True, use_idf=False, norm=None)}
-    C_grid = {"binary,idf,l2": [5.0, 10.0, 20.0, 50.0], "sublinear,idf,l2": [5.0, 10.0, 20.0, 50.0],
-              "binary": [0.03, 0.1, 0.3, 1.0]}
-    configs = [((1, 2), None), ((1, 3), None), ((1, 2), (1, 2)), ((1, 3), (1, 2)), ((1, 4), None)]
-    grid = []
-    for char_range, word_range in configs:
-        for wname, wkw in weightings.items():
-            A, B = fit_transform(vectorizers(char_range, word_range, wkw), tr, val, wkw["norm"])
-            for C in C_grid[wname]:
-                clf = LogisticRegression(C=C, max_iter=MAX_ITER, tol=TOL).fit(A, ytr)
-                grid.append({"char_ngrams": list(char_range),
-                             "jieba_ngrams": list(word_range) if word_range else None,
-                             "values": wname, "C": C, "n_features": A.shape[1],
-                             "val_accuracy": float(np.mean(clf.predict(B) == yval))})
-            best_here = max((g for g in grid if g["char_ngrams"] == list(char_range)
-                             and g["jieba_ngrams"] == (list(word_range) if word_range else None)
-                             and g["values"] == wname), key=lambda g: g["val_accuracy"])
-            log(f"[best/sklearn] char{char_range} jieba{word_range} {wname:16s} "
-                f"val {best_here['val_accuracy']:.4f} (C {best_here['C']})")
-    best = max(grid, key=lambda g: (g["val_accuracy"], -g["n_features"]))
-    log(f"[best/sklearn] chosen {best}")
-    parts = vectorizers(tuple(best["char_ngrams"]),
-                        tuple(best["jieba_ngrams"]) if best["jieba_ngrams"] else None,
-                        weightings[best["values"]])
-
-    def fit_final():
-        A, B = fit_transform(parts, trf, te, weightings[best["values"]]["norm"])
-        return LogisticRegression(C=best["C"], max_iter=MAX_ITER, tol=TOL).fit(A, ytrf), A.shape[1], B
-    (clf, d, B), t_fit, mem = measure(fit_final)
-    pred = clf.predict(B)
-    final = {k: best[k] for k in ("char_ngrams", "jieba_ngrams", "values", "C")}
-    final.update({"n_features": d, "val_accuracy": best["val_accuracy"],
-                  "test_accuracy": float(np.mean(pred == yte)),
-                  "features_and_fit_s": round(t_fit, 2), "rss_growth_mb": mem})
-    log(f"[best/sklearn] test {final['test_accuracy']:.4f}")
-    return {"grid": grid, "final": final}, pred
+    def tfidf13():
+        return TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
+    return {
+        "scikit-learn LR, char 1-2 counts, C=0.3": lambda: make_pipeline(
+            CountVectorizer(analyzer="char", ngram_range=(1, 2)),
+            LogisticRegression(C=0.3, max_iter=MAX_ITER)),
+        "scikit-learn LR, tf-idf char 1-3, C=10": lambda: make_pipeline(
+            tfidf13(), LogisticRegression(C=10.0, max_iter=MAX_ITER)),
+        "scikit-learn LinearSVC, tf-idf char 1-3": lambda: make_pipeline(tfidf13(), LinearSVC()),
+    }
 
 
-def best_configuration(tr_all, y_all, te, yte, args):
-    val_mask = np.arange(len(tr_all)) % 5 == 4
-    tr = [t for t, v in zip(tr_all, val_mask) if not v]
-    val = [t for t, v in zip(tr_all, val_mask) if v]
-    split = (tr, y_all[~val_mask], val, y_all[val_mask], tr_all, y_all, te, yte)
-    ours, p_ours = minent_search(*split, args)
-    theirs, p_sk = sklearn_search(*split, args)
-    p, b, c = mcnemar_exact(p_ours == yte, p_sk == yte)
-    return {"budget_features": args.budget, "validation": "train.tsv lines with index % 5 == 4",
-            "minent": ours, "sklearn": theirs,
-            "mcnemar": {"p_value": p, "minent_right_sklearn_wrong": b, "minent_wrong_sklearn_right": c}}
+def one_blas_thread():
+    from threadpoolctl import threadpool_limits
+    return threadpool_limits(limits=1, user_api="blas")
 
+
+def minent_defaults(tr, ytr):
+    """minent with default options, step by step (the same work as train_text_classifier)."""
+    import minent
+    steps = {}
+    t0 = time.perf_counter()
+    lexicon = minent.learn_lexicon(tr)
+    steps["lexicon_s"] = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    feats = TextFeatures(lexicon=lexicon)
+    X = feats.fit_transform(tr)
+    steps["features_s"] = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = MaxEntClassifier().fit(X, ytr)
+    steps["cv_and_fit_s"] = time.perf_counter() - t2
+    t3 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        MaxEntClassifier(l2=clf.l2_).fit(X, ytr)
+    steps["fit_at_chosen_l2_s"] = time.perf_counter() - t3
+    steps = {k: round(v, 2) for k, v in steps.items()}
+    steps.update(lexicon_words=len(lexicon), n_features=X.shape[1], l2=clf.l2_,
+                 cv_accuracy={str(k): round(v, 4) for k, v in clf.cv_accuracy_.items()})
+    return (feats, clf), steps
+
+
+def defaults_vs_sklearn(name, tr, ytr, te, yte):
+    from minent.labelled import mcnemar_exact
+    rows = []
+    log(f"[defaults/{name}] minent defaults")
+    ((feats, clf), steps), seconds, peak = measure(lambda: minent_defaults(tr, ytr))
+    pred = clf.predict(feats.transform(te))
+    rows.append({"method": "minent maxent, default options", "accuracy": float(np.mean(pred == yte)),
+                 "train_s": round(seconds, 2), "rss_growth_mb": peak, "steps": steps})
+    log(f"[defaults/{name}] {rows[-1]}")
+    preds = {}
+    with one_blas_thread():
+        for method, make in sklearn_baselines().items():
+            model, t, mem = measure(lambda: make().fit(tr, ytr))
+            preds[method] = model.predict(te)
+            a_only, b_only, p = mcnemar_exact(yte, pred, preds[method])
+            rows.append({"method": method, "accuracy": float(np.mean(preds[method] == yte)),
+                         "train_s": round(t, 2), "rss_growth_mb": mem,
+                         "mcnemar": {"minent_only_right": a_only, "baseline_only_right": b_only,
+                                     "p_value": p}})
+            log(f"[defaults/{name}] {rows[-1]}")
+    best = max(rows[1:], key=lambda r: r["accuracy"])
+    return {"dataset": name, "n_train": len(tr), "n_test": len(te), "rows": rows,
+            "margin_over_best_baseline_points": round(100 * (rows[0]["accuracy"] - best["accuracy"]), 2),
+            "best_baseline": best["method"]}
+
+
+# ------------------------------------------------------------------------------ part 3: ablation
+
+
+def nb_ratios(X, y, positive, alpha=1.0):
+    """Log-count ratio r of Wang & Manning (2012) from feature presence: one value per column."""
+    B = X.copy()
+    B.data[:] = 1.0
+    p = alpha + np.asarray(B[y == positive].sum(axis=0)).ravel()
+    q = alpha + np.asarray(B[y != positive].sum(axis=0)).ravel()
+    return np.log((p / p.sum()) / (q / q.sum()))
+
+
+def unit_rows(X):
+    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / norms) @ X)
+
+
+def nb_scores(Xa, ya, Xb, l2):
+    """NBSVM-style scoring with logistic regression: one-vs-rest (one model for two classes),
+    each target's features scaled by its r (from Xa, ya only), rows re-normalised."""
+    classes = np.unique(ya)
+    targets = classes[1:] if len(classes) == 2 else classes
+    cols = []
+    for c in targets:
+        r = nb_ratios(Xa, ya, c)
+        clf = MaxEntClassifier(l2=l2, max_iter=MAX_ITER).fit(unit_rows(Xa @ sp.diags(r)), ya == c)
+        cols.append(clf.decision_function(unit_rows(Xb @ sp.diags(r))))
+    S = np.column_stack(cols)
+    return classes[(S[:, 0] > 0).astype(int)] if len(classes) == 2 else classes[S.argmax(axis=1)]
+
+
+def nb_row(X, ytr, Xt, grid, k=5):
+    """Cross-validate l2 for NB scaling honestly (r from each fold's training part), refit, predict."""
+    from minent.maxent import stratified_folds
+    folds = stratified_folds(np.unique(ytr, return_inverse=True)[1], k)
+    acc = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for l2 in grid:
+            acc[l2] = float(np.mean([np.mean(nb_scores(X[folds != f], ytr[folds != f], X[folds == f], l2)
+                                             == ytr[folds == f]) for f in range(k)]))
+        best = max(grid, key=lambda v: (acc[v], v))
+        return nb_scores(X, ytr, Xt, best), best, acc
+
+
+ABLATION = [  # (row name, TextFeatures settings changed from the defaults, classifier settings)
+    ("defaults: char123 + lexicon words12 (min count 2), binary, idf, unit rows, l2 auto", {}, {}),
+    ("- lexicon words (char123)", {"features": "char123"}, {}),
+    ("- word bigrams (char123,words1)", {"features": "char123,words"}, {}),
+    ("- char trigrams (char12,words12)", {"features": "char12,words12"}, {}),
+    ("+ char 4-grams (char1234,words12)", {"features": "char1234,words12"}, {}),
+    ("jieba words instead of lexicon words (char123,jieba12)", {"features": "char123,jieba12"}, {}),
+    ("values: counts instead of binary", {"binary": False}, {}),
+    ("values: 1 + ln count instead of binary", {"binary": False, "sublinear": True}, {}),
+    ("- idf", {"idf": False}, {}),
+    ("- unit rows", {"norm": None}, {}),
+    ("min_count 1 (keep features seen once)", {"min_count": 1}, {}),
+    ("hashed, 2^18 columns", {"hash_size": 1 << 18}, {}),
+    ("+ NB log-count-ratio scaling (one-vs-rest)", {}, {"nb": True}),
+    ("+ templates (minent collocations on the training texts)", {"templates": True}, {}),
+    ("l2 = 1 fixed instead of auto", {}, {"l2": 1.0}),
+    ("old defaults: char12 counts, l2 = 1", {"features": "char12", "binary": False, "idf": False,
+                                             "norm": None}, {"l2": 1.0}),
+]
+
+
+def mine_templates(texts, lexicon):
+    """Templates mined from the training texts as ``minent collocations`` does (lexicon words,
+    sentences cut at sentence-final marks, default TemplateFinder settings)."""
+    from minent.templates import TemplateFinder, split_sentences
+    sentences = [s for t in texts for s in split_sentences(lexicon.segment(t))]
+    return TemplateFinder().fit(sentences).templates_
+
+
+def ablation(name, tr, ytr, te, yte, rows_wanted, rows_skipped=()):
+    import minent
+    log(f"[ablation/{name}] lexicon")
+    lexicon = minent.learn_lexicon(tr)
+    out = []
+    for row, fkw, ckw in ABLATION:
+        if (rows_wanted and not any(w in row for w in rows_wanted)) or any(
+                w in row for w in rows_skipped):
+            continue
+        t0 = time.perf_counter()
+        if fkw.get("templates"):
+            fkw = {"features": DEFAULT_FEATURES + ",templates",
+                   "extractors": {"templates": template_extractor(mine_templates(tr, lexicon),
+                                                                   lexicon.segment)}}
+        feats = TextFeatures(**{"lexicon": lexicon, **fkw})
+        X = feats.fit_transform(tr)
+        Xt = feats.transform(te)
+        if ckw.get("nb"):
+            pred, l2, acc = nb_row(X, ytr, Xt, MaxEntClassifier().l2_grid)
+            cv_acc = acc[l2]
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                clf = MaxEntClassifier(**ckw).fit(X, ytr)
+            pred, l2 = clf.predict(Xt), clf.l2_
+            cv_acc = None if clf.cv_accuracy_ is None else clf.cv_accuracy_[l2]
+        out.append({"row": row, "n_features": X.shape[1], "l2": l2, "cv_accuracy": cv_acc,
+                    "test_accuracy": float(np.mean(pred == yte)),
+                    "seconds": round(time.perf_counter() - t0, 1)})
+        log(f"[ablation/{name}] {out[-1]}")
+    return {"dataset": name, "lexicon_words": len(lexicon), "rows": out}
+
+
+# ------------------------------------------------------------------------------ part 4: 1M texts
+
+
+def noisy_resample(texts, labels, n, seed=0, p_drop=0.1, p_sub=0.05):
+    """n texts drawn with replacement from ``texts``, each character dropped with p_drop or
+    replaced by a random character of the corpus with p_sub (fixed seed)."""
+    rng = np.random.default_rng(seed)
+    alphabet = np.array(sorted(set("".join(texts))))
+    pick = rng.integers(0, len(texts), n)
+    out = []
+    for i in pick:
+        t = texts[i]
+        u = rng.random(len(t))
+        subs = alphabet[rng.integers(0, len(alphabet), len(t))]
+        out.append("".join(s if x < p_sub else c for c, x, s in zip(t, u, subs)
+                           if not p_sub <= x < p_sub + p_drop))
+    return out, labels[pick]
+
+
+def scale_child(args):
+    """Runs in a fresh process (so its peak RSS is its own): 1M noisy titles, hashed features."""
+    import resource
+    ttr, tytr, tte, tyte = read_thucnews(os.path.join(args.data, "thucnews-titles"))
+    t0 = time.perf_counter()
+    texts, y = noisy_resample(ttr, tytr, args.scale_n)
+    t_gen = time.perf_counter() - t0
+    base_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    import minent
+    t0 = time.perf_counter()
+    lexicon = minent.learn_lexicon(texts[:100_000])
+    t_lex = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    feats = TextFeatures(lexicon=lexicon, hash_size=args.scale_hash)
+    X = feats.fit_transform(texts)
+    t_feat = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = MaxEntClassifier(l2=args.scale_l2).fit(X, y)
+    t_fit = time.perf_counter() - t0
+    acc = clf.score(feats.transform(tte), tyte)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"n_texts": len(texts), "chars": int(sum(map(len, texts))),
+                      "hash_size": args.scale_hash, "nnz": int(X.nnz), "classes": len(clf.classes_),
+                      "l2": args.scale_l2, "n_iter": clf.n_iter_, "converged": clf.converged_,
+                      "generate_s": round(t_gen, 1), "lexicon_s": round(t_lex, 1),
+                      "lexicon_words": len(lexicon), "features_s": round(t_feat, 1),
+                      "fit_s": round(t_fit, 1), "peak_rss_mb": round(peak_mb),
+                      "rss_before_training_mb": round(base_mb),
+                      "heldout_accuracy": round(acc, 4)}))
+
+
+def scale(args):
+    import subprocess
+    cmd = [sys.executable, os.path.abspath(__file__), "--section", "scale-child", "--data", args.data,
+           "--scale-n", str(args.scale_n), "--scale-hash", str(args.scale_hash),
+           "--scale-l2", str(args.scale_l2)]
+    t0 = time.perf_counter()
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    res["wall_s"] = round(time.perf_counter() - t0, 1)
+    return res
 
 # ------------------------------------------------------------------------------ report
 
@@ -409,16 +500,42 @@ def fmt_mb(v):
     return "n/a" if v is None else f"{v:.0f}"
 
 
-def markdown(result):
-    out = ["# minent maxent benchmark", "",
-           f"Measured {result['date']} on {result['machine']['cpus']} CPUs "
-           f"({result['machine']['platform']}), Python {result['machine']['python']}; "
-           f"numpy {result['versions']['numpy']}, scipy {result['versions']['scipy']}, "
-           f"scikit-learn {result['versions']['sklearn']}, nltk {result['versions']['nltk']}. "
-           f"Generated by `bench/bench_maxent.py` in one run. Load average (1/5/15 min) at start "
-           f"{result['machine']['load_average_at_start']}, at end "
-           f"{result['machine'].get('load_average_at_end')} (the machine is shared: timings are "
-           f"noisy, the fast fits are repeated round robin and the median is reported).", ""]
+def header(result, title, *intro):
+    """Title, machine line, then the intro paragraphs."""
+    m = result["machine"]
+    return [f"# {title}", "",
+            f"Measured {result['date']} on {m['cpus']} CPUs ({m['platform']}), Python {m['python']}; "
+            f"numpy {result['versions']['numpy']}, scipy {result['versions']['scipy']}, "
+            f"scikit-learn {result['versions']['sklearn']}, nltk {result['versions']['nltk']}. "
+            f"Generated by `bench/bench_maxent.py --section {result['section']}` in one run. Load "
+            f"average (1/5/15 min) at start {m['load_average_at_start']}, at end "
+            f"{m.get('load_average_at_end')} (the machine is shared: timings are noisy; compare "
+            f"times within a table).", ""] + [line for p in intro for line in (p, "")]
+
+
+SPLITS = ("Sentiment: train on `sentiment/train.tsv` (13,890), test on `sentiment/test.tsv` "
+          "(3,473). THUCNews titles: `thucnews-titles/dev.txt` lines with 0-based index % 5 == 4 "
+          "are the held-out set (2,000 titles), the others the training set (8,000). Model "
+          "choices (l2) are made by cross-validation inside the training set only.")
+
+
+DEFAULTS_INTRO = (
+    "minent: `TextFeatures()` + `MaxEntClassifier()` with every option at its default (lexicon "
+    "learned from the training texts, l2 chosen by 5-fold cross-validation on them); its training "
+    "time includes the lexicon, the features, the cross-validation and the final fit. "
+    "scikit-learn: vectorizer + model fitted on the raw texts, BLAS limited to one thread. "
+    "McNemar: exact two-sided test on the test texts, minent vs that baseline.")
+
+ABLATION_INTRO = (
+    "Each row changes one thing from the defaults; l2 is chosen per row by 5-fold cross-validation "
+    "on the training texts (except the fixed-l2 rows). CV accuracy is the mean held-out-fold "
+    "accuracy at the chosen l2: the number the defaults were chosen by. Test accuracy is reported, "
+    "never used for a choice. NB scaling: each fold's log-count ratios come from that fold's "
+    "training part only.")
+
+
+def markdown_identical(result):
+    out = header(result, "minent maxent benchmark: identical features")
     for info in result["identical_features"]:
         a = info["agreement"]
         out += [f"## {info['dataset']}: identical features", "",
@@ -440,85 +557,144 @@ def markdown(result):
                 f"{a['time_ratio_vs_sklearn_1thread']:.2f})"
                 + (f"; NLTK GIS / minent lbfgs time {a['nltk_time_over_minent']:.0f}x" if
                    "nltk_time_over_minent" in a else "") + ".", ""]
-    best = result.get("best_configuration")
-    if best:
-        m, s = best["minent"]["final"], best["sklearn"]["final"]
-        mc = best["mcnemar"]
-        out += ["## sentiment: best configurations", "",
-                f"Chosen on validation ({best['validation']}), refitted on all of train.tsv, scored once "
-                f"on test.tsv. Feature budget: at most {best['budget_features']} columns for both.", "",
-                "| system | configuration | features | validation acc. | test acc. | features + fit (s) |",
-                "|---|---|---:|---:|---:|---:|",
-                f"| minent | {m['features']} ({m['values']}), l2 = {m['l2']}; lexicon "
-                f"{m['lexicon']['words']} words learned from train.tsv in {m['lexicon']['seconds']} s | "
-                f"{m['n_features']} | {m['val_accuracy']:.4f} | {m['test_accuracy']:.4f} | "
-                f"{m['features_and_fit_s']} |",
-                f"| scikit-learn | char {tuple(s['char_ngrams'])}"
-                + (f" + jieba words {tuple(s['jieba_ngrams'])}" if s["jieba_ngrams"] else "")
-                + f" ({s['values']}), C = {s['C']} | {s['n_features']} | {s['val_accuracy']:.4f} | "
-                f"{s['test_accuracy']:.4f} | {s['features_and_fit_s']} |", "",
-                f"McNemar exact test on the test set: minent right where scikit-learn is wrong on "
-                f"{mc['minent_right_sklearn_wrong']} texts, the reverse on "
-                f"{mc['minent_wrong_sklearn_right']}; p = {mc['p_value']:.3f}.", "",
-                "minent validation grid (best l2 per row):", "",
-                "| features | values | best l2 | columns | validation acc. |", "|---|---|---:|---:|---:|"]
-        rows = {}
-        for g in best["minent"]["grid"]:
-            key = (g["features"], g["values"])
-            if key not in rows or g["val_accuracy"] > rows[key]["val_accuracy"]:
-                rows[key] = g
-        for (f, v), g in rows.items():
-            out.append(f"| {f} | {v} | {g['l2']} | {g['n_features']} | {g['val_accuracy']:.4f} |")
-        out += ["", "scikit-learn validation grid (best C per row):", "",
-                "| char n-grams | jieba n-grams | values | best C | columns | validation acc. |",
-                "|---|---|---|---:|---:|---:|"]
-        rows = {}
-        for g in best["sklearn"]["grid"]:
-            key = (tuple(g["char_ngrams"]), tuple(g["jieba_ngrams"] or ()), g["values"])
-            if key not in rows or g["val_accuracy"] > rows[key]["val_accuracy"]:
-                rows[key] = g
-        for (c, j, v), g in rows.items():
-            out.append(f"| {c} | {j or '-'} | {v} | {g['C']} | {g['n_features']} | {g['val_accuracy']:.4f} |")
+    return "\n".join(out) + "\n"
+
+
+def markdown_defaults(result):
+    out = header(result, "minent maxent with default options vs scikit-learn baselines", SPLITS,
+                 DEFAULTS_INTRO)
+    for info in result["defaults"]:
+        out += [f"## {info['dataset']}", "",
+                "| method | accuracy | train time (s) | RSS growth (MB) | minent right / baseline right "
+                "(where they differ) | McNemar p |", "|---|---:|---:|---:|---:|---:|"]
+        for r in info["rows"]:
+            mc = r.get("mcnemar")
+            cmp_ = f"{mc['minent_only_right']} / {mc['baseline_only_right']}" if mc else ""
+            p = f"{mc['p_value']:.3g}" if mc else ""
+            out.append(f"| {r['method']} | {r['accuracy']:.4f} | {r['train_s']:.2f} | "
+                       f"{fmt_mb(r['rss_growth_mb'])} | {cmp_} | {p} |")
+        s = info["rows"][0]["steps"]
+        out += ["", f"Margin over the best baseline ({info['best_baseline']}): "
+                f"{info['margin_over_best_baseline_points']:+.2f} points. minent steps: lexicon "
+                f"{s['lexicon_s']} s ({s['lexicon_words']} words), features {s['features_s']} s "
+                f"({s['n_features']} columns), cross-validation + fit {s['cv_and_fit_s']} s "
+                f"(a single fit at the chosen l2 = {s['l2']:g}: {s['fit_at_chosen_l2_s']} s). "
+                f"CV accuracy per l2: "
+                + ", ".join(f"{k}: {v}" for k, v in s["cv_accuracy"].items()) + ".", ""]
+    return "\n".join(out) + "\n"
+
+
+def markdown_ablation(result):
+    out = header(result, "minent maxent feature ablation", SPLITS, ABLATION_INTRO)
+    names = [info["dataset"] for info in result["ablation"]]
+    by = [{r["row"]: r for r in info["rows"]} for info in result["ablation"]]
+
+    def table(columns, cells):
+        """One line per ablation row measured on some data set; ``cells(r)`` per data set."""
+        lines = ["| row | " + " | ".join(f"{n} {c}" for n in names for c in columns) + " |",
+                 "|---|" + "---:|" * (len(columns) * len(names))]
+        for row, _, _ in ABLATION:
+            if any(row in b for b in by):
+                values = [v for b in by for v in (cells(b[row]) if row in b else [""] * len(columns))]
+                lines.append(f"| {row} | " + " | ".join(values) + " |")
+        return lines
+
+    out += table(["CV acc.", "test acc.", "l2"], lambda r: [
+        "" if r["cv_accuracy"] is None else f"{r['cv_accuracy']:.4f}",
+        f"{r['test_accuracy']:.4f}", f"{r['l2']:g}"])
+    out += ["", "Columns and time per row:", ""]
+    out += table(["columns", "s"], lambda r: [str(r["n_features"]), str(r["seconds"])])
+    return "\n".join(out) + "\n"
+
+
+def markdown_scale(result):
+    r = result["scale"]
+    out = header(result, "minent maxent on 1M texts")
+    out += [f"{r['n_texts']:,} texts ({r['chars']:,} characters): THUCNews training titles "
+            f"(dev.txt lines with index % 5 != 4) drawn with replacement, each character dropped "
+            f"with probability 0.1 or replaced by a random character with probability 0.05 "
+            f"(seed 0); {r['classes']} classes. Default features hashed into {r['hash_size']:,} "
+            f"columns ({r['nnz']:,} non-zeros); lexicon learned from the first 100,000 texts; "
+            f"l2 = {r['l2']:g} given (cross-validating l2 on 1M texts would repeat the fit for "
+            f"every fold and grid value). Run in a separate process; peak memory is that "
+            f"process's maximum resident set size.", "",
+            "| step | value |", "|---|---:|",
+            f"| lexicon (s) | {r['lexicon_s']} ({r['lexicon_words']} words) |",
+            f"| features (s) | {r['features_s']} |",
+            f"| fit (s) | {r['fit_s']} ({r['n_iter']} iterations, converged: {r['converged']}) |",
+            f"| whole run incl. data generation (s) | {r['wall_s']} |",
+            f"| peak RSS (MB) | {r['peak_rss_mb']} |",
+            f"| RSS after generating the texts, before training (MB) | {r['rss_before_training_mb']} |",
+            f"| accuracy on the 2,000 held-out real titles | {r['heldout_accuracy']} |", ""]
     return "\n".join(out) + "\n"
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--section", required=True,
+                    choices=["identical", "defaults", "ablation", "scale", "scale-child"])
     ap.add_argument("--data", default="/work/shared/data", help="folder with sentiment/ and thucnews-titles/")
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "outputs", "bench"))
     ap.add_argument("--repeat", type=int, default=5, help="timing runs for the fast methods")
     ap.add_argument("--nltk-iter", type=int, default=20)
-    ap.add_argument("--budget", type=int, default=1_000_000, help="max feature columns in the search")
     ap.add_argument("--skip-nltk", action="store_true")
-    ap.add_argument("--skip-search", action="store_true")
+    ap.add_argument("--datasets", default="sentiment,thucnews-titles")
+    ap.add_argument("--rows", default="", help="ablation: only rows containing one of these "
+                    "comma-separated strings")
+    ap.add_argument("--skip-rows", default="", help="ablation: leave out rows containing one of "
+                    "these comma-separated strings")
+    ap.add_argument("--scale-n", type=int, default=1_000_000)
+    ap.add_argument("--scale-hash", type=int, default=1 << 17)
+    ap.add_argument("--scale-l2", type=float, default=0.03)
     ap.add_argument("--quick", type=int, default=0, help="use only this many training texts (smoke test)")
     args = ap.parse_args()
+    if args.section == "scale-child":
+        return scale_child(args)
 
     import nltk
     import scipy
     import sklearn
 
-    result = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    result = {"section": args.section,
+              "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
               "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                           "python": platform.python_version(),
                           "load_average_at_start": [round(x, 2) for x in os.getloadavg()]},
               "versions": {"numpy": np.__version__, "scipy": scipy.__version__,
                            "sklearn": sklearn.__version__, "nltk": nltk.__version__},
-              "settings": vars(args), "identical_features": []}
-    tr, ytr = read_tsv(os.path.join(args.data, "sentiment", "train.tsv"))
-    te, yte = read_tsv(os.path.join(args.data, "sentiment", "test.tsv"))
-    ttr, tytr, tte, tyte = read_thucnews(os.path.join(args.data, "thucnews-titles"))
+              "settings": vars(args)}
+    data = {}
+    wanted = args.datasets.split(",")
+    if "sentiment" in wanted:
+        tr, ytr = read_tsv(os.path.join(args.data, "sentiment", "train.tsv"))
+        te, yte = read_tsv(os.path.join(args.data, "sentiment", "test.tsv"))
+        data["sentiment"] = (tr, ytr, te, yte)
+    if "thucnews-titles" in wanted:
+        data["thucnews-titles"] = read_thucnews(os.path.join(args.data, "thucnews-titles"))
     if args.quick:
-        tr, ytr, ttr, tytr = tr[:args.quick], ytr[:args.quick], ttr[:args.quick], tytr[:args.quick]
-    result["identical_features"].append(identical_features("sentiment", tr, ytr, te, yte, args))
-    result["identical_features"].append(identical_features("thucnews-titles", ttr, tytr, tte, tyte, args))
-    if not args.skip_search:
-        result["best_configuration"] = best_configuration(tr, ytr, te, yte, args)
+        data = {k: (a[:args.quick], b[:args.quick], c, d) for k, (a, b, c, d) in data.items()}
+    if args.section == "identical":
+        result["identical_features"] = [identical_features(k, *v, args) for k, v in data.items()]
+        stem, md_fn = "maxent", markdown_identical
+    elif args.section == "defaults":
+        result["defaults"] = [defaults_vs_sklearn(k, *v) for k, v in data.items()]
+        stem, md_fn = "maxent_defaults", markdown_defaults
+    elif args.section == "ablation":
+        rows = [r for r in args.rows.split(",") if r]
+        skipped = [r for r in args.skip_rows.split(",") if r]
+        result["ablation"] = [ablation(k, *v, rows, skipped) for k, v in data.items()]
+        # one file per data set run alone; a run of chosen rows (--rows) gets its own file
+        stem = "maxent_ablation" + ("_" + wanted[0] if len(wanted) == 1 else "") + \
+            ("_rows" if rows else "")
+        md_fn = markdown_ablation
+    else:
+        result["scale"] = scale(args)
+        stem, md_fn = "maxent_scale", markdown_scale
     result["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    md = markdown(result)
-    with atomic_write(os.path.join(args.out, "maxent.json")) as fh:
+    md = md_fn(result)
+    with atomic_write(os.path.join(args.out, stem + ".json")) as fh:
         json.dump(result, fh, ensure_ascii=False, indent=1)
-    with atomic_write(os.path.join(args.out, "maxent.md")) as fh:
+    with atomic_write(os.path.join(args.out, stem + ".md")) as fh:
         fh.write(md)
     print(md)
 

@@ -31,14 +31,14 @@ Gaussian-prior GIS; no correction feature is needed, since a bound on the featur
 It needs non-negative features and is much slower; it is kept for faithfulness and comparison.
 
 Convergence: both solvers stop when the largest absolute component of the gradient of F is at most
-``tol`` (lbfgs also stops, converged, when F no longer decreases by more than 64 machine epsilons,
-relative). Reaching ``max_iter`` first, or an L-BFGS line-search failure, emits a
-:class:`ConvergenceWarning` and keeps the last iterate.
+``tol`` (and, from a warm start, at most 1/10 of its starting value; lbfgs also stops,
+converged, when F no longer decreases by more than 64 machine epsilons, relative). Reaching
+``max_iter`` first, or an L-BFGS line-search failure, emits a :class:`ConvergenceWarning` and
+keeps the last iterate.
 """
 from __future__ import annotations
 
 import contextlib
-import inspect
 import io
 import json
 import math
@@ -53,11 +53,15 @@ from scipy import optimize
 
 from . import __version__
 from .errors import FormatError, InputError, MinentError
+from .estimator import (DataError, DataTypeError, Estimator, ParameterError,
+                        column_vector_warning)
 
 __all__ = ["MaxEntClassifier", "ConvergenceWarning", "save_model", "load_model"]
 
 MODEL_FORMAT = "minent-maxent"
-MODEL_FORMAT_VERSION = 1
+MODEL_FORMAT_VERSION = 2
+# version 1 (minent <= 0.1 before l2="auto"): no l2 / cv fields in "fit"; still read
+READABLE_VERSIONS = (1, 2)
 
 
 class ConvergenceWarning(UserWarning):
@@ -65,7 +69,7 @@ class ConvergenceWarning(UserWarning):
 
 
 # --------------------------------------------------------------------------------------------
-# numba kernels: one job each, CSR arrays (indptr int32/int64, indices, float64 data) in,
+# numba kernels: one job each, CSR arrays (indptr int32/int64, indices, float64 or float32 data) in,
 # results written into caller-allocated arrays.
 
 
@@ -247,22 +251,55 @@ def _gis_deltas(emp, model, w, l2, C, out):
 
 
 def _as_csr(X, name="X") -> sp.csr_matrix:
-    """X as a float64 CSR matrix with sorted indices and finite values; clear errors otherwise."""
-    if not sp.issparse(X):
-        arr = np.asarray(X)
-        if arr.ndim != 2:
-            raise InputError(f"{name} must be a 2-D matrix, got shape {arr.shape}")
+    """X as a float CSR matrix with sorted indices and finite values; clear errors otherwise."""
+    if sp.issparse(X):
+        X = X.tocsr()
+    else:
         try:
-            arr = arr.astype(np.float64)
-        except (TypeError, ValueError):
-            raise InputError(f"{name} must be numeric") from None
-        X = sp.csr_matrix(arr)
-    X = sp.csr_matrix(X, dtype=np.float64)
+            X = np.asarray(X)
+        except ValueError as exc:  # ragged nested lists
+            raise DataError(f"{name} must be a 2-D numeric matrix ({exc})") from None
+        if X.ndim != 2:
+            raise DataError(f"{name} must be a 2-D matrix (n_samples, n_features), got shape "
+                            f"{X.shape}. Reshape your data, e.g. x.reshape(-1, 1) for a single "
+                            f"feature or x.reshape(1, -1) for a single sample")
+    if np.iscomplexobj(X):
+        raise DataError(f"Complex data not supported: {name} must hold real numbers")
+    # float32 stays float32 (hashed text features on large sets: half the memory; the kernels
+    # compute in float64); everything else becomes float64
+    dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
+    try:
+        X = sp.csr_matrix(X, dtype=dtype)
+    except TypeError as exc:
+        raise DataTypeError(f"{name} must be numeric ({exc})") from None
+    except ValueError as exc:
+        raise DataError(f"{name} must be numeric ({exc})") from None
+    if X.shape[1] == 0:
+        raise DataError(f"{name} has 0 feature(s) (shape={X.shape}) while a minimum of 1 is "
+                        f"required.")
     if not X.has_sorted_indices:
         X = X.sorted_indices()
     if not np.all(np.isfinite(X.data)):
-        raise InputError(f"{name} contains NaN or infinite values")
+        raise DataError(f"{name} contains NaN or infinite values (inf / NaN are not features)")
     return X
+
+
+def _as_labels(y, n):
+    """y as a 1-D array of n class labels (a column vector is flattened with a warning)."""
+    if y is None:
+        raise DataError("MaxEntClassifier requires y to be passed, but the target y is None")
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        column_vector_warning()
+        y = y[:, 0]
+    if y.ndim != 1 or y.shape[0] != n:
+        raise DataError(f"y should be a 1d array with one label per row of X ({n}), "
+                        f"got shape {y.shape}")
+    if y.dtype.kind == "c" or (y.dtype.kind == "f" and not (np.all(np.isfinite(y))
+                                                             and np.all(y == np.round(y)))):
+        raise DataError("Unknown label type: continuous values in y; a classifier needs class "
+                        "labels (integers or strings)")
+    return y
 
 
 def _kernel_arrays(X):
@@ -276,22 +313,57 @@ def _kernel_arrays(X):
         if a.dtype == np.int32 or (a.dtype == np.int64 and a.size and a.max() < 2**31):
             return a.astype(np.int32, copy=False).view(np.uint32)
         return a.astype(np.int64, copy=False).view(np.uint64)
-    return unsigned(X.indptr), unsigned(X.indices), np.ascontiguousarray(X.data, dtype=np.float64)
+    data = X.data if X.data.dtype == np.float32 else X.data.astype(np.float64, copy=False)
+    return unsigned(X.indptr), unsigned(X.indices), np.ascontiguousarray(data)
 
 
-class MaxEntClassifier:
+def stratified_folds(y_idx, k, seed=0):
+    """Fold number (0..k-1) of every example: a fixed-seed shuffle, then each class dealt round
+    robin, so every fold holds each class in proportion (deterministic for a given seed)."""
+    order = np.random.default_rng(seed).permutation(len(y_idx))
+    order = order[np.argsort(y_idx[order], kind="stable")]
+    rank = np.empty(len(y_idx), dtype=np.int64)
+    starts = np.searchsorted(y_idx[order], y_idx[order], side="left")
+    rank[order] = np.arange(len(y_idx)) - starts
+    return rank % k
+
+
+# Prior precisions tried by l2="auto", as multiples of the mean squared row norm of X (1 for the
+# default unit rows), so one grid fits counts and unit rows alike; the warm-started path runs
+# from the strongest. Cross-validated optima on the benchmark training sets: 0.003-0.03.
+L2_GRID = (1.0, 0.3, 0.1, 0.03, 0.01, 0.003, 0.001)
+
+
+@contextlib.contextmanager
+def _quiet():
+    """Silence ConvergenceWarning (fits whose result is only a warm start or a CV score)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+class MaxEntClassifier(Estimator):
     """Maximum-entropy (multinomial logistic) classifier on sparse feature matrices.
 
     Parameters
     ----------
-    l2 : float, default 1.0
+    l2 : float or "auto", default "auto"
         Strength of the Gaussian prior on the weights: precision 1/sigma^2, i.e. the objective adds
         ``l2 / 2 * ||W||^2`` to the summed negative log-likelihood (nats). ``l2 = 1 / C`` for
         scikit-learn's ``LogisticRegression(C=...)``. 0 means plain maximum likelihood.
+        ``"auto"`` picks the candidate with the best mean accuracy over ``cv`` stratified folds
+        of the training data (ties: the larger l2), see :meth:`fit`.
+    l2_grid : tuple of float, default L2_GRID
+        Candidates for ``l2="auto"``, in units of the mean squared Euclidean length of the rows
+        of X (so 1.0 means l2 = 1 for unit rows, l2 = 400 for rows of squared length 400);
+        tried from the largest down, each fit warm-started from the previous one.
+    cv : int, default 5
+        Folds for ``l2="auto"`` (fewer when a class has fewer examples; with fewer than 2 per
+        class the largest candidate is used without cross-validation).
     solver : {"lbfgs", "gis"}, default "lbfgs"
         L-BFGS-B (scipy) or Generalised Iterative Scaling (needs non-negative features).
     max_iter : int, default 200
-        Maximum number of solver iterations.
+        Maximum number of solver iterations (per fit of the path).
     tol : float, default 1e-4
         Stop when max |gradient| of the per-example objective F (nats per example) is <= tol
         (the same test and scale as scikit-learn's lbfgs ``tol``); see the module doc.
@@ -307,114 +379,169 @@ class MaxEntClassifier:
     coef_ : ndarray of shape (1, d) for two classes, (K, d) otherwise
         Weights (nats per unit of feature value).
     intercept_ : ndarray of shape (1,) or (K,)
+    l2_ : float
+        The prior precision of the final fit (``l2`` itself, or the one chosen by "auto").
+    cv_accuracy_ : dict float -> float or None
+        With ``l2="auto"``: mean validation accuracy of every candidate (as an l2 value, scaled)
+        evaluated on all folds.
     n_features_in_ : int
     n_iter_ : int
-        Iterations run.
+        Iterations run by the final fit.
     objective_ : float
         Final value of F (nats per training example, prior included).
     converged_ : bool
         Whether the convergence test was met (otherwise a ConvergenceWarning was emitted).
     """
 
-    def __init__(self, l2=1.0, *, solver="lbfgs", max_iter=200, tol=1e-4, fit_intercept=True,
-                 lbfgs_memory=10):
+    _fitted_attr = "coef_"
+
+    def __init__(self, l2="auto", *, l2_grid=L2_GRID, cv=5, solver="lbfgs", max_iter=200,
+                 tol=1e-4, fit_intercept=True, lbfgs_memory=10):
         self.l2 = l2
+        self.l2_grid = l2_grid
+        self.cv = cv
         self.solver = solver
         self.max_iter = max_iter
         self.tol = tol
         self.fit_intercept = fit_intercept
         self.lbfgs_memory = lbfgs_memory
 
-    # -- sklearn-style parameter handling -------------------------------------------------
-
-    @classmethod
-    def _param_names(cls):
-        sig = inspect.signature(cls.__init__)
-        return [p for p in sig.parameters if p != "self"]
-
-    def get_params(self, deep=True):
-        """Constructor parameters as a dict."""
-        return {name: getattr(self, name) for name in self._param_names()}
-
-    def set_params(self, **params):
-        """Set constructor parameters; returns self."""
-        valid = set(self._param_names())
-        for name, value in params.items():
-            if name not in valid:
-                raise MinentError(f"unknown parameter {name!r} for MaxEntClassifier")
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"MaxEntClassifier({args})"
+    def _tags(self):
+        return {"estimator_type": "classifier", "requires_y": True, "input_sparse": True}
 
     def _check_params(self):
-        if not (isinstance(self.l2, numbers.Real) and not isinstance(self.l2, bool)
-                and math.isfinite(self.l2) and self.l2 >= 0):
-            raise MinentError(f"l2 must be a finite number >= 0, got {self.l2!r}")
+        def positive_real(v, zero_ok):
+            return (isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
+                    and (v >= 0 if zero_ok else v > 0))
+        if not (self.l2 == "auto" if isinstance(self.l2, str) else positive_real(self.l2, True)):
+            raise ParameterError(f"l2 must be 'auto' or a finite number >= 0, got {self.l2!r}")
+        grid = self.l2_grid
+        if not (isinstance(grid, (tuple, list)) and grid and all(positive_real(v, True) for v in grid)):
+            raise ParameterError(f"l2_grid must be a non-empty tuple of numbers >= 0, got {grid!r}")
+        if not (isinstance(self.cv, (int, np.integer)) and not isinstance(self.cv, bool)
+                and self.cv >= 2):
+            raise ParameterError(f"cv must be an integer >= 2, got {self.cv!r}")
         if self.solver not in ("lbfgs", "gis"):
-            raise MinentError(f"solver must be 'lbfgs' or 'gis', got {self.solver!r}")
+            raise ParameterError(f"solver must be 'lbfgs' or 'gis', got {self.solver!r}")
         if not (isinstance(self.max_iter, (int, np.integer)) and self.max_iter >= 1):
-            raise MinentError(f"max_iter must be an integer >= 1, got {self.max_iter!r}")
-        if not (isinstance(self.tol, numbers.Real) and self.tol > 0):
-            raise MinentError(f"tol must be > 0, got {self.tol!r}")
+            raise ParameterError(f"max_iter must be an integer >= 1, got {self.max_iter!r}")
+        if not positive_real(self.tol, False):
+            raise ParameterError(f"tol must be a finite number > 0, got {self.tol!r}")
+        if not (isinstance(self.lbfgs_memory, (int, np.integer)) and self.lbfgs_memory >= 1):
+            raise ParameterError(f"lbfgs_memory must be an integer >= 1, got {self.lbfgs_memory!r}")
 
     # -- fitting ---------------------------------------------------------------------------
 
     def fit(self, X, y, callback=None):
         """Fit the model to a sparse matrix ``X`` (n, d) and labels ``y`` (n,); returns self.
 
-        ``callback(iteration, objective)``, if given, is called after every solver iteration
-        (objective in nats per example), e.g. to drive a progress bar.
+        With ``l2="auto"`` every fold of a stratified ``cv``-fold split (fixed seed) runs the
+        warm-started path over ``l2_grid`` from the strongest prior down, scoring accuracy on
+        its held-out part; a fold's path stops early after two candidates in a row without a new
+        best accuracy. The candidate with the best mean accuracy over the folds
+        that reached it wins; the model is then fitted on all of X along the path down to it.
+
+        ``callback(iteration, objective)``, if given, is called after every iteration of the
+        final fit (objective in nats per example), e.g. to drive a progress bar.
         """
         self._check_params()
         X = _as_csr(X)
-        y = np.asarray(y)
-        if y.ndim != 1 or y.shape[0] != X.shape[0]:
-            raise InputError(f"y must have one label per row of X ({X.shape[0]}), got shape {y.shape}")
-        if X.shape[0] == 0:
-            raise InputError("no training examples")
-        classes, y_idx = np.unique(y, return_inverse=True)
+        y = _as_labels(y, X.shape[0])
+        if X.shape[0] < 2:
+            raise DataError(f"need at least 2 examples to train, got {X.shape[0]} sample(s) "
+                            f"(n_samples = {X.shape[0]})")
+        try:
+            classes, y_idx = np.unique(y, return_inverse=True)
+        except TypeError:
+            raise DataError("y mixes label types that cannot be sorted (e.g. numbers and "
+                            "strings)") from None
         if len(classes) < 2:
-            raise InputError(f"need at least two classes to train, found only '{classes[0]}'")
+            raise DataError(f"need at least two classes to train, found only one class "
+                            f"({classes[0]!r})")
         if self.solver == "gis" and X.nnz and X.data.min() < 0:
-            raise InputError("solver 'gis' needs non-negative feature values; use solver='lbfgs'")
-        n, d = X.shape
-        K = len(classes)
-        n_coef = 1 if K == 2 else K
-        problem = _Problem(X, y_idx, n_coef, float(self.l2), bool(self.fit_intercept))
-        theta0 = np.zeros(problem.size)
-        if self.solver == "lbfgs":
-            theta, n_iter, converged, message = _fit_lbfgs(problem, theta0, self, callback)
+            raise DataError("solver 'gis' needs non-negative feature values; use solver='lbfgs'")
+        n_coef = 1 if len(classes) == 2 else len(classes)
+        if self.l2 == "auto":
+            path, self.cv_accuracy_ = self._cross_validate(X, y_idx.ravel(), n_coef)
         else:
-            theta, n_iter, converged, message = _fit_gis(problem, theta0, self, callback)
-        if not converged:
-            warnings.warn(f"maxent {self.solver} stopped before convergence after {n_iter} "
-                          f"iterations ({message}); raise max_iter or tol", ConvergenceWarning,
-                          stacklevel=2)
+            path, self.cv_accuracy_ = [float(self.l2)], None
+        problem = _Problem(X, y_idx.ravel(), n_coef, path[0], bool(self.fit_intercept))
+        theta = np.zeros(problem.size)
+        for l2 in path[:-1]:  # warm starts: only the last fit may warn
+            problem.l2 = l2
+            with _quiet():
+                theta = self._solve(problem, theta, None)[0]
+        problem.l2 = path[-1]
+        theta, n_iter, converged = self._solve(problem, theta, callback)
         W, b = problem.unpack(theta)
         self.classes_ = classes
         self.coef_ = np.ascontiguousarray(W.T)
         self.intercept_ = b.copy()
-        self.n_features_in_ = d
+        self.l2_ = path[-1]
+        self.n_features_in_ = X.shape[1]
         self.n_iter_ = int(n_iter)
         self.objective_ = float(problem.value_and_grad(theta)[0])
         self.converged_ = bool(converged)
         return self
 
-    # -- prediction ------------------------------------------------------------------------
+    def _solve(self, problem, theta0, callback):
+        """One fit from ``theta0``; returns (theta, n_iter, converged), warning if not converged.
 
-    def _check_fitted(self):
-        if not hasattr(self, "coef_"):
-            raise MinentError("this MaxEntClassifier is not fitted yet; call fit() first")
+        From a warm start (theta0 not all zero, the optimum of a stronger prior) the gradient
+        starts near 0, at (l2_before - l2) / n * w, which can already be below ``tol``: the
+        fit would stop at once and every l2 of a path would give the same model. So a warm
+        start must also shrink max |gradient| to 1/10 of its starting value.
+        """
+        tol = float(self.tol)
+        if theta0.any():
+            tol = min(tol, 0.1 * float(np.max(np.abs(problem.value_and_grad(theta0)[1]))))
+        fit = _fit_lbfgs if self.solver == "lbfgs" else _fit_gis
+        theta, n_iter, converged, message = fit(problem, theta0, self, callback, max(tol, 1e-12))
+        if not converged:
+            warnings.warn(f"maxent {self.solver} stopped before convergence after {n_iter} "
+                          f"iterations at l2 = {problem.l2:g} ({message}); raise max_iter or tol",
+                          ConvergenceWarning, stacklevel=3)
+        return theta, n_iter, converged
+
+    def _cross_validate(self, X, y_idx, n_coef, patience=2):
+        """The l2 path to refit along (ending at the chosen l2) and {l2: mean accuracy}."""
+        scale = float(X.multiply(X).sum()) / X.shape[0] or 1.0  # mean squared row length
+        grid = sorted({float(f"{v * scale:.10g}") for v in self.l2_grid}, reverse=True)
+        k = min(int(self.cv), int(np.bincount(y_idx).min()))
+        if k < 2 or len(grid) == 1:
+            return grid[:1], None
+        folds = stratified_folds(y_idx, k)
+        correct = np.full((k, len(grid)), np.nan)
+        with _quiet():
+            for f in range(k):
+                train, held = folds != f, folds == f
+                problem = _Problem(X[train], y_idx[train], n_coef, grid[0], bool(self.fit_intercept))
+                Xh, yh = X[held], y_idx[held]
+                theta, best, stale = np.zeros(problem.size), -1.0, 0
+                for j, l2 in enumerate(grid):
+                    problem.l2 = l2
+                    theta = self._solve(problem, theta, None)[0]
+                    W, b = problem.unpack(theta)
+                    z = np.asarray(Xh @ W) + b
+                    pred = (z[:, 0] > 0).astype(np.int64) if n_coef == 1 else np.argmax(z, axis=1)
+                    correct[f, j] = np.mean(pred == yh)
+                    best, stale = (correct[f, j], 0) if correct[f, j] > best else (best, stale + 1)
+                    if stale >= patience:
+                        break
+        reached = ~np.isnan(correct).any(axis=0)
+        mean = np.where(reached, np.nan_to_num(correct).mean(axis=0), -1.0)
+        chosen = int(np.argmax(mean))  # first maximum = the largest l2 among ties
+        return grid[: chosen + 1], {grid[j]: float(mean[j]) for j in np.flatnonzero(reached)}
+
+    # -- prediction ------------------------------------------------------------------------
 
     def decision_function(self, X):
         """Scores z = X @ coef_.T + intercept_ (nats): (n,) for two classes, (n, K) otherwise."""
         self._check_fitted()
         X = _as_csr(X)
         if X.shape[1] != self.n_features_in_:
-            raise InputError(f"X has {X.shape[1]} features, the model expects {self.n_features_in_}")
+            raise DataError(f"X has {X.shape[1]} features, but MaxEntClassifier is expecting "
+                            f"{self.n_features_in_} features as input")
         z = np.asarray(X @ self.coef_.T) + self.intercept_
         return z[:, 0] if z.shape[1] == 1 else z
 
@@ -437,9 +564,10 @@ class MaxEntClassifier:
         best = np.argmax(self.predict_log_proba(X), axis=1)
         return self.classes_[best]
 
-    def score(self, X, y):
-        """Accuracy of ``predict(X)`` against ``y``."""
-        return float(np.mean(self.predict(X) == np.asarray(y)))
+    def score(self, X, y, sample_weight=None):
+        """Accuracy of ``predict(X)`` against ``y`` (weighted by ``sample_weight`` if given)."""
+        hits = self.predict(X) == _as_labels(y, X.shape[0])
+        return float(np.average(hits, weights=sample_weight))
 
     # -- files -----------------------------------------------------------------------------
 
@@ -535,7 +663,7 @@ def _one_blas_thread():
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def _fit_lbfgs(problem, theta0, params, callback):
+def _fit_lbfgs(problem, theta0, params, callback, tol):
     state = {"it": 0}
 
     def on_iter(intermediate_result):
@@ -546,7 +674,7 @@ def _fit_lbfgs(problem, theta0, params, callback):
     with _one_blas_thread():
         res = optimize.minimize(
             problem.value_and_grad, theta0, jac=True, method="L-BFGS-B", callback=on_iter,
-            options={"maxiter": int(params.max_iter), "gtol": float(params.tol),
+            options={"maxiter": int(params.max_iter), "gtol": tol,
                      "ftol": 64 * np.finfo(float).eps, "maxls": 50,
                      "maxcor": int(params.lbfgs_memory)})
     converged = res.status == 0
@@ -554,7 +682,7 @@ def _fit_lbfgs(problem, theta0, params, callback):
     return res.x, res.nit, converged, msg.lower()
 
 
-def _fit_gis(problem, theta, params, callback):
+def _fit_gis(problem, theta, params, callback, tol):
     """Gaussian-prior GIS; the gradient of F is a by-product, so the test matches lbfgs's."""
     C = float(problem.X.sum(axis=1).max()) + (1.0 if problem.fit_intercept else 0.0)
     if C <= 0:
@@ -570,7 +698,7 @@ def _fit_gis(problem, theta, params, callback):
         g = raw / problem.n
         g[:m] += (problem.l2 / problem.n) * theta[:m]
         gmax = float(np.max(np.abs(g)))
-        if gmax <= params.tol:
+        if gmax <= tol:
             return theta, n_iter, True, "converged"
         if n_iter >= params.max_iter:
             return theta, n_iter, False, f"max |gradient| {gmax:.3g} > tol"
@@ -623,7 +751,10 @@ def save_model(path, classifier, features=None):
         "params": {k: (v.item() if isinstance(v, np.generic) else v)
                    for k, v in classifier.get_params().items()},
         "fit": {"n_iter": classifier.n_iter_, "objective_nats": classifier.objective_,
-                "converged": classifier.converged_},
+                "converged": classifier.converged_, "l2": classifier.l2_,
+                "l2_selection": "given" if classifier.cv_accuracy_ is None else "cross-validation",
+                "cv_accuracy": None if classifier.cv_accuracy_ is None else
+                [[l2, acc] for l2, acc in classifier.cv_accuracy_.items()]},
         "n_features": int(classifier.n_features_in_),
         "features": None,
     }
@@ -668,9 +799,10 @@ def load_model(path):
             raise FormatError(f"{path}: corrupt model file ({exc})") from None
     if not isinstance(meta, dict) or meta.get("format") != MODEL_FORMAT:
         raise FormatError(f"{path}: not a minent maxent model (no minent-maxent format tag)")
-    if meta.get("format_version") != MODEL_FORMAT_VERSION:
+    if meta.get("format_version") not in READABLE_VERSIONS:
         raise FormatError(f"{path}: unsupported model format version {meta.get('format_version')!r} "
-                          f"(this minent reads version {MODEL_FORMAT_VERSION})")
+                          f"(this minent reads versions "
+                          f"{', '.join(map(str, READABLE_VERSIONS))}; upgrade minent?)")
     try:
         clf = _classifier_from(meta, coef, intercept)
     except (KeyError, TypeError, ValueError) as exc:
@@ -686,7 +818,7 @@ def load_model(path):
             raise FormatError(f"{path}: {exc}") from None
         except (KeyError, TypeError, ValueError, MinentError) as exc:
             raise FormatError(f"{path}: bad feature settings ({exc})") from None
-        if len(features.feature_names_) != clf.n_features_in_:
+        if features.n_features_out_ != clf.n_features_in_:
             raise FormatError(f"{path}: feature vocabulary does not match the weights")
     return clf, features
 
@@ -700,7 +832,13 @@ def _classifier_from(meta, coef, intercept):
     if K < 2 or len(set(labels)) != K or coef.shape != (n_coef, d) or intercept.shape != (n_coef,):
         return None
     params = {k: v for k, v in meta["params"].items() if k in MaxEntClassifier._param_names()}
+    if isinstance(params.get("l2_grid"), list):
+        params["l2_grid"] = tuple(params["l2_grid"])
     clf = MaxEntClassifier(**params)
+    fit = meta["fit"]
+    clf.l2_ = float(fit["l2"] if "l2" in fit else params["l2"])  # version 1: l2 was always given
+    cv = fit.get("cv_accuracy")
+    clf.cv_accuracy_ = None if cv is None else {float(a): float(b) for a, b in cv}
     clf.classes_ = np.array([int(c) for c in labels] if meta.get("label_type") == "int" else labels)
     clf.coef_ = np.ascontiguousarray(coef, dtype=np.float64)
     clf.intercept_ = np.ascontiguousarray(intercept, dtype=np.float64)

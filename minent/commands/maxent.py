@@ -14,31 +14,32 @@ import click
 import numpy as np
 
 from . import main
-from ..errors import FormatError, InputError, MinentError
+from ..errors import InputError, MinentError
 from ..features import TextFeatures, parse_feature_spec
+from ..labelled import evaluate, read_labelled, train_text_classifier
 from ..maxent import ConvergenceWarning, MaxEntClassifier, load_model, save_model
 from ..textio import Corpus, atomic_write, refuse_overwrite
 
 _BATCH = 20000
+_FEATURES = TextFeatures()  # the library's defaults, shown by --help
+_CLASSIFIER = MaxEntClassifier()
+_VALUES = "binary" if _FEATURES.binary else "log" if _FEATURES.sublinear else "count"
 
 
-def read_labelled(path, encoding="utf-8"):
-    """``(labels, texts)`` from a ``label TAB text`` file; FormatError/InputError on bad input."""
-    labels, texts = [], []
-    for n, line in enumerate(Corpus(path, encoding).lines(), start=1):
-        if not line.strip():
-            continue
-        label, tab, text = line.partition("\t")
-        if not tab:
-            raise FormatError(f"{path}:{n}: no TAB between label and text (expected 'label<TAB>text')")
-        label = label.strip()
-        if not label:
-            raise FormatError(f"{path}:{n}: empty label")
-        labels.append(label)
-        texts.append(text)
-    if not labels:
-        raise InputError(f"{path}: no examples (empty file?)")
-    return labels, texts
+class _L2(click.ParamType):
+    """'auto' or a number >= 0."""
+    name = "auto|FLOAT"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, (int, float)) or value == "auto":
+            return value
+        try:
+            number = float(value)
+        except ValueError:
+            self.fail(f"{value!r} is neither 'auto' nor a number", param, ctx)
+        if not number >= 0 or number == float("inf"):
+            self.fail(f"{value!r} must be a finite number >= 0", param, ctx)
+        return number
 
 
 def _progress(items, label, quiet, length=None):
@@ -68,80 +69,84 @@ def maxent():
 @maxent.command("train")
 @click.argument("data")
 @click.option("-o", "--output", "output", required=True, help="Model file to write (.npz).")
-@click.option("--features", "spec", default="char12", show_default=True,
+@click.option("--features", "spec", default=_FEATURES.features, show_default=True,
               help="Feature families: char<orders>, words<orders>, jieba<orders>, comma-separated.")
 @click.option("--lexicon", "lexicon_path", default=None,
               help="Lexicon file for 'words' (default: learn one from the training texts).")
-@click.option("--values", type=click.Choice(["count", "binary", "log"]), default="count",
+@click.option("--unlabelled", "unlabelled_path", default=None,
+              help="More raw texts (one a line) to learn the 'words' lexicon from, with the "
+                   "training texts.")
+@click.option("--values", type=click.Choice(["count", "binary", "log"]), default=_VALUES,
               show_default=True, help="Feature values: count c, presence 1, or 1 + ln c.")
-@click.option("--idf/--no-idf", default=False, show_default=True,
+@click.option("--idf/--no-idf", default=_FEATURES.idf, show_default=True,
               help="Multiply by inverse document frequency ln((1+n)/(1+df)) + 1.")
-@click.option("--norm", type=click.Choice(["none", "l2"]), default="none", show_default=True,
-              help="Scale each text's feature vector to unit length.")
-@click.option("--min-count", default=1, show_default=True, type=click.IntRange(min=1),
-              help="Drop features seen fewer times in the training texts.")
+@click.option("--norm", type=click.Choice(["none", "l2"]), default=_FEATURES.norm or "none",
+              show_default=True, help="Scale each text's feature vector to unit length.")
+@click.option("--min-count", default=_FEATURES.min_count, show_default=True,
+              type=click.IntRange(min=1), help="Drop features seen fewer times in the training texts.")
 @click.option("--max-features", default=None, type=click.IntRange(min=1),
               help="Keep only this many most frequent features.")
-@click.option("--normalize/--no-normalize", default=False, show_default=True,
+@click.option("--hash-size", default=None, type=click.IntRange(min=1, max=2**31 - 1),
+              help="Hash features into this many columns (no vocabulary; bounded memory).")
+@click.option("--normalize/--no-normalize", default=_FEATURES.normalize, show_default=True,
               help="NFKC-normalise and lower-case texts first.")
-@click.option("--l2", default=1.0, show_default=True, type=click.FloatRange(min=0),
-              help="Gaussian prior precision on the weights (1/C of scikit-learn).")
-@click.option("--solver", type=click.Choice(["lbfgs", "gis"]), default="lbfgs", show_default=True)
-@click.option("--max-iter", default=200, show_default=True, type=click.IntRange(min=1))
-@click.option("--tol", default=1e-4, show_default=True, type=click.FloatRange(min=0, min_open=True),
+@click.option("--l2", default=_CLASSIFIER.l2, show_default=True, type=_L2(),
+              help="Gaussian prior precision on the weights (1/C of scikit-learn), or 'auto': "
+                   "chosen by cross-validation on the training data.")
+@click.option("--cv", default=_CLASSIFIER.cv, show_default=True, type=click.IntRange(min=2),
+              help="Folds for --l2 auto.")
+@click.option("--solver", type=click.Choice(["lbfgs", "gis"]), default=_CLASSIFIER.solver,
+              show_default=True)
+@click.option("--max-iter", default=_CLASSIFIER.max_iter, show_default=True,
+              type=click.IntRange(min=1))
+@click.option("--tol", default=_CLASSIFIER.tol, show_default=True,
+              type=click.FloatRange(min=0, min_open=True),
               help="Stop when max |gradient| (nats per example) is below this.")
 @click.option("--encoding", default="utf-8", show_default=True)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars or summary on stderr.")
-def train_cmd(data, output, spec, lexicon_path, values, idf, norm, min_count, max_features, normalize, l2,
-              solver, max_iter, tol, encoding, quiet):
+def train_cmd(data, output, spec, lexicon_path, unlabelled_path, values, idf, norm, min_count,
+              max_features, hash_size, normalize, l2, cv, solver, max_iter, tol, encoding, quiet):
     """Train a classifier on DATA (label TAB text per line; - for stdin) and write MODEL."""
-    refuse_overwrite([output], [data, lexicon_path])
+    refuse_overwrite([output], [data, lexicon_path, unlabelled_path])
     families = {name for name, _ in parse_feature_spec(spec)}
-    clf = MaxEntClassifier(l2=l2, solver=solver, max_iter=max_iter, tol=tol)
-    clf._check_params()
-    labels, texts = read_labelled(data, encoding)
-    if len(set(labels)) < 2:
-        raise InputError(f"{data}: need at least two classes to train, found only {labels[0]!r}")
+    if (lexicon_path or unlabelled_path) and "words" not in families:
+        raise MinentError("--lexicon and --unlabelled are only used with the 'words' feature family")
+    if lexicon_path and unlabelled_path:
+        raise MinentError("give either --lexicon or --unlabelled, not both")
     lexicon = None
-    if "words" in families:
-        lexicon = _get_lexicon(lexicon_path, texts, quiet)
-    elif lexicon_path:
-        raise MinentError("--lexicon is only used with the 'words' feature family")
-    started = time.perf_counter()
+    if lexicon_path:
+        from ..lexicon import Lexicon
+        lexicon = Lexicon.load(lexicon_path)
+    unlabelled = list(Corpus(unlabelled_path, encoding).lines()) if unlabelled_path else None
     features = TextFeatures(spec, lexicon=lexicon, binary=values == "binary",
                             sublinear=values == "log", idf=idf,
                             norm=None if norm == "none" else norm, min_count=min_count,
-                            max_features=max_features, normalize=normalize)
-    with _progress(texts, "features", quiet) as items:
-        X = features.fit_transform(items)
-    if X.shape[1] == 0:
-        raise InputError(f"{data}: no features left (lower --min-count?)")
+                            max_features=max_features, normalize=normalize, hash_size=hash_size)
+    clf = MaxEntClassifier(l2=l2, cv=cv, solver=solver, max_iter=max_iter, tol=tol)
+    labels, texts = read_labelled(data, encoding)
+    if "words" in families and lexicon is None and not quiet:
+        click.echo("learning a lexicon from the training texts (pass --lexicon to reuse one)",
+                   err=True)
+    if l2 == "auto" and not quiet:
+        click.echo(f"choosing l2 by {cv}-fold cross-validation on the training texts", err=True)
+    started = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         with _progress(None, f"training ({solver})", quiet, length=max_iter) as bar:
             def tick(it, objective):
                 if bar is not None:
                     bar.update(1)
-            clf.fit(X, np.array(labels), callback=tick)
+            features, clf = train_text_classifier(texts, labels, features, clf, unlabelled, tick)
     _echo_warnings(caught)
     save_model(output, clf, features)
     if not quiet:
-        acc = clf.score(X, np.array(labels))
-        click.echo(f"{len(labels)} examples, {len(clf.classes_)} classes, {X.shape[1]} features; "
+        acc = clf.score(features.transform(texts), np.array(labels))
+        chosen = "chosen by cross-validation" if clf.cv_accuracy_ is not None else "given"
+        click.echo(f"{len(labels)} examples, {len(clf.classes_)} classes, "
+                   f"{features.n_features_out_} features; l2 {clf.l2_:g} ({chosen}), "
                    f"{clf.n_iter_} iterations, objective {clf.objective_:.4f} nats/example, "
                    f"training accuracy {acc:.4f}, {time.perf_counter() - started:.1f} s -> {output}",
                    err=True)
-
-
-def _get_lexicon(lexicon_path, texts, quiet):
-    if lexicon_path:
-        from ..lexicon import Lexicon
-        return Lexicon.load(lexicon_path)
-    from ..discovery import learn_lexicon
-    if not quiet:
-        click.echo("learning a lexicon from the training texts (pass --lexicon to reuse one)",
-                   err=True)
-    return learn_lexicon(texts)
 
 
 @maxent.command("predict")
@@ -172,43 +177,11 @@ def evaluate_cmd(model, data, encoding):
     """Accuracy, per-class precision/recall/F1 and confusion matrix of MODEL on DATA (label TAB text)."""
     clf, features = _load_text_model(model)
     labels, texts = read_labelled(data, encoding)
-    known = {str(c) for c in clf.classes_}
-    unseen = sorted(set(labels) - known)
-    if unseen:
-        shown = ", ".join(repr(u) for u in unseen[:5]) + (" ..." if len(unseen) > 5 else "")
-        raise InputError(f"{data}: labels not in the model: {shown} "
-                         f"(the model knows {', '.join(sorted(known))})")
-    classes = [str(c) for c in clf.classes_]
-    index = {c: k for k, c in enumerate(classes)}
-    truth = np.array([index[lab] for lab in labels])
-    pred = np.argmax(clf.predict_proba(features.transform(texts)), axis=1)
-    click.echo(format_report(truth, pred, classes))
-
-
-def format_report(truth, pred, classes):
-    """Plain-text report: accuracy, per-class P/R/F1/support, macro average, confusion matrix."""
-    K = len(classes)
-    cm = np.zeros((K, K), dtype=np.int64)
-    np.add.at(cm, (truth, pred), 1)
-    width = max(8, *(len(c) for c in classes))
-    lines = [f"examples {len(truth)}  accuracy {np.trace(cm) / max(len(truth), 1):.4f}", "",
-             f"{'class':<{width}}  precision  recall      f1  support"]
-    ps, rs, fs = [], [], []
-    for k, c in enumerate(classes):
-        tp = cm[k, k]
-        p = tp / cm[:, k].sum() if cm[:, k].sum() else 0.0
-        r = tp / cm[k, :].sum() if cm[k, :].sum() else 0.0
-        f = 2 * p * r / (p + r) if p + r else 0.0
-        ps.append(p), rs.append(r), fs.append(f)
-        lines.append(f"{c:<{width}}  {p:9.4f}  {r:6.4f}  {f:6.4f}  {cm[k, :].sum():7d}")
-    lines.append(f"{'macro':<{width}}  {np.mean(ps):9.4f}  {np.mean(rs):6.4f}  {np.mean(fs):6.4f}  "
-                 f"{len(truth):7d}")
-    lines += ["", "confusion matrix (rows: true class, columns: predicted)"]
-    cw = max(6, *(len(c) for c in classes), len(str(cm.max())) + 1)
-    lines.append(" " * width + "".join(f"{c:>{cw}}" for c in classes))
-    for k, c in enumerate(classes):
-        lines.append(f"{c:<{width}}" + "".join(f"{v:>{cw}d}" for v in cm[k]))
-    return "\n".join(lines)
+    try:
+        result = evaluate(features, clf, texts, labels)
+    except InputError as exc:
+        raise InputError(f"{data}: {exc}") from None
+    click.echo(result.report())
 
 
 @maxent.command("explain")
@@ -218,7 +191,7 @@ def format_report(truth, pred, classes):
 def explain_cmd(model, top):
     """List the top-weighted features of each class of MODEL (weights in nats)."""
     clf, features = load_model(model)
-    names = (features.feature_names_ if features is not None
+    names = (features.get_feature_names_out() if features is not None
              else [f"x{j}" for j in range(clf.n_features_in_)])
     classes = [str(c) for c in clf.classes_]
     if clf.coef_.shape[0] == 1:  # binary: one weight vector, positive = evidence for classes_[1]
