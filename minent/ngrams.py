@@ -35,14 +35,15 @@ SUFFIX_KEYS = 1 << 62
 
 
 @njit(cache=True)
-def window_keys(clauses, prev, n, keys, weights, where, m, part, parts):
+def window_keys(clauses, prev, n, keys, weights, where, m, part, parts, store):
     """Append the key (see :data:`SUFFIX_KEYS`), weight and position of every n-gram window of
     ``clauses`` = ``(codes, bounds, weights)`` that extends a kept (n-1)-gram, from index ``m``.
 
     ``prev[i]`` is the id of the kept (n-1)-gram starting at position i (-1: none). Only keys of
     hash part ``part`` of ``parts`` are taken. Returns ``(m, orphans)``: ``orphans`` counts the
     windows with neither sub-gram kept (each an n-gram seen once when every repeated (n-1)-gram
-    is kept), in part 0 only."""
+    is kept), in part 0 only. With ``store`` False nothing is written: ``m`` counts (to size the
+    arrays of a second call)."""
     codes, bounds, cw = clauses
     orphans = 0
     for c in range(bounds.shape[0] - 1):
@@ -62,9 +63,10 @@ def window_keys(clauses, prev, n, keys, weights, where, m, part, parts):
                     continue
             if parts > 1 and (mix64(key) & 0x7FFFFFFF) % parts != part:
                 continue
-            keys[m] = key
-            weights[m] = w
-            where[m] = i
+            if store:
+                keys[m] = key
+                weights[m] = w
+                where[m] = i
             m += 1
     return m, orphans
 
@@ -94,7 +96,13 @@ def gather_windows(codes, pos, n, out, rows):
 
 
 def _window_keys(chunks, prev, n, part=0, parts=1):
-    total = sum(len(ch[0]) for ch in chunks)
+    if parts > 1:  # a part holds about 1 / parts of the windows: count them, then allocate
+        empty = np.empty(0, np.int64)
+        total = 0
+        for ch, pv in zip(chunks, prev):
+            total = window_keys(ch, pv, n, empty, empty, empty, total, part, parts, False)[0]
+    else:
+        total = sum(len(ch[0]) for ch in chunks)
     keys = np.empty(total, np.int64)
     weights = np.empty(total, np.int64)
     where = np.empty(total, np.int64)
@@ -102,7 +110,7 @@ def _window_keys(chunks, prev, n, part=0, parts=1):
     orphans = 0
     m = 0
     for ch, pv in zip(chunks, prev):
-        m, o = window_keys(ch, pv, n, keys, weights, where, m, part, parts)
+        m, o = window_keys(ch, pv, n, keys, weights, where, m, part, parts, True)
         cuts.append(m)
         orphans += int(o)
     return keys[:m], weights[:m], where[:m], np.asarray(cuts), orphans
