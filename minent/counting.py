@@ -11,7 +11,7 @@ distinct pairs — never proportional to the corpus.
 from __future__ import annotations
 
 import math
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable
 
 import numpy as np
 from numba import njit

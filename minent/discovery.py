@@ -58,7 +58,7 @@ from .hashtable import table_find
 from .lexicon import Lexicon, LexiconParams, four_steps
 from .ngrams import NGramStats, autonomy, count_ngrams, min_split_pmi, not_maximal, pair_pmi
 from .parallel import auto_jobs, make_engine, peak_rss_mb, resolve, table_budget, DEFAULT_MEMORY
-from .pretokenize import Rules, to_codes
+from .pretokenize import Rules
 from .textio import Corpus
 from .viterbi import best_path, best_splits, candidates, count_uses, entry_candidates, make_scratch
 

@@ -18,9 +18,8 @@ import numpy as np
 from numba import njit
 
 from .hashtable import SeqCounter
-from .parallel import Range, corpus_ranges, range_blocks, ranges_size
+from .parallel import Range, corpus_ranges, range_blocks, ranges_size, resolve
 from .pretokenize import MAX_CODE, SPACE, class_table, to_codes
-from .segment import Segmenter
 from .textio import iter_text_blocks
 
 
@@ -143,10 +142,10 @@ class InformationCounts:
                                        np.concatenate([self.segmenter.lengths, np.diff(starts)]))
 
 
-def information_task(ranges: list[Range], encoding: str, vocab):
-    """Range task: character and lexicon-word counts of ``ranges`` (``vocab`` = ``(words, logp,
-    unknown_logp, rules)`` or None) as ``(char_ids, char_counts, arena, starts, counts, n_bytes)``."""
-    acc = InformationCounts(Segmenter(*vocab) if vocab is not None else None)
+def information_task(ranges: list[Range], encoding: str, segmenter_ref):
+    """Range task: character and lexicon-word counts of ``ranges`` (the segmenter shared on the
+    engine, or None) as :meth:`InformationCounts.parts` plus the bytes read."""
+    acc = InformationCounts(resolve(segmenter_ref) if segmenter_ref is not None else None)
     for text in range_blocks(ranges, encoding):
         acc.add_text(text)
     return (*acc.parts(), ranges_size(ranges))
@@ -173,13 +172,15 @@ def corpus_unit_counts(texts, lexicon=None, progress=None, engine=None) -> Infor
         for block in iter_text_blocks(texts, progress):
             acc.add_text(block)
         return acc
-    vocab = None
-    if lexicon is not None:
-        vocab = (list(lexicon.words), np.asarray(lexicon.logp), lexicon.unknown_logp, lexicon.rules)
-    for *parts, n_bytes in engine.map(information_task, [([r], texts.encoding, vocab) for r in ranges]):
-        acc.add_parts(*parts)
-        if progress:
-            progress(n_bytes)
+    seg_ref = engine.share(seg) if seg is not None else None  # built once, not per task
+    try:
+        for *parts, n_bytes in engine.map(information_task, [([r], texts.encoding, seg_ref) for r in ranges]):
+            acc.add_parts(*parts)
+            if progress:
+                progress(n_bytes)
+    finally:
+        if seg_ref is not None:
+            engine.release(seg_ref)
     return acc
 
 

@@ -27,19 +27,16 @@ Single characters have empty pair_pmi / sub_pmi.
 """
 from __future__ import annotations
 
-import json
 import math
-import os
 import time
 from dataclasses import asdict, dataclass
-from typing import Callable
 
 import numpy as np
 
 from .counting import CharPairCounts, count_chars_pairs, count_pieces, pair_key
 from .errors import FormatError, MinentError
 from .hashtable import SeqCounter
-from .pretokenize import Rules, from_codes, to_codes
+from .pretokenize import Rules, to_codes
 from .segment import Segmenter
 from .textio import atomic_write, open_text
 from .viterbi import best_path, make_scratch
