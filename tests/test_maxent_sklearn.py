@@ -129,6 +129,9 @@ def test_auto_l2_with_too_few_examples_per_class_uses_the_strongest_prior():
     X = sp.csr_matrix(np.eye(3))
     clf = MaxEntClassifier(l2_grid=(1.0, 5.0)).fit(X, ["a", "b", "b"])
     assert clf.l2_ == 5.0 and clf.cv_accuracy_ is None
+    from minent.maxent import l2_selection
+    assert l2_selection(clf) == "strongest candidate"
+    assert l2_selection(MaxEntClassifier(l2=2.0).fit(X, ["a", "b", "b"])) == "given"
 
 
 # ------------------------------------------------------------------------------ hashed features
