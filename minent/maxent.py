@@ -729,6 +729,14 @@ def _empirical_sums(problem):
 # model files: a zip (.npz) of .npy arrays plus a plain JSON member; loading runs no code.
 
 
+def l2_selection(classifier):
+    """How a fitted classifier's ``l2_`` was set: "given", "cross-validation", or "strongest
+    candidate" (l2="auto" with too few examples per class to cross-validate)."""
+    if classifier.cv_accuracy_ is not None:
+        return "cross-validation"
+    return "strongest candidate" if classifier.l2 == "auto" else "given"
+
+
 def save_model(path, classifier, features=None):
     """Write a fitted classifier (and optionally the text features it was trained on) to ``path``.
 
@@ -752,7 +760,7 @@ def save_model(path, classifier, features=None):
                    for k, v in classifier.get_params().items()},
         "fit": {"n_iter": classifier.n_iter_, "objective_nats": classifier.objective_,
                 "converged": classifier.converged_, "l2": classifier.l2_,
-                "l2_selection": "given" if classifier.cv_accuracy_ is None else "cross-validation",
+                "l2_selection": l2_selection(classifier),
                 "cv_accuracy": None if classifier.cv_accuracy_ is None else
                 [[l2, acc] for l2, acc in classifier.cv_accuracy_.items()]},
         "n_features": int(classifier.n_features_in_),

@@ -129,6 +129,9 @@ def test_auto_l2_with_too_few_examples_per_class_uses_the_strongest_prior():
     X = sp.csr_matrix(np.eye(3))
     clf = MaxEntClassifier(l2_grid=(1.0, 5.0)).fit(X, ["a", "b", "b"])
     assert clf.l2_ == 5.0 and clf.cv_accuracy_ is None
+    from minent.maxent import l2_selection
+    assert l2_selection(clf) == "strongest candidate"
+    assert l2_selection(MaxEntClassifier(l2=2.0).fit(X, ["a", "b", "b"])) == "given"
 
 
 # ------------------------------------------------------------------------------ hashed features
@@ -180,7 +183,8 @@ def test_hashed_text_model_round_trip(tmp_path):
 
 
 @pytest.mark.parametrize("spec,kw", [
-    (DEFAULT_FEATURES, {}),                       # lexicon learned from the fit texts
+    (DEFAULT_FEATURES, {}),                       # char 1-3 + jieba words 1-2
+    ("char12,words12", {}),                       # lexicon learned from the fit texts
     ("char1,jieba12", {"binary": False, "sublinear": True}),
     ("char123", {"normalize": True, "idf": False, "norm": None}),
 ])
@@ -313,7 +317,8 @@ def test_cli_unlabelled_hash_size_and_auto_l2_recorded(tmp_path, cli):
     raw = tmp_path / "raw.txt"
     raw.write_text("\n".join(cue_texts(60, seed=9)[0]) + "\n", encoding="utf-8")
     model = tmp_path / "m.npz"
-    r = cli("maxent", "train", data, "-o", str(model), "--unlabelled", str(raw),
+    r = cli("maxent", "train", data, "-o", str(model), "--features", "char12,words12",
+            "--unlabelled", str(raw),
             "--hash-size", "4096", "--cv", "3", "--quiet")
     assert r.exit_code == 0, r.output
     clf, feats = load_model(str(model))

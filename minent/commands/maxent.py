@@ -17,7 +17,7 @@ from . import main
 from ..errors import InputError, MinentError
 from ..features import TextFeatures, parse_feature_spec
 from ..labelled import evaluate, read_labelled, train_text_classifier
-from ..maxent import ConvergenceWarning, MaxEntClassifier, load_model, save_model
+from ..maxent import ConvergenceWarning, MaxEntClassifier, l2_selection, load_model, save_model
 from ..textio import Corpus, atomic_write, refuse_overwrite
 
 _BATCH = 20000
@@ -141,7 +141,7 @@ def train_cmd(data, output, spec, lexicon_path, unlabelled_path, values, idf, no
     save_model(output, clf, features)
     if not quiet:
         acc = clf.score(features.transform(texts), np.array(labels))
-        chosen = "chosen by cross-validation" if clf.cv_accuracy_ is not None else "given"
+        chosen = l2_selection(clf)
         click.echo(f"{len(labels)} examples, {len(clf.classes_)} classes, "
                    f"{features.n_features_out_} features; l2 {clf.l2_:g} ({chosen}), "
                    f"{clf.n_iter_} iterations, objective {clf.objective_:.4f} nats/example, "
