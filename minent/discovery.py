@@ -57,10 +57,10 @@ from .errors import MinentError
 from .hashtable import table_find
 from .lexicon import Lexicon, LexiconParams, four_steps
 from .ngrams import NGramStats, autonomy, count_ngrams, min_split_pmi, not_maximal, pair_pmi
-from .parallel import auto_jobs, make_engine, peak_rss_mb, resolve, table_budget, DEFAULT_MEMORY
+from .parallel import auto_jobs, make_engine, peak_rss_mb, resolve, shared_array, table_budget, DEFAULT_MEMORY
 from .pretokenize import Rules
 from .textio import Corpus
-from .viterbi import best_path, best_splits, candidates, count_uses, entry_candidates, make_scratch
+from .viterbi import best_path, best_splits, candidates, count_uses, entry_candidates, entry_splits, make_scratch
 
 Progress = Callable[[str, int], None]
 
@@ -92,13 +92,24 @@ def entry_candidates_task(table_ref, width, first, last):
     return entry_candidates(resolve(table_ref), first, last, width, True)
 
 
-def uses_task(chunks_ref, cands_ref, logp, unk, group):
+def _output(slot, shape, dtype):
+    """A task's zeroed output of ``shape``: ``shared[slot[1:]]`` of the shared array behind
+    ``slot[0]`` (written in place, nothing returned), or a new array when ``slot`` is None."""
+    if slot is None:
+        return np.zeros(shape, dtype)
+    out = resolve(slot[0])[slot[1:]]
+    assert out.shape == (shape if isinstance(shape, tuple) else (shape,))
+    out[...] = 0
+    return out
+
+
+def uses_task(chunks_ref, cands_ref, logp, unk, group, slot=None):
     """Task: uses of every entry in the segmentation of chunks ``group`` (int64 per entry)."""
-    chunks, cands = resolve(chunks_ref), resolve(cands_ref)
-    counts = np.zeros(len(logp), np.int64)
+    chunks, cands, logp = resolve(chunks_ref), resolve(cands_ref), resolve(logp)
+    counts = _output(slot, len(logp), np.int64)
     for i in group:
         count_uses(chunks[i], cands[i], logp, unk, counts)
-    return counts
+    return counts if slot is None else None
 
 
 @njit(cache=True)
@@ -131,17 +142,23 @@ def adjacent_units(clauses, cand, logp, unk, table, max_len, out):
                 out[mid - a - 1, e] += w
 
 
-def pairs_task(chunks_ref, cands_ref, table_ref, logp, unk, group, pair_len):
-    chunks, cands, table = resolve(chunks_ref), resolve(cands_ref), resolve(table_ref)
-    out = np.zeros((2, len(logp)), np.int64)
+def pairs_task(chunks_ref, cands_ref, table_ref, logp, unk, group, pair_len, slot=None):
+    chunks, cands, table, logp = resolve(chunks_ref), resolve(cands_ref), resolve(table_ref), resolve(logp)
+    out = _output(slot, (2, len(logp)), np.int64)
     for i in group:
         adjacent_units(chunks[i], cands[i], logp, unk, table, pair_len, out)
-    return out
+    return out if slot is None else None
 
 
-def splits_task(starts, ecands_ref, logp, unk, first, last):
-    """Task: :func:`minent.viterbi.best_splits` of entries ``first .. last - 1``."""
-    return best_splits(starts, resolve(ecands_ref)[first], logp, unk, MAX_SPLIT, first, last)
+def splits_task(table_ref, ecands_ref, logp, unk, first, last, out_ref=None):
+    """Task: :func:`minent.viterbi.best_splits` of entries ``first .. last - 1`` (returned, or
+    written to ``[first, last)`` of the shared array ``out_ref``)."""
+    scores = best_splits(resolve(table_ref)[2], resolve(ecands_ref)[first], resolve(logp), unk, MAX_SPLIT,
+                         first, last)
+    if out_ref is None:
+        return scores
+    resolve(out_ref)[first:last] = scores
+    return None
 
 
 class ClausePasses:
@@ -150,7 +167,9 @@ class ClausePasses:
     After :meth:`attach` the decoder's candidates of every clause position (and of every n-gram
     entry, for the split scores) are computed once, as tasks, and shared: each later pass only
     looks up scores (``engine.jobs`` tasks, each a share of the chunks; counts are integer sums,
-    so the result does not depend on the split)."""
+    so the result does not depend on the split). On a local engine the per-pass vectors (the
+    scores sent, the counts and split scores returned) are shared memory written in place: a pass
+    pickles nothing and the worker pool lives through every pass."""
 
     def __init__(self, clauses: ClauseTable, engine):
         self.engine = engine
@@ -162,6 +181,7 @@ class ClausePasses:
         self.n_chunks = len(chunks)
         self.refs = [self.chunks_ref]
         self.table_ref = self.cands_ref = self.ecands_ref = None
+        self.shared = None
 
     def _share(self, obj):
         ref = self.engine.share(obj)
@@ -185,31 +205,57 @@ class ClausePasses:
                                       [(self.table_ref, width, a, b) for a, b in self.ranges], ordered=True))
         self.cands_ref = self._share(cands)
         self.ecands_ref = self._share({a: c for (a, _), c in zip(self.ranges, ecands)})
-        self.starts = stats.starts
+        bufs = [shared_array(self.engine, shape, dtype) for shape, dtype in
+                (((n,), np.float64), ((self.tasks, 2, n), np.int64), ((n,), np.float64))]
+        if all(b is not None for b in bufs):
+            self.refs += [b[0] for b in bufs]
+            self.shared = bufs  # scores in, counts out (a row per task), split scores out
+
+    def _scores(self, logp: np.ndarray):
+        """What a task gets as the scores: the shared copy, or the array itself."""
+        logp = np.ascontiguousarray(logp, dtype=np.float64)
+        if self.shared is None:
+            return logp
+        self.shared[0][1][:] = logp
+        return self.shared[0][0]
+
+    def _summed(self, results, row=None) -> np.ndarray:
+        if self.shared is None:
+            return sum(results)
+        for _ in results:
+            pass
+        out = self.shared[1][1][: len(self.groups)]
+        return out[:, row].sum(axis=0) if row is not None else out.sum(axis=0)
+
+    def _slot(self, *index):
+        return None if self.shared is None else (self.shared[1][0], *index)
 
     def uses(self, logp: np.ndarray, unk: float) -> np.ndarray:
         """Uses of every entry in the best segmentation under scores ``logp``."""
-        logp = np.ascontiguousarray(logp, dtype=np.float64)
-        return sum(self.engine.map(uses_task, [(self.chunks_ref, self.cands_ref, logp, float(unk), g)
-                                               for g in self.groups]))
+        scores = self._scores(logp)
+        return self._summed(self.engine.map(uses_task, [(self.chunks_ref, self.cands_ref, scores, float(unk), g,
+                                                         self._slot(t, 0)) for t, g in enumerate(self.groups)]), 0)
 
     def unit_pairs(self, logp: np.ndarray, unk: float, pair_len: int) -> np.ndarray:
         """:func:`adjacent_units` of the best segmentation, summed over the table."""
-        logp = np.ascontiguousarray(logp, dtype=np.float64)
-        return sum(self.engine.map(pairs_task, [(self.chunks_ref, self.cands_ref, self.table_ref, logp,
-                                                 float(unk), g, pair_len) for g in self.groups]))
+        scores = self._scores(logp)
+        return self._summed(self.engine.map(pairs_task, [(self.chunks_ref, self.cands_ref, self.table_ref, scores,
+                                                          float(unk), g, pair_len, self._slot(t))
+                                                         for t, g in enumerate(self.groups)]))
 
     def split_scores(self, logp: np.ndarray, unk: float) -> np.ndarray:
         """Best score of every entry split into two or more other entries (NaN for characters)."""
-        logp = np.ascontiguousarray(logp, dtype=np.float64)
-        return np.concatenate(list(self.engine.map(
-            splits_task, [(self.starts, self.ecands_ref, logp, float(unk), a, b) for a, b in self.ranges],
-            ordered=True)))
+        scores = self._scores(logp)
+        out_ref = None if self.shared is None else self.shared[2][0]
+        parts = list(self.engine.map(splits_task, [(self.table_ref, self.ecands_ref, scores, float(unk), a, b, out_ref)
+                                                   for a, b in self.ranges], ordered=True))
+        return np.concatenate(parts) if self.shared is None else self.shared[2][1].copy()
 
     def close(self) -> None:
         for ref in self.refs:
             self.engine.release(ref)
         self.refs = []
+        self.shared = None
 
 
 # ============================================================================ stages 2-6
@@ -703,16 +749,15 @@ def make_lexicon(stats: NGramStats, counts: np.ndarray, rules) -> Lexicon:
     multi = L > 1
     pmi = np.where(multi, logp + stats.spelling_nats()[order], np.nan)
     pair = np.full(len(order), np.nan)
-    pmi_pairs = pair_pmi(stats)
-    owner = np.repeat(np.arange(len(order)), np.maximum(L - 1, 0))
-    pos = np.concatenate([np.arange(stats.starts[i], stats.starts[i + 1] - 1) for i in order[multi]]) \
-        if multi.any() else np.zeros(0, np.int64)
+    gaps = np.maximum(L - 1, 0)  # the pairs of adjacent characters inside each entry
+    owner = np.repeat(np.arange(len(order)), gaps)
+    pos = (np.repeat(stats.starts[order], gaps)
+           + np.arange(len(owner)) - np.repeat(np.cumsum(gaps) - gaps, gaps)).astype(np.int64)
     if len(pos):
-        np.fmin.at(pair, owner, pmi_pairs[pos])
-    alt = best_splits(stats.starts, entry_candidates(stats.frozen, 0, len(stats), stats.max_n, True),
-                      _logp(counts), math.log(0.5 / total), MAX_SPLIT, 0, len(stats))
+        np.fmin.at(pair, owner, pair_pmi(stats, pos))
+    alt = entry_splits(stats.frozen, order, _logp(counts), math.log(0.5 / total), stats.max_n, MAX_SPLIT)
     scores = {"pair_pmi": pair, "pmi": pmi, "fstar": c / total * (pmi - 1),
-              "sub_pmi": np.where(multi, logp - alt[order], np.nan)}
+              "sub_pmi": np.where(multi, logp - alt, np.nan)}
     return Lexicon([stats.word(i) for i in order], c, total, scores, math.log(0.5 / total), rules)
 
 

@@ -23,8 +23,8 @@ import numpy as np
 from numba import njit
 
 from .errors import MinentError
-from .hashtable import SeqCounter, mix64, table_find
-from .parallel import resolve
+from .hashtable import EMPTY, SeqCounter, key_slot, mix64, table_find
+from .parallel import resolve, shared_array
 from .pretokenize import MAX_CODE, from_codes, to_codes
 
 
@@ -34,18 +34,35 @@ CODE_BITS = 21
 SUFFIX_KEYS = 1 << 62
 
 
+@njit(cache=True, inline="always")
+def key_part(key, n, cuts):
+    """Part of the key space ``key`` belongs to: by the id of its kept (n-1)-gram against the
+    sorted bounds ``cuts`` (parts = len(cuts) - 1), by hash for characters (n = 1)."""
+    parts = cuts.shape[0] - 1
+    if parts == 1:
+        return 0
+    if n == 1:
+        return (mix64(key) & 0x7FFFFFFF) % parts
+    sub = (key & (SUFFIX_KEYS - 1)) >> CODE_BITS
+    p = 0
+    while p + 1 < parts and sub >= cuts[p + 1]:
+        p += 1
+    return p
+
+
 @njit(cache=True)
-def window_keys(clauses, prev, n, keys, weights, where, m, part, parts, store):
+def window_keys(clauses, prev, n, keys, weights, where, m, part, cuts, store):
     """Append the key (see :data:`SUFFIX_KEYS`), weight and position of every n-gram window of
     ``clauses`` = ``(codes, bounds, weights)`` that extends a kept (n-1)-gram, from index ``m``.
 
     ``prev[i]`` is the id of the kept (n-1)-gram starting at position i (-1: none). Only keys of
-    hash part ``part`` of ``parts`` are taken. Returns ``(m, orphans)``: ``orphans`` counts the
-    windows with neither sub-gram kept (each an n-gram seen once when every repeated (n-1)-gram
-    is kept), in part 0 only. With ``store`` False nothing is written: ``m`` counts (to size the
-    arrays of a second call)."""
+    part ``part`` of the key space (:func:`key_part` with bounds ``cuts``) are taken. Returns
+    ``(m, orphans)``: ``orphans`` counts the windows with neither sub-gram kept (each an n-gram
+    seen once when every repeated (n-1)-gram is kept), in part 0 only. With ``store`` False
+    nothing is written: ``m`` counts (to size the arrays of a second call)."""
     codes, bounds, cw = clauses
     orphans = 0
+    split = cuts.shape[0] > 2
     for c in range(bounds.shape[0] - 1):
         w = cw[c]
         for i in range(bounds[c], bounds[c + 1] - n + 1):
@@ -61,7 +78,7 @@ def window_keys(clauses, prev, n, keys, weights, where, m, part, parts, store):
                     if part == 0:
                         orphans += w
                     continue
-            if parts > 1 and (mix64(key) & 0x7FFFFFFF) % parts != part:
+            if split and key_part(key, n, cuts) != part:
                 continue
             if store:
                 keys[m] = key
@@ -72,12 +89,101 @@ def window_keys(clauses, prev, n, keys, weights, where, m, part, parts, store):
 
 
 @njit(cache=True)
-def assign_ids(keys, where, m, kept_keys, kept_ids, out):
-    """``out[where[k]] = kept_ids[j]`` where ``kept_keys[j] == keys[k]`` (sorted ``kept_keys``)."""
+def pack_keys(keys, rank, sub_bits, char_bits, idx_bits, out):
+    """``out[k]`` = key k made dense, shifted left by ``idx_bits``, or k: one int64 whose order is
+    the order of (key, k). With ``rank`` (the rank of every kept character's code among them)
+    an n-gram key (:data:`SUFFIX_KEYS`) becomes (suffix flag, sub-gram id in ``sub_bits``,
+    character rank); without it the keys are used as they are (characters: their codes)."""
+    for k in range(keys.shape[0]):
+        key = keys[k]
+        if rank.shape[0] == 1:
+            flag = key >> 62
+            sub = (key & (SUFFIX_KEYS - 1)) >> CODE_BITS
+            key = (((flag << sub_bits) | sub) << char_bits) | rank[0, key & ((1 << CODE_BITS) - 1)]
+        out[k] = (key << idx_bits) | k
+
+
+@njit(cache=True)
+def packed_runs(packed, keys, weights, idx_bits, inverse):
+    """The runs of equal keys in the sorted ``packed`` (:func:`pack_keys`): ``(distinct keys,
+    sums of weights, first window of each)``; ``inverse[k]`` gets the run of window k when
+    ``inverse`` has room."""
+    m = packed.shape[0]
+    distinct = np.empty(m, np.int64)
+    sums = np.zeros(m, np.int64)
+    first = np.empty(m, np.int64)
+    mask = (np.int64(1) << idx_bits) - 1
+    d = -1
+    last = np.int64(-1)
+    for j in range(m):
+        v = packed[j] >> idx_bits
+        k = packed[j] & mask
+        if v != last:
+            d += 1
+            distinct[d] = keys[k]
+            first[d] = k
+            last = v
+        sums[d] += weights[k]
+        if inverse.shape[0] > 0:
+            inverse[k] = d
+    return distinct[: d + 1], sums[: d + 1], first[: d + 1]
+
+
+def sorted_groups(keys, weights, inverse: bool = True, chars=None):
+    """The distinct ``keys`` in increasing order with the sums of their ``weights``, the index of
+    their first window and (``inverse``) the distinct index of every window — what ``np.unique``
+    with ``return_index`` and ``return_inverse`` gives, by one sort of int64s that pack (dense
+    key, window index) (:func:`pack_keys`; ``chars`` = the sorted codes of the kept characters,
+    for n-gram keys), ten times faster than an argsort."""
+    m = len(keys)
+    idx_bits = max(1, int(m).bit_length())
+    if chars is None:
+        rank = np.zeros((0, 0), np.int32)
+        key_bits = int(keys.max()).bit_length() if m else 0
+        sub_bits = char_bits = 0
+    else:
+        rank = np.zeros((1, int(chars.max()) + 1 if len(chars) else 1), np.int32)
+        rank[0, chars] = np.arange(len(chars), dtype=np.int32)
+        sub_bits = int(((keys & (SUFFIX_KEYS - 1)) >> CODE_BITS).max()).bit_length() if m else 0
+        char_bits = max(1, int(len(chars) - 1).bit_length())
+        key_bits = 1 + sub_bits + char_bits
+    inv = np.empty(m if inverse else 0, np.int64)
+    if key_bits + idx_bits <= 63:
+        packed = np.empty(m, np.int64)
+        pack_keys(keys, rank, sub_bits, char_bits, idx_bits, packed)
+        packed.sort()
+        uniq, sums, first = packed_runs(packed, keys, weights, idx_bits, inv)
+        return uniq, sums, first, inv if inverse else None
+    uniq, first, inv = np.unique(keys, return_index=True, return_inverse=True)  # too many bits
+    sums = np.bincount(inv, weights=weights, minlength=len(uniq)).astype(np.int64)
+    return uniq, sums, first, inv if inverse else None
+
+
+@njit(cache=True)
+def key_index(keys):
+    """Open-addressing slots (at most half full) of the distinct ``keys`` (all >= 0): ``(slots,
+    where)`` with ``keys[where[s]] == slots[s]``; see :func:`lookup_ids`."""
+    cap = 16
+    while cap < 2 * keys.shape[0]:
+        cap *= 2
+    slots = np.full(cap, EMPTY, np.int64)
+    where = np.empty(cap, np.int64)
+    for j in range(keys.shape[0]):
+        s = key_slot(slots, keys[j])
+        slots[s] = keys[j]
+        where[s] = j
+    return slots, where
+
+
+@njit(cache=True)
+def assign_ids(keys, where, m, index, first, out):
+    """``out[where[k]] = first + j`` for the windows k whose key is kept key j (``index`` =
+    :func:`key_index` of the kept keys, whose ids run from ``first``)."""
+    slots, at = index
     for k in range(m):
-        j = np.searchsorted(kept_keys, keys[k])
-        if j < kept_keys.shape[0] and kept_keys[j] == keys[k]:
-            out[where[k]] = kept_ids[j]
+        s = key_slot(slots, keys[k])
+        if slots[s] != EMPTY:
+            out[where[k]] = first + at[s]
 
 
 @njit(cache=True)
@@ -95,34 +201,38 @@ def gather_windows(codes, pos, n, out, rows):
             out[rows[e], j] = codes[pos[e] + j]
 
 
-def _window_keys(chunks, prev, n, part=0, parts=1):
-    if parts > 1:  # a part holds about 1 / parts of the windows: count them, then allocate
+#: Bounds of the key space for one part (no split).
+WHOLE = np.zeros(2, np.int64)
+
+
+def _window_keys(chunks, prev, n, part=0, cuts=WHOLE):
+    if len(cuts) > 2:  # a part holds a share of the windows: count them, then allocate
         empty = np.empty(0, np.int64)
         total = 0
         for ch, pv in zip(chunks, prev):
-            total = window_keys(ch, pv, n, empty, empty, empty, total, part, parts, False)[0]
+            total = window_keys(ch, pv, n, empty, empty, empty, total, part, cuts, False)[0]
     else:
         total = sum(len(ch[0]) for ch in chunks)
     keys = np.empty(total, np.int64)
     weights = np.empty(total, np.int64)
     where = np.empty(total, np.int64)
-    cuts = [0]
+    bounds = [0]
     orphans = 0
     m = 0
     for ch, pv in zip(chunks, prev):
-        m, o = window_keys(ch, pv, n, keys, weights, where, m, part, parts, True)
-        cuts.append(m)
+        m, o = window_keys(ch, pv, n, keys, weights, where, m, part, cuts, True)
+        bounds.append(m)
         orphans += int(o)
-    return keys[:m], weights[:m], where[:m], np.asarray(cuts), orphans
+    return keys[:m], weights[:m], where[:m], np.asarray(bounds), orphans
 
 
-def _distinct(chunks, prev, n, part=0, parts=1):
-    """The distinct n-grams of hash part ``part``, sorted by key: ``(keys, counts, owning chunk
-    and position of a representative window, pre, suf, orphans, inverse, where, cuts)``."""
-    keys, weights, where, cuts, orphans = _window_keys(chunks, prev, n, part, parts)
-    uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    counts = np.bincount(inverse, weights=weights, minlength=len(uniq)).astype(np.int64)
-    owner = np.searchsorted(cuts, first, side="right") - 1
+def _distinct(chunks, prev, n, part=0, cuts=WHOLE, chars=None):
+    """The distinct n-grams of part ``part`` of the key space, sorted by key: ``(keys, counts,
+    owning chunk and position of a representative window, pre, suf, orphans, inverse, where,
+    bounds)``."""
+    keys, weights, where, bounds, orphans = _window_keys(chunks, prev, n, part, cuts)
+    uniq, counts, first, inverse = sorted_groups(keys, weights, chars=chars)
+    owner = np.searchsorted(bounds, first, side="right") - 1
     pos = where[first]
     pre = np.full(len(uniq), -1, np.int64)
     suf = np.full(len(uniq), -1, np.int64)
@@ -131,24 +241,48 @@ def _distinct(chunks, prev, n, part=0, parts=1):
             mine = owner == c
             pre[mine] = prev[c][pos[mine]]
             suf[mine] = prev[c][pos[mine] + 1]
-    return uniq, counts, owner, pos, pre, suf, orphans, inverse, where, cuts
+    return uniq, counts, owner, pos, pre, suf, orphans, inverse, where, bounds
 
 
-def distinct_task(chunks_ref, prev_ref, n, part, parts):
-    """Task: :func:`_distinct` of one hash part (what the parent merges)."""
-    return _distinct(resolve(chunks_ref), resolve(prev_ref), n, part, parts)[:7]
+def _views(flat, offsets):
+    return [flat[offsets[c]:offsets[c + 1]] for c in range(len(offsets) - 1)]
 
 
-def advance_task(chunks_ref, prev_ref, n, kept_keys, kept_ids, group):
-    """Task: for chunks ``group``, the id of the kept n-gram at every position (-1: none)."""
-    chunks, prev = resolve(chunks_ref), resolve(prev_ref)
-    out = []
+def distinct_task(chunks_ref, prev_ref, offsets, n, part, cuts, chars, out_ref):
+    """Task: the distinct n-grams of one part of the key space, sorted: keys, counts and the
+    position of a representative window in the flat position array (``offsets``: where each
+    chunk's positions start). Written to row ``part`` of the shared array ``out_ref`` (then
+    ``(distinct, orphans)`` is returned) or returned ``(keys, counts, positions, orphans)``."""
+    chunks = resolve(chunks_ref)
+    keys, weights, where, bounds, orphans = _window_keys(chunks, _views(resolve(prev_ref), offsets), n, part, cuts)
+    uniq, counts, first, _ = sorted_groups(keys, weights, inverse=False, chars=chars)
+    flatpos = offsets[np.searchsorted(bounds, first, side="right") - 1] + where[first]
+    if out_ref is None:
+        return uniq, counts, flatpos, orphans
+    out, d = resolve(out_ref)[part], len(uniq)
+    out[0, :d], out[1, :d], out[2, :d] = uniq, counts, flatpos
+    return d, orphans
+
+
+def advance_task(chunks_ref, prev_ref, offsets, n, kept, first, group, next_ref):
+    """Task: for chunks ``group``, the id of the kept n-gram at every position (-1: none); the
+    kept keys ``kept`` (an array, or ``(shared array handle, length)``) have ids from ``first``.
+    Written into the shared flat array ``next_ref``, or returned (one array per chunk)."""
+    chunks, flat = resolve(chunks_ref), resolve(prev_ref)
+    if isinstance(kept, tuple):
+        kept = resolve(kept[0])[: kept[1]]
+    index = key_index(kept)
+    out = resolve(next_ref) if next_ref is not None else None
+    res = []
     for c in group:
-        keys, _, where, _, _ = _window_keys([chunks[c]], [prev[c]], n)
-        ids = np.full(len(chunks[c][0]) + 1, -1, np.int32)
-        assign_ids(keys, where, len(keys), kept_keys, kept_ids, ids)
-        out.append(ids)
-    return out
+        lo, hi = offsets[c], offsets[c + 1]
+        keys, _, where, _, _ = _window_keys([chunks[c]], [flat[lo:hi]], n)
+        ids = out[lo:hi] if out is not None else np.empty(hi - lo, np.int32)
+        ids[:] = -1
+        assign_ids(keys, where, len(keys), index, first, ids)
+        if out is None:
+            res.append(ids)
+    return res
 
 
 class _Passes:
@@ -158,18 +292,18 @@ class _Passes:
         self.chunks = chunks
         self.prev = [np.full(len(ch[0]) + 1, -1, np.int32) for ch in chunks]
 
-    def distinct(self, n):
-        out = _distinct(self.chunks, self.prev, n)
-        self._inverse, self._where, self._cuts = out[7:]
+    def distinct(self, n, chars):
+        out = _distinct(self.chunks, self.prev, n, chars=chars)
+        self._inverse, self._where, self._bounds = out[7:]
         return out[:7]
 
-    def advance(self, n, keys, sel, first):
+    def advance(self, n, keys, counts, sel, first):
         new_ids = np.full(len(keys), -1, np.int32)
         new_ids[sel] = np.arange(first, first + len(sel), dtype=np.int32)
         nxt = []
         for c, ch in enumerate(self.chunks):
             out = np.full(len(ch[0]) + 1, -1, np.int32)
-            scatter_ids(self._where, new_ids, self._inverse, self._cuts[c], self._cuts[c + 1], out)
+            scatter_ids(self._where, new_ids, self._inverse, self._bounds[c], self._bounds[c + 1], out)
             nxt.append(out)
         self.prev = nxt
 
@@ -178,35 +312,78 @@ class _Passes:
 
 
 class _EnginePasses:
-    """Stage-1 passes as tasks: ``jobs`` hash parts of the keys, merged and sorted by the parent;
-    then the position ids for the next pass, a share of the chunks per task."""
+    """Stage-1 passes as tasks: ``jobs`` parts of the key space — ranges of the ids of the kept
+    (n-1)-grams, cut where their occurrences balance — whose distinct n-grams the parent merges
+    (sorted runs); then the position ids for the next pass, a share of the chunks per task.
+
+    The position ids live in one flat array (``offsets``: where each chunk's start). On a local
+    engine, it, the tasks' results and the kept keys are shared memory written in place (no
+    pickling, and the worker pool lives through every pass); on Dask they travel as values."""
 
     def __init__(self, chunks, chunks_ref, engine):
         self.chunks, self.chunks_ref, self.engine = chunks, chunks_ref, engine
         self.parts = engine.jobs
         self.groups = [g for g in (list(range(t, len(chunks), self.parts)) for t in range(self.parts)) if g]
-        self.prev_ref = engine.share([np.full(len(ch[0]) + 1, -1, np.int32) for ch in chunks])
+        self.offsets = np.concatenate([[0], np.cumsum([len(ch[0]) + 1 for ch in chunks])]).astype(np.int64)
+        total = int(self.offsets[-1])
+        self.cuts = np.zeros(self.parts + 1, np.int64)  # characters: parts by hash
+        self.refs = []
+        bufs = [shared_array(engine, (total,), np.int32), shared_array(engine, (total,), np.int32),
+                shared_array(engine, (self.parts, 3, total), np.int64), shared_array(engine, (total,), np.int64)]
+        if all(b is not None for b in bufs):
+            self.refs = [b[0] for b in bufs]
+            (self.prev_ref, self.prev), (self.next_ref, self.next), (self.out_ref, self.out), (self.kept_ref, self.kept) = bufs
+            self.prev[:] = -1
+        else:
+            self.next_ref = self.out_ref = self.kept_ref = None
+            self.prev = np.full(total, -1, np.int32)
+            self.prev_ref = engine.share(self.prev)
+            self.refs = [self.prev_ref]
 
-    def distinct(self, n):
-        res = list(self.engine.map(distinct_task, [(self.chunks_ref, self.prev_ref, n, p, self.parts)
-                                                   for p in range(self.parts)], ordered=True))
-        cols = [np.concatenate([r[i] for r in res]) for i in range(6)]
-        order = np.argsort(cols[0], kind="stable")
-        return (*[c[order] for c in cols], sum(r[6] for r in res))
+    def distinct(self, n, chars):
+        res = list(self.engine.map(distinct_task, [(self.chunks_ref, self.prev_ref, self.offsets, n, p, self.cuts,
+                                                    chars, self.out_ref) for p in range(self.parts)], ordered=True))
+        if self.out_ref is not None:
+            cols = [np.concatenate([self.out[p, i, :r[0]] for p, r in enumerate(res)]) for i in range(3)]
+        else:
+            cols = [np.concatenate([r[i] for r in res]) for i in range(3)]
+        order = np.argsort(cols[0], kind="stable")  # runs already sorted: a merge
+        keys, counts, flatpos = (c[order] for c in cols)
+        owner = np.searchsorted(self.offsets, flatpos, side="right") - 1
+        pos = flatpos - self.offsets[owner]
+        if n > 1:
+            pre, suf = self.prev[flatpos].astype(np.int64), self.prev[flatpos + 1].astype(np.int64)
+        else:
+            pre = suf = np.full(len(keys), -1, np.int64)
+        return keys, counts, owner, pos, pre, suf, sum(r[-1] for r in res)
 
-    def advance(self, n, keys, sel, first):
-        kept_ids = np.arange(first, first + len(sel), dtype=np.int32)
-        parts = list(self.engine.map(advance_task, [(self.chunks_ref, self.prev_ref, n, keys[sel], kept_ids, g)
-                                                    for g in self.groups], ordered=True))
-        prev = [None] * len(self.chunks)
-        for g, ids in zip(self.groups, parts):
-            for c, a in zip(g, ids):
-                prev[c] = a
-        self.engine.release(self.prev_ref)
-        self.prev_ref = self.engine.share(prev)
+    def advance(self, n, keys, counts, sel, first):
+        kept = keys[sel]
+        if self.kept_ref is not None:
+            self.kept[: len(kept)] = kept
+            kept = (self.kept_ref, len(kept))
+        parts = list(self.engine.map(advance_task, [(self.chunks_ref, self.prev_ref, self.offsets, n, kept, first,
+                                                     g, self.next_ref) for g in self.groups], ordered=True))
+        if self.next_ref is not None:
+            self.prev_ref, self.next_ref = self.next_ref, self.prev_ref
+            self.prev, self.next = self.next, self.prev
+        else:
+            flat = np.empty_like(self.prev)
+            for g, ids in zip(self.groups, parts):
+                for c, a in zip(g, ids):
+                    flat[self.offsets[c]:self.offsets[c + 1]] = a
+            self.engine.release(self.prev_ref)
+            self.prev, self.prev_ref = flat, self.engine.share(flat)
+            self.refs = [self.prev_ref]
+        # next pass: id ranges of about equal occurrences (each window extends one of them)
+        cum = np.cumsum(counts[sel])
+        at = np.searchsorted(cum, cum[-1] * np.arange(1, self.parts) / self.parts, side="right")
+        self.cuts = np.concatenate([[first], first + at, [first + len(sel)]]).astype(np.int64)
 
     def close(self):
-        self.engine.release(self.prev_ref)
+        for ref in self.refs:
+            self.engine.release(ref)
+        self.refs = []
 
 
 @njit(cache=True)
@@ -368,10 +545,12 @@ def count_ngrams(chunks, max_n: int = 4, min_count: int = 2, progress=None, engi
     suffix = np.zeros(0, np.int64)
     moments = np.zeros((max_n + 2, 5))
     n_chars = 0
+    chars = None
     try:
         for n in range(1, max_n + 2):
-            keys, counts, owner, pos, pre, suf, orphans = passes.distinct(n)
+            keys, counts, owner, pos, pre, suf, orphans = passes.distinct(n, chars)
             if n == 1:
+                chars = keys  # every character is kept: their codes, sorted
                 n_chars = int(counts.sum())
                 mask = np.ones(len(counts), bool)
             else:
@@ -398,7 +577,7 @@ def count_ngrams(chunks, max_n: int = 4, min_count: int = 2, progress=None, engi
             suffix = np.concatenate([suffix, suf[sel]])
             if n > max_n or (len(sel) == 0 and n > 1):
                 break
-            passes.advance(n, keys, sel, first)
+            passes.advance(n, keys, counts, sel, first)
     finally:
         passes.close()
     m = len(kept)
@@ -489,16 +668,21 @@ def not_maximal(stats: NGramStats) -> np.ndarray:
     return (stats.lengths > 1) & ((stats.h_left < 1e-9) | (stats.h_right < 1e-9))
 
 
-def pair_pmi(stats: NGramStats) -> np.ndarray:
-    """PMI (nats) of the character pair starting at each arena position (NaN at an entry's last
-    character): ln(c_ab N / (c_a c_b)) from the n-gram counts."""
+def pair_pmi(stats: NGramStats, pos: np.ndarray | None = None) -> np.ndarray:
+    """PMI (nats) of the character pair starting at each arena position ``pos`` (default: every
+    position; NaN at an entry's last character): ln(c_ab N / (c_a c_b)) from the n-gram counts."""
     arena = stats.arena[: stats.starts[-1]].astype(np.int32)
-    pairs_codes = np.empty(2 * max(len(arena) - 1, 0), np.int32)
-    pairs_codes[0::2], pairs_codes[1::2] = arena[:-1], arena[1:]
+    if pos is None:
+        pos = np.arange(max(len(arena) - 1, 0))
+        tail = [np.nan]
+    else:
+        tail = []
+    pairs_codes = np.empty(2 * len(pos), np.int32)
+    pairs_codes[0::2], pairs_codes[1::2] = arena[pos], arena[pos + 1]
     ab = stats.table.ids(pairs_codes, np.arange(0, len(pairs_codes) + 1, 2, dtype=np.int64))
-    ch = stats.char_ids()[arena]
+    ch = stats.char_ids()
     cnt = stats.counts.astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
-        v = np.log(cnt[np.maximum(ab, 0)] * stats.n_chars / (cnt[ch[:-1]] * cnt[ch[1:]]))
+        v = np.log(cnt[np.maximum(ab, 0)] * stats.n_chars / (cnt[ch[arena[pos]]] * cnt[ch[arena[pos + 1]]]))
     v = np.where(ab >= 0, v, np.nan)
-    return np.append(v, np.nan)
+    return np.append(v, tail)

@@ -238,6 +238,19 @@ class LocalEngine:
         _SHARED[_next_key[0]] = obj
         return LocalRef(_next_key[0])
 
+    def shared_array(self, shape, dtype):
+        """``(handle, array)``: a zeroed array in anonymous shared memory that the workers read and
+        write in place (tasks :func:`resolve` the handle), so a pass's vectors are never pickled;
+        None when tasks cannot share memory with this process (one job, no fork). Pages are
+        allocated when first written."""
+        if self.jobs == 1 or not _fork_available():
+            return None
+        import mmap
+        count = int(np.prod(shape))
+        buf = mmap.mmap(-1, max(count * np.dtype(dtype).itemsize, 1))
+        array = np.frombuffer(buf, dtype, count=count).reshape(shape)
+        return self.share(array), array
+
     def release(self, handle) -> None:
         if isinstance(handle, LocalRef):
             _SHARED.pop(handle.key, None)
@@ -290,6 +303,10 @@ class DaskEngine:
         """Scatter ``obj`` to every worker once; the future is resolved in the tasks' arguments."""
         return self.client.scatter([obj], broadcast=True, hash=False)[0]
 
+    def shared_array(self, shape, dtype):
+        """None: Dask workers share no memory with the client (vectors travel with the tasks)."""
+        return None
+
     def release(self, handle) -> None:
         self.client.cancel([handle])
 
@@ -307,3 +324,9 @@ def make_engine(engine: str = "local", jobs: int = 1, scheduler: str | None = No
     if engine == "dask":
         return DaskEngine(scheduler, max(jobs, 1))
     raise MinentError(f"unknown engine {engine!r} (local or dask)")
+
+
+def shared_array(engine, shape, dtype):
+    """``engine.shared_array(shape, dtype)`` where the engine has shared memory, else None."""
+    make = getattr(engine, "shared_array", None)
+    return make(shape, dtype) if make is not None else None

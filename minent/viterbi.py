@@ -163,3 +163,20 @@ def best_splits(starts, cand, logp, unk, max_codes, first, last):
             continue
         out[w - first] = best_path(cand, lo - base, hi - lo, logp, unk, scratch, False)
     return out
+
+
+@njit(cache=True)
+def entry_splits(table, ids, logp, unk, width, max_codes):
+    """:func:`best_splits` of the entries ``ids`` of ``table`` (any order), their candidates found
+    on the way: one score per id, NaN for entries of one code or more than ``max_codes``."""
+    starts, arena = table[2], table[3]
+    out = np.full(ids.shape[0], np.nan)
+    cand = np.empty((max_codes, width), np.int32)
+    scratch = make_scratch(max_codes)
+    for t in range(ids.shape[0]):
+        lo, hi = starts[ids[t]], starts[ids[t] + 1]
+        if hi - lo < 2 or hi - lo > max_codes:
+            continue
+        candidates(table, arena, lo, hi, True, cand, 0)
+        out[t] = best_path(cand, 0, hi - lo, logp, unk, scratch, False)
+    return out
