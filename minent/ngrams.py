@@ -34,35 +34,16 @@ CODE_BITS = 21
 SUFFIX_KEYS = 1 << 62
 
 
-@njit(cache=True, inline="always")
-def key_part(key, n, cuts):
-    """Part of the key space ``key`` belongs to: by the id of its kept (n-1)-gram against the
-    sorted bounds ``cuts`` (parts = len(cuts) - 1), by hash for characters (n = 1)."""
-    parts = cuts.shape[0] - 1
-    if parts == 1:
-        return 0
-    if n == 1:
-        return (mix64(key) & 0x7FFFFFFF) % parts
-    sub = (key & (SUFFIX_KEYS - 1)) >> CODE_BITS
-    p = 0
-    while p + 1 < parts and sub >= cuts[p + 1]:
-        p += 1
-    return p
-
-
 @njit(cache=True)
-def window_keys(clauses, prev, n, keys, weights, where, m, part, cuts, store):
+def window_keys(clauses, prev, n, keys, weights, where, m):
     """Append the key (see :data:`SUFFIX_KEYS`), weight and position of every n-gram window of
     ``clauses`` = ``(codes, bounds, weights)`` that extends a kept (n-1)-gram, from index ``m``.
 
-    ``prev[i]`` is the id of the kept (n-1)-gram starting at position i (-1: none). Only keys of
-    part ``part`` of the key space (:func:`key_part` with bounds ``cuts``) are taken. Returns
+    ``prev[i]`` is the id of the kept (n-1)-gram starting at position i (-1: none). Returns
     ``(m, orphans)``: ``orphans`` counts the windows with neither sub-gram kept (each an n-gram
-    seen once when every repeated (n-1)-gram is kept), in part 0 only. With ``store`` False
-    nothing is written: ``m`` counts (to size the arrays of a second call)."""
+    seen once when every repeated (n-1)-gram is kept)."""
     codes, bounds, cw = clauses
     orphans = 0
-    split = cuts.shape[0] > 2
     for c in range(bounds.shape[0] - 1):
         w = cw[c]
         for i in range(bounds[c], bounds[c + 1] - n + 1):
@@ -75,15 +56,11 @@ def window_keys(clauses, prev, n, keys, weights, where, m, part, cuts, store):
                 elif q >= 0:
                     key = SUFFIX_KEYS | (np.int64(q) << CODE_BITS) | codes[i]
                 else:
-                    if part == 0:
-                        orphans += w
+                    orphans += w
                     continue
-            if split and key_part(key, n, cuts) != part:
-                continue
-            if store:
-                keys[m] = key
-                weights[m] = w
-                where[m] = i
+            keys[m] = key
+            weights[m] = w
+            where[m] = i
             m += 1
     return m, orphans
 
@@ -188,7 +165,7 @@ def assign_ids(keys, where, m, index, first, out):
 
 @njit(cache=True)
 def scatter_ids(where, new_ids, inverse, lo, hi, out):
-    """``out[where[k]] = new_ids[inverse[k]]`` for the windows k in [lo, hi) of one chunk."""
+    """``out[where[k]] = new_ids[inverse[k]]`` for the windows k in [lo, hi)."""
     for k in range(lo, hi):
         out[where[k]] = new_ids[inverse[k]]
 
@@ -201,184 +178,167 @@ def gather_windows(codes, pos, n, out, rows):
             out[rows[e], j] = codes[pos[e] + j]
 
 
-#: Bounds of the key space for one part (no split).
-WHOLE = np.zeros(2, np.int64)
-
-
-def _window_keys(chunks, prev, n, part=0, cuts=WHOLE):
-    if len(cuts) > 2:  # a part holds a share of the windows: count them, then allocate
-        empty = np.empty(0, np.int64)
-        total = 0
-        for ch, pv in zip(chunks, prev):
-            total = window_keys(ch, pv, n, empty, empty, empty, total, part, cuts, False)[0]
-    else:
-        total = sum(len(ch[0]) for ch in chunks)
+def _window_keys(chunks, prev, n, offsets):
+    """Keys, weights and flat positions (chunk c's positions start at ``offsets[c]``) of the
+    windows of pass n in ``chunks``, and the orphan count."""
+    total = sum(len(ch[0]) for ch in chunks)
     keys = np.empty(total, np.int64)
     weights = np.empty(total, np.int64)
     where = np.empty(total, np.int64)
-    bounds = [0]
     orphans = 0
     m = 0
-    for ch, pv in zip(chunks, prev):
-        m, o = window_keys(ch, pv, n, keys, weights, where, m, part, cuts, True)
-        bounds.append(m)
+    for ch, pv, off in zip(chunks, prev, offsets):
+        m0 = m
+        m, o = window_keys(ch, pv, n, keys, weights, where, m)
+        where[m0:m] += off
         orphans += int(o)
-    return keys[:m], weights[:m], where[:m], np.asarray(bounds), orphans
-
-
-def _distinct(chunks, prev, n, part=0, cuts=WHOLE, chars=None):
-    """The distinct n-grams of part ``part`` of the key space, sorted by key: ``(keys, counts,
-    owning chunk and position of a representative window, pre, suf, orphans, inverse, where,
-    bounds)``."""
-    keys, weights, where, bounds, orphans = _window_keys(chunks, prev, n, part, cuts)
-    uniq, counts, first, inverse = sorted_groups(keys, weights, chars=chars)
-    owner = np.searchsorted(bounds, first, side="right") - 1
-    pos = where[first]
-    pre = np.full(len(uniq), -1, np.int64)
-    suf = np.full(len(uniq), -1, np.int64)
-    if n > 1:
-        for c in np.unique(owner):
-            mine = owner == c
-            pre[mine] = prev[c][pos[mine]]
-            suf[mine] = prev[c][pos[mine] + 1]
-    return uniq, counts, owner, pos, pre, suf, orphans, inverse, where, bounds
+    return keys[:m], weights[:m], where[:m], orphans
 
 
 def _views(flat, offsets):
     return [flat[offsets[c]:offsets[c + 1]] for c in range(len(offsets) - 1)]
 
 
-def distinct_task(chunks_ref, prev_ref, offsets, n, part, cuts, chars, out_ref):
-    """Task: the distinct n-grams of one part of the key space, sorted: keys, counts and the
-    position of a representative window in the flat position array (``offsets``: where each
-    chunk's positions start). Written to row ``part`` of the shared array ``out_ref`` (then
-    ``(distinct, orphans)`` is returned) or returned ``(keys, counts, positions, orphans)``."""
-    chunks = resolve(chunks_ref)
-    keys, weights, where, bounds, orphans = _window_keys(chunks, _views(resolve(prev_ref), offsets), n, part, cuts)
-    uniq, counts, first, _ = sorted_groups(keys, weights, inverse=False, chars=chars)
-    flatpos = offsets[np.searchsorted(bounds, first, side="right") - 1] + where[first]
-    if out_ref is None:
-        return uniq, counts, flatpos, orphans
-    out, d = resolve(out_ref)[part], len(uniq)
-    out[0, :d], out[1, :d], out[2, :d] = uniq, counts, flatpos
-    return d, orphans
-
-
-def advance_task(chunks_ref, prev_ref, offsets, n, kept, first, group, next_ref):
-    """Task: for chunks ``group``, the id of the kept n-gram at every position (-1: none); the
-    kept keys ``kept`` (an array, or ``(shared array handle, length)``) have ids from ``first``.
-    Written into the shared flat array ``next_ref``, or returned (one array per chunk)."""
-    chunks, flat = resolve(chunks_ref), resolve(prev_ref)
-    if isinstance(kept, tuple):
-        kept = resolve(kept[0])[: kept[1]]
-    index = key_index(kept)
-    out = resolve(next_ref) if next_ref is not None else None
-    res = []
-    for c in group:
-        lo, hi = offsets[c], offsets[c + 1]
-        keys, _, where, _, _ = _window_keys([chunks[c]], [flat[lo:hi]], n)
-        ids = out[lo:hi] if out is not None else np.empty(hi - lo, np.int32)
-        ids[:] = -1
-        assign_ids(keys, where, len(keys), index, first, ids)
-        if out is None:
-            res.append(ids)
-    return res
-
-
 class _Passes:
-    """Stage-1 passes in this process (``inverse`` kept from one pass to the next)."""
+    """Stage-1 passes in this process: every chunk's position ids in one flat array (chunk c's
+    from ``offsets[c]``; one more position than codes), ``inverse`` kept from a pass to the next."""
 
     def __init__(self, chunks):
         self.chunks = chunks
-        self.prev = [np.full(len(ch[0]) + 1, -1, np.int32) for ch in chunks]
+        self.offsets = np.concatenate([[0], np.cumsum([len(ch[0]) + 1 for ch in chunks])]).astype(np.int64)
+        self.prev = np.full(int(self.offsets[-1]), -1, np.int32)
 
     def distinct(self, n, chars):
-        out = _distinct(self.chunks, self.prev, n, chars=chars)
-        self._inverse, self._where, self._bounds = out[7:]
-        return out[:7]
+        """Distinct n-grams: ``(keys, counts, flat position of a window, orphans)``, by key."""
+        keys, weights, self._where, orphans = _window_keys(self.chunks, _views(self.prev, self.offsets), n,
+                                                           self.offsets)
+        uniq, counts, first, self._inverse = sorted_groups(keys, weights, chars=chars)
+        return uniq, counts, self._where[first], orphans
 
-    def advance(self, n, keys, counts, sel, first):
-        new_ids = np.full(len(keys), -1, np.int32)
-        new_ids[sel] = np.arange(first, first + len(sel), dtype=np.int32)
-        nxt = []
-        for c, ch in enumerate(self.chunks):
-            out = np.full(len(ch[0]) + 1, -1, np.int32)
-            scatter_ids(self._where, new_ids, self._inverse, self._bounds[c], self._bounds[c + 1], out)
-            nxt.append(out)
+    def advance(self, n, new_ids):
+        """Position ids of pass n: ``new_ids`` (per distinct n-gram, -1: not kept) at every window."""
+        nxt = np.full_like(self.prev, -1)
+        scatter_ids(self._where, new_ids, self._inverse, 0, len(self._where), nxt)
         self.prev = nxt
 
     def close(self):
         pass
 
 
-class _EnginePasses:
-    """Stage-1 passes as tasks: ``jobs`` parts of the key space — ranges of the ids of the kept
-    (n-1)-grams, cut where their occurrences balance — whose distinct n-grams the parent merges
-    (sorted runs); then the position ids for the next pass, a share of the chunks per task.
+def distinct_task(chunks_ref, prev_ref, offsets, n, group, chars, part, shared):
+    """Task: the distinct n-grams of chunks ``group``, sorted by key — keys, counts and the flat
+    position of a window of each — and the orphans. With ``shared`` = handles of (results, window
+    positions and inverse) arrays, the results go to row ``part`` of the first (``(distinct,
+    orphans)`` is returned) and the windows' positions and distinct indices to the second, for
+    :func:`scatter_task`; else ``(keys, counts, positions, orphans)`` is returned."""
+    chunks, flat = resolve(chunks_ref), resolve(prev_ref)
+    keys, weights, where, orphans = _window_keys([chunks[c] for c in group],
+                                                 [flat[offsets[c]:offsets[c + 1]] for c in group], n,
+                                                 offsets[group])
+    uniq, counts, first, inverse = sorted_groups(keys, weights, inverse=shared is not None, chars=chars)
+    if shared is None:
+        return uniq, counts, where[first], orphans
+    out, win = resolve(shared[0])[part], resolve(shared[1])[part]
+    d, m = len(uniq), len(keys)
+    out[0, :d], out[1, :d], out[2, :d] = uniq, counts, where[first]
+    win[0, :m], win[1, :m] = where, inverse
+    return d, orphans, m
 
-    The position ids live in one flat array (``offsets``: where each chunk's start). On a local
-    engine, it, the tasks' results and the kept keys are shared memory written in place (no
-    pickling, and the worker pool lives through every pass); on Dask they travel as values."""
+
+def scatter_task(offsets, group, part, m, shared, ids_ref, next_ref):
+    """Task: position ids of the next pass for chunks ``group`` from the windows ``distinct_task``
+    left in row ``part``: the id of each window's n-gram (``ids_ref`` row ``part``: per distinct
+    n-gram of the part, -1 when not kept), -1 elsewhere."""
+    out = resolve(next_ref)
+    for c in group:
+        out[offsets[c]:offsets[c + 1]] = -1
+    win = resolve(shared[1])[part]
+    scatter_ids(win[0], resolve(ids_ref)[part], win[1], 0, m, out)
+
+
+def advance_task(chunks_ref, prev_ref, offsets, n, kept, first, group):
+    """Task (engines without shared memory): for chunks ``group``, the id of the kept n-gram at
+    every position (-1: none); the kept keys ``kept`` have ids from ``first``."""
+    chunks, flat = resolve(chunks_ref), resolve(prev_ref)
+    index = key_index(kept)
+    res = []
+    for c in group:
+        lo, hi = offsets[c], offsets[c + 1]
+        keys, _, where, _ = _window_keys([chunks[c]], [flat[lo:hi]], n, [0])
+        ids = np.full(hi - lo, -1, np.int32)
+        assign_ids(keys, where, len(keys), index, first, ids)
+        res.append(ids)
+    return res
+
+
+class _EnginePasses:
+    """Stage-1 passes as tasks, a share of the chunks each: every task finds the distinct
+    n-grams of its chunks (sorted), the parent merges the sorted runs (:func:`sorted_groups`
+    again), then the tasks write the position ids of the next pass.
+
+    On a local engine the position ids, the tasks' results and their windows are shared memory
+    written in place (no pickling; the worker pool lives through every pass) and the ids are
+    scattered through each task's own windows; on Dask the results travel as values and the ids
+    are looked up by key."""
 
     def __init__(self, chunks, chunks_ref, engine):
         self.chunks, self.chunks_ref, self.engine = chunks, chunks_ref, engine
         self.parts = engine.jobs
-        self.groups = [g for g in (list(range(t, len(chunks), self.parts)) for t in range(self.parts)) if g]
+        self.groups = [np.array(g, np.int64) for g in (list(range(t, len(chunks), self.parts))
+                                                         for t in range(self.parts)) if g]
         self.offsets = np.concatenate([[0], np.cumsum([len(ch[0]) + 1 for ch in chunks])]).astype(np.int64)
-        total = int(self.offsets[-1])
-        self.cuts = np.zeros(self.parts + 1, np.int64)  # characters: parts by hash
-        self.refs = []
-        bufs = [shared_array(engine, (total,), np.int32), shared_array(engine, (total,), np.int32),
-                shared_array(engine, (self.parts, 3, total), np.int64), shared_array(engine, (total,), np.int64)]
+        total, parts = int(self.offsets[-1]), len(self.groups)
+        bufs = [shared_array(self.engine, shape, dtype) for shape, dtype in
+                (((total,), np.int32), ((total,), np.int32), ((parts, 3, total), np.int64),
+                 ((parts, 2, total), np.int64), ((parts, total), np.int32))]
         if all(b is not None for b in bufs):
             self.refs = [b[0] for b in bufs]
-            (self.prev_ref, self.prev), (self.next_ref, self.next), (self.out_ref, self.out), (self.kept_ref, self.kept) = bufs
+            (self.prev_ref, self.prev), (self.next_ref, self.next) = bufs[:2]
+            self.out, self.ids = bufs[2][1], bufs[4][1]
+            self.shared, self.ids_ref = (bufs[2][0], bufs[3][0]), bufs[4][0]
             self.prev[:] = -1
         else:
-            self.next_ref = self.out_ref = self.kept_ref = None
+            self.shared = None
             self.prev = np.full(total, -1, np.int32)
             self.prev_ref = engine.share(self.prev)
             self.refs = [self.prev_ref]
 
     def distinct(self, n, chars):
-        res = list(self.engine.map(distinct_task, [(self.chunks_ref, self.prev_ref, self.offsets, n, p, self.cuts,
-                                                    chars, self.out_ref) for p in range(self.parts)], ordered=True))
-        if self.out_ref is not None:
-            cols = [np.concatenate([self.out[p, i, :r[0]] for p, r in enumerate(res)]) for i in range(3)]
+        res = list(self.engine.map(distinct_task, [(self.chunks_ref, self.prev_ref, self.offsets, n, g, chars, p,
+                                                    self.shared) for p, g in enumerate(self.groups)], ordered=True))
+        if self.shared is not None:
+            cols = [[self.out[p, i, :r[0]] for p, r in enumerate(res)] for i in range(3)]
+            self._windows = [r[2] for r in res]
         else:
-            cols = [np.concatenate([r[i] for r in res]) for i in range(3)]
-        order = np.argsort(cols[0], kind="stable")  # runs already sorted: a merge
-        keys, counts, flatpos = (c[order] for c in cols)
-        owner = np.searchsorted(self.offsets, flatpos, side="right") - 1
-        pos = flatpos - self.offsets[owner]
-        if n > 1:
-            pre, suf = self.prev[flatpos].astype(np.int64), self.prev[flatpos + 1].astype(np.int64)
-        else:
-            pre = suf = np.full(len(keys), -1, np.int64)
-        return keys, counts, owner, pos, pre, suf, sum(r[-1] for r in res)
+            cols = [[r[i] for r in res] for i in range(3)]
+        self._sizes = [len(c) for c in cols[0]]
+        keys, counts, pos = (np.concatenate(c) for c in cols)
+        uniq, sums, first, self._inverse = sorted_groups(keys, counts, chars=chars)
+        self._keys = uniq
+        return uniq, sums, pos[first], sum(int(r[1] if self.shared is not None else r[3]) for r in res)
 
-    def advance(self, n, keys, counts, sel, first):
-        kept = keys[sel]
-        if self.kept_ref is not None:
-            self.kept[: len(kept)] = kept
-            kept = (self.kept_ref, len(kept))
-        parts = list(self.engine.map(advance_task, [(self.chunks_ref, self.prev_ref, self.offsets, n, kept, first,
-                                                     g, self.next_ref) for g in self.groups], ordered=True))
-        if self.next_ref is not None:
+    def advance(self, n, new_ids):
+        if self.shared is not None:
+            at = 0
+            for p, size in enumerate(self._sizes):  # each part's distinct n-grams -> their ids
+                self.ids[p, :size] = new_ids[self._inverse[at:at + size]]
+                at += size
+            list(self.engine.map(scatter_task, [(self.offsets, g, p, self._windows[p], self.shared, self.ids_ref,
+                                                 self.next_ref) for p, g in enumerate(self.groups)]))
             self.prev_ref, self.next_ref = self.next_ref, self.prev_ref
             self.prev, self.next = self.next, self.prev
-        else:
-            flat = np.empty_like(self.prev)
-            for g, ids in zip(self.groups, parts):
-                for c, a in zip(g, ids):
-                    flat[self.offsets[c]:self.offsets[c + 1]] = a
-            self.engine.release(self.prev_ref)
-            self.prev, self.prev_ref = flat, self.engine.share(flat)
-            self.refs = [self.prev_ref]
-        # next pass: id ranges of about equal occurrences (each window extends one of them)
-        cum = np.cumsum(counts[sel])
-        at = np.searchsorted(cum, cum[-1] * np.arange(1, self.parts) / self.parts, side="right")
-        self.cuts = np.concatenate([[first], first + at, [first + len(sel)]]).astype(np.int64)
+            return
+        kept = np.nonzero(new_ids >= 0)[0]
+        first = int(new_ids[kept[0]]) if len(kept) else 0
+        parts = list(self.engine.map(advance_task, [(self.chunks_ref, self.prev_ref, self.offsets, n,
+                                                     self._keys[kept], first, g) for g in self.groups], ordered=True))
+        flat = np.empty_like(self.prev)
+        for g, ids in zip(self.groups, parts):
+            for c, a in zip(g, ids):
+                flat[self.offsets[c]:self.offsets[c + 1]] = a
+        self.engine.release(self.prev_ref)
+        self.prev, self.prev_ref = flat, self.engine.share(flat)
+        self.refs = [self.prev_ref]
 
     def close(self):
         for ref in self.refs:
@@ -548,7 +508,13 @@ def count_ngrams(chunks, max_n: int = 4, min_count: int = 2, progress=None, engi
     chars = None
     try:
         for n in range(1, max_n + 2):
-            keys, counts, owner, pos, pre, suf, orphans = passes.distinct(n, chars)
+            keys, counts, flatpos, orphans = passes.distinct(n, chars)
+            owner = np.searchsorted(passes.offsets, flatpos, side="right") - 1
+            pos = flatpos - passes.offsets[owner]
+            if n > 1:  # ids of the n-gram's kept sub-grams: at its window, one position on
+                pre, suf = passes.prev[flatpos].astype(np.int64), passes.prev[flatpos + 1].astype(np.int64)
+            else:
+                pre = suf = np.full(len(keys), -1, np.int64)
             if n == 1:
                 chars = keys  # every character is kept: their codes, sorted
                 n_chars = int(counts.sum())
@@ -577,7 +543,9 @@ def count_ngrams(chunks, max_n: int = 4, min_count: int = 2, progress=None, engi
             suffix = np.concatenate([suffix, suf[sel]])
             if n > max_n or (len(sel) == 0 and n > 1):
                 break
-            passes.advance(n, keys, counts, sel, first)
+            new_ids = np.full(len(keys), -1, np.int32)
+            new_ids[sel] = np.arange(first, first + len(sel), dtype=np.int32)
+            passes.advance(n, new_ids)
     finally:
         passes.close()
     m = len(kept)
