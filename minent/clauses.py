@@ -22,7 +22,7 @@ import numpy as np
 from numba import njit
 
 from .hashtable import SeqCounter, seq_hash
-from .parallel import Range, corpus_ranges, range_blocks, ranges_size
+from .parallel import Range, corpus_ranges, range_blocks, ranges_size, resolve, shared_array
 from .pretokenize import HAN, class_table, han_length, scan_spans, to_codes
 from .textio import iter_text_blocks
 
@@ -62,6 +62,18 @@ def han_clauses(cps, spans, level):
                 bounds[m] = used
             a = b
     return codes[:used], bounds[: m + 1], n_han
+
+
+@njit(cache=True)
+def sampled_clauses(codes, bounds, level):
+    """Indices of the clauses ``codes[bounds[i]:bounds[i+1]]`` in the sample at ``level``."""
+    out = np.empty(bounds.shape[0] - 1, np.int64)
+    m = 0
+    for i in range(bounds.shape[0] - 1):
+        if in_sample(seq_hash(codes, bounds[i], bounds[i + 1]), level):
+            out[m] = i
+            m += 1
+    return out[:m]
 
 
 @njit(cache=True)
@@ -123,10 +135,14 @@ class ClauseTable:
         if level > self.level:
             self._resample(level)
         if self.level > level and len(bounds) > 1:
-            other = SeqCounter(max(16, len(bounds)), max(16, len(codes)))
-            other.add(codes, bounds, counts)
-            keep = _sample_ids(other.ranks(), len(other), self.level)
-            codes, bounds, counts = other.subset(keep).entries()
+            keep = sampled_clauses(np.ascontiguousarray(codes, dtype=np.int32), np.asarray(bounds, np.int64),
+                                   self.level)
+            lens = bounds[keep + 1] - bounds[keep]
+            start = np.zeros(len(keep) + 1, np.int64)
+            np.cumsum(lens, out=start[1:])
+            codes = codes[np.repeat(bounds[keep] - start[:-1], lens) + np.arange(start[-1])]
+            bounds = start
+            counts = None if counts is None else np.asarray(counts)[keep]
         self.table.add(codes, bounds, counts)
         while self.max_chars is not None and self.chars > self.max_chars and self.level < MAX_LEVEL:
             self._resample(self.level + 1)
@@ -160,11 +176,15 @@ class ClauseTable:
         return out
 
 
-def clauses_task(ranges: list[Range], encoding: str, rules, max_chars, level: int = 0):
-    """Range task: the clause table of ``ranges`` (sampled from ``level`` on) as plain arrays,
-    then the bytes read."""
-    table = ClauseTable(max_chars, level)
+def clauses_task(ranges: list[Range], encoding: str, rules, max_chars, level=0):
+    """Range task: the clause table of ``ranges`` as plain arrays, then the bytes read. Sampled
+    from ``level`` on: an int, or the handle of a one-element shared array where the parent
+    keeps the level its merged table has reached (read before every block)."""
+    shared = not isinstance(level, (int, np.integer))
+    table = ClauseTable(max_chars, 0 if shared else level)
     for text in range_blocks(ranges, encoding):
+        if shared and resolve(level)[0] > table.level:
+            table.add(np.zeros(0, np.int32), np.zeros(1, np.int64), level=int(resolve(level)[0]))
         table.add_text(text, rules)
     return (*table.parts(), ranges_size(ranges))
 
@@ -177,13 +197,24 @@ def collect_clauses(texts, rules, max_chars: int | None = None, engine=None,
     tables merged; the result is the same table (same clauses, counts and level). The tasks run
     in waves (``jobs``, then ``4 x jobs`` ranges): a wave starts sampling at the level the merged
     table has reached, which the final level can only exceed (the set of distinct clauses only
-    grows), so no task ships clauses the sample will drop. ``progress(n)`` gets the bytes (or
-    characters) consumed."""
+    grows), so no task ships clauses the sample will drop; on a local engine the level is shared
+    memory that running tasks read before every block, and there are no waves. ``progress(n)``
+    gets the bytes (or characters) consumed."""
     out = ClauseTable(max_chars)
     ranges = corpus_ranges(texts, engine)
     if ranges is None:
         for block in iter_text_blocks(texts, progress):
             out.add_text(block, rules)
+        return out
+    level = shared_array(engine, (1,), np.int64)
+    if level is not None:  # tasks read the level as it rises: no waves
+        for *parts, n_bytes in engine.map(clauses_task, [([r], texts.encoding, rules, max_chars, level[0])
+                                                          for r in ranges]):
+            out.merge(*parts)
+            level[1][0] = out.level
+            if progress:
+                progress(n_bytes)
+        engine.release(level[0])
         return out
     jobs = max(1, getattr(engine, "jobs", 1))
     wave = jobs

@@ -732,7 +732,7 @@ def _jsonable(d: dict) -> dict:
 def _plain_lexicon(stats: NGramStats, ids: np.ndarray, counts: np.ndarray, rules) -> Lexicon:
     """A :class:`Lexicon` of entries ``ids`` with ``counts`` (no score columns): to segment with."""
     total = int(counts.sum())
-    return Lexicon([stats.word(i) for i in ids.tolist()], counts, total, None,
+    return Lexicon(stats.words(ids), counts, total, None,
                    math.log(0.5 / total), rules)
 
 
@@ -741,7 +741,8 @@ def make_lexicon(stats: NGramStats, counts: np.ndarray, rules) -> Lexicon:
     pair_pmi (weakest adjacent pair, n-gram counts), pmi (ln p(w) - sum ln p(c)), fstar
     (p(w)(pmi - 1)), sub_pmi (ln p(w) minus the best split of w into other entries)."""
     ids = np.nonzero(counts > 0)[0]
-    order = np.array(sorted(ids.tolist(), key=lambda i: (-int(counts[i]), stats.word(i))),  # as save()
+    words = dict(zip(ids.tolist(), stats.words(ids)))
+    order = np.array(sorted(ids.tolist(), key=lambda i: (-int(counts[i]), words[i])),  # as save()
                      dtype=np.int64)
     total = int(counts.sum())
     c, L = counts[order], stats.lengths[order]
@@ -758,7 +759,7 @@ def make_lexicon(stats: NGramStats, counts: np.ndarray, rules) -> Lexicon:
     alt = entry_splits(stats.frozen, order, _logp(counts), math.log(0.5 / total), stats.max_n, MAX_SPLIT)
     scores = {"pair_pmi": pair, "pmi": pmi, "fstar": c / total * (pmi - 1),
               "sub_pmi": np.where(multi, logp - alt, np.nan)}
-    return Lexicon([stats.word(i) for i in order], c, total, scores, math.log(0.5 / total), rules)
+    return Lexicon([words[i] for i in order.tolist()], c, total, scores, math.log(0.5 / total), rules)
 
 
 def learn_lexicon(texts, preset: str = DEFAULT_PRESET, progress: Progress | None = None, *,

@@ -400,7 +400,13 @@ class SeqCounter:
         np.cumsum(lens, out=bounds[1:])
         sel = np.repeat(starts[ids] - bounds[:-1], lens) + np.arange(bounds[-1])
         out = SeqCounter(max(16, len(ids)), max(16, int(bounds[-1])))
-        out.add(arena[sel], bounds, counts[ids])
+        n = len(ids)  # distinct entries: copied with their hashes, no probe or comparison
+        out.arena[: bounds[-1]] = arena[sel]
+        out.starts[: n + 1] = bounds
+        out.hashes[:n] = self.hashes[ids]
+        out.counts[:n] = counts[ids]
+        out.state[:] = n, bounds[-1]
+        _reinsert(out.slots, out.hashes, n)
         return out
 
     def update(self, other: "SeqCounter") -> None:

@@ -419,6 +419,12 @@ class NGramStats:
     def word(self, i: int) -> str:
         return from_codes(self.table.sequence(i))
 
+    def words(self, ids) -> list[str]:
+        """The strings of entries ``ids`` (one decode of the arena, then slices)."""
+        starts = self.starts
+        text = from_codes(self.arena[: starts[-1]])
+        return [text[starts[i]:starts[i + 1]] for i in np.asarray(ids, dtype=np.int64).tolist()]
+
     def id(self, word: str) -> int:
         """Id of ``word``, -1 when it is not in the table."""
         codes = to_codes(word)
