@@ -28,7 +28,7 @@ from .textio import iter_text_blocks
 
 CLAUSE_MAX = 1 << 16
 #: Characters per chunk of the table handed to a task.
-CHUNK_CHARS = 1 << 20
+CHUNK_CHARS = 1 << 18
 MAX_LEVEL = 30
 
 
