@@ -86,7 +86,7 @@ def build(path: str, *options: str) -> dict:
         report = json.load(open(os.path.join(tmp, "lex.report.json"), encoding="utf-8"))
         row["digest"] = digest(out)
     t = report["timings_s"]
-    learn = sum(t.get(k, 0.0) for k in ("ngrams", "boundary", "mdl", "reestimate"))
+    learn = sum(t.get(k, 0.0) for k in ("ngrams", "candidates", "boundary", "mdl", "reestimate"))
     row.update({"corpus": os.path.basename(path), "mb": os.path.getsize(path) / 2**20,
                 "options": " ".join(options) or "(defaults)", "timings": t, "learn_s": learn,
                 "jobs": report["engine"]["jobs"], "engine": report["engine"]["name"],

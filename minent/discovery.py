@@ -56,7 +56,7 @@ from .entropy import corpus_unit_counts
 from .errors import MinentError
 from .hashtable import table_find
 from .lexicon import Lexicon, LexiconParams, four_steps
-from .ngrams import NGramStats, autonomy, count_ngrams, min_split_pmi, not_maximal, pair_pmi
+from .ngrams import NGramStats, autonomy, candidates_of, count_ngrams, min_split_pmi, not_maximal, pair_pmi
 from .parallel import auto_jobs, make_engine, peak_rss_mb, resolve, shared_array, table_budget, DEFAULT_MEMORY
 from .pretokenize import Rules
 from .textio import Corpus
@@ -88,8 +88,14 @@ def candidates_task(chunks_ref, table_ref, width, group):
     return out
 
 
-def entry_candidates_task(table_ref, width, first, last):
-    return entry_candidates(resolve(table_ref), first, last, width, True)
+def entry_candidates_task(table_ref, width, first, last, out_ref=None):
+    """Task: :func:`minent.viterbi.entry_candidates` of entries ``first .. last - 1``: returned,
+    or written into ``out_ref``'s array for ``first`` (a shared dict of arrays)."""
+    cand = entry_candidates(resolve(table_ref), first, last, width, True)
+    if out_ref is None:
+        return cand
+    resolve(out_ref)[first][:] = cand
+    return None
 
 
 def _output(slot, shape, dtype):
@@ -188,28 +194,42 @@ class ClausePasses:
         self.refs.append(ref)
         return ref
 
-    def attach(self, stats: NGramStats) -> None:
-        """Share the n-gram table and the candidates of every clause position and entry."""
+    def attach(self, stats: NGramStats, positions=None) -> None:
+        """Share the n-gram table and the candidates of every clause position and entry: the
+        clause candidates are the n-gram passes' position ids when given (``(positions,
+        offsets)`` from :func:`minent.ngrams.count_ngrams`), else found by tasks; on a local
+        engine the tasks write the entries' candidates straight into shared memory."""
         self.stats = stats
         self.table_ref = self._share(stats.frozen)
         width = stats.max_n
-        cands = [None] * self.n_chunks
-        for group, part in zip(self.groups, self.engine.map(
-                candidates_task, [(self.chunks_ref, self.table_ref, width, g) for g in self.groups],
-                ordered=True)):
-            for i, c in zip(group, part):
-                cands[i] = c
         n = len(stats)
         self.ranges = [(n * k // self.tasks, n * (k + 1) // self.tasks) for k in range(self.tasks)]
-        ecands = list(self.engine.map(entry_candidates_task,
-                                      [(self.table_ref, width, a, b) for a, b in self.ranges], ordered=True))
-        self.cands_ref = self._share(cands)
-        self.ecands_ref = self._share({a: c for (a, _), c in zip(self.ranges, ecands)})
+        starts = stats.starts
         bufs = [shared_array(self.engine, shape, dtype) for shape, dtype in
-                (((n,), np.float64), ((self.tasks, 2, n), np.int64), ((n,), np.float64))]
-        if all(b is not None for b in bufs):
+                (((n,), np.float64), ((self.tasks, 2, n), np.int64), ((n,), np.float64),
+                 ((int(starts[-1]), width), np.int32))]
+        shared = all(b is not None for b in bufs)
+        if shared:
             self.refs += [b[0] for b in bufs]
-            self.shared = bufs  # scores in, counts out (a row per task), split scores out
+            self.shared = bufs[:3]  # scores in, counts out (a row per task), split scores out
+        if positions is not None:
+            self.cands_ref = self._share([candidates_of(*positions, c) for c in range(self.n_chunks)])
+        if shared:
+            self.ecands_ref = self._share({a: bufs[3][1][starts[a]:starts[b]] for a, b in self.ranges})
+            list(self.engine.map(entry_candidates_task, [(self.table_ref, width, a, b, self.ecands_ref)
+                                                         for a, b in self.ranges]))
+        else:
+            ecands = list(self.engine.map(entry_candidates_task,
+                                          [(self.table_ref, width, a, b) for a, b in self.ranges], ordered=True))
+            self.ecands_ref = self._share({a: c for (a, _), c in zip(self.ranges, ecands)})
+        if positions is None:
+            cands = [None] * self.n_chunks
+            for group, part in zip(self.groups, self.engine.map(
+                    candidates_task, [(self.chunks_ref, self.table_ref, width, g) for g in self.groups],
+                    ordered=True)):
+                for i, c in zip(group, part):
+                    cands[i] = c
+            self.cands_ref = self._share(cands)
 
     def _scores(self, logp: np.ndarray):
         """What a task gets as the scores: the shared copy, or the array itself."""
@@ -629,9 +649,12 @@ class LexiconLearner:
         passes = ClausePasses(clauses, eng)
         try:
             t0 = time.perf_counter()
-            stats = count_ngrams(passes.chunks, p.max_len, p.min_count, progress, eng, passes.chunks_ref)
+            stats, *positions = count_ngrams(passes.chunks, p.max_len, p.min_count, progress, eng,
+                                             passes.chunks_ref, positions=True)
             timings["ngrams"] = time.perf_counter() - t0
-            passes.attach(stats)
+            t0 = time.perf_counter()
+            passes.attach(stats, positions)
+            timings["candidates"] = time.perf_counter() - t0
             stage = self._stages(passes, stats, p, progress, timings)
         finally:
             passes.close()

@@ -199,14 +199,20 @@ def _views(flat, offsets):
     return [flat[offsets[c]:offsets[c + 1]] for c in range(len(offsets) - 1)]
 
 
+def _row(ref):
+    """A task's flat position ids: ``(handle of a shared 2-d array, row)`` or a handle/array."""
+    return resolve(ref[0])[ref[1]] if isinstance(ref, tuple) else resolve(ref)
+
+
 class _Passes:
     """Stage-1 passes in this process: every chunk's position ids in one flat array (chunk c's
     from ``offsets[c]``; one more position than codes), ``inverse`` kept from a pass to the next."""
 
-    def __init__(self, chunks):
+    def __init__(self, chunks, levels):
         self.chunks = chunks
         self.offsets = np.concatenate([[0], np.cumsum([len(ch[0]) + 1 for ch in chunks])]).astype(np.int64)
-        self.prev = np.full(int(self.offsets[-1]), -1, np.int32)
+        self.positions = np.full((levels, int(self.offsets[-1])), -1, np.int32)
+        self.prev = self.positions[0]
 
     def distinct(self, n, chars):
         """Distinct n-grams: ``(keys, counts, flat position of a window, orphans)``, by key."""
@@ -217,9 +223,8 @@ class _Passes:
 
     def advance(self, n, new_ids):
         """Position ids of pass n: ``new_ids`` (per distinct n-gram, -1: not kept) at every window."""
-        nxt = np.full_like(self.prev, -1)
-        scatter_ids(self._where, new_ids, self._inverse, 0, len(self._where), nxt)
-        self.prev = nxt
+        self.prev = self.positions[n - 1]
+        scatter_ids(self._where, new_ids, self._inverse, 0, len(self._where), self.prev)
 
     def close(self):
         pass
@@ -231,7 +236,7 @@ def distinct_task(chunks_ref, prev_ref, offsets, n, group, chars, part, shared):
     positions and inverse) arrays, the results go to row ``part`` of the first (``(distinct,
     orphans)`` is returned) and the windows' positions and distinct indices to the second, for
     :func:`scatter_task`; else ``(keys, counts, positions, orphans)`` is returned."""
-    chunks, flat = resolve(chunks_ref), resolve(prev_ref)
+    chunks, flat = resolve(chunks_ref), _row(prev_ref)
     keys, weights, where, orphans = _window_keys([chunks[c] for c in group],
                                                  [flat[offsets[c]:offsets[c + 1]] for c in group], n,
                                                  offsets[group])
@@ -249,7 +254,7 @@ def scatter_task(offsets, group, part, m, shared, ids_ref, next_ref):
     """Task: position ids of the next pass for chunks ``group`` from the windows ``distinct_task``
     left in row ``part``: the id of each window's n-gram (``ids_ref`` row ``part``: per distinct
     n-gram of the part, -1 when not kept), -1 elsewhere."""
-    out = resolve(next_ref)
+    out = _row(next_ref)
     for c in group:
         out[offsets[c]:offsets[c + 1]] = -1
     win = resolve(shared[1])[part]
@@ -259,7 +264,7 @@ def scatter_task(offsets, group, part, m, shared, ids_ref, next_ref):
 def advance_task(chunks_ref, prev_ref, offsets, n, kept, first, group):
     """Task (engines without shared memory): for chunks ``group``, the id of the kept n-gram at
     every position (-1: none); the kept keys ``kept`` have ids from ``first``."""
-    chunks, flat = resolve(chunks_ref), resolve(prev_ref)
+    chunks, flat = resolve(chunks_ref), _row(prev_ref)
     index = key_index(kept)
     res = []
     for c in group:
@@ -281,7 +286,7 @@ class _EnginePasses:
     scattered through each task's own windows; on Dask the results travel as values and the ids
     are looked up by key."""
 
-    def __init__(self, chunks, chunks_ref, engine):
+    def __init__(self, chunks, chunks_ref, engine, levels):
         self.chunks, self.chunks_ref, self.engine = chunks, chunks_ref, engine
         self.parts = engine.jobs
         self.groups = [np.array(g, np.int64) for g in (list(range(t, len(chunks), self.parts))
@@ -289,19 +294,21 @@ class _EnginePasses:
         self.offsets = np.concatenate([[0], np.cumsum([len(ch[0]) + 1 for ch in chunks])]).astype(np.int64)
         total, parts = int(self.offsets[-1]), len(self.groups)
         bufs = [shared_array(self.engine, shape, dtype) for shape, dtype in
-                (((total,), np.int32), ((total,), np.int32), ((parts, 3, total), np.int64),
+                (((levels, total), np.int32), ((parts, 3, total), np.int64),
                  ((parts, 2, total), np.int64), ((parts, total), np.int32))]
         if all(b is not None for b in bufs):
             self.refs = [b[0] for b in bufs]
-            (self.prev_ref, self.prev), (self.next_ref, self.next) = bufs[:2]
-            self.out, self.ids = bufs[2][1], bufs[4][1]
-            self.shared, self.ids_ref = (bufs[2][0], bufs[3][0]), bufs[4][0]
-            self.prev[:] = -1
+            self.positions_ref, self.positions = bufs[0]
+            self.positions[:] = -1
+            self.prev_ref = (self.positions_ref, 0)
+            self.out, self.ids = bufs[1][1], bufs[3][1]
+            self.shared, self.ids_ref = (bufs[1][0], bufs[2][0]), bufs[3][0]
         else:
             self.shared = None
-            self.prev = np.full(total, -1, np.int32)
-            self.prev_ref = engine.share(self.prev)
+            self.positions = np.full((levels, total), -1, np.int32)
+            self.prev_ref = engine.share(self.positions[0])
             self.refs = [self.prev_ref]
+        self.prev = self.positions[0]
 
     def distinct(self, n, chars):
         res = list(self.engine.map(distinct_task, [(self.chunks_ref, self.prev_ref, self.offsets, n, g, chars, p,
@@ -323,16 +330,16 @@ class _EnginePasses:
             for p, size in enumerate(self._sizes):  # each part's distinct n-grams -> their ids
                 self.ids[p, :size] = new_ids[self._inverse[at:at + size]]
                 at += size
+            nxt = (self.positions_ref, n - 1)
             list(self.engine.map(scatter_task, [(self.offsets, g, p, self._windows[p], self.shared, self.ids_ref,
-                                                 self.next_ref) for p, g in enumerate(self.groups)]))
-            self.prev_ref, self.next_ref = self.next_ref, self.prev_ref
-            self.prev, self.next = self.next, self.prev
+                                                 nxt) for p, g in enumerate(self.groups)]))
+            self.prev_ref, self.prev = nxt, self.positions[n - 1]
             return
         kept = np.nonzero(new_ids >= 0)[0]
         first = int(new_ids[kept[0]]) if len(kept) else 0
         parts = list(self.engine.map(advance_task, [(self.chunks_ref, self.prev_ref, self.offsets, n,
                                                      self._keys[kept], first, g) for g in self.groups], ordered=True))
-        flat = np.empty_like(self.prev)
+        flat = self.positions[n - 1]
         for g, ids in zip(self.groups, parts):
             for c, a in zip(g, ids):
                 flat[self.offsets[c]:self.offsets[c + 1]] = a
@@ -489,7 +496,7 @@ def orphan_moments(counts, pre, suf, kept_counts, ext, min_count, out):
 
 
 def count_ngrams(chunks, max_n: int = 4, min_count: int = 2, progress=None, engine=None,
-                 chunks_ref=None) -> NGramStats:
+                 chunks_ref=None, positions: bool = False):
     """Count the character n-grams (1 <= n <= ``max_n``) of a clause table given as its chunks
     (:meth:`minent.clauses.ClauseTable.chunks`), in this process or, with an ``engine`` of two or
     more jobs and the chunks shared on it as ``chunks_ref``, as tasks.
@@ -500,11 +507,17 @@ def count_ngrams(chunks, max_n: int = 4, min_count: int = 2, progress=None, engi
     the keys, so entry ids (by length, then key) do not depend on the order of the clauses or on
     the engine. VBE moments cover every n-gram type; they are exact for ``min_count <= 2`` (see
     :func:`orphan_moments`). ``max_n + 1`` passes over the table.
+
+    Returns the :class:`NGramStats`; with ``positions``, also the id of the kept n-gram starting
+    at every position of the chunks (-1: none) as an int32 array ``(max_n, positions)`` — row
+    n - 1 for the n-grams, chunk c's positions from ``offsets[c]`` (one more than its codes: the
+    last is -1) — and ``offsets``: the decoder's candidates, which a prefix-closed table makes
+    exactly these ids (:func:`candidates_of`).
     """
     if max_n < 1:
         raise MinentError("max_n must be >= 1")
     parallel = engine is not None and getattr(engine, "jobs", 1) > 1 and chunks_ref is not None
-    passes = _EnginePasses(chunks, chunks_ref, engine) if parallel else _Passes(chunks)
+    passes = _EnginePasses(chunks, chunks_ref, engine, max_n) if parallel else _Passes(chunks, max_n)
     kept = SeqCounter(1 << 16, 1 << 18)
     ext = np.zeros((4, 0))
     prefix = np.zeros(0, np.int64)
@@ -560,7 +573,15 @@ def count_ngrams(chunks, max_n: int = 4, min_count: int = 2, progress=None, engi
     for n in range(1, max_n + 1):  # the kept n-grams' own VBE (their entropies are final now)
         sel = stats.lengths == n
         moments[n] += [sel.sum(), vl[sel].sum(), (vl[sel] ** 2).sum(), vr[sel].sum(), (vr[sel] ** 2).sum()]
-    return stats
+    return (stats, passes.positions, passes.offsets) if positions else stats
+
+
+def candidates_of(positions: np.ndarray, offsets: np.ndarray, c: int) -> np.ndarray:
+    """The decoder's candidates of chunk ``c`` (:func:`minent.viterbi.candidates`: one row per
+    position, column k - 1 the id of the k-gram starting there) as a view of the position ids
+    of :func:`count_ngrams` — within each clause; a k-gram that crosses a clause edge is -1 here
+    (the decoder never reaches it)."""
+    return positions[:, offsets[c]:offsets[c + 1] - 1].T
 
 
 def _vbe(stats: NGramStats) -> tuple[np.ndarray, np.ndarray]:

@@ -83,3 +83,28 @@ def test_passes_on_shared_memory_equal_one_process():
     finally:
         p2.close()
         p2.engine.close()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_position_ids_are_the_decoders_candidates(jobs):
+    """The n-gram passes' position ids equal the hash-table candidates inside every clause."""
+    from minent.clauses import collect_clauses
+    from minent.ngrams import candidates_of, count_ngrams
+    from minent.viterbi import candidates
+    engine = LocalEngine(jobs)
+    try:
+        passes = ClausePasses(collect_clauses(random_lines(300, seed=2), 1, None, engine), engine)
+        st, positions, offsets = count_ngrams(passes.chunks, 4, 2, None, engine, passes.chunks_ref,
+                                              positions=True)
+        for c, (codes, bounds, _) in enumerate(passes.chunks):
+            want = np.empty((len(codes), 4), np.int32)
+            candidates(st.frozen, codes, 0, len(codes), True, want, 0)
+            got = candidates_of(positions, offsets, c)
+            for a, b in zip(bounds[:-1], bounds[1:]):
+                for i in range(a, b):
+                    k = min(4, b - i)
+                    assert got[i, :k].tolist() == want[i, :k].tolist()
+                    assert (got[i, k:] == -1).all()
+        passes.close()
+    finally:
+        engine.close()
