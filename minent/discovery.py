@@ -203,8 +203,11 @@ class ClausePasses:
         self.table_ref = self._share(stats.frozen)
         width = stats.max_n
         n = len(stats)
-        self.ranges = [(n * k // self.tasks, n * (k + 1) // self.tasks) for k in range(self.tasks)]
         starts = stats.starts
+        # entry ranges of about equal work: a split scores an entry in time ~ its length squared
+        work = np.cumsum(np.diff(starts).astype(np.float64) ** 2)
+        cuts = [0, *np.searchsorted(work, work[-1] * np.arange(1, self.tasks) / self.tasks).tolist(), n]
+        self.ranges = [(int(a), int(b)) for a, b in zip(cuts[:-1], cuts[1:]) if b > a] or [(0, n)]
         bufs = [shared_array(self.engine, shape, dtype) for shape, dtype in
                 (((n,), np.float64), ((self.tasks, 2, n), np.int64), ((n,), np.float64),
                  ((int(starts[-1]), width), np.int32))]
