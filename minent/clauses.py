@@ -130,20 +130,28 @@ class ClauseTable:
         self.add(codes, bounds)
 
     def add(self, codes: np.ndarray, bounds: np.ndarray, counts: np.ndarray | None = None,
-            level: int = 0) -> None:
-        """Count clauses (of a sample at ``level``, e.g. another task's table)."""
+            level: int = 0, hashes: np.ndarray | None = None) -> None:
+        """Count clauses (of a sample at ``level``, e.g. another task's table, whose clause
+        hashes ``hashes`` may be given)."""
         if level > self.level:
             self._resample(level)
         if self.level > level and len(bounds) > 1:
-            keep = sampled_clauses(np.ascontiguousarray(codes, dtype=np.int32), np.asarray(bounds, np.int64),
-                                   self.level)
+            if hashes is None:
+                keep = sampled_clauses(np.ascontiguousarray(codes, dtype=np.int32), np.asarray(bounds, np.int64),
+                                       self.level)
+            else:
+                keep = _sample_ids(hashes, len(hashes), self.level)
+                hashes = hashes[keep]
             lens = bounds[keep + 1] - bounds[keep]
             start = np.zeros(len(keep) + 1, np.int64)
             np.cumsum(lens, out=start[1:])
             codes = codes[np.repeat(bounds[keep] - start[:-1], lens) + np.arange(start[-1])]
             bounds = start
             counts = None if counts is None else np.asarray(counts)[keep]
-        self.table.add(codes, bounds, counts)
+        if len(self.table) == 0 and hashes is not None and counts is not None:
+            self.table = SeqCounter.of_distinct(codes, bounds, counts, hashes)  # a table's entries
+        else:
+            self.table.add(codes, bounds, counts, hashes)
         while self.max_chars is not None and self.chars > self.max_chars and self.level < MAX_LEVEL:
             self._resample(self.level + 1)
 
@@ -152,12 +160,14 @@ class ClauseTable:
         self.table = self.table.subset(_sample_ids(self.table.ranks(), len(self.table), level))
 
     def parts(self) -> tuple:
-        """Plain arrays ``(arena, starts, counts, level, han_chars)`` for shipping between processes."""
+        """Plain arrays ``(arena, starts, counts, level, han_chars, hashes)`` for shipping between
+        processes."""
         arena, starts, counts = self.table.entries()
-        return arena.copy(), starts.copy(), counts.copy(), self.level, self.han_chars
+        return (arena.copy(), starts.copy(), counts.copy(), self.level, self.han_chars,
+                self.table.hash_values().copy())
 
-    def merge(self, arena, starts, counts, level, han_chars) -> None:
-        self.add(arena, starts, counts, level)
+    def merge(self, arena, starts, counts, level, han_chars, hashes=None) -> None:
+        self.add(arena, starts, counts, level, hashes)
         self.han_chars += int(han_chars)
 
     def chunks(self, chunk_chars: int = CHUNK_CHARS) -> list[tuple]:

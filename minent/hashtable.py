@@ -215,8 +215,9 @@ def seq_find(slots, hashes, starts, arena, codes, lo, hi, h):
 
 
 @njit(cache=True)
-def seq_add(slots, hashes, starts, arena, counts, state, codes, bounds, weights, start):
-    """Count sequences ``codes[bounds[i]:bounds[i+1]]`` (weight ``weights[i]``) from ``i = start``.
+def seq_add(slots, hashes, starts, arena, counts, state, codes, bounds, weights, start, known):
+    """Count sequences ``codes[bounds[i]:bounds[i+1]]`` (weight ``weights[i]``) from ``i = start``;
+    ``known`` holds their :func:`seq_hash` values when it is not empty (another table's).
 
     ``state = [n_entries, arena_used]`` is updated in place. Returns the index of the first
     sequence not inserted (``len(bounds) - 1`` when done): the caller grows the arrays and resumes.
@@ -226,7 +227,7 @@ def seq_add(slots, hashes, starts, arena, counts, state, codes, bounds, weights,
     for i in range(start, n_seq):
         lo = bounds[i]
         hi = bounds[i + 1]
-        h = seq_hash(codes, lo, hi)
+        h = known[i] if known.shape[0] > 0 else seq_hash(codes, lo, hi)
         e = seq_find(slots, hashes, starts, arena, codes, lo, hi, h)
         if e >= 0:
             counts[e] += weights[i]
@@ -303,6 +304,9 @@ def _reinsert(slots, hashes, n):
         slots[s] = e
 
 
+_NO_HASHES = np.zeros(0, np.int64)
+
+
 class SeqCounter:
     """Counts of int32 sequences; each distinct sequence gets a dense id in order of first insertion.
 
@@ -339,17 +343,20 @@ class SeqCounter:
             size = max(2 * self.arena.shape[0], used + need_arena)
             self.arena = np.concatenate([self.arena, np.zeros(size - self.arena.shape[0], np.int32)])
 
-    def add(self, codes: np.ndarray, bounds: np.ndarray, weights: np.ndarray | None = None) -> None:
-        """Count each sequence ``codes[bounds[i]:bounds[i+1]]`` with weight ``weights[i]`` (default 1)."""
+    def add(self, codes: np.ndarray, bounds: np.ndarray, weights: np.ndarray | None = None,
+            hashes: np.ndarray | None = None) -> None:
+        """Count each sequence ``codes[bounds[i]:bounds[i+1]]`` with weight ``weights[i]`` (default
+        1); ``hashes``: their hashes when known (another table's :meth:`hash_values`)."""
         codes = np.ascontiguousarray(codes, dtype=np.int32)
         bounds = np.ascontiguousarray(bounds, dtype=np.int64)
         if weights is None:
             weights = np.ones(max(bounds.shape[0] - 1, 0), np.int64)
         weights = np.ascontiguousarray(weights, dtype=np.int64)
+        known = _NO_HASHES if hashes is None else np.ascontiguousarray(hashes, dtype=np.int64)
         i, n_seq = 0, bounds.shape[0] - 1
         while i < n_seq:
             i = seq_add(self.slots, self.hashes, self.starts, self.arena, self.counts, self.state,
-                        codes, bounds, weights, i)
+                        codes, bounds, weights, i, known)
             if i < n_seq:
                 self._grow(int(bounds[i + 1] - bounds[i]))
 
@@ -363,6 +370,10 @@ class SeqCounter:
         """The table as one tuple for kernels (:func:`table_find`, :func:`prefix_ids`); valid
         until the next :meth:`add`."""
         return (self.slots, self.hashes, self.starts, self.arena)
+
+    def hash_values(self) -> np.ndarray:
+        """The hash of every entry, for :meth:`add` of its sequences to another table."""
+        return self.hashes[: len(self)]
 
     def ranks(self) -> np.ndarray:
         """:func:`hash_rank` of every entry (the canonical sort key)."""
@@ -399,12 +410,18 @@ class SeqCounter:
         bounds = np.zeros(len(ids) + 1, np.int64)
         np.cumsum(lens, out=bounds[1:])
         sel = np.repeat(starts[ids] - bounds[:-1], lens) + np.arange(bounds[-1])
-        out = SeqCounter(max(16, len(ids)), max(16, int(bounds[-1])))
-        n = len(ids)  # distinct entries: copied with their hashes, no probe or comparison
-        out.arena[: bounds[-1]] = arena[sel]
+        return SeqCounter.of_distinct(arena[sel], bounds, counts[ids], self.hashes[ids])
+
+    @staticmethod
+    def of_distinct(codes: np.ndarray, bounds: np.ndarray, counts: np.ndarray, hashes: np.ndarray) -> "SeqCounter":
+        """A table of sequences known to be distinct, with their counts and :func:`seq_hash`
+        values (another table's entries): copied, no probe or comparison; ids in that order."""
+        n = len(bounds) - 1
+        out = SeqCounter(max(16, n), max(16, int(bounds[-1])))
+        out.arena[: bounds[-1]] = codes
         out.starts[: n + 1] = bounds
-        out.hashes[:n] = self.hashes[ids]
-        out.counts[:n] = counts[ids]
+        out.hashes[:n] = hashes
+        out.counts[:n] = counts
         out.state[:] = n, bounds[-1]
         _reinsert(out.slots, out.hashes, n)
         return out
