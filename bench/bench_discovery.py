@@ -58,6 +58,11 @@ VARIANTS = {
     "compact": ("general + final MDL pruning (preset compact)", "learner", {"prune": True}),
     "general+long": ("general + MDL 3-4-char entries with min split PMI >= 4 and both branching "
                      "entropies >= 1.5 nats (rejected)", "learner", {"long_min_pmi": 4.0}),
+    "general+bigram": ("general + 2 hard-EM rounds under a word-bigram model (minent.bigram, beta 100; "
+                       "pairs from its own segmentation; rejected)", "learner", {"bigram_rounds": 2}),
+    "general+bigram-low": ("general + 1 bigram round whose pairs come from the lower level (lexicon "
+                           "pruned at cohesion floor 5 nats; beta 1000; rejected)", "learner",
+                           {"bigram_rounds": 1, "bigram_beta": 1000.0, "bigram_floor": 5.0}),
     "general+prefix": ("general + affix merge of char + word (1 + 2) too (rejected)", "learner",
                        {"affix_prefixes": True}),
 }

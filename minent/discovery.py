@@ -50,6 +50,7 @@ import numpy as np
 from numba import njit
 
 from . import __version__
+from .bigram import bigram_model, bigram_pass, empty_model
 from .clauses import ClauseTable, collect_clauses
 from .codelength import entry_bits
 from .entropy import corpus_unit_counts
@@ -335,6 +336,27 @@ def cohesion_prune(passes: ClausePasses, stats: NGramStats, counts: np.ndarray, 
     return counts
 
 
+def bigram_reestimate(passes: ClausePasses, stats: NGramStats, counts: np.ndarray, beta: float,
+                      rounds: int, pair_counts: np.ndarray | None = None, min_pair: int = 2) -> np.ndarray:
+    """Optional stage 7: hard-EM re-estimation under the smoothed word-bigram model of
+    :mod:`minent.bigram` (off by default: measured not to pay).
+
+    The pairs come from the unigram segmentation under ``pair_counts`` (default ``counts``):
+    the counts of a sparser lexicon (a higher cohesion floor) give the level below the phrases,
+    whose pairs (这 是) compete with the phrase entries (这是) of ``counts``. Each round builds the
+    model from the pairs seen at least ``min_pair`` times and the unigram probabilities of the
+    current counts, decodes the clause table (tasks on the engine) and recounts. Returns the
+    entry counts of the last pass."""
+    unk = _unk(stats)
+    _, keys, pc = bigram_pass(passes, _logp(counts if pair_counts is None else pair_counts), unk,
+                              empty_model(len(counts)))
+    for _ in range(rounds):
+        keep = pc >= min_pair
+        logp = _logp(counts)
+        counts, keys, pc = bigram_pass(passes, logp, unk, bigram_model(keys[keep], pc[keep], logp, unk, beta))
+    return counts
+
+
 # ============================================================================ parameters
 
 @dataclass
@@ -379,6 +401,15 @@ class DiscoveryParams:
         split are dropped; None turns the stage off.
     min_gain_rounds : int, default 1
         Stage 6 rounds.
+    bigram_rounds : int, default 0
+        After stage 6, hard-EM rounds under a smoothed word-bigram model
+        (:func:`bigram_reestimate`); 0 turns it off. Measured not to pay
+        (bench_discovery.py rows general+bigram*), so off.
+    bigram_beta : float, default 100.0
+        Strength of the unigram prior of each bigram context.
+    bigram_floor : float or None, default None
+        If set, the bigram pairs come from the segmentation of the lexicon pruned at this
+        cohesion floor (the word level below the phrases); None: from the lexicon itself.
     long_min_pmi : float or None, default None
         If set, stage-3 entries longer than ``mdl_keep_len`` also join when their minimum split
         PMI is >= this (nats) and both branching entropies >= ``long_min_entropy``; measured to
@@ -413,6 +444,9 @@ class DiscoveryParams:
     min_gain_rounds: int = 1
     long_min_pmi: float | None = None
     long_min_entropy: float = 1.5
+    bigram_rounds: int = 0
+    bigram_beta: float = 100.0
+    bigram_floor: float | None = None
     reestimate_passes: int = 2
     prune: bool = False
     maximal: bool = True
@@ -428,6 +462,8 @@ class DiscoveryParams:
             raise MinentError("at least one of boundary / mdl must be on")
         if self.min_gain_rounds < 1:
             raise MinentError("min_gain_rounds must be >= 1")
+        if self.bigram_rounds < 0 or self.bigram_beta <= 0:
+            raise MinentError("bigram_rounds must be >= 0 and bigram_beta > 0")
         if self.affix_min_count < 1:
             raise MinentError("affix_min_count must be >= 1")
         if self.mdl_weight < 0 or self.mdl_rounds < 0 or self.reestimate_passes < 0:
@@ -655,6 +691,11 @@ class LexiconLearner:
         if p.min_gain is not None:
             final = cohesion_prune(passes, stats, final, p.min_gain, p.reestimate_passes,
                                    p.min_gain_rounds)
+            _tick(progress)
+        if p.bigram_rounds > 0:
+            low = (None if p.bigram_floor is None else
+                   cohesion_prune(passes, stats, final, p.bigram_floor, p.reestimate_passes))
+            final = bigram_reestimate(passes, stats, final, p.bigram_beta, p.bigram_rounds, low)
             _tick(progress)
         if p.prune:
             final = mdl_counts(passes, stats, weight=p.mdl_weight, rounds=p.mdl_rounds,
