@@ -12,8 +12,8 @@ beta)). The clause start is a context of its own (id ``V + 1``, V = entries); an
 character is the word ``V`` with the unigram score ``unk``.
 
 The decoder keeps, per end position, one state per length of the last word (at most
-``cand.shape[1]``), so a clause of n characters costs O(n x width^2) pair look-ups; the pair
-table is a sorted int64 key array (u * (V + 2) + w) searched by bisection.
+``cand.shape[1]``), so a clause of n characters costs O(n x width^2) pair look-ups; the pairs
+of each context are a sorted run of a CSR array, searched by bisection.
 
 Everything works on the candidates matrix of the unigram decoder (:func:`minent.viterbi.candidates`),
 so the learner decodes its clause table and the segmenter its spans the same way.
@@ -29,15 +29,17 @@ from .parallel import resolve
 
 
 @njit(cache=True)
-def _find(keys, key):
-    lo, hi = 0, keys.shape[0]
+def _find(offsets, nxt, u, w):
+    """Index of the pair (u, w) in the model's arrays, or -1."""
+    lo, hi = offsets[u], offsets[u + 1]
+    end = hi
     while lo < hi:
         mid = (lo + hi) >> 1
-        if keys[mid] < key:
+        if nxt[mid] < w:
             lo = mid + 1
         else:
             hi = mid
-    if lo < keys.shape[0] and keys[lo] == key:
+    if lo < end and nxt[lo] == w:
         return lo
     return -1
 
@@ -51,9 +53,9 @@ def make_bigram_scratch(n, width):
 
 
 @njit(cache=True)
-def bigram_path(cand, row0, n, logp, unk, keys, pair_lp, backoff, scratch):
+def bigram_path(cand, row0, n, logp, unk, offsets, nxt, pair_lp, backoff, scratch):
     """Best path over ``n`` positions (candidate rows ``row0 ..``) under the bigram model
-    ``(keys, pair_lp, backoff)``; returns ``(score, m)``: the path's words are ``scratch[3][:m]``
+    ``(offsets, nxt, pair_lp, backoff)`` (:func:`bigram_model`); returns ``(score, m)``: the path's words are ``scratch[3][:m]``
     (start offsets, in order) with ids ``scratch[4][:m]`` (V = unknown character).
 
     Ties: from each end, shorter last words first, and a state is replaced only when strictly
@@ -61,7 +63,6 @@ def bigram_path(cand, row0, n, logp, unk, keys, pair_lp, backoff, scratch):
     best, back, wid, starts, ids = scratch
     width = cand.shape[1]
     V = logp.shape[0]
-    stride = V + 2
     bos = V + 1
     for j in range(n + 1):
         for k in range(width):
@@ -79,7 +80,7 @@ def bigram_path(cand, row0, n, logp, unk, keys, pair_lp, backoff, scratch):
                 continue
             wid[j, k - 1] = e
             if i == 0:
-                t = _find(keys, bos * stride + e)
+                t = _find(offsets, nxt, bos, e)
                 best[j, k - 1] = pair_lp[t] if t >= 0 else lw + backoff[bos]
                 back[j, k - 1] = 0
                 continue
@@ -90,7 +91,7 @@ def bigram_path(cand, row0, n, logp, unk, keys, pair_lp, backoff, scratch):
                 if prev == -np.inf:
                     continue
                 u = wid[i, kp - 1]
-                t = _find(keys, u * stride + e)
+                t = _find(offsets, nxt, u, e)
                 s = prev + (pair_lp[t] if t >= 0 else lw + backoff[u])
                 if s > bs:
                     bs = s
@@ -124,7 +125,7 @@ def bigram_path(cand, row0, n, logp, unk, keys, pair_lp, backoff, scratch):
 
 
 @njit(cache=True)
-def bigram_uses(clauses, cand, logp, unk, keys, pair_lp, backoff, counts, pair_keys, pair_w):
+def bigram_uses(clauses, cand, logp, unk, offsets, nxt, pair_lp, backoff, counts, pair_keys, pair_w):
     """Decode every clause under the bigram model; add its weight to ``counts[id]`` per word
     (V = unknown characters) and write one ``(u * (V + 2) + w, weight)`` per adjacent pair
     (clause start included) to ``pair_keys`` / ``pair_w``; returns the number of pairs written."""
@@ -139,7 +140,7 @@ def bigram_uses(clauses, cand, logp, unk, keys, pair_lp, backoff, counts, pair_k
     p = 0
     for c in range(bounds.shape[0] - 1):
         lo, hi, w = bounds[c], bounds[c + 1], weights[c]
-        _, m = bigram_path(cand, lo, hi - lo, logp, unk, keys, pair_lp, backoff, scratch)
+        _, m = bigram_path(cand, lo, hi - lo, logp, unk, offsets, nxt, pair_lp, backoff, scratch)
         u = V + 1
         for t in range(m):
             e = ids[t]
@@ -170,9 +171,11 @@ def pair_table(pair_keys: np.ndarray, pair_w: np.ndarray, min_count: int = 1):
 
 def bigram_model(keys: np.ndarray, pair_counts: np.ndarray, logp: np.ndarray, unk: float,
                  beta: float):
-    """``(keys, pair_lp, backoff)`` of the smoothed bigram model (module doc) from pair counts
-    (``keys`` sorted; u * (V + 2) + w) and unigram scores ``logp`` (V entries; ``unk`` for the
-    unknown character V)."""
+    """``(offsets, nxt, pair_lp, backoff)`` of the smoothed bigram model (module doc) from pair
+    counts (``keys`` sorted, u * (V + 2) + w) and unigram scores ``logp`` (V entries; ``unk`` for
+    the unknown character V): the pairs of context u are ``offsets[u] .. offsets[u + 1] - 1``,
+    their second words ``nxt`` (ascending), their scores ``pair_lp``; ``backoff[u]`` =
+    ln(beta / (c(u) + beta))."""
     V = len(logp)
     stride = V + 2
     u = keys // stride
@@ -183,8 +186,9 @@ def bigram_model(keys: np.ndarray, pair_counts: np.ndarray, logp: np.ndarray, un
         pw = np.exp(lw)
         pair_lp = np.log((pair_counts + beta * pw) / (ctx[u] + beta))
         backoff = np.log(beta / (ctx + beta))
-    return (np.ascontiguousarray(keys, dtype=np.int64), pair_lp.astype(np.float64),
-            backoff.astype(np.float64))
+    offsets = np.zeros(V + 3, np.int64)
+    offsets[1:] = np.cumsum(np.bincount(u, minlength=V + 2))
+    return offsets, w.astype(np.int64), pair_lp.astype(np.float64), backoff.astype(np.float64)
 
 
 # ============================================================================ learner stage
@@ -210,7 +214,8 @@ def bigram_task(chunks_ref, cands_ref, logp, unk, model, group):
 def empty_model(n_entries: int):
     """The bigram model with no pairs and no back-off cost: decoding with it is the unigram
     decoder's best path (same scores)."""
-    return np.zeros(0, np.int64), np.zeros(0, np.float64), np.zeros(n_entries + 2, np.float64)
+    return (np.zeros(n_entries + 3, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64),
+            np.zeros(n_entries + 2, np.float64))
 
 
 def bigram_pass(passes, logp: np.ndarray, unk: float, model):

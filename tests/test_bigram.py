@@ -30,10 +30,11 @@ def _paths(n, width):
             yield [(0, k)] + [(s + k, m) for s, m in rest]
 
 
-def _reference(cand, n, logp, unk, keys, pair_lp, backoff):
+def _reference(cand, n, logp, unk, offsets, nxt, pair_lp, backoff):
     """Brute force: the best-scoring segmentation under the bigram model."""
     V = len(logp)
-    table = dict(zip(keys.tolist(), pair_lp.tolist()))
+    ctx = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    table = dict(zip((ctx * (V + 2) + nxt).tolist(), pair_lp.tolist()))
     best = (-np.inf, None)
     for path in _paths(n, cand.shape[1]):
         u, score, ids = V + 1, 0.0, []
@@ -91,13 +92,14 @@ def test_model_probabilities_sum_to_one():
     logp = np.log(np.array([0.5, 0.3, 0.1]))
     unk = np.log(0.1)
     keys = np.array([0 * 5 + 1, 0 * 5 + 3, 4 * 5 + 0], np.int64)  # (0,1), (0,unk), (bos,0)
-    keys_, lp, bo = bigram_model(keys, np.array([3.0, 1.0, 2.0]), logp, unk, 2.0)
+    offsets, nxt, lp, bo = bigram_model(keys, np.array([3.0, 1.0, 2.0]), logp, unk, 2.0)
+    assert offsets.tolist() == [0, 2, 2, 2, 2, 3] and nxt.tolist() == [1, 3, 0]
     for u in (0, 1, 4):
         total = 0.0
         for w in range(V + 1):
-            t = np.searchsorted(keys_, u * 5 + w)
-            hit = t < len(keys_) and keys_[t] == u * 5 + w
-            total += np.exp(lp[t] if hit else (logp[w] if w < V else unk) + bo[u])
+            run = list(range(offsets[u], offsets[u + 1]))
+            hit = [t for t in run if nxt[t] == w]
+            total += np.exp(lp[hit[0]] if hit else (logp[w] if w < V else unk) + bo[u])
         assert total == pytest.approx(1.0)
 
 
