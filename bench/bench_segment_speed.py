@@ -3,7 +3,8 @@ bigram level (issue 15): the segmenter is the same unigram decoder; only the lex
 
 Both lexicons are learned from pd1998's raw text plus the discovery bench's modern extra corpora;
 then pd1998's raw text is segmented (``Segmenter.segment_lines``, one process, numba warm) ``--repeat``
-times, the two lexicons interleaved, and the fastest pass of each is kept. Speed = Han + other characters of the input per second.
+times, the two lexicons interleaved, and the fastest pass of each is kept. Speed = characters
+of the input (Han and other) per second.
 
     python bench/bench_segment_speed.py [--data ../shared/data] [--repeat 3]
 Writes outputs/bench/segment_speed.{json,md}.

@@ -55,11 +55,13 @@ def make_bigram_scratch(n, width):
 @njit(cache=True)
 def bigram_path(cand, row0, n, logp, unk, offsets, nxt, pair_lp, backoff, scratch):
     """Best path over ``n`` positions (candidate rows ``row0 ..``) under the bigram model
-    ``(offsets, nxt, pair_lp, backoff)`` (:func:`bigram_model`); returns ``(score, m)``: the path's words are ``scratch[3][:m]``
-    (start offsets, in order) with ids ``scratch[4][:m]`` (V = unknown character).
+    ``(offsets, nxt, pair_lp, backoff)`` (:func:`bigram_model`); returns ``(score, m)``: the
+    path's words are ``scratch[3][:m]`` (start offsets, in order) with ids ``scratch[4][:m]``
+    (V = unknown character).
 
-    Ties: from each end, shorter last words first, and a state is replaced only when strictly
-    better, so among equal paths the one found first wins (as in the unigram decoder)."""
+    Ties: a state keeps the shortest previous word among equally good ones, and the path ends
+    with the shortest last word among equally good ones — unlike the unigram decoder, whose ties
+    go to the last word that starts earliest (the two agree on scores, tested)."""
     best, back, wid, starts, ids = scratch
     width = cand.shape[1]
     V = logp.shape[0]
