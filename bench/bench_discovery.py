@@ -40,15 +40,18 @@ SETS = {"pd1998": ("pd1998/pd1998", MODERN),
 VARIANTS = {
     "faithful": ("four steps of method.md §2, defaults (preset faithful)", "faithful", {}),
     "mdl": ("MDL unigram re-estimation alone, from all n-grams (stage 3, every length kept)",
-            "learner", {"boundary": False, "mdl_keep_len": 0, "affix_min_pmi": None, "min_gain": None}),
+            "learner", {"boundary": False, "mdl_keep_len": 0, "affix_min_pmi": None, "min_gain": None,
+                        "bigram_rounds": 0}),
     "boundary": ("boundary lexicon alone (stage 2, nVBE) + unigram re-estimation", "learner",
-                 {"mdl": False, "affix_min_pmi": None, "min_gain": None}),
+                 {"mdl": False, "affix_min_pmi": None, "min_gain": None, "bigram_rounds": 0}),
     "stages1-4": ("boundary + MDL 2-char entries + re-estimation (stages 1-4), middle-dot rules",
-                  "learner", {"affix_min_pmi": None, "min_gain": None}),
+                  "learner", {"affix_min_pmi": None, "min_gain": None, "bigram_rounds": 0}),
     "stages1-5": ("stages1-4 + affix merge: word (2 chars) + char with unit PMI >= 5 nats", "learner",
-                  {"min_gain": None}),
-    "general": ("the default learner with default options (all six stages: stages1-5 + cohesion "
-                "floor 3.5 nats per use); what `minent build-lexicon` runs", "learner", {}),
+                  {"min_gain": None, "bigram_rounds": 0}),
+    "general": ("the default learner with default options (all seven stages: stages1-5 + cohesion "
+                "floor 3.5 nats per use + bigram level); what `minent build-lexicon` runs", "learner", {}),
+    "general-nobigram": ("general without stage 7 (the bigram level): the default learner of issue 12",
+                         "learner", {"bigram_rounds": 0}),
     "general-budget": ("the default learner under --memory 600M (table budget 200 MB: the clause "
                        "table is a 2.2M-character sample)", "learner", {"_memory": "600M"}),
     "general-noaffix": ("general without the affix merge (stage 5)", "learner", {"affix_min_pmi": None}),
@@ -58,6 +61,9 @@ VARIANTS = {
     "compact": ("general + final MDL pruning (preset compact)", "learner", {"prune": True}),
     "general+long": ("general + MDL 3-4-char entries with min split PMI >= 4 and both branching "
                      "entropies >= 1.5 nats (rejected)", "learner", {"long_min_pmi": 4.0}),
+    "general+bigram-own": ("general with stage 7 taking its pairs from the lexicon's own segmentation "
+                           "(no lower level; 2 rounds, beta 100; rejected: flat)", "learner",
+                           {"bigram_rounds": 2, "bigram_beta": 100.0, "bigram_floor": None}),
     "general+prefix": ("general + affix merge of char + word (1 + 2) too (rejected)", "learner",
                        {"affix_prefixes": True}),
 }

@@ -1,0 +1,236 @@
+"""Word-bigram decoding over the unigram decoder's lattice (issue 15).
+
+The unigram decoder (:mod:`minent.viterbi`) scores each word alone. A word-bigram model scores a
+word given the one before it, smoothed towards the unigram distribution (a Dirichlet prior of
+strength ``beta`` on each context, as in Goldwater, Griffiths & Johnson 2009, with hard counts):
+
+    p(w | u) = (c(u, w) + beta p(w)) / (c(u) + beta)
+
+where c(u, w) counts u followed by w in the current segmentation, c(u) = sum_w c(u, w) and
+p(w) is the unigram probability. A pair never seen falls back to ln p(w) + ln(beta / (c(u) +
+beta)). The clause start is a context of its own (id ``V + 1``, V = entries); an unknown
+character is the word ``V`` with the unigram score ``unk``.
+
+The decoder keeps, per end position, one state per length of the last word (at most
+``cand.shape[1]``), so a clause of n characters costs O(n x width^2) pair look-ups; the pairs
+of each context are a sorted run of a CSR array, searched by bisection.
+
+Everything works on the candidates matrix of the unigram decoder (:func:`minent.viterbi.candidates`),
+so the learner decodes its clause table and the segmenter its spans the same way.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from .parallel import resolve
+
+
+@njit(cache=True)
+def _find(offsets, nxt, u, w):
+    """Index of the pair (u, w) in the model's arrays, or -1."""
+    lo, hi = offsets[u], offsets[u + 1]
+    end = hi
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if nxt[mid] < w:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo < end and nxt[lo] == w:
+        return lo
+    return -1
+
+
+@njit(cache=True)
+def make_bigram_scratch(n, width):
+    """Scratch for clauses of up to ``n`` codes: best score and back-pointer (length of the word
+    before) per (end, length of the last word), the id of that word, and the decoded path."""
+    return (np.empty((n + 1, width), np.float64), np.empty((n + 1, width), np.int64),
+            np.empty((n + 1, width), np.int64), np.empty(n + 1, np.int64), np.empty(n + 1, np.int64))
+
+
+@njit(cache=True)
+def bigram_path(cand, row0, n, logp, unk, offsets, nxt, pair_lp, backoff, scratch):
+    """Best path over ``n`` positions (candidate rows ``row0 ..``) under the bigram model
+    ``(offsets, nxt, pair_lp, backoff)`` (:func:`bigram_model`); returns ``(score, m)``: the
+    path's words are ``scratch[3][:m]`` (start offsets, in order) with ids ``scratch[4][:m]``
+    (V = unknown character).
+
+    Ties: a state keeps the shortest previous word among equally good ones, and the path ends
+    with the shortest last word among equally good ones — unlike the unigram decoder, whose ties
+    go to the last word that starts earliest (the two agree on scores, tested)."""
+    best, back, wid, starts, ids = scratch
+    width = cand.shape[1]
+    V = logp.shape[0]
+    bos = V + 1
+    for j in range(n + 1):
+        for k in range(width):
+            best[j, k] = -np.inf
+    for j in range(1, n + 1):
+        for k in range(1, min(width, j) + 1):
+            i = j - k
+            e = cand[row0 + i, k - 1]
+            if e >= 0 and logp[e] > -np.inf:
+                lw = logp[e]
+            elif k == 1:
+                e = V
+                lw = unk
+            else:
+                continue
+            wid[j, k - 1] = e
+            if i == 0:
+                t = _find(offsets, nxt, bos, e)
+                best[j, k - 1] = pair_lp[t] if t >= 0 else lw + backoff[bos]
+                back[j, k - 1] = 0
+                continue
+            bs = -np.inf
+            bk = -1
+            for kp in range(1, min(width, i) + 1):
+                prev = best[i, kp - 1]
+                if prev == -np.inf:
+                    continue
+                u = wid[i, kp - 1]
+                t = _find(offsets, nxt, u, e)
+                s = prev + (pair_lp[t] if t >= 0 else lw + backoff[u])
+                if s > bs:
+                    bs = s
+                    bk = kp
+            best[j, k - 1] = bs
+            back[j, k - 1] = bk
+    bs = -np.inf
+    bk = -1
+    for k in range(1, min(width, n) + 1):
+        if best[n, k - 1] > bs:
+            bs = best[n, k - 1]
+            bk = k
+    # follow the back-pointers, then reverse
+    m = 0
+    j = n
+    k = bk
+    while j > 0:
+        starts[m] = j - k
+        ids[m] = wid[j, k - 1]
+        m += 1
+        kp = back[j, k - 1]
+        j -= k
+        k = kp
+    a, b = 0, m - 1
+    while a < b:
+        starts[a], starts[b] = starts[b], starts[a]
+        ids[a], ids[b] = ids[b], ids[a]
+        a += 1
+        b -= 1
+    return bs, m
+
+
+@njit(cache=True)
+def bigram_uses(clauses, cand, logp, unk, offsets, nxt, pair_lp, backoff, counts, pair_keys, pair_w):
+    """Decode every clause under the bigram model; add its weight to ``counts[id]`` per word
+    (V = unknown characters) and write one ``(u * (V + 2) + w, weight)`` per adjacent pair
+    (clause start included) to ``pair_keys`` / ``pair_w``; returns the number of pairs written."""
+    codes, bounds, weights = clauses
+    longest = 1
+    for c in range(bounds.shape[0] - 1):
+        longest = max(longest, bounds[c + 1] - bounds[c])
+    scratch = make_bigram_scratch(longest, cand.shape[1])
+    ids = scratch[4]
+    V = logp.shape[0]
+    stride = V + 2
+    p = 0
+    for c in range(bounds.shape[0] - 1):
+        lo, hi, w = bounds[c], bounds[c + 1], weights[c]
+        _, m = bigram_path(cand, lo, hi - lo, logp, unk, offsets, nxt, pair_lp, backoff, scratch)
+        u = V + 1
+        for t in range(m):
+            e = ids[t]
+            counts[e] += w
+            pair_keys[p] = u * stride + e
+            pair_w[p] = w
+            p += 1
+            u = e
+    return p
+
+
+def pair_table(pair_keys: np.ndarray, pair_w: np.ndarray, min_count: int = 1):
+    """Aggregate ``(key, weight)`` rows into sorted unique keys with summed counts, keeping pairs
+    seen at least ``min_count`` times."""
+    if len(pair_keys) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    order = np.argsort(pair_keys, kind="stable")
+    k = pair_keys[order]
+    w = pair_w[order]
+    first = np.ones(len(k), bool)
+    first[1:] = k[1:] != k[:-1]
+    idx = np.nonzero(first)[0]
+    uk = k[idx]
+    uc = np.add.reduceat(w, idx)
+    keep = uc >= min_count
+    return uk[keep], uc[keep]
+
+
+def bigram_model(keys: np.ndarray, pair_counts: np.ndarray, logp: np.ndarray, unk: float,
+                 beta: float):
+    """``(offsets, nxt, pair_lp, backoff)`` of the smoothed bigram model (module doc) from pair
+    counts (``keys`` sorted, u * (V + 2) + w) and unigram scores ``logp`` (V entries; ``unk`` for
+    the unknown character V): the pairs of context u are ``offsets[u] .. offsets[u + 1] - 1``,
+    their second words ``nxt`` (ascending), their scores ``pair_lp``; ``backoff[u]`` =
+    ln(beta / (c(u) + beta))."""
+    V = len(logp)
+    stride = V + 2
+    u = keys // stride
+    w = keys % stride
+    ctx = np.bincount(u, weights=pair_counts, minlength=V + 2)
+    lw = np.where(w < V, logp[np.minimum(w, V - 1)], unk)
+    with np.errstate(divide="ignore"):
+        pw = np.exp(lw)
+        pair_lp = np.log((pair_counts + beta * pw) / (ctx[u] + beta))
+        backoff = np.log(beta / (ctx + beta))
+    offsets = np.zeros(V + 3, np.int64)
+    offsets[1:] = np.cumsum(np.bincount(u, minlength=V + 2))
+    return offsets, w.astype(np.int64), pair_lp.astype(np.float64), backoff.astype(np.float64)
+
+
+# ============================================================================ learner stage
+
+def bigram_task(chunks_ref, cands_ref, logp, unk, model, group):
+    """Task: :func:`bigram_uses` over chunks ``group``; returns ``(counts, keys, pair counts)``
+    (counts has V + 1 entries, the last for unknown characters; pairs aggregated)."""
+    chunks, cands = resolve(chunks_ref), resolve(cands_ref)
+    counts = np.zeros(len(logp) + 1, np.int64)
+    ks, ws = [], []
+    for i in group:
+        ch = chunks[i]
+        pk = np.empty(len(ch[0]) + len(ch[2]), np.int64)
+        pw = np.empty_like(pk)
+        m = bigram_uses(ch, cands[i], logp, unk, *model, counts, pk, pw)
+        ks.append(pk[:m])
+        ws.append(pw[:m])
+    keys, pc = pair_table(np.concatenate(ks) if ks else np.zeros(0, np.int64),
+                          np.concatenate(ws) if ws else np.zeros(0, np.int64))
+    return counts, keys, pc
+
+
+def empty_model(n_entries: int):
+    """The bigram model with no pairs and no back-off cost: decoding with it is the unigram
+    decoder's best path (same scores)."""
+    return (np.zeros(n_entries + 3, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64),
+            np.zeros(n_entries + 2, np.float64))
+
+
+def bigram_pass(passes, logp: np.ndarray, unk: float, model):
+    """One decoding pass of the clause table of ``passes`` (a :class:`minent.discovery.ClausePasses`
+    after ``attach``) under ``model``, as ``engine.jobs`` tasks: ``(uses per entry, pair keys,
+    pair counts)``; integer sums, so the result does not depend on the number of tasks."""
+    logp = np.ascontiguousarray(logp, dtype=np.float64)
+    counts = np.zeros(len(logp) + 1, np.int64)
+    ks, ws = [], []
+    for c, k, w in passes.engine.map(bigram_task, [(passes.chunks_ref, passes.cands_ref, logp, float(unk),
+                                                     model, g) for g in passes.groups], ordered=True):
+        counts += c
+        ks.append(k)
+        ws.append(w)
+    keys, pc = pair_table(np.concatenate(ks), np.concatenate(ws))
+    return counts[:-1], keys, pc
