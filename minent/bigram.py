@@ -159,6 +159,10 @@ def pair_table(pair_keys: np.ndarray, pair_w: np.ndarray, min_count: int = 1):
     seen at least ``min_count`` times."""
     if len(pair_keys) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    if pair_w.sum() <= 4 * len(pair_keys):  # mostly weight 1: one plain sort (5x an argsort)
+        uk, uc = np.unique(np.repeat(pair_keys, pair_w), return_counts=True)
+        keep = uc >= min_count
+        return uk[keep], uc[keep].astype(np.int64)
     order = np.argsort(pair_keys, kind="stable")
     k = pair_keys[order]
     w = pair_w[order]
@@ -198,7 +202,7 @@ def bigram_model(keys: np.ndarray, pair_counts: np.ndarray, logp: np.ndarray, un
 def bigram_task(chunks_ref, cands_ref, logp, unk, model, group):
     """Task: :func:`bigram_uses` over chunks ``group``; returns ``(counts, keys, pair counts)``
     (counts has V + 1 entries, the last for unknown characters; pairs aggregated)."""
-    chunks, cands = resolve(chunks_ref), resolve(cands_ref)
+    chunks, cands, model = resolve(chunks_ref), resolve(cands_ref), resolve(model)
     counts = np.zeros(len(logp) + 1, np.int64)
     ks, ws = [], []
     for i in group:
@@ -227,10 +231,15 @@ def bigram_pass(passes, logp: np.ndarray, unk: float, model):
     logp = np.ascontiguousarray(logp, dtype=np.float64)
     counts = np.zeros(len(logp) + 1, np.int64)
     ks, ws = [], []
-    for c, k, w in passes.engine.map(bigram_task, [(passes.chunks_ref, passes.cands_ref, logp, float(unk),
-                                                     model, g) for g in passes.groups], ordered=True):
-        counts += c
-        ks.append(k)
-        ws.append(w)
+    engine = passes.engine
+    model_ref = engine.share(model)  # once, not pickled with every task
+    try:
+        for c, k, w in engine.map(bigram_task, [(passes.chunks_ref, passes.cands_ref, logp, float(unk),
+                                                 model_ref, g) for g in passes.groups], ordered=True):
+            counts += c
+            ks.append(k)
+            ws.append(w)
+    finally:
+        engine.release(model_ref)
     keys, pc = pair_table(np.concatenate(ks), np.concatenate(ws))
     return counts[:-1], keys, pc
