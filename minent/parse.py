@@ -353,15 +353,18 @@ def parse_chart(words, word_logp, trie, unexplained_logp, left, open_in_flat):
             # ---- extend the items at p: a literal edge consumes word p, an [X] edge a block [p, q)
             it = head[p]
             while it >= 0:
+                if 2 * (n_items + n + 2) > h_keys.shape[0] or n_items + n + 2 > it_node.shape[0]:
+                    # room for this item's pushes: one literal edge, at most n placeholder ends
+                    h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next = _room(
+                        n + 2, n_items, n, h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next)
                 u = it_node[it]
                 sc = it_score[it]
                 w = words[p]
                 if w >= 0:
                     c = key_lookup(trie_keys, trie_vals, (np.int64(u) << 32) | w) - 1
                     if c >= 0:
-                        n_items, h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next = _push(
-                            c, p + 1, sc, it, left, n, n_items, h_keys, h_vals, it_node, it_pos, it_score,
-                            it_prev, it_next, head, tmp_a, tmp_b)
+                        n_items = _push(c, p + 1, sc, it, left, n, n_items, h_keys, h_vals, it_node, it_pos,
+                                        it_score, it_prev, it_next, head, tmp_a, tmp_b)
                 v = x_child[u] if u != 0 else -1
                 if v >= 0:
                     row, slot = _find_item(row_keys, row_vals, v)
@@ -395,9 +398,8 @@ def parse_chart(words, word_logp, trie, unexplained_logp, left, open_in_flat):
                                 comp_prev[q] = it
                         # after a placeholder comes a literal: keep the item only if word q is one
                         if can_follow[q]:
-                            n_items, h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next = _push(
-                                v, q, sq, it, left, n, n_items, h_keys, h_vals, it_node,
-                                it_pos, it_score, it_prev, it_next, head, tmp_a, tmp_b)
+                            n_items = _push(v, q, sq, it, left, n, n_items, h_keys, h_vals, it_node, it_pos,
+                                            it_score, it_prev, it_next, head, tmp_a, tmp_b)
                 it = it_next[it]
     return e_score, e_kind, e_tid, e_start, e_len, u_score, u_last, g_prev, s_is_e, s_score, bounds[:n_bounds]
 
@@ -448,26 +450,26 @@ def _rehash_rows(keys, vals):
 @njit(cache=True)
 def _push(node, pos, score, prev, left, n, n_items, h_keys, h_vals, it_node, it_pos, it_score, it_prev,
           it_next, head, tmp_a, tmp_b):
-    """Add (or improve) the item (node, pos) reached from item ``prev`` with ``score``."""
+    """Add (or improve) the item (node, pos) reached from item ``prev`` with ``score``; returns the
+    new item count. The caller keeps room for one more item and the table at most half full
+    (:func:`_room`): no arrays are returned, so a push costs no reference counting."""
     key = node * (n + 1) + pos
     found, slot = _find_item(h_keys, h_vals, key)
     if found >= 0:
         old = it_score[found]
         if score < old - EPS:
-            return n_items, h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next
+            return n_items
         if score > old + EPS:
             it_score[found] = score
             it_prev[found] = prev
-            return n_items, h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next
+            return n_items
         # tie: compare the boundary sequences (same trie depth, same final position)
         na = _chain(it_prev, it_pos, prev, tmp_a)
         nb = _chain(it_prev, it_pos, it_prev[found], tmp_b)
         if _better(score, old, _lex_cmp(tmp_a, na, tmp_b, nb), left):
             it_score[found] = score
             it_prev[found] = prev
-        return n_items, h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next
-    if n_items >= it_node.shape[0]:
-        it_node, it_pos, it_score, it_prev, it_next = _grow_items(it_node, it_pos, it_score, it_prev, it_next)
+        return n_items
     it_node[n_items] = node
     it_pos[n_items] = pos
     it_score[n_items] = score
@@ -476,10 +478,17 @@ def _push(node, pos, score, prev, left, n, n_items, h_keys, h_vals, it_node, it_
     head[pos] = n_items
     h_keys[slot] = key
     h_vals[slot] = n_items
-    n_items += 1
-    if 2 * n_items > h_keys.shape[0]:
+    return n_items + 1
+
+
+@njit(cache=True)
+def _room(extra, n_items, n, h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next):
+    """The item arrays and table grown so that ``extra`` more items fit (table at most half full)."""
+    while n_items + extra > it_node.shape[0]:
+        it_node, it_pos, it_score, it_prev, it_next = _grow_items(it_node, it_pos, it_score, it_prev, it_next)
+    while 2 * (n_items + extra) > h_keys.shape[0]:
         h_keys, h_vals = _rehash(h_keys, h_vals, it_node, it_pos, n_items, n)
-    return n_items, h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next
+    return h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next
 
 
 def sentence_core(tokens: Sequence[str]) -> int:
