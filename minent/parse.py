@@ -9,7 +9,8 @@ Model. A *block* is a contiguous span of words; the sentence is a block. A block
   its sub-blocks;
 * when no template explains it, an **unexplained** block: a flat sequence of two or more blocks,
   each a word or a *closed* template block (one that starts and ends with a literal, like
-  "（ [X] ）" or "在 [X] 中"), scoring ``unexplained_logp`` plus their scores. The penalty (default
+  "（ [X] ）" or "在 [X] 中"), scoring ``unexplained_logp`` plus their scores (plus ``flat_logp``
+  per block, default 0). The penalty (default
   -1 nat) is the bookkeeping a template would have paid for (method.md §1: a merge pays when
   PMI > 1); it was chosen among {0, -1, -3, -ln N_templates} on UD dev (README). Templates with an
   edge placeholder ("[X] 的 [X]") stand only where their block's edges are fixed — the sentence,
@@ -184,7 +185,7 @@ def _best_terminal(head, p, it_node, it_score, it_prev, it_pos, it_next, term_lo
 
 
 @njit(cache=True)
-def parse_chart(words, word_logp, trie, unexplained_logp, left, open_in_flat):
+def parse_chart(words, word_logp, trie, unexplained_logp, left, open_in_flat, flat_logp=0.0):
     """Best analyses of every span of one sentence.
 
     ``words``: word ids (-1 unknown); ``word_logp``: score of each position as a one-word block;
@@ -296,7 +297,7 @@ def parse_chart(words, word_logp, trie, unexplained_logp, left, open_in_flat):
                 for k in range(i + 1, p):
                     if g_score[i, k] == NEG_INF or e1p[k] == NEG_INF:
                         continue
-                    cand = g_score[i, k] + e1p[k]
+                    cand = g_score[i, k] + e1p[k] + flat_logp
                     if best_k < 0:
                         take = True
                     elif abs(cand - best_u) > EPS:
@@ -316,7 +317,7 @@ def parse_chart(words, word_logp, trie, unexplained_logp, left, open_in_flat):
                 e1_by_end[p, i] = e_score[1, i, p]
                 # G(i, p): one in-flat block, or G(i, k) + block [k, p); a single block has the
                 # largest first boundary, so it wins ties under "left" and loses them under "right"
-                f = e_score[1, i, p]
+                f = e_score[1, i, p] + flat_logp
                 if f > NEG_INF and (best_k < 0 or _better(f, best_u, 1, left)):
                     g_score[i, p] = f
                     g_prev[i, p] = i
@@ -559,10 +560,18 @@ class TemplateParser:
     attach : bool, default True
         Refine the tree after parsing with :func:`attach_by_boundaries` (module docstring);
         ``False`` gives the pure template tree.
+    frames : bool, default True
+        Also use the frame of each template with an edge placeholder (:meth:`_entries`).
+    flat_logp : float, default 0.0
+        Cost (nats, <= 0) of each block of an unexplained sequence, on top of ``unexplained_logp``
+        per sequence: the code length of a block boundary no template explains. 0 (default) is
+        the method's one penalty per span; a large cost makes unexplained sequences a last resort
+        (measured on UD dev in the README: deeper pure trees, worse refined trees).
     """
 
     def __init__(self, templates: Templates, unexplained_logp: float | None = None, max_len: int = 200,
-                 tie_break: str = "left", open_in_flat: bool = False, attach: bool = True, frames: bool = True):
+                 tie_break: str = "left", open_in_flat: bool = False, attach: bool = True, frames: bool = True,
+                 flat_logp: float = 0.0):
         if tie_break not in ("left", "right"):
             raise MinentError("tie_break must be 'left' or 'right'")
         if not 2 <= int(max_len) <= MAX_LEN_LIMIT:
@@ -579,6 +588,9 @@ class TemplateParser:
         self.open_in_flat = bool(open_in_flat)
         self.attach = bool(attach)
         self.frames = bool(frames)
+        self.flat_logp = float(flat_logp)
+        if not self.flat_logp <= 0:
+            raise MinentError("flat_logp must be <= 0 (a log-probability)")
         self.n_chunked = 0
         self._build()
 
@@ -663,7 +675,7 @@ class TemplateParser:
         ids = np.array([self.index.get(w, UNKNOWN) for w in tokens], np.int64)
         wl = np.where(ids >= 0, self.word_logp[np.maximum(ids, 0)], self.unknown_logp)
         return parse_chart(ids, wl, self.tables, self.unexplained_logp, self.tie_break == "left",
-                           self.open_in_flat)
+                           self.open_in_flat, self.flat_logp)
 
     def parse(self, tokens: Sequence[str]) -> Tree:
         """Best parse of a sentence given as a list of words."""
