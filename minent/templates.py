@@ -998,16 +998,16 @@ class TemplateFinder:
         view = literal_view(ids, bounds, np.array(vocab.punctuation, np.bool_), self.punctuation)
         return _Block(ids, bounds, first, *view)
 
-    def _count(self, sentences, progress):
+    def _count(self, sentences, progress, keep_blocks: bool = True):
         vocab = Vocabulary()
         pairs = SpillingKeyCounter(self.memory)
         try:
-            return self._count_into(pairs, vocab, sentences, progress)
+            return self._count_into(pairs, vocab, sentences, progress, keep_blocks)
         except BaseException:
             pairs.close()
             raise
 
-    def _count_into(self, pairs, vocab, sentences, progress):
+    def _count_into(self, pairs, vocab, sentences, progress, keep_blocks: bool = True):
         word_counts = np.zeros(1024, np.int64)
         starts = np.zeros(1024, np.int64)
         ends = np.zeros(1024, np.int64)
@@ -1016,7 +1016,7 @@ class TemplateFinder:
         # the encoded blocks are kept for the paths pass (same ids: a word's id is fixed when first
         # seen) while they fit in a small budget; past it the paths pass encodes again
         budget = _BLOCK_CACHE_BYTES if self.memory is None else min(_BLOCK_CACHE_BYTES, int(self.memory) // 4)
-        cache, cached_bytes = [], 0
+        cache, cached_bytes = ([] if keep_blocks else None), 0
         for block in self._blocks(sentences, vocab, grow=True):
             if cache is not None:
                 cached_bytes += block.nbytes
@@ -1152,7 +1152,10 @@ class TemplateFinder:
             raise MinentError("TemplateFinder.fit needs a re-iterable input (list, not an iterator)")
         timings = {}
         t0 = time.perf_counter()
-        vocab, word_counts, piece_starts, piece_ends, pairs, n_pair_slots, n_sent = self._count(sentences, progress)
+        in_tasks = (engine is not None and getattr(engine, "jobs", 1) > 1
+                    and getattr(sentences, "path", None) is not None)  # the paths pass reads the spool
+        vocab, word_counts, piece_starts, piece_ends, pairs, n_pair_slots, n_sent = self._count(
+            sentences, progress, keep_blocks=not in_tasks)
         n_words = int(word_counts.sum())
         timings["count"] = time.perf_counter() - t0
         if n_words == 0:
