@@ -228,7 +228,8 @@ def bench_ud(data: Path, out: Path, tmp: Path, pd_words: Path) -> dict:
     assert r["code"] == 0, r["stderr"]
     res = {"mining": {"corpus": "pd1998 raw text (words of its learned lexicon) + the 500 UD dev sentences "
                                 "(gold words, no trees)", "run": _brief(r)}}
-    runs = [("default", []), ("no_attach", ["--no-attach"]), ("tie_right", ["--tie-break", "right"])]
+    runs = [("default", []), ("no_attach", ["--no-attach"]), ("tie_right", ["--tie-break", "right"]),
+            ("no_attach_flat", ["--no-attach", "--flat-logp", "-30"]), ("flat", ["--flat-logp", "-30"])]
     for name, extra in runs:
         pred = tmp / f"ud.{name}.parse.txt"
         r = run_measured(["parse", str(gold), "--conllu", "-t", str(tpl_path), "--format", "brackets",
@@ -330,7 +331,10 @@ def markdown(res: dict) -> str:
         label = "`minent parse` (default: --attach)" if name == "minent" else name
         L.append(f"| {label} | {sc['precision']:.4f} | {sc['recall']:.4f} | {sc['f1']:.4f} | {sc['f1'] / best:.2f} |")
     for key, label in [("no_attach", "`minent parse --no-attach` (pure template trees)"),
-                       ("tie_right", "`minent parse --tie-break right`")]:
+                       ("tie_right", "`minent parse --tie-break right`"),
+                       ("no_attach_flat", "`minent parse --no-attach --flat-logp -30` (pure trees, unexplained "
+                                          "sequences a last resort)"),
+                       ("flat", "`minent parse --flat-logp -30`")]:
         sc = ud[key]["scores"]["minent"]
         L.append(f"| {label} | {sc['precision']:.4f} | {sc['recall']:.4f} | {sc['f1']:.4f} | {sc['f1'] / best:.2f} |")
     L.append(f"\nBest baseline: {a['best_baseline']} (seed 0), from the same `evaluate-parse` runs. "

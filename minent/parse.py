@@ -9,7 +9,8 @@ Model. A *block* is a contiguous span of words; the sentence is a block. A block
   its sub-blocks;
 * when no template explains it, an **unexplained** block: a flat sequence of two or more blocks,
   each a word or a *closed* template block (one that starts and ends with a literal, like
-  "（ [X] ）" or "在 [X] 中"), scoring ``unexplained_logp`` plus their scores. The penalty (default
+  "（ [X] ）" or "在 [X] 中"), scoring ``unexplained_logp`` plus their scores (plus ``flat_logp``
+  per block, default 0). The penalty (default
   -1 nat) is the bookkeeping a template would have paid for (method.md §1: a merge pays when
   PMI > 1); it was chosen among {0, -1, -3, -ln N_templates} on UD dev (README). Templates with an
   edge placeholder ("[X] 的 [X]") stand only where their block's edges are fixed — the sentence,
@@ -184,7 +185,7 @@ def _best_terminal(head, p, it_node, it_score, it_prev, it_pos, it_next, term_lo
 
 
 @njit(cache=True)
-def parse_chart(words, word_logp, trie, unexplained_logp, left, open_in_flat):
+def parse_chart(words, word_logp, trie, unexplained_logp, left, open_in_flat, flat_logp=0.0):
     """Best analyses of every span of one sentence.
 
     ``words``: word ids (-1 unknown); ``word_logp``: score of each position as a one-word block;
@@ -296,7 +297,7 @@ def parse_chart(words, word_logp, trie, unexplained_logp, left, open_in_flat):
                 for k in range(i + 1, p):
                     if g_score[i, k] == NEG_INF or e1p[k] == NEG_INF:
                         continue
-                    cand = g_score[i, k] + e1p[k]
+                    cand = g_score[i, k] + e1p[k] + flat_logp
                     if best_k < 0:
                         take = True
                     elif abs(cand - best_u) > EPS:
@@ -316,7 +317,7 @@ def parse_chart(words, word_logp, trie, unexplained_logp, left, open_in_flat):
                 e1_by_end[p, i] = e_score[1, i, p]
                 # G(i, p): one in-flat block, or G(i, k) + block [k, p); a single block has the
                 # largest first boundary, so it wins ties under "left" and loses them under "right"
-                f = e_score[1, i, p]
+                f = e_score[1, i, p] + flat_logp
                 if f > NEG_INF and (best_k < 0 or _better(f, best_u, 1, left)):
                     g_score[i, p] = f
                     g_prev[i, p] = i
@@ -353,15 +354,18 @@ def parse_chart(words, word_logp, trie, unexplained_logp, left, open_in_flat):
             # ---- extend the items at p: a literal edge consumes word p, an [X] edge a block [p, q)
             it = head[p]
             while it >= 0:
+                if 2 * (n_items + n + 2) > h_keys.shape[0] or n_items + n + 2 > it_node.shape[0]:
+                    # room for this item's pushes: one literal edge, at most n placeholder ends
+                    h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next = _room(
+                        n + 2, n_items, n, h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next)
                 u = it_node[it]
                 sc = it_score[it]
                 w = words[p]
                 if w >= 0:
                     c = key_lookup(trie_keys, trie_vals, (np.int64(u) << 32) | w) - 1
                     if c >= 0:
-                        n_items, h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next = _push(
-                            c, p + 1, sc, it, left, n, n_items, h_keys, h_vals, it_node, it_pos, it_score,
-                            it_prev, it_next, head, tmp_a, tmp_b)
+                        n_items = _push(c, p + 1, sc, it, left, n, n_items, h_keys, h_vals, it_node, it_pos,
+                                        it_score, it_prev, it_next, head, tmp_a, tmp_b)
                 v = x_child[u] if u != 0 else -1
                 if v >= 0:
                     row, slot = _find_item(row_keys, row_vals, v)
@@ -395,9 +399,8 @@ def parse_chart(words, word_logp, trie, unexplained_logp, left, open_in_flat):
                                 comp_prev[q] = it
                         # after a placeholder comes a literal: keep the item only if word q is one
                         if can_follow[q]:
-                            n_items, h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next = _push(
-                                v, q, sq, it, left, n, n_items, h_keys, h_vals, it_node,
-                                it_pos, it_score, it_prev, it_next, head, tmp_a, tmp_b)
+                            n_items = _push(v, q, sq, it, left, n, n_items, h_keys, h_vals, it_node, it_pos,
+                                            it_score, it_prev, it_next, head, tmp_a, tmp_b)
                 it = it_next[it]
     return e_score, e_kind, e_tid, e_start, e_len, u_score, u_last, g_prev, s_is_e, s_score, bounds[:n_bounds]
 
@@ -448,26 +451,26 @@ def _rehash_rows(keys, vals):
 @njit(cache=True)
 def _push(node, pos, score, prev, left, n, n_items, h_keys, h_vals, it_node, it_pos, it_score, it_prev,
           it_next, head, tmp_a, tmp_b):
-    """Add (or improve) the item (node, pos) reached from item ``prev`` with ``score``."""
+    """Add (or improve) the item (node, pos) reached from item ``prev`` with ``score``; returns the
+    new item count. The caller keeps room for one more item and the table at most half full
+    (:func:`_room`): no arrays are returned, so a push costs no reference counting."""
     key = node * (n + 1) + pos
     found, slot = _find_item(h_keys, h_vals, key)
     if found >= 0:
         old = it_score[found]
         if score < old - EPS:
-            return n_items, h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next
+            return n_items
         if score > old + EPS:
             it_score[found] = score
             it_prev[found] = prev
-            return n_items, h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next
+            return n_items
         # tie: compare the boundary sequences (same trie depth, same final position)
         na = _chain(it_prev, it_pos, prev, tmp_a)
         nb = _chain(it_prev, it_pos, it_prev[found], tmp_b)
         if _better(score, old, _lex_cmp(tmp_a, na, tmp_b, nb), left):
             it_score[found] = score
             it_prev[found] = prev
-        return n_items, h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next
-    if n_items >= it_node.shape[0]:
-        it_node, it_pos, it_score, it_prev, it_next = _grow_items(it_node, it_pos, it_score, it_prev, it_next)
+        return n_items
     it_node[n_items] = node
     it_pos[n_items] = pos
     it_score[n_items] = score
@@ -476,10 +479,17 @@ def _push(node, pos, score, prev, left, n, n_items, h_keys, h_vals, it_node, it_
     head[pos] = n_items
     h_keys[slot] = key
     h_vals[slot] = n_items
-    n_items += 1
-    if 2 * n_items > h_keys.shape[0]:
+    return n_items + 1
+
+
+@njit(cache=True)
+def _room(extra, n_items, n, h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next):
+    """The item arrays and table grown so that ``extra`` more items fit (table at most half full)."""
+    while n_items + extra > it_node.shape[0]:
+        it_node, it_pos, it_score, it_prev, it_next = _grow_items(it_node, it_pos, it_score, it_prev, it_next)
+    while 2 * (n_items + extra) > h_keys.shape[0]:
         h_keys, h_vals = _rehash(h_keys, h_vals, it_node, it_pos, n_items, n)
-    return n_items, h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next
+    return h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next
 
 
 def sentence_core(tokens: Sequence[str]) -> int:
@@ -550,10 +560,18 @@ class TemplateParser:
     attach : bool, default True
         Refine the tree after parsing with :func:`attach_by_boundaries` (module docstring);
         ``False`` gives the pure template tree.
+    frames : bool, default True
+        Also use the frame of each template with an edge placeholder (:meth:`_entries`).
+    flat_logp : float, default 0.0
+        Cost (nats, <= 0) of each block of an unexplained sequence, on top of ``unexplained_logp``
+        per sequence: the code length of a block boundary no template explains. 0 (default) is
+        the method's one penalty per span; a large cost makes unexplained sequences a last resort
+        (measured on UD dev in the README: deeper pure trees, worse refined trees).
     """
 
     def __init__(self, templates: Templates, unexplained_logp: float | None = None, max_len: int = 200,
-                 tie_break: str = "left", open_in_flat: bool = False, attach: bool = True, frames: bool = True):
+                 tie_break: str = "left", open_in_flat: bool = False, attach: bool = True, frames: bool = True,
+                 flat_logp: float = 0.0):
         if tie_break not in ("left", "right"):
             raise MinentError("tie_break must be 'left' or 'right'")
         if not 2 <= int(max_len) <= MAX_LEN_LIMIT:
@@ -570,6 +588,9 @@ class TemplateParser:
         self.open_in_flat = bool(open_in_flat)
         self.attach = bool(attach)
         self.frames = bool(frames)
+        self.flat_logp = float(flat_logp)
+        if not self.flat_logp <= 0:
+            raise MinentError("flat_logp must be <= 0 (a log-probability)")
         self.n_chunked = 0
         self._build()
 
@@ -654,7 +675,7 @@ class TemplateParser:
         ids = np.array([self.index.get(w, UNKNOWN) for w in tokens], np.int64)
         wl = np.where(ids >= 0, self.word_logp[np.maximum(ids, 0)], self.unknown_logp)
         return parse_chart(ids, wl, self.tables, self.unexplained_logp, self.tie_break == "left",
-                           self.open_in_flat)
+                           self.open_in_flat, self.flat_logp)
 
     def parse(self, tokens: Sequence[str]) -> Tree:
         """Best parse of a sentence given as a list of words."""

@@ -54,6 +54,7 @@ of templates, one per line, optionally followed by TAB and a count.
 """
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from dataclasses import dataclass
@@ -63,7 +64,7 @@ import numpy as np
 from numba import njit
 
 from .errors import FormatError, InputError, MinentError
-from .hashtable import KeyCounter, SeqCounter, fold, key_lookup, key_slot, mix64, _FNV_OFFSET
+from .hashtable import EMPTY, KeyCounter, SeqCounter, fold, key_lookup, key_slot, mix64, table_find, _FNV_OFFSET
 from .spill import SpillingCounter, SpillingKeyCounter, merge_first_values
 from .counting import strong_table
 from .parallel import plan_ranges, read_range
@@ -144,10 +145,10 @@ class Vocabulary:
 
     def encode(self, tokens: Sequence[str], grow: bool = False) -> list[int]:
         """Ids of ``tokens``; with ``grow``, unseen words are added, otherwise they get UNKNOWN."""
-        if grow:
-            add = self.add
-            return [add(t) for t in tokens]
         get = self.index.get
+        if grow:  # one dict probe for a seen word ("[X]" is never in the index: add() says UNKNOWN)
+            add = self.add
+            return [get(t) or add(t) for t in tokens]
         return [get(t, UNKNOWN) for t in tokens]
 
 
@@ -156,7 +157,7 @@ def _pack(id_lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
     bounds = np.zeros(len(id_lists) + 1, np.int64)
     if id_lists:
         bounds[1:] = np.cumsum([len(x) for x in id_lists])
-    flat = np.fromiter((i for x in id_lists for i in x), np.int32, count=int(bounds[-1]))
+    flat = np.array(list(itertools.chain.from_iterable(id_lists)), dtype=np.int32).reshape(-1)
     return flat, bounds
 
 
@@ -433,6 +434,13 @@ def is_trivial(pattern: Sequence[str]) -> bool:
     return len(pattern) == 3 and pattern[0] == pattern[2] == PLACEHOLDER_TEXT
 
 
+def _ranks_within(lens: np.ndarray) -> np.ndarray:
+    """0..len-1 for each run of ``lens``, concatenated."""
+    total = int(lens.sum())
+    ends = np.cumsum(lens)
+    return np.arange(total, dtype=np.int64) - np.repeat(ends - lens, lens)
+
+
 def drop_literal(pattern: tuple, k: int) -> tuple:
     """``pattern`` with its k-th element (a literal) turned into a placeholder, placeholders
     collapsed; ``()`` when no literal would be left."""
@@ -460,6 +468,37 @@ def closed_templates(patterns: list[tuple], counts: Sequence[int], redundancy: f
             if sub is not None and counts[j] >= redundancy * counts[sub]:
                 keep[sub] = False
     return keep
+
+
+@njit(cache=True)
+def closed_codes(table, arena, starts, counts, redundancy, keep):
+    """:func:`closed_templates` on word-id sequences: template j is ``arena[starts[j]:starts[j+1]]``
+    (0 = placeholder) and has id j in ``table`` (:meth:`~minent.hashtable.SeqCounter.frozen`);
+    clears ``keep[sub]`` for each template that a one-literal-longer one accounts for."""
+    longest = 1
+    for j in range(starts.shape[0] - 1):
+        longest = max(longest, starts[j + 1] - starts[j])
+    buf = np.empty(longest, np.int32)
+    for j in range(starts.shape[0] - 1):
+        a, b = starts[j], starts[j + 1]
+        for k in range(a, b):
+            if arena[k] == 0:
+                continue
+            m = 0
+            lits = 0
+            for q in range(a, b):
+                c = 0 if q == k else arena[q]
+                if c == 0 and m > 0 and buf[m - 1] == 0:
+                    continue
+                buf[m] = c
+                m += 1
+                if c != 0:
+                    lits += 1
+            if lits == 0:
+                continue
+            sub = table_find(table, buf, 0, m)
+            if sub >= 0 and counts[j] >= redundancy * counts[sub]:
+                keep[sub] = False
 
 
 class Templates:
@@ -724,6 +763,7 @@ def _meta_value(v) -> str:
 
 PUNCTUATION_POLICIES = ("boundary", "excluded", "literal")
 RANKINGS = ("saving", "count")
+_BLOCK_CACHE_BYTES = 1 << 27  # encoded sentences kept between the count and paths passes
 
 
 @dataclass
@@ -737,6 +777,12 @@ class _Block:
     lit_ids: np.ndarray
     lit_bounds: np.ndarray
     piece_sent: np.ndarray
+
+    @property
+    def nbytes(self) -> int:
+        views = (self.lit_ids, self.lit_bounds, self.piece_sent)
+        return self.ids.nbytes + self.bounds.nbytes + sum(a.nbytes for a in views if a is not self.ids
+                                                          and a is not self.bounds)
 
 
 def literal_view(ids: np.ndarray, bounds: np.ndarray, is_punct: np.ndarray, policy: str):
@@ -952,22 +998,32 @@ class TemplateFinder:
         view = literal_view(ids, bounds, np.array(vocab.punctuation, np.bool_), self.punctuation)
         return _Block(ids, bounds, first, *view)
 
-    def _count(self, sentences, progress):
+    def _count(self, sentences, progress, keep_blocks: bool = True):
         vocab = Vocabulary()
         pairs = SpillingKeyCounter(self.memory)
         try:
-            return self._count_into(pairs, vocab, sentences, progress)
+            return self._count_into(pairs, vocab, sentences, progress, keep_blocks)
         except BaseException:
             pairs.close()
             raise
 
-    def _count_into(self, pairs, vocab, sentences, progress):
+    def _count_into(self, pairs, vocab, sentences, progress, keep_blocks: bool = True):
         word_counts = np.zeros(1024, np.int64)
         starts = np.zeros(1024, np.int64)
         ends = np.zeros(1024, np.int64)
         n_pair_slots = 0
         n_sent = 0
+        # the encoded blocks are kept for the paths pass (same ids: a word's id is fixed when first
+        # seen) while they fit in a small budget; past it the paths pass encodes again
+        budget = _BLOCK_CACHE_BYTES if self.memory is None else min(_BLOCK_CACHE_BYTES, int(self.memory) // 4)
+        cache, cached_bytes = ([] if keep_blocks else None), 0
         for block in self._blocks(sentences, vocab, grow=True):
+            if cache is not None:
+                cached_bytes += block.nbytes
+                if cached_bytes <= budget:
+                    cache.append(block)
+                else:
+                    cache = None
             if len(vocab) > word_counts.shape[0]:
                 grow = np.zeros(2 * len(vocab), np.int64)
                 word_counts, starts, ends = (np.concatenate([a, grow]) for a in (word_counts, starts, ends))
@@ -981,6 +1037,7 @@ class TemplateFinder:
             if progress:
                 progress("count", block.bounds.shape[0] - 1, 0)
         n = len(vocab)
+        self._cached_blocks = cache
         return vocab, word_counts[:n], starts[:n], ends[:n], pairs, n_pair_slots, n_sent
 
     def _strong(self, pairs, word_counts, n_words, n_pair_slots) -> tuple[KeyCounter, int]:
@@ -988,13 +1045,16 @@ class TemplateFinder:
         cut = max(int(self.min_count), self.min_prob * n_pair_slots)
         chosen, distinct = [], 0
         for part in pairs.partitions():
-            keys, counts = part.items()
+            used = part.keys != EMPTY  # unsorted: only the chosen keys are sorted below
+            keys, counts = part.keys[used], part.vals[used]
             distinct += len(keys)
+            frequent = counts >= cut
+            keys, counts = keys[frequent], counts[frequent]
             a, b = keys >> 32, keys & 0xFFFFFFFF
             with np.errstate(divide="ignore"):
                 pmi = (np.log(counts) - math.log(max(n_pair_slots, 1))
                        - np.log(word_counts[a] / n_words) - np.log(word_counts[b] / n_words))
-            chosen.append(keys[(counts >= cut) & (pmi > self.min_pmi)])
+            chosen.append(keys[pmi > self.min_pmi])
         chosen = np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, np.int64)
         strong = KeyCounter(2 * len(chosen) + 16)
         strong.add(chosen)
@@ -1035,7 +1095,8 @@ class TemplateFinder:
         out_bounds = np.empty((1 << 18) + 1, np.int64)
         out_hash = np.empty(1 << 18, np.int64)
         out_sent = np.empty(1 << 18, np.int64)
-        for block in self._blocks(sentences, vocab, grow=False):
+        cached = getattr(self, "_cached_blocks", None) if first_sentence == 0 else None
+        for block in (cached if cached is not None else self._blocks(sentences, vocab, grow=False)):
             n_block = block.lit_bounds.shape[0] - 1
             capped = np.zeros(n_block, np.bool_)
             s = 0
@@ -1091,7 +1152,10 @@ class TemplateFinder:
             raise MinentError("TemplateFinder.fit needs a re-iterable input (list, not an iterator)")
         timings = {}
         t0 = time.perf_counter()
-        vocab, word_counts, piece_starts, piece_ends, pairs, n_pair_slots, n_sent = self._count(sentences, progress)
+        in_tasks = (engine is not None and getattr(engine, "jobs", 1) > 1
+                    and getattr(sentences, "path", None) is not None)  # the paths pass reads the spool
+        vocab, word_counts, piece_starts, piece_ends, pairs, n_pair_slots, n_sent = self._count(
+            sentences, progress, keep_blocks=not in_tasks)
         n_words = int(word_counts.sum())
         timings["count"] = time.perf_counter() - t0
         if n_words == 0:
@@ -1102,7 +1166,10 @@ class TemplateFinder:
             pairs_bytes = pairs.peak_table_bytes
             pair_spills = pairs.spills
         del pairs
-        counter, ex_sent, capped = self._paths(sentences, vocab, strong, n_sent, progress, engine)
+        try:
+            counter, ex_sent, capped = self._paths(sentences, vocab, strong, n_sent, progress, engine)
+        finally:
+            self._cached_blocks = None
         timings["paths"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
@@ -1110,26 +1177,38 @@ class TemplateFinder:
         with counter:
             n_occ = counter.n_added
             cut = max(int(self.min_count), self.min_prob * n_occ)
-            patterns, kept_counts, rows, distinct_templates = [], [], [], 0
+            arenas, lengths, kept_counts, rows, distinct_templates = [], [], [], [], 0
             for table, payload in counter.partitions(ex_sent):
                 arena, starts, counts = table.entries()
                 distinct_templates += len(counts)
                 sel = np.nonzero(counts >= cut)[0]
-                for e in sel.tolist():
-                    patterns.append(tuple(words[c] for c in arena[starts[e]:starts[e + 1]].tolist()))
-                    kept_counts.append(int(counts[e]))
+                lens = starts[sel + 1] - starts[sel]
+                arenas.append(arena[np.repeat(starts[sel], lens) + _ranks_within(lens)])
+                lengths.append(lens)
+                kept_counts.append(counts[sel])
                 if payload is not None:
                     rows.append(payload[sel])  # a copy: the partition's arrays can go
             template_bytes, template_spills = counter.peak_table_bytes, counter.spills
+        arena = np.concatenate(arenas).astype(np.int32) if arenas else np.zeros(0, np.int32)
+        lens = np.concatenate(lengths) if lengths else np.zeros(0, np.int64)
+        starts = np.zeros(lens.shape[0] + 1, np.int64)
+        np.cumsum(lens, out=starts[1:])
+        kept_counts = np.concatenate(kept_counts) if kept_counts else np.zeros(0, np.int64)
+        keep = np.ones(lens.shape[0], np.bool_)
+        if self.redundancy > 0 and lens.shape[0]:  # closed_templates, on word ids
+            table = SeqCounter(2 * lens.shape[0] + 16, arena.shape[0] + 16)
+            table.add(arena, starts)
+            closed_codes(table.frozen(), arena, starts, kept_counts, float(self.redundancy), keep)
+        closed = np.nonzero(keep)[0]
+        patterns = [tuple(words[c] for c in arena[starts[e]:starts[e + 1]].tolist()) for e in closed.tolist()]
+        kept_counts = kept_counts[closed]
         word_dict = {w: int(c) for w, c in zip(words[1:], word_counts[1:].tolist()) if c > 0}
-        closed = closed_templates(patterns, kept_counts, self.redundancy)
-        order = [j for j in Templates(patterns, kept_counts, n_occ, word_dict, n_words).order(self.ranking)
-                 if closed[j]]
+        order = Templates(patterns, kept_counts, n_occ, word_dict, n_words).order(self.ranking)
         patterns = [patterns[j] for j in order]
-        kept = np.array([kept_counts[j] for j in order], dtype=np.int64)
+        kept = kept_counts[order]
         examples: list[list[str]] = [[] for _ in patterns]
         if self.n_examples and patterns:
-            rows = np.concatenate(rows)[order]
+            rows = np.concatenate(rows)[closed][order]
             sents = self._examples(sentences, set(rows[rows >= 0].tolist()), progress, n_sent)
             examples = [[sents[s] for s in row.tolist() if s >= 0] for row in rows]
         timings["select"] = time.perf_counter() - t0

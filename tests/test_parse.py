@@ -75,7 +75,7 @@ def test_sentence_marks_hang_from_root_and_empty_input():
 
 # ----------------------------------------------------------------------------- exactness
 
-def brute_force(parser, words, pen, wl):
+def brute_force(parser, words, pen, wl, fl=0.0):
     """Best score by exhaustive enumeration of every analysis (tiny inputs only), over the
     parser's patterns (the templates, and their frames) and their ln p."""
     pats = [(p, lp) for p, lp in zip(parser.patterns, parser.pattern_logp.tolist()) if len(p) > 1]
@@ -106,27 +106,27 @@ def brute_force(parser, words, pen, wl):
         return max([S(i, q) + align(p, k + 1, q, j) for q in range(i + 1, last + 1)], default=-math.inf)
 
     @functools.lru_cache(None)
-    def G(i, j):  # at least one in-flat block
-        best = E(i, j, True)
+    def G(i, j):  # at least one in-flat block, each costing fl
+        best = E(i, j, True) + fl
         for k in range(i + 1, j):
-            best = max(best, G(i, k) + E(k, j, True))
+            best = max(best, G(i, k) + E(k, j, True) + fl)
         return best
 
     def U(i, j):
-        return pen + max([G(i, k) + E(k, j, True) for k in range(i + 1, j)], default=-math.inf)
+        return pen + max([G(i, k) + E(k, j, True) + fl for k in range(i + 1, j)], default=-math.inf)
 
     return S(0, len(words))
 
 
-def tree_score(t: Tree, parser, pen, wl) -> float:
+def tree_score(t: Tree, parser, pen, wl, fl=0.0) -> float:
     """Score of a tree recomputed from its parts."""
     if t.kind == "word":
         return 0.0 if t.literal else wl[t.start]
-    s = sum(tree_score(c, parser, pen, wl) for c in t.children)
+    s = sum(tree_score(c, parser, pen, wl, fl) for c in t.children)
     if t.kind == "template":
         s += float(parser.pattern_logp[parser.patterns.index(tuple(t.template.split()))])
     elif t.kind == "unexplained":
-        s += pen
+        s += pen + fl * len(t.children)
     return s
 
 
@@ -137,14 +137,14 @@ PATTERNS = ["[X] a [X]", "[X] b", "c [X]", "a [X] b", "[X] a [X] b [X]", "c d", 
 @settings(max_examples=120, deadline=None)
 @given(st.lists(st.sampled_from(ALPHABET), min_size=1, max_size=7),
        st.lists(st.integers(1, 50), min_size=len(PATTERNS), max_size=len(PATTERNS)),
-       st.sampled_from([0.0, -1.0, -4.0]), st.booleans())
-def test_parser_is_exact(words, counts, pen, frames):
+       st.sampled_from([0.0, -1.0, -4.0]), st.booleans(), st.sampled_from([0.0, -2.0]))
+def test_parser_is_exact(words, counts, pen, frames, fl):
     tpl = Templates(PATTERNS, counts, word_counts={"a": 5, "b": 3, "c": 2}, n_words=40)
-    parser = TemplateParser(tpl, unexplained_logp=pen, attach=False, frames=frames)
+    parser = TemplateParser(tpl, unexplained_logp=pen, attach=False, frames=frames, flat_logp=fl)
     wl = [tpl.word_logp(w) for w in words]
     tree = parser.parse(words)
-    assert tree.logp == pytest.approx(brute_force(parser, tuple(words), pen, wl), abs=1e-9)
-    assert tree_score(tree, parser, pen, wl) == pytest.approx(tree.logp, abs=1e-9)
+    assert tree.logp == pytest.approx(brute_force(parser, tuple(words), pen, wl, fl), abs=1e-9)
+    assert tree_score(tree, parser, pen, wl, fl) == pytest.approx(tree.logp, abs=1e-9)
     assert [w for w in _leaves(tree)] == words
 
 

@@ -388,6 +388,50 @@ def test_closed_templates_drop_fragments():
     assert closed_templates(pats, [90, 100, 400, 50], 0) == [True] * 4
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.sampled_from(["[X]", "a", "b", "c"]), min_size=1, max_size=6),
+                          st.integers(1, 60)), min_size=1, max_size=30),
+       st.sampled_from([0.3, 0.5, 1.0]))
+def test_closed_codes_matches_closed_templates(rows, redundancy):
+    """The id-level kernel of the fit agrees with the plain-Python redundancy filter."""
+    from minent.hashtable import SeqCounter
+    from minent.templates import closed_codes, closed_templates
+    pats, counts, seen = [], [], set()
+    for toks, c in rows:
+        p = []
+        for t in toks:  # placeholders collapsed, at least one literal, as mined
+            if not (t == "[X]" and p and p[-1] == "[X]"):
+                p.append(t)
+        if any(t != "[X]" for t in p) and tuple(p) not in seen:
+            seen.add(tuple(p))
+            pats.append(tuple(p))
+            counts.append(c)
+    if not pats:
+        return
+    code = {"[X]": 0, "a": 1, "b": 2, "c": 3}
+    lens = np.array([len(p) for p in pats], np.int64)
+    starts = np.zeros(len(pats) + 1, np.int64)
+    np.cumsum(lens, out=starts[1:])
+    arena = np.array([code[t] for p in pats for t in p], np.int32)
+    table = SeqCounter()
+    table.add(arena, starts)
+    keep = np.ones(len(pats), np.bool_)
+    closed_codes(table.frozen(), arena, starts, np.array(counts, np.int64), redundancy, keep)
+    assert keep.tolist() == closed_templates(pats, counts, redundancy)
+
+
+def test_fit_keeps_results_with_and_without_block_cache(monkeypatch):
+    """Encoded blocks kept between the passes give the same templates as encoding twice."""
+    import minent.templates as tm
+    rng = random.Random(3)
+    words = ["在", "中", "北京", "的", "我们", "发展", "，", "从", "到", "经济"]
+    sents = [[rng.choice(words) for _ in range(rng.randint(2, 12))] for _ in range(400)]
+    a = TemplateFinder(min_count=2, block_sentences=50).fit(sents).templates_
+    monkeypatch.setattr(tm, "_BLOCK_CACHE_BYTES", 0)
+    b = TemplateFinder(min_count=2, block_sentences=50).fit(sents).templates_
+    assert a.patterns == b.patterns and a.counts.tolist() == b.counts.tolist() and a.examples == b.examples
+
+
 def test_ranking_by_saving():
     t = Templates(["在 [X] 中", "[X] 的 [X] 的"], [10, 30], 100, {"在": 10, "中": 10, "的": 500}, 1000)
     assert t.order("count") == [1, 0]

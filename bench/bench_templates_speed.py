@@ -1,0 +1,122 @@
+"""Mining and parsing speed of this checkout against a base revision, in one run (issue 13);
+writes outputs/bench/templates_speed.{json,md}.
+
+Both code versions run on the same words in fresh subprocesses, one after the other, each timed
+by its own process CPU time (``time.process_time``; the machine is shared, so wall time would
+measure the neighbours): ``TemplateFinder.fit`` with default options on pd1998 (words of its
+learned lexicon, one core), and ``TemplateParser.parse`` (default options) over every 5th sentence
+with templates mined by the same version. The outputs are compared (md5 of the templates with
+their counts, and of the bracketed trees), so a speed-up that changed a result shows.
+
+Usage: python bench/bench_templates_speed.py [--base 402cb84] [--data ../shared/data] [--out outputs]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+WORKER = r"""
+import hashlib, json, sys, time
+sys.path.insert(0, sys.argv[1])
+from minent.templates import TemplateFinder
+from minent.parse import TemplateParser
+sents = [line.split() for line in open(sys.argv[2], encoding="utf-8")]
+n_words = sum(map(len, sents))
+TemplateFinder(n_examples=0).fit(sents[:2000])  # compile (numba cache) outside the timing
+t0 = time.process_time()
+f = TemplateFinder(n_examples=0).fit(sents)
+fit_s = time.process_time() - t0
+tpl = f.templates_
+h_tpl = hashlib.md5("\n".join(" ".join(p) + "\t" + str(c)
+                              for p, c in zip(tpl.patterns, tpl.counts.tolist())).encode()).hexdigest()
+parser = TemplateParser(tpl)
+sample = sents[::5]
+for s in sample[:20]:
+    parser.parse(s)
+t0 = time.process_time()
+trees = [parser.parse(s).brackets() for s in sample]
+parse_s = time.process_time() - t0
+h_parse = hashlib.md5("\n".join(trees).encode()).hexdigest()
+print(json.dumps({"words": n_words, "sentences": len(sents), "fit_cpu_s": round(fit_s, 3),
+                  "words_per_cpu_s": round(n_words / fit_s), "timings_s": f.report_["timings_s"],
+                  "templates": len(tpl), "templates_md5": h_tpl, "parse_sentences": len(sample),
+                  "parse_cpu_s": round(parse_s, 3), "sentences_per_cpu_s": round(len(sample) / parse_s, 1),
+                  "trees_md5": h_parse}))
+"""
+
+
+def run_version(src: Path, words: Path) -> dict:
+    out = subprocess.run([sys.executable, "-c", WORKER, str(src), str(words)], capture_output=True, text=True,
+                         check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--base", default="402cb84", help="git revision to compare with")
+    ap.add_argument("--data", default="../shared/data")
+    ap.add_argument("--out", default="outputs")
+    args = ap.parse_args()
+    sys.path.insert(0, str(REPO))
+    from minent.sentences import learned_lexicon
+    from minent.templates import split_sentences
+    from minent.textio import Corpus
+
+    data = (REPO / args.data).resolve()
+    out = (REPO / args.out).resolve()
+    (out / "bench").mkdir(parents=True, exist_ok=True)
+    raw = data / "pd1998" / "pd1998.raw.txt"
+    with tempfile.TemporaryDirectory(prefix="minent-speed-") as t:
+        tmp = Path(t)
+        lex = learned_lexicon(Corpus([str(raw)]))
+        words = tmp / "pd1998.words.txt"
+        with open(words, "w", encoding="utf-8") as fh:
+            for line in raw.read_text(encoding="utf-8").splitlines():
+                for s in split_sentences(lex.segment(line)):
+                    fh.write(" ".join(s) + "\n")
+        base_dir = tmp / "base"
+        base_dir.mkdir()
+        archive = subprocess.run(["git", "archive", args.base, "minent"], cwd=REPO, capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", str(base_dir)], input=archive.stdout, check=True)
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "minent"], cwd=REPO, capture_output=True, text=True)
+        res = {"base": args.base, "head": rev.stdout.strip() + (" (+ uncommitted)" if dirty.stdout.strip() else ""),
+               "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                           "platform": platform.platform()}}
+        res["base_run"] = run_version(base_dir, words)
+        res["head_run"] = run_version(REPO, words)
+    b, h = res["base_run"], res["head_run"]
+    res["mining_speedup"] = round(b["fit_cpu_s"] / h["fit_cpu_s"], 2)
+    res["parse_speedup"] = round(b["parse_cpu_s"] / h["parse_cpu_s"], 2)
+    res["same_templates"] = b["templates_md5"] == h["templates_md5"]
+    res["same_trees"] = b["trees_md5"] == h["trees_md5"]
+    L = ["## Template mining and parsing speed: this checkout vs a base revision (one run)\n",
+         f"pd1998, words of its learned lexicon: {h['words']} words, {h['sentences']} sentences; default "
+         f"options; process CPU seconds (shared machine). Parse: every 5th sentence ({h['parse_sentences']}), "
+         "templates mined by the same version.\n",
+         "| version | fit CPU s | words / CPU s | count / paths / select, wall s inside fit | parse CPU s | sentences / CPU s |",
+         "|---|---:|---:|---|---:|---:|"]
+    for name, r in [(f"base {res['base']}", b), (f"this checkout {res['head']}", h)]:
+        tm = r["timings_s"]
+        L.append(f"| {name} | {r['fit_cpu_s']} | {r['words_per_cpu_s']:,} | {tm['count']} / {tm['paths']} / "
+                 f"{tm['select']} | {r['parse_cpu_s']} | {r['sentences_per_cpu_s']} |")
+    L.append(f"\nMining {res['mining_speedup']}x, parsing {res['parse_speedup']}x. Same templates and counts: "
+             f"**{res['same_templates']}**; same trees: **{res['same_trees']}**.")
+    m = res["machine"]
+    L.append(f"\nMachine: {m['cpus']} CPUs (shared), Python {m['python']}, {m['platform']}.")
+    md = "\n".join(L) + "\n"
+    (out / "bench" / "templates_speed.json").write_text(json.dumps(res, indent=1) + "\n", encoding="utf-8")
+    (out / "bench" / "templates_speed.md").write_text(md, encoding="utf-8")
+    print(md)
+
+
+if __name__ == "__main__":
+    main()
