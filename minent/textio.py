@@ -278,7 +278,9 @@ class _CheckedText:
     def readline(self) -> str:
         try:
             return self.fh.readline()
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            if exc.reason == "unexpected end of data":
+                raise FormatError(f"{self.path}: damaged {self.what}: cut short inside a character") from None
             raise FormatError(f"{self.path}: not a UTF-8 {self.what}") from None
 
     def __iter__(self):
