@@ -183,12 +183,6 @@ def measured_call(fn: Callable, args: tuple) -> tuple:
     return fn(*args), peak_rss_mb()
 
 
-def _ignore_sigint() -> None:
-    """Workers leave Ctrl-C to the parent, which stops the pool and reports it in one line."""
-    import signal
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def _fork_available() -> bool:
     import multiprocessing as mp
     return "fork" in mp.get_all_start_methods()
@@ -209,6 +203,8 @@ class LocalEngine:
             raise MinentError("--jobs must be >= 1")
         self.jobs = jobs
         self.worker_peak_rss_mb = 0.0
+        self.worker_deaths = 0  # workers that died running a task (their tasks were retried)
+        self.tasks_retried = 0
         self._pool = None
 
     def map(self, fn: Callable, arg_lists: list[tuple], ordered: bool = False) -> Iterator:
@@ -218,15 +214,35 @@ class LocalEngine:
             for args in arg_lists:
                 yield fn(*args)
             return
+        yield from self._pool_map(fn, arg_lists, ordered)
+
+    def _pool_map(self, fn: Callable, arg_lists: list[tuple], ordered: bool) -> Iterator:
+        """The tasks on the worker pool (:mod:`minent.workers`: a worker that dies is noticed at
+        once and its task retried once on a fresh one). A map left early or failed stops the
+        pool, so no worker goes on with a stale task."""
+        from .workers import WorkerPool
         if self._pool is None:
             import multiprocessing as mp
             # fork where available: workers inherit the loaded kernels and the shared data
             ctx = mp.get_context("fork" if _fork_available() else "spawn")
-            self._pool = ctx.Pool(self.jobs, initializer=_ignore_sigint)
-        run = self._pool.imap if ordered else self._pool.imap_unordered
-        for result, peak in run(_Measured(fn), arg_lists):
-            self.worker_peak_rss_mb = max(self.worker_peak_rss_mb, peak)
-            yield result
+            self._pool = WorkerPool(self.jobs, ctx)
+        done = False
+        held: dict[int, object] = {}
+        nxt = 0
+        try:
+            for index, (result, peak) in self._pool.run(measured_call, [(fn, a) for a in arg_lists]):
+                self.worker_peak_rss_mb = max(self.worker_peak_rss_mb, peak)
+                if not ordered:
+                    yield result
+                    continue
+                held[index] = result
+                while nxt in held:
+                    yield held.pop(nxt)
+                    nxt += 1
+            done = True
+        finally:
+            if not done:
+                self._stop_pool()
 
     def share(self, obj):
         """A handle tasks pass to :func:`resolve`; :meth:`release` it when done. Workers forked
@@ -244,26 +260,37 @@ class LocalEngine:
 
     def _stop_pool(self) -> None:
         if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
+            self.worker_deaths += self._pool.deaths
+            self.tasks_retried += self._pool.retried
+            self._pool.close()
             self._pool = None
 
     def close(self) -> None:
         self._stop_pool()
 
 
-class _Measured:
-    def __init__(self, fn):
-        self.fn = fn
+CONNECT_TIMEOUT = 10.0  # seconds to reach a Dask scheduler (CLI --timeout)
 
-    def __call__(self, args):
-        return measured_call(self.fn, args)
+
+def _dask_connect(address: str, timeout: float):
+    """A Dask client of the scheduler at ``address``, or a one-line MinentError once ``timeout``
+    seconds have passed without reaching it (nothing listening, wrong address, firewall)."""
+    from dask.distributed import Client
+    try:
+        return Client(address, timeout=timeout)
+    except (OSError, TimeoutError, ValueError) as exc:
+        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if isinstance(exc, (TimeoutError, OSError)):
+            why = f"no answer within {timeout:g}s ({why[:120]})"
+        raise MinentError(f"cannot reach the Dask scheduler at {address}: {why}") from None
 
 
 class DaskEngine:
-    """Run tasks on Dask: the scheduler at ``address``, or a LocalCluster of ``workers`` processes."""
+    """Run tasks on Dask: the scheduler at ``address`` (reached within ``timeout`` seconds, or a
+    one-line error), or a LocalCluster of ``workers`` processes. A worker lost mid-run has its
+    tasks recomputed by Dask (tasks are pure functions of their byte range): same result."""
 
-    def __init__(self, address: str | None = None, workers: int = 2):
+    def __init__(self, address: str | None = None, workers: int = 2, timeout: float | None = None):
         try:
             from dask.distributed import Client, LocalCluster
         except ImportError:
@@ -272,7 +299,7 @@ class DaskEngine:
         self.jobs = workers
         self.worker_peak_rss_mb = 0.0
         if address:
-            self.client = Client(address)
+            self.client = _dask_connect(address, CONNECT_TIMEOUT if timeout is None else timeout)
         else:
             self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                          dashboard_address=None)
@@ -280,9 +307,14 @@ class DaskEngine:
 
     def map(self, fn: Callable, arg_lists: list[tuple], ordered: bool = False) -> Iterator:
         from dask.distributed import as_completed
+        from dask.distributed import KilledWorker
         futures = [self.client.submit(measured_call, fn, args, pure=False) for args in arg_lists]
         for fut in (futures if ordered else as_completed(futures)):
-            result, peak = fut.result()
+            try:
+                result, peak = fut.result()
+            except KilledWorker as exc:  # Dask retried the task on other workers; they died too
+                raise MinentError(f"Dask workers died running a task ({exc.args[0] if exc.args else exc}); "
+                                  f"out of memory? lower --memory") from None
             self.worker_peak_rss_mb = max(self.worker_peak_rss_mb, peak)
             yield result
 
@@ -299,11 +331,12 @@ class DaskEngine:
             self._cluster.close()
 
 
-def make_engine(engine: str = "local", jobs: int = 1, scheduler: str | None = None):
+def make_engine(engine: str = "local", jobs: int = 1, scheduler: str | None = None,
+                timeout: float | None = None):
     """An engine by name: ``"local"`` (``jobs`` processes) or ``"dask"`` (the scheduler at
-    ``scheduler``, or a LocalCluster of ``jobs`` workers)."""
+    ``scheduler``, reached within ``timeout`` seconds, or a LocalCluster of ``jobs`` workers)."""
     if engine == "local":
         return LocalEngine(jobs)
     if engine == "dask":
-        return DaskEngine(scheduler, max(jobs, 1))
+        return DaskEngine(scheduler, max(jobs, 1), timeout)
     raise MinentError(f"unknown engine {engine!r} (local or dask)")
