@@ -193,6 +193,8 @@ class Lexicon:
                 if not first.endswith("\n"):
                     raise FormatError(f"{path}: damaged lexicon: cut short in its first line")
                 return cls._load_tsv(path, first, fh)
+            if first and not first.endswith("\n") and "# minent-lexicon".startswith(first):
+                raise FormatError(f"{path}: damaged lexicon: cut short in its first line")
             if first.startswith("# minent-"):
                 raise FormatError(f"{path}: a {first.split()[1]} file, not a lexicon")
             return cls._load_wordlist(path, first, fh)
