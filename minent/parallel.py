@@ -203,8 +203,7 @@ class LocalEngine:
             raise MinentError("--jobs must be >= 1")
         self.jobs = jobs
         self.worker_peak_rss_mb = 0.0
-        self.worker_deaths = 0  # workers that died running a task (their tasks were retried)
-        self.tasks_retried = 0
+        self._deaths = [0, 0]  # of pools already stopped: workers died, tasks retried
         self._pool = None
 
     def map(self, fn: Callable, arg_lists: list[tuple], ordered: bool = False) -> Iterator:
@@ -244,6 +243,15 @@ class LocalEngine:
             if not done:
                 self._stop_pool()
 
+    @property
+    def worker_deaths(self) -> int:
+        """Workers that died running a task (each such task was run again)."""
+        return self._deaths[0] + (self._pool.deaths if self._pool is not None else 0)
+
+    @property
+    def tasks_retried(self) -> int:
+        return self._deaths[1] + (self._pool.retried if self._pool is not None else 0)
+
     def share(self, obj):
         """A handle tasks pass to :func:`resolve`; :meth:`release` it when done. Workers forked
         after this call see the object without a copy."""
@@ -260,8 +268,7 @@ class LocalEngine:
 
     def _stop_pool(self) -> None:
         if self._pool is not None:
-            self.worker_deaths += self._pool.deaths
-            self.tasks_retried += self._pool.retried
+            self._deaths = [self.worker_deaths, self.tasks_retried]
             self._pool.close()
             self._pool = None
 

@@ -12,6 +12,7 @@ import click
 
 from .. import __version__
 from ..errors import MinentError, Terminated
+from ..textio import remove_stale_temps
 
 
 def _on_sigterm(signum, frame):
@@ -28,6 +29,7 @@ def _install_signal_handlers() -> None:
 class _Group(click.Group):
     def invoke(self, ctx):
         _install_signal_handlers()
+        remove_stale_temps()  # what runs killed with SIGKILL left in the temporary folder
         try:
             return super().invoke(ctx)
         except MinentError as exc:
