@@ -95,12 +95,13 @@ class Run:
     bars split on carriage returns) with its arrival time; the process tree is sampled."""
 
     def __init__(self, folder: str, args: list[str], wrap: list[str] | None = None, preexec=None,
-                 tmp: str | None = None):
+                 tmp: str | None = None, env: dict | None = None):
         self.folder = folder
         os.makedirs(folder, exist_ok=True)
         self.tmp = tmp or os.path.join(folder, "tmp")
         os.makedirs(self.tmp, exist_ok=True)
-        env = {**ENV, "TMPDIR": self.tmp}
+        self.before = listing(folder)
+        env = {**ENV, "TMPDIR": self.tmp, **(env or {})}
         self.p = subprocess.Popen((wrap or []) + MINENT + args, cwd=folder, env=env, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.PIPE, preexec_fn=preexec)
         self.t0 = time.time()
@@ -158,7 +159,7 @@ class Run:
             with_suppress(lambda: os.kill(p, signal.SIGKILL))
         err = [line for _, line in self.lines]
         return {"rc": self.p.returncode, "hang": hang, "t_exit": t_exit, "stderr": err,
-                "orphans": len(orphans)}
+                "orphans": len(orphans), "before": self.before, "run_s": round(t_exit - self.t0, 1)}
 
 
 def with_suppress(fn):
@@ -187,11 +188,12 @@ def sha(path: str) -> str:
 # ----------------------------------------------------------------------------- judging
 
 ROWS: list[dict] = []
-STALE = re.compile(r"(?:^|/)(?:minent-(?:spill|sentences-part|sentences|stdin)-|\..+\.minent-)(\d+)-")
+STALE = re.compile(r"(?:^|/)(?:minent-(?:spill|sentences-part|sentences|stdin|dask)-|\..+\.minent-)(\d+)-")
 
 
 def record(fault: str, expect: str, res: dict, t_fault: float | None, folder: str, outputs: list[str],
-           baseline_sha: str | None = None, run_tmp: str | None = None, allow_pid: int | None = None):
+           baseline_sha: str | None = None, run_tmp: str | None = None, allow_pid: int | None = None,
+           must: str | None = None):
     """Judge a finished run. ``expect``: "same" (exit 0, lexicon as undisturbed), "same-or-error",
     "error" (one line, exit 2), "signal" (exit 130/143, one line), "killed" (SIGKILL: pid-named
     temporaries only)."""
@@ -208,7 +210,7 @@ def record(fault: str, expect: str, res: dict, t_fault: float | None, folder: st
     tmp_left = listing(run_tmp or os.path.join(folder, "tmp"), skip=())
     rc = res["rc"]
     out_present = [o for o in outputs if os.path.exists(os.path.join(folder, o))]
-    stray = [x for x in left if x not in outputs and not any(x == o or x.startswith(o + "/") for o in KEEP)]
+    stray = [x for x in left if x not in outputs and x not in res["before"]]
     if rc == 0:
         if expect in ("error", "signal", "killed"):
             problems.append("exit 0")
@@ -216,7 +218,8 @@ def record(fault: str, expect: str, res: dict, t_fault: float | None, folder: st
             problems.append("outputs missing")
         if baseline_sha and out_present and sha(os.path.join(folder, outputs[0])) != baseline_sha:
             problems.append("lexicon differs")
-        outcome = "completed, lexicon identical" if baseline_sha and "lexicon differs" not in problems else "completed"
+        outcome = ("completed, lexicon identical" if baseline_sha and "lexicon differs" not in problems
+                   else "completed") + f" in {res['run_s']} s"
     else:
         if expect == "same":
             problems.append(f"exit {rc}")
@@ -225,7 +228,9 @@ def record(fault: str, expect: str, res: dict, t_fault: float | None, folder: st
         else:
             if len(err_lines) != 1:
                 problems.append(f"{len(err_lines)} error lines")
-            outcome = f"exit {rc}: " + (err_lines[-1][:110] if err_lines else "(no message)")
+            outcome = f"exit {rc}: " + (err_lines[-1][:130] if err_lines else "(no message)")
+            if must and not any(must in line for line in err_lines):
+                problems.append(f"message does not say '{must}'")
         if out_present:
             problems.append("partial output: " + ", ".join(out_present))
     temps = [x for x in stray + tmp_left if x not in outputs]
@@ -246,7 +251,6 @@ def record(fault: str, expect: str, res: dict, t_fault: float | None, folder: st
     return row
 
 
-KEEP: tuple = ()
 LEX_OUT = ["lex.tsv", "lex.jieba.txt", "lex.report.json"]
 
 
@@ -256,24 +260,28 @@ def clean(folder: str) -> None:
 
 # ----------------------------------------------------------------------------- faults
 
-def kill_worker(run: Run, t_target: float, depth: int | None = 1, wait_s: float = 8.0) -> float | None:
-    """SIGKILL a busy worker process below the run at ``t_target`` (or the first one seen after it,
-    within ``wait_s``); ``depth``: 1 = pool workers, None = the deepest (Dask worker processes).
+def cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return fh.read().replace(b"\0", b" ").decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def kill_worker(run: Run, t_target: float, dask: bool = False, wait_s: float = 8.0) -> float | None:
+    """SIGKILL a busy worker process of the run at ``t_target`` (or the first one seen busy after
+    it, within ``wait_s``): a forked pool worker, or with ``dask`` a LocalCluster worker process.
     Returns the kill time, or None when no worker was running then."""
     while time.time() < t_target:
         time.sleep(0.02)
     end = time.time() + wait_s
     while time.time() < end and run.p.poll() is None:
-        procs = descendants(run.p.pid)
-        if depth is None:
-            deepest = max((d for _, d in procs), default=0)
-            cands = [p for p, d in procs if d == deepest and d >= 2]
-        else:
-            cands = [p for p, d in procs if d == depth]
+        cands = [p for p, d in descendants(run.p.pid) if d == 1 and "resource_tracker" not in cmdline(p)
+                 and (("spawn_main" in cmdline(p)) == dask)]
         if cands:
             before = {p: cpu_ticks(p) for p in cands}
             time.sleep(0.1)
-            busy = [p for p in cands if cpu_ticks(p) > before[p]] or (cands if depth is None else [])
+            busy = [p for p in cands if cpu_ticks(p) > before[p]]
             if busy:
                 os.kill(busy[0], signal.SIGKILL)
                 return time.time()
@@ -354,7 +362,7 @@ def sigkill_run(work: str, corpus: str) -> None:
     t_label = run.wait_text("cutting")
     t_kill = None
     if t_label:
-        time.sleep(2.0)
+        time.sleep(0.5)
         run.p.send_signal(signal.SIGKILL)
         t_kill = time.time()
     res = run.finish()
@@ -394,7 +402,7 @@ def dask_faults(work: str, corpus: str, base: dict) -> None:
     folder = os.path.join(work, "dask-kill")
     run = Run(folder, ["build-lexicon", "--engine", "dask", "-j", "2", "-o", "lex.tsv", corpus])
     t_label = run.wait_text("learning from", 240)
-    t_kill = kill_worker(run, (t_label or time.time()) + 0.5 * base["timings"]["ngrams"], depth=None) if t_label else None
+    t_kill = kill_worker(run, (t_label or time.time()) + 0.5 * base["timings"]["ngrams"], dask=True) if t_label else None
     res = run.finish()
     record("Dask LocalCluster worker SIGKILL mid-run (2 workers)" + ("" if t_kill else " — no worker found"),
            "same", res, t_kill, folder, LEX_OUT, base["sha"])
@@ -419,7 +427,7 @@ def disk_faults(work: str, corpus: str, small: str) -> None:
                   wrap=_mounted(os.path.join(folder, "full"), "size=512k"))
         res = run.finish()
         record("no space left on the output folder (512 kB tmpfs)", "error", res, run.t0, folder,
-               ["full/" + o for o in LEX_OUT])
+               ["full/" + o for o in LEX_OUT], must="No space left")
         ROWS[-1]["time_to_exit_s"] = f"{ROWS[-1]['time_to_exit_s']} (from start)"
         clean(folder)
 
@@ -430,7 +438,7 @@ def disk_faults(work: str, corpus: str, small: str) -> None:
                            "-o", "lex.tsv", small], wrap=_mounted(tmp, "size=1m"))
         res = run.finish()
         record("no space left on the spill folder (TMPDIR on a 1 MB tmpfs, faithful, 4 MB table budget)",
-               "error", res, run.t0, folder, LEX_OUT)
+               "error", res, run.t0, folder, LEX_OUT, must="spill")
         ROWS[-1]["time_to_exit_s"] = f"{ROWS[-1]['time_to_exit_s']} (from start)"
         clean(folder)
 
@@ -453,18 +461,19 @@ def disk_faults(work: str, corpus: str, small: str) -> None:
         return pre
 
     folder = os.path.join(work, "efbig-out")
-    run = Run(folder, ["build-lexicon", "-q", "-j", "2", "-o", "lex.tsv", corpus], preexec=fsize(1 << 20))
+    run = Run(folder, ["build-lexicon", "-q", "-j", "2", "-o", "lex.tsv", corpus], preexec=fsize(512 << 10))
     res = run.finish()
-    record("file-size limit 1 MB on outputs (ulimit -f)", "error", res, run.t0, folder, LEX_OUT)
+    record("file-size limit 512 kB on outputs (ulimit -f)", "error", res, run.t0, folder, LEX_OUT,
+           must="File too large")
     ROWS[-1]["time_to_exit_s"] = f"{ROWS[-1]['time_to_exit_s']} (from start)"
     clean(folder)
 
     folder = os.path.join(work, "efbig-spill")
     run = Run(folder, ["build-lexicon", "-q", "--preset", "faithful", "--memory", "404M", "-j", "2",
-                       "-o", "out/lex.tsv", small], preexec=fsize(200 << 10))
+                       "-o", "out/lex.tsv", small], preexec=fsize(4 << 10))
     res = run.finish()
-    record("file-size limit 200 kB on spill files (faithful, 4 MB table budget)", "error", res, run.t0, folder,
-           ["out/" + o for o in LEX_OUT])
+    record("file-size limit 4 kB on spill files (faithful, 4 MB table budget)", "error", res, run.t0, folder,
+           ["out/" + o for o in LEX_OUT], must="spill")
     ROWS[-1]["time_to_exit_s"] = f"{ROWS[-1]['time_to_exit_s']} (from start)"
     clean(folder)
 
@@ -476,10 +485,12 @@ def disk_faults(work: str, corpus: str, small: str) -> None:
         os.chmod(os.path.join(folder, "tmp"), 0o777)
         os.chmod(os.path.join(folder, "locked"), 0o755)
         run = Run(folder, ["build-lexicon", "-q", "-o", "locked/lex.tsv", small],
-                  wrap=["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"])
+                  wrap=["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"],
+                  env={"NUMBA_CACHE_DIR": os.path.join(folder, "tmp", "numba"), "HOME": os.path.join(folder, "tmp")})
         res = run.finish()
         record("permission denied on the output folder (user nobody, folder 755 root)", "error", res, run.t0,
-               folder, ["locked/" + o for o in LEX_OUT])
+               folder, ["locked/" + o for o in LEX_OUT], run_tmp=os.path.join(folder, "no-such"),
+               must="Permission denied")
         ROWS[-1]["time_to_exit_s"] = f"{ROWS[-1]['time_to_exit_s']} (from start)"
         clean(folder)
 
@@ -528,15 +539,14 @@ def main() -> None:
     ap.add_argument("--corpus", default="/work/data/synth-10M.txt")
     ap.add_argument("--work", default=None, help="scratch folder (default: a temporary one)")
     a = ap.parse_args()
-    global KEEP
     work = a.work or tempfile.mkdtemp(prefix="bench-faults-")
+    os.makedirs(work, exist_ok=True)
     os.chmod(work, 0o755)  # the permission case runs as user nobody
     corpus = os.path.abspath(a.corpus)
     small = os.path.join(work, "small.txt")  # the first 2 MB of the corpus: the quick runs
     with open(corpus, "rb") as fh, open(small, "wb") as out:
         out.write(fh.read(2 << 20))
         out.write(fh.readline())
-    KEEP = ()
 
     print(f"undisturbed run on {corpus} (2 jobs)...", flush=True)
     folder = os.path.join(work, "base")

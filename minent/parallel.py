@@ -303,13 +303,19 @@ class DaskEngine:
         except ImportError:
             raise MinentError("the dask engine needs dask.distributed: pip install 'minent[dask]'") from None
         self._cluster = None
+        self._scratch = None
         self.jobs = workers
         self.worker_peak_rss_mb = 0.0
         if address:
             self.client = _dask_connect(address, CONNECT_TIMEOUT if timeout is None else timeout)
         else:
-            self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                         dashboard_address=None)
+            from .textio import owned_temp
+            # the workers' scratch space: a private pid-named folder, removed on close
+            import dask
+            self._scratch = owned_temp("dask", directory=True)
+            with dask.config.set({"temporary-directory": self._scratch}):  # the scheduler's too
+                self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                             dashboard_address=None, local_directory=self._scratch)
             self.client = Client(self._cluster)
 
     def map(self, fn: Callable, arg_lists: list[tuple], ordered: bool = False) -> Iterator:
@@ -336,6 +342,9 @@ class DaskEngine:
         self.client.close()
         if self._cluster is not None:
             self._cluster.close()
+        if self._scratch is not None:
+            import shutil
+            shutil.rmtree(self._scratch, ignore_errors=True)
 
 
 def make_engine(engine: str = "local", jobs: int = 1, scheduler: str | None = None,

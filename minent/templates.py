@@ -630,7 +630,9 @@ class Templates:
                 lines = fh.read().split("\n")
         except OSError as exc:
             raise InputError(f"{path}: {exc.strerror or exc}") from None
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            if exc.reason == "unexpected end of data":
+                raise FormatError(f"{path}: damaged templates file: cut short inside a character") from None
             raise FormatError(f"{path}: not a UTF-8 templates file") from None
         complete = not lines or lines[-1] == ""
         if lines and lines[-1] == "":

@@ -13,8 +13,8 @@ fails (no space left, file too large, permission denied, read-only folder) is on
 :class:`~minent.errors.MinentError` naming the file, and its temporary file is removed.
 
 Temporary files and folders carry the process id in their name (``.lexicon.tsv.minent-<pid>-*.tmp``
-beside outputs, ``minent-spill-<pid>-*``, ``minent-sentences-<pid>-*``, ``minent-stdin-<pid>-*`` in
-the temporary folder): what a run killed with SIGKILL leaves behind is removed by the next run that
+beside outputs, ``minent-spill-<pid>-*``, ``minent-sentences-<pid>-*``, ``minent-stdin-<pid>-*``,
+``minent-dask-<pid>-*`` in the temporary folder): what a run killed with SIGKILL leaves behind is removed by the next run that
 creates a temporary file in the same folder (:func:`remove_stale_temps`: only names whose process
 no longer runs).
 """
@@ -325,7 +325,7 @@ def refuse_overwrite(outputs: Iterable[str | None], inputs: Iterable[str]) -> No
 
 # ----------------------------------------------------------------------------- temporary files
 
-_STALE = re.compile(r"^(?:minent-(?:spill|sentences-part|sentences|stdin)-|\..+\.minent-)(\d+)-")
+_STALE = re.compile(r"^(?:minent-(?:spill|sentences-part|sentences|stdin|dask)-|\..+\.minent-)(\d+)-")
 _swept: set = set()
 
 
@@ -391,22 +391,44 @@ def output_error(path: str, exc: OSError) -> MinentError:
 
 
 def check_writable(paths: Iterable[str | None]) -> None:
-    """Fail early, before a long run, when an output cannot be created: its folder cannot be made
-    or written (read-only, permission denied)."""
+    """Fail early, before a long run, when an output cannot be created: its folder (or, when the
+    folder is still to be made, its nearest existing parent) is read-only or not writable by us.
+    Nothing is created."""
     for path in paths:
         if not path or path == "-":
             continue
+        if os.path.isdir(path):
+            raise MinentError(f"cannot write {path}: it is a folder")
         folder = os.path.dirname(os.path.abspath(path))
+        while not os.path.isdir(folder):
+            parent = os.path.dirname(folder)
+            if parent == folder or (os.path.exists(folder) and not os.path.isdir(folder)):
+                raise MinentError(f"cannot write {path}: {folder} is not a folder")
+            folder = parent
         try:
-            os.makedirs(folder, exist_ok=True)
             fd, probe = tempfile.mkstemp(prefix="." + os.path.basename(path) + f".minent-{os.getpid()}-",
                                          suffix=".tmp", dir=folder)
             os.close(fd)
             os.unlink(probe)
         except OSError as exc:
             raise output_error(path, exc) from None
-        if os.path.isdir(path):
-            raise MinentError(f"cannot write {path}: it is a folder")
+
+
+def _make_folder(folder: str) -> list[str]:
+    """``os.makedirs(folder)``; returns the folders it created, deepest last."""
+    missing = []
+    f = folder
+    while not os.path.isdir(f) and os.path.dirname(f) != f:
+        missing.append(f)
+        f = os.path.dirname(f)
+    os.makedirs(folder, exist_ok=True)
+    return missing[::-1]
+
+
+def _remove_folders(created: list[str]) -> None:
+    for f in reversed(created):
+        with contextlib.suppress(OSError):
+            os.rmdir(f)  # only if still empty
 
 
 _group = threading.local()
@@ -421,12 +443,14 @@ def output_group():
         yield
         return
     _group.pending = []
+    _group.created = []
     try:
         yield
     except BaseException:
         for tmp, _ in _group.pending:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+        _remove_folders(_group.created)
         _group.pending = None
         raise
     pending, _group.pending = _group.pending, None
@@ -444,7 +468,8 @@ def output_group():
 def atomic_write(path: str, mode: str = "w", encoding: str | None = "utf-8"):
     """Open a temporary file beside ``path``; rename it to ``path`` only if the block succeeds.
 
-    ``path == "-"`` writes to standard output instead. The parent directory is created.
+    ``path == "-"`` writes to standard output instead. The parent directory is created (and removed
+    again, when it was created here, if the write fails).
     """
     if path == "-":
         stream = sys.stdout.buffer if "b" in mode else sys.stdout
@@ -459,12 +484,14 @@ def atomic_write(path: str, mode: str = "w", encoding: str | None = "utf-8"):
             raise output_error("standard output", exc) from None
         return
     folder = os.path.dirname(os.path.abspath(path))
+    created: list[str] = []
     try:
-        os.makedirs(folder, exist_ok=True)
+        created = _make_folder(folder)
         remove_stale_temps(folder)
         fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + f".minent-{os.getpid()}-",
                                    suffix=".tmp", dir=folder)
     except OSError as exc:
+        _remove_folders(created)
         raise output_error(path, exc) from None
     try:
         with os.fdopen(fd, mode, encoding=None if "b" in mode else encoding,
@@ -478,11 +505,13 @@ def atomic_write(path: str, mode: str = "w", encoding: str | None = "utf-8"):
         pending = getattr(_group, "pending", None)
         if pending is not None:
             pending.append((tmp, path))  # renamed when the whole output_group is complete
+            _group.created.extend(created)
         else:
             os.replace(tmp, path)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        _remove_folders(created)
         if isinstance(exc, OSError) and exc.filename in (None, tmp):
             raise output_error(path, exc) from None
         raise
