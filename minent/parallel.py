@@ -183,6 +183,22 @@ def measured_call(fn: Callable, args: tuple) -> tuple:
     return fn(*args), peak_rss_mb()
 
 
+def _results(engine, done: Iterator[tuple[int, tuple]], ordered: bool) -> Iterator:
+    """Results from ``(task index, (result, worker peak RSS))`` pairs in completion order, or in
+    task order when ``ordered``; records the workers' peak memory on ``engine``."""
+    held: dict[int, object] = {}
+    nxt = 0
+    for index, (result, peak) in done:
+        engine.worker_peak_rss_mb = max(engine.worker_peak_rss_mb, peak)
+        if not ordered:
+            yield result
+            continue
+        held[index] = result
+        while nxt in held:
+            yield held.pop(nxt)
+            nxt += 1
+
+
 def _fork_available() -> bool:
     import multiprocessing as mp
     return "fork" in mp.get_all_start_methods()
@@ -226,18 +242,8 @@ class LocalEngine:
             ctx = mp.get_context("fork" if _fork_available() else "spawn")
             self._pool = WorkerPool(self.jobs, ctx)
         done = False
-        held: dict[int, object] = {}
-        nxt = 0
         try:
-            for index, (result, peak) in self._pool.run(measured_call, [(fn, a) for a in arg_lists]):
-                self.worker_peak_rss_mb = max(self.worker_peak_rss_mb, peak)
-                if not ordered:
-                    yield result
-                    continue
-                held[index] = result
-                while nxt in held:
-                    yield held.pop(nxt)
-                    nxt += 1
+            yield from _results(self, self._pool.run(measured_call, [(fn, a) for a in arg_lists]), ordered)
             done = True
         finally:
             if not done:
@@ -292,6 +298,14 @@ def _dask_connect(address: str, timeout: float):
         raise MinentError(f"cannot reach the Dask scheduler at {address}: {why}") from None
 
 
+def _dask_lost(exc: BaseException) -> bool:
+    """True for the errors Dask raises when a task or its data was lost with a worker."""
+    import asyncio
+    from concurrent.futures import CancelledError
+    names = {"FutureCancelledError", "CancelledError", "CommClosedError"}
+    return isinstance(exc, (CancelledError, asyncio.CancelledError)) or type(exc).__name__ in names
+
+
 class DaskEngine:
     """Run tasks on Dask: the scheduler at ``address`` (reached within ``timeout`` seconds, or a
     one-line error), or a LocalCluster of ``workers`` processes. A worker lost mid-run has its
@@ -304,6 +318,7 @@ class DaskEngine:
             raise MinentError("the dask engine needs dask.distributed: pip install 'minent[dask]'") from None
         self._cluster = None
         self._scratch = None
+        self._shared: dict = {}  # key of a share() handle -> [object, live future]
         self.jobs = workers
         self.worker_peak_rss_mb = 0.0
         if address:
@@ -319,24 +334,61 @@ class DaskEngine:
             self.client = Client(self._cluster)
 
     def map(self, fn: Callable, arg_lists: list[tuple], ordered: bool = False) -> Iterator:
-        from dask.distributed import as_completed
-        from dask.distributed import KilledWorker
-        futures = [self.client.submit(measured_call, fn, args, pure=False) for args in arg_lists]
-        for fut in (futures if ordered else as_completed(futures)):
+        """``fn(*args)`` on the workers. A task lost with a worker is recomputed by Dask; when
+        shared data went with it (scattered data has no lineage), the data is scattered again from
+        this process and the task resubmitted once, then a one-line error."""
+        return _results(self, self._completed(fn, arg_lists), ordered)
+
+    def _completed(self, fn: Callable, arg_lists: list[tuple]) -> Iterator[tuple[int, tuple]]:
+        from dask.distributed import KilledWorker, as_completed
+
+        def submit(i):
+            return self.client.submit(measured_call, fn, self._current(arg_lists[i]), pure=False)
+
+        futures = {submit(i): i for i in range(len(arg_lists))}
+        tries = [0] * len(arg_lists)
+        pending = as_completed(list(futures))
+        for fut in pending:
+            i = futures.pop(fut)
             try:
-                result, peak = fut.result()
+                out = fut.result()
             except KilledWorker as exc:  # Dask retried the task on other workers; they died too
                 raise MinentError(f"Dask workers died running a task ({exc.args[0] if exc.args else exc}); "
                                   f"out of memory? lower --memory") from None
-            self.worker_peak_rss_mb = max(self.worker_peak_rss_mb, peak)
-            yield result
+            except Exception as exc:
+                if not _dask_lost(exc):
+                    raise
+                tries[i] += 1
+                if tries[i] > 1:
+                    raise MinentError(f"a Dask worker was lost twice with data a task needs "
+                                      f"({type(exc).__name__})") from None
+                self._reshare_lost()
+                new = submit(i)
+                futures[new] = i
+                pending.add(new)
+                continue
+            yield i, out
 
     def share(self, obj):
-        """Scatter ``obj`` to every worker once; the future is resolved in the tasks' arguments."""
-        return self.client.scatter([obj], broadcast=True, hash=False)[0]
+        """Scatter ``obj`` to every worker once; the future is resolved in the tasks' arguments.
+        The object is kept here until :meth:`release`, to scatter it again if it is lost."""
+        fut = self.client.scatter([obj], broadcast=True, hash=False)[0]
+        self._shared[fut.key] = [obj, fut]
+        return fut
+
+    def _current(self, args: tuple) -> tuple:
+        """``args`` with each shared handle replaced by its live future (after a re-scatter)."""
+        return tuple(self._shared[a.key][1] if getattr(a, "key", None) in self._shared
+                     and type(a).__name__ == "Future" else a for a in args)
+
+    def _reshare_lost(self) -> None:
+        for entry in self._shared.values():
+            if entry[1].status != "finished":
+                entry[1] = self.client.scatter([entry[0]], broadcast=True, hash=False)[0]
 
     def release(self, handle) -> None:
-        self.client.cancel([handle])
+        entry = self._shared.pop(handle.key, None)
+        self.client.cancel([handle] + ([entry[1]] if entry is not None and entry[1] is not handle else []))
 
     def close(self) -> None:
         self.client.close()

@@ -28,6 +28,22 @@ from .pretokenize import from_codes
 from .textio import owned_temp
 
 
+def _spill_runs(counter, write, *args) -> None:
+    """One spill of ``counter``: its folder made on first use, ``write(*args)`` writing the run
+    files; a failed write removes the folder and raises one MinentError."""
+    try:
+        if counter._dir is None:
+            counter._dir = owned_temp("spill", counter._tmpdir_parent, directory=True)
+        write(*args)
+    except OSError as exc:
+        raise _spill_error(counter, exc) from None
+    except MinentError:
+        counter.close()
+        raise
+    counter._runs += 1
+    counter.spills += 1
+
+
 def _spill_error(counter, exc: OSError) -> MinentError:
     """Remove the spill folder of ``counter`` and describe why a spill failed in one line."""
     where = counter._dir or counter._tmpdir_parent or tempfile.gettempdir()
@@ -102,20 +118,10 @@ class SpillingCounter:
         (:func:`merge_first_values`) — e.g. the first example sentences of each entry."""
         if len(self.table) == 0:
             return
-        try:
-            self._write_runs(payload)
-        except OSError as exc:
-            raise _spill_error(self, exc) from None
-        except MinentError:
-            self.close()
-            raise
-        self._runs += 1
-        self.spills += 1
+        _spill_runs(self, self._write_runs, payload)
         self.table = SeqCounter(1 << 14, 1 << 18)
 
     def _write_runs(self, payload) -> None:
-        if self._dir is None:
-            self._dir = owned_temp("spill", self._tmpdir_parent, directory=True)
         arena, starts, counts = self.table.entries()
         part = (self.table.ranks() & 0x7FFFFFFF) % self.parts
         lengths = np.diff(starts)
@@ -214,24 +220,17 @@ class SpillingKeyCounter:
     def spill(self) -> None:
         if len(self.table) == 0:
             return
-        try:
-            if self._dir is None:
-                self._dir = owned_temp("spill", self._tmpdir_parent, directory=True)
-            keys, vals = self.table.items()
-            part = _key_partition(keys, self.parts)
-            for p in range(self.parts):
-                sel = part == p
-                if sel.any():
-                    np.savez(os.path.join(self._dir, f"part{p:03d}-run{self._runs:05d}.npz"),
-                             keys=keys[sel], counts=vals[sel])
-        except OSError as exc:
-            raise _spill_error(self, exc) from None
-        except MinentError:
-            self.close()
-            raise
-        self._runs += 1
-        self.spills += 1
+        _spill_runs(self, self._write_runs)
         self.table = KeyCounter(1 << 16)
+
+    def _write_runs(self) -> None:
+        keys, vals = self.table.items()
+        part = _key_partition(keys, self.parts)
+        for p in range(self.parts):
+            sel = part == p
+            if sel.any():
+                np.savez(os.path.join(self._dir, f"part{p:03d}-run{self._runs:05d}.npz"),
+                         keys=keys[sel], counts=vals[sel])
 
     def partitions(self) -> Iterator[KeyCounter]:
         """Each hash partition's exact counts (the in-memory table when nothing was spilled)."""

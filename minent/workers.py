@@ -21,6 +21,7 @@ from .errors import MinentError
 
 RETRIES = 1  # a task whose worker died is run again this many times before the run stops
 PARENT_CHECK_S = 1.0
+STOP_WAIT_S = 1.0
 
 
 class WorkerDied(MinentError):
@@ -142,11 +143,15 @@ class WorkerPool:
         self.workers[self.workers.index(w)] = _Worker(self.ctx)
 
     def close(self) -> None:
-        """Stop every worker (SIGTERM) and wait for them."""
+        """Stop every worker (SIGTERM; SIGKILL for one still there after a second, e.g. one that
+        got the SIGTERM before it could restore the default handler) and wait for them."""
         for w in self.workers:
             if w.proc.is_alive():
                 w.proc.terminate()
         for w in self.workers:
-            w.proc.join()
+            w.proc.join(STOP_WAIT_S)
+            if w.proc.exitcode is None:
+                w.proc.kill()
+                w.proc.join()
             w.conn.close()
         self.workers = []

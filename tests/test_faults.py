@@ -329,3 +329,23 @@ def test_unreachable_scheduler_is_one_line_within_the_timeout():
     with pytest.raises(MinentError, match=f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}"):
         make_engine("dask", 1, f"tcp://127.0.0.1:{port}", timeout=2)
     assert time.time() - t0 < 10
+
+
+def _total(ref, k):
+    from minent.parallel import resolve
+    return int(resolve(ref)[k:].sum())
+
+
+@pytest.mark.skipif(importlib.util.find_spec("distributed") is None, reason="dask.distributed not installed")
+def test_dask_scatters_lost_shared_data_again():
+    eng = make_engine("dask", 1)
+    try:
+        data = np.arange(1000, dtype=np.int64)
+        ref = eng.share(data)
+        want = [int(data[k:].sum()) for k in range(5)]
+        assert list(eng.map(_total, [(ref, k) for k in range(5)], ordered=True)) == want
+        eng.client.cancel([ref])  # as when the only worker holding it is lost
+        assert list(eng.map(_total, [(ref, k) for k in range(5)], ordered=True)) == want
+        eng.release(ref)
+    finally:
+        eng.close()
