@@ -602,6 +602,9 @@ class LexiconLearner:
         :func:`minent.parallel.make_engine` is used as is and left open.
     scheduler : str, optional
         Dask scheduler address.
+    timeout : float, optional
+        Seconds to wait for the Dask scheduler before a one-line error (default
+        :data:`minent.parallel.CONNECT_TIMEOUT`).
     memory : str or int, default "2G"
         Memory budget of the run: 400 MB for the runtime, the rest for tables. It sets the size of
         the clause sample (``sample_chars``) and, for ``faithful``, when candidate counts spill.
@@ -617,17 +620,20 @@ class LexiconLearner:
     """
 
     def __init__(self, preset: str = DEFAULT_PRESET, *, jobs: int = 0, engine="local",
-                 scheduler: str | None = None, memory=DEFAULT_MEMORY, **params):
+                 scheduler: str | None = None, memory=DEFAULT_MEMORY, timeout: float | None = None,
+                 **params):
         self.preset = preset
         self.jobs = jobs
         self.engine = engine
         self.scheduler = scheduler
+        self.timeout = timeout
         self.memory = memory
         self.params = dict(params)
 
     def get_params(self, deep: bool = True) -> dict:
         return {"preset": self.preset, "jobs": self.jobs, "engine": self.engine,
-                "scheduler": self.scheduler, "memory": self.memory, **self.params}
+                "scheduler": self.scheduler, "memory": self.memory, "timeout": self.timeout,
+                **self.params}
 
     def fit(self, texts, progress: Progress | None = None) -> "LexiconLearner":
         """Learn from ``texts`` (a :class:`minent.Corpus`, a str, or a list of lines; read twice,
@@ -643,7 +649,7 @@ class LexiconLearner:
         own = isinstance(self.engine, str)
         if own:
             jobs = auto_jobs(self.jobs, n_bytes) if self.engine == "local" else (self.jobs or 2)
-            eng = make_engine(self.engine, jobs, self.scheduler)
+            eng = make_engine(self.engine, jobs, self.scheduler, self.timeout)
         else:
             eng = self.engine
         try:
@@ -674,7 +680,9 @@ class LexiconLearner:
             "multi_char_words": sum(1 for w in lex.words if len(w) > 1),
             "table_budget_bytes": budget,
             "engine": {"name": eng.__class__.__name__, "jobs": getattr(eng, "jobs", 1),
-                       "worker_peak_rss_mb": round(getattr(eng, "worker_peak_rss_mb", 0.0), 1)},
+                       "worker_peak_rss_mb": round(getattr(eng, "worker_peak_rss_mb", 0.0), 1),
+                       "worker_deaths": getattr(eng, "worker_deaths", 0),
+                       "tasks_retried": getattr(eng, "tasks_retried", 0)},
             "information_bits": {"char": info_char.as_dict(), "lexicon": info_lex.as_dict(),
                                  "note": "in-sample: measured on the text the lexicon was learned from"},
             "timings_s": {k: round(v, 3) for k, v in timings.items()},
@@ -840,7 +848,7 @@ def make_lexicon(stats: NGramStats, counts: np.ndarray, rules) -> Lexicon:
 
 def learn_lexicon(texts, preset: str = DEFAULT_PRESET, progress: Progress | None = None, *,
                   jobs: int = 0, engine="local", scheduler: str | None = None,
-                  memory=DEFAULT_MEMORY, **params) -> Lexicon:
+                  memory=DEFAULT_MEMORY, timeout: float | None = None, **params) -> Lexicon:
     """Learn a lexicon from raw text — the best minent has, by default:
     ``LexiconLearner(preset, jobs=..., engine=..., memory=..., **params).fit(texts, progress).lexicon_``.
 
@@ -852,7 +860,7 @@ def learn_lexicon(texts, preset: str = DEFAULT_PRESET, progress: Progress | None
     function.
     """
     return LexiconLearner(preset, jobs=jobs, engine=engine, scheduler=scheduler, memory=memory,
-                          **params).fit(texts, progress).lexicon_
+                          timeout=timeout, **params).fit(texts, progress).lexicon_
 
 
 build_lexicon = learn_lexicon

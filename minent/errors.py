@@ -15,3 +15,8 @@ class InputError(MinentError):
 
 class FormatError(MinentError):
     """A model / lexicon / templates file is malformed or from an unsupported format version."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, turned into an exception so a run stops the way Ctrl-C stops it: workers ended,
+    temporary files removed, no output written (the CLI exits 143)."""

@@ -14,8 +14,8 @@ Steps, over any re-iterable text input, streaming:
 The count cut-off is ``max(min_count, min_prob x N)``, N the number of Han characters for pairs
 and the number of pieces for candidates, so one setting works from 1 MB to GBs.
 
-File format (``.tsv``): a first line ``# minent-lexicon format=1 total=<pieces> unknown_logp=<x>
-rules=<0|1|2>``, a header, then one word a line, sorted by count descending then word:
+File format (``.tsv``): a first line ``# minent-lexicon format=2 entries=<words> total=<pieces>
+unknown_logp=<x> rules=<0|1|2>``, a header, then one word a line, sorted by count descending then word:
 ``word count probability pair_pmi pmi fstar sub_pmi`` — all logs natural (nats):
 
 - ``pair_pmi``: the weakest adjacent-pair PMI inside the word (the step-2 evidence);
@@ -24,6 +24,10 @@ rules=<0|1|2>``, a header, then one word a line, sorted by count descending then
 - ``sub_pmi``: ln p(w) - sum ln p(sub-words) from step 4.
 
 Single characters have empty pair_pmi / sub_pmi.
+
+``entries`` (format 2) is checked on load, and the last line must be complete: a file cut short
+(a failed copy, a full disk) or with lines lost is refused, naming the file and what is wrong.
+Format 1 files (without ``entries``) still load.
 """
 from __future__ import annotations
 
@@ -42,7 +46,8 @@ from .textio import atomic_write, open_text
 from .viterbi import best_path, make_scratch
 from .viterbi import candidates as word_candidates
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = ("1", "2")  # 1: no entries= field in the first line
 MAX_COUNT = 2**62  # counts are int64; a file claiming more is corrupt
 COLUMNS = ["word", "count", "probability", "pair_pmi", "pmi", "fstar", "sub_pmi"]
 
@@ -167,7 +172,7 @@ class Lexicon:
                 raise FormatError(f"cannot save word {w!r} to a lexicon file: it holds a TAB or a line break")
         order = sorted(range(len(self.words)), key=lambda i: (-int(self.counts[i]), self.words[i]))
         with atomic_write(path) as fh:
-            fh.write(f"# minent-lexicon format={FORMAT_VERSION} total={self.total} "
+            fh.write(f"# minent-lexicon format={FORMAT_VERSION} entries={len(self.words)} total={self.total} "
                      f"unknown_logp={self.unknown_logp!r} rules={int(self.rules)}\n")
             fh.write("\t".join(COLUMNS) + "\n")
             for i in order:
@@ -185,7 +190,11 @@ class Lexicon:
         with open_text(path, "lexicon file") as fh:
             first = fh.readline()
             if first.startswith("# minent-lexicon"):
+                if not first.endswith("\n"):
+                    raise FormatError(f"{path}: damaged lexicon: cut short in its first line")
                 return cls._load_tsv(path, first, fh)
+            if first and not first.endswith("\n") and "# minent-lexicon".startswith(first):
+                raise FormatError(f"{path}: damaged lexicon: cut short in its first line")
             if first.startswith("# minent-"):
                 raise FormatError(f"{path}: a {first.split()[1]} file, not a lexicon")
             return cls._load_wordlist(path, first, fh)
@@ -194,9 +203,15 @@ class Lexicon:
     def _load_tsv(cls, path, first, fh) -> "Lexicon":
         meta = dict(kv.split("=", 1) for kv in first.split()[2:] if "=" in kv)
         version = meta.get("format")
-        if version != str(FORMAT_VERSION):
+        if version not in READABLE_VERSIONS:
             raise FormatError(f"{path}: lexicon format {version} is not supported "
-                              f"(this minent reads format {FORMAT_VERSION})")
+                              f"(this minent reads formats {', '.join(READABLE_VERSIONS)})")
+        entries = None
+        if version != "1":
+            try:
+                entries = int(meta["entries"])
+            except (KeyError, ValueError):
+                raise FormatError(f"{path}: bad lexicon header line (entries)") from None
         header = fh.readline().rstrip("\n").split("\t")
         if header[:2] != ["word", "count"]:
             raise FormatError(f"{path}: missing 'word\\tcount' header")
@@ -210,7 +225,11 @@ class Lexicon:
         words, counts, cols = [], [], {k: [] for k in COLUMNS[3:]}
         pos = {k: header.index(k) for k in COLUMNS[3:] if k in header}
         seen = set()
+        n = 2
         for n, line in enumerate(fh, start=3):
+            if entries is not None and not line.endswith("\n"):
+                raise FormatError(f"{path}:{n}: damaged lexicon: the last line is cut short "
+                                  f"({n - 2} of {entries} entries)")
             cells = line.rstrip("\n").split("\t")
             if len(cells) < 2:
                 raise FormatError(f"{path}:{n}: expected word TAB count")
@@ -228,6 +247,9 @@ class Lexicon:
             seen.add(cells[0])
             counts.append(count)
             words.append(cells[0])
+        if entries is not None and len(words) != entries:
+            raise FormatError(f"{path}: damaged lexicon: {len(words)} entries, the header says {entries} "
+                              f"(cut short or edited; rebuild it or fix entries= in the first line)")
         rules = {"0": False, "1": True, "2": 2}.get(meta.get("rules", "1"))
         if rules is None:
             raise FormatError(f"{path}: bad lexicon header line (rules {meta['rules']})")

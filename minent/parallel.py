@@ -183,10 +183,20 @@ def measured_call(fn: Callable, args: tuple) -> tuple:
     return fn(*args), peak_rss_mb()
 
 
-def _ignore_sigint() -> None:
-    """Workers leave Ctrl-C to the parent, which stops the pool and reports it in one line."""
-    import signal
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def _results(engine, done: Iterator[tuple[int, tuple]], ordered: bool) -> Iterator:
+    """Results from ``(task index, (result, worker peak RSS))`` pairs in completion order, or in
+    task order when ``ordered``; records the workers' peak memory on ``engine``."""
+    held: dict[int, object] = {}
+    nxt = 0
+    for index, (result, peak) in done:
+        engine.worker_peak_rss_mb = max(engine.worker_peak_rss_mb, peak)
+        if not ordered:
+            yield result
+            continue
+        held[index] = result
+        while nxt in held:
+            yield held.pop(nxt)
+            nxt += 1
 
 
 def _fork_available() -> bool:
@@ -209,6 +219,7 @@ class LocalEngine:
             raise MinentError("--jobs must be >= 1")
         self.jobs = jobs
         self.worker_peak_rss_mb = 0.0
+        self._deaths = [0, 0]  # of pools already stopped: workers died, tasks retried
         self._pool = None
 
     def map(self, fn: Callable, arg_lists: list[tuple], ordered: bool = False) -> Iterator:
@@ -218,15 +229,34 @@ class LocalEngine:
             for args in arg_lists:
                 yield fn(*args)
             return
+        yield from self._pool_map(fn, arg_lists, ordered)
+
+    def _pool_map(self, fn: Callable, arg_lists: list[tuple], ordered: bool) -> Iterator:
+        """The tasks on the worker pool (:mod:`minent.workers`: a worker that dies is noticed at
+        once and its task retried once on a fresh one). A map left early or failed stops the
+        pool, so no worker goes on with a stale task."""
+        from .workers import WorkerPool
         if self._pool is None:
             import multiprocessing as mp
             # fork where available: workers inherit the loaded kernels and the shared data
             ctx = mp.get_context("fork" if _fork_available() else "spawn")
-            self._pool = ctx.Pool(self.jobs, initializer=_ignore_sigint)
-        run = self._pool.imap if ordered else self._pool.imap_unordered
-        for result, peak in run(_Measured(fn), arg_lists):
-            self.worker_peak_rss_mb = max(self.worker_peak_rss_mb, peak)
-            yield result
+            self._pool = WorkerPool(self.jobs, ctx)
+        done = False
+        try:
+            yield from _results(self, self._pool.run(measured_call, [(fn, a) for a in arg_lists]), ordered)
+            done = True
+        finally:
+            if not done:
+                self._stop_pool()
+
+    @property
+    def worker_deaths(self) -> int:
+        """Workers that died running a task (each such task was run again)."""
+        return self._deaths[0] + (self._pool.deaths if self._pool is not None else 0)
+
+    @property
+    def tasks_retried(self) -> int:
+        return self._deaths[1] + (self._pool.retried if self._pool is not None else 0)
 
     def share(self, obj):
         """A handle tasks pass to :func:`resolve`; :meth:`release` it when done. Workers forked
@@ -257,72 +287,143 @@ class LocalEngine:
 
     def _stop_pool(self) -> None:
         if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
+            self._deaths = [self.worker_deaths, self.tasks_retried]
+            self._pool.close()
             self._pool = None
 
     def close(self) -> None:
         self._stop_pool()
 
 
-class _Measured:
-    def __init__(self, fn):
-        self.fn = fn
+CONNECT_TIMEOUT = 10.0  # seconds to reach a Dask scheduler (CLI --timeout)
 
-    def __call__(self, args):
-        return measured_call(self.fn, args)
+
+def _dask_connect(address: str, timeout: float):
+    """A Dask client of the scheduler at ``address``, or a one-line MinentError once ``timeout``
+    seconds have passed without reaching it (nothing listening, wrong address, firewall)."""
+    from dask.distributed import Client
+    try:
+        return Client(address, timeout=timeout)
+    except (OSError, TimeoutError, ValueError) as exc:
+        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if isinstance(exc, (TimeoutError, OSError)):
+            why = f"no answer within {timeout:g}s ({why[:120]})"
+        raise MinentError(f"cannot reach the Dask scheduler at {address}: {why}") from None
+
+
+def _dask_lost(exc: BaseException) -> bool:
+    """True for the errors Dask raises when a task or its data was lost with a worker."""
+    import asyncio
+    from concurrent.futures import CancelledError
+    names = {"FutureCancelledError", "CancelledError", "CommClosedError"}
+    return isinstance(exc, (CancelledError, asyncio.CancelledError)) or type(exc).__name__ in names
 
 
 class DaskEngine:
-    """Run tasks on Dask: the scheduler at ``address``, or a LocalCluster of ``workers`` processes."""
+    """Run tasks on Dask: the scheduler at ``address`` (reached within ``timeout`` seconds, or a
+    one-line error), or a LocalCluster of ``workers`` processes. A worker lost mid-run has its
+    tasks recomputed by Dask (tasks are pure functions of their byte range): same result."""
 
-    def __init__(self, address: str | None = None, workers: int = 2):
+    def __init__(self, address: str | None = None, workers: int = 2, timeout: float | None = None):
         try:
             from dask.distributed import Client, LocalCluster
         except ImportError:
             raise MinentError("the dask engine needs dask.distributed: pip install 'minent[dask]'") from None
         self._cluster = None
+        self._scratch = None
+        self._shared: dict = {}  # key of a share() handle -> [object, live future]
         self.jobs = workers
         self.worker_peak_rss_mb = 0.0
         if address:
-            self.client = Client(address)
+            self.client = _dask_connect(address, CONNECT_TIMEOUT if timeout is None else timeout)
         else:
-            self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                         dashboard_address=None)
+            from .textio import owned_temp
+            # the workers' scratch space: a private pid-named folder, removed on close
+            import dask
+            self._scratch = owned_temp("dask", directory=True)
+            with dask.config.set({"temporary-directory": self._scratch}):  # the scheduler's too
+                self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                             dashboard_address=None, local_directory=self._scratch)
             self.client = Client(self._cluster)
 
     def map(self, fn: Callable, arg_lists: list[tuple], ordered: bool = False) -> Iterator:
-        from dask.distributed import as_completed
-        futures = [self.client.submit(measured_call, fn, args, pure=False) for args in arg_lists]
-        for fut in (futures if ordered else as_completed(futures)):
-            result, peak = fut.result()
-            self.worker_peak_rss_mb = max(self.worker_peak_rss_mb, peak)
-            yield result
+        """``fn(*args)`` on the workers. A task lost with a worker is recomputed by Dask; when
+        shared data went with it (scattered data has no lineage), the data is scattered again from
+        this process and the task resubmitted once, then a one-line error."""
+        return _results(self, self._completed(fn, arg_lists), ordered)
+
+    def _completed(self, fn: Callable, arg_lists: list[tuple]) -> Iterator[tuple[int, tuple]]:
+        from dask.distributed import KilledWorker, as_completed
+
+        def submit(i):
+            return self.client.submit(measured_call, fn, self._current(arg_lists[i]), pure=False)
+
+        futures = {submit(i): i for i in range(len(arg_lists))}
+        tries = [0] * len(arg_lists)
+        pending = as_completed(list(futures))
+        for fut in pending:
+            i = futures.pop(fut)
+            try:
+                out = fut.result()
+            except KilledWorker as exc:  # Dask retried the task on other workers; they died too
+                raise MinentError(f"Dask workers died running a task ({exc.args[0] if exc.args else exc}); "
+                                  f"out of memory? lower --memory") from None
+            except Exception as exc:
+                if not _dask_lost(exc):
+                    raise
+                tries[i] += 1
+                if tries[i] > 1:
+                    raise MinentError(f"a Dask worker was lost twice with data a task needs "
+                                      f"({type(exc).__name__})") from None
+                self._reshare_lost()
+                new = submit(i)
+                futures[new] = i
+                pending.add(new)
+                continue
+            yield i, out
 
     def share(self, obj):
-        """Scatter ``obj`` to every worker once; the future is resolved in the tasks' arguments."""
-        return self.client.scatter([obj], broadcast=True, hash=False)[0]
+        """Scatter ``obj`` to every worker once; the future is resolved in the tasks' arguments.
+        The object is kept here until :meth:`release`, to scatter it again if it is lost."""
+        fut = self.client.scatter([obj], broadcast=True, hash=False)[0]
+        self._shared[fut.key] = [obj, fut]
+        return fut
+
+    def _current(self, args: tuple) -> tuple:
+        """``args`` with each shared handle replaced by its live future (after a re-scatter)."""
+        return tuple(self._shared[a.key][1] if getattr(a, "key", None) in self._shared
+                     and type(a).__name__ == "Future" else a for a in args)
+
+    def _reshare_lost(self) -> None:
+        for entry in self._shared.values():
+            if entry[1].status != "finished":
+                entry[1] = self.client.scatter([entry[0]], broadcast=True, hash=False)[0]
 
     def shared_array(self, shape, dtype):
         """None: Dask workers share no memory with the client (vectors travel with the tasks)."""
         return None
 
     def release(self, handle) -> None:
-        self.client.cancel([handle])
+        entry = self._shared.pop(handle.key, None)
+        self.client.cancel([handle] + ([entry[1]] if entry is not None and entry[1] is not handle else []))
 
     def close(self) -> None:
         self.client.close()
         if self._cluster is not None:
             self._cluster.close()
+        if self._scratch is not None:
+            import shutil
+            shutil.rmtree(self._scratch, ignore_errors=True)
 
 
-def make_engine(engine: str = "local", jobs: int = 1, scheduler: str | None = None):
+def make_engine(engine: str = "local", jobs: int = 1, scheduler: str | None = None,
+                timeout: float | None = None):
     """An engine by name: ``"local"`` (``jobs`` processes) or ``"dask"`` (the scheduler at
-    ``scheduler``, or a LocalCluster of ``jobs`` workers)."""
+    ``scheduler``, reached within ``timeout`` seconds, or a LocalCluster of ``jobs`` workers)."""
     if engine == "local":
         return LocalEngine(jobs)
     if engine == "dask":
-        return DaskEngine(scheduler, max(jobs, 1))
+        return DaskEngine(scheduler, max(jobs, 1), timeout)
     raise MinentError(f"unknown engine {engine!r} (local or dask)")
 
 

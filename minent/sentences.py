@@ -26,12 +26,12 @@ import contextlib
 import logging
 import os
 import shutil
-import tempfile
 from typing import Callable, Iterable, Iterator
 
 from .errors import MinentError
 from .parallel import plan_ranges, read_range
 from .templates import split_sentences
+from .textio import owned_temp, temp_write_error
 
 LEXICON_SAMPLE_BYTES = 16 << 20
 TOKENIZERS = ("learn", "jieba")
@@ -155,7 +155,7 @@ def range_lines(path: str, start: int, end: int, encoding: str) -> Iterator[str]
 def spool_task(index, path, start, end, encoding, tokenize, split):
     """Range task: the sentences of a byte range written to a temporary file;
     ``(index, file, lines, bytes)``."""
-    fd, part = tempfile.mkstemp(prefix="minent-sentences-part-", suffix=".txt")
+    fd, part = owned_temp("sentences-part", suffix=".txt")
     n_lines = 0
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
@@ -165,9 +165,11 @@ def spool_task(index, path, start, end, encoding, tokenize, split):
                     n_lines += 1
                     yield line
             spool_lines(tokenize, split, counted(), out)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(part)
+        if isinstance(exc, OSError):
+            raise temp_write_error(part, exc) from None
         raise
     return index, part, n_lines, end - start
 
@@ -189,7 +191,7 @@ class SentenceSpool:
         self.n_lines = 0
 
     def _first_pass(self) -> Iterator[list[str]]:
-        fd, path = tempfile.mkstemp(prefix="minent-sentences-", suffix=".txt")
+        fd, path = owned_temp("sentences", suffix=".txt")
         complete = False
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
@@ -198,7 +200,10 @@ class SentenceSpool:
                     if self.progress:
                         self.progress(len(line.encode("utf-8")) + 1)
                     for sent in line_sentences(self.tokenize, self.split, line):
-                        out.write(" ".join(sent) + "\n")
+                        try:
+                            out.write(" ".join(sent) + "\n")
+                        except OSError as exc:
+                            raise temp_write_error(path, exc) from None
                         yield sent
             complete = True
         finally:
@@ -229,7 +234,7 @@ class SentenceSpool:
         encoding = getattr(self.corpus, "encoding", "utf-8")
         args = [(i, p, a, b, encoding, self.tokenize, self.split) for i, (p, a, b) in enumerate(ranges)]
         parts: dict[int, str] = {}
-        fd, path = tempfile.mkstemp(prefix="minent-sentences-", suffix=".txt")
+        fd, path = owned_temp("sentences", suffix=".txt")
         os.close(fd)
         try:
             for i, part, n_lines, n_bytes in engine.map(spool_task, args):
@@ -241,9 +246,11 @@ class SentenceSpool:
                 for i in range(len(ranges)):
                     with open(parts[i], "rb") as fh:
                         shutil.copyfileobj(fh, out)
-        except BaseException:
+        except BaseException as exc:
             with contextlib.suppress(OSError):
                 os.unlink(path)
+            if isinstance(exc, OSError):
+                raise temp_write_error(path, exc) from None
             raise
         finally:
             for part in parts.values():

@@ -7,7 +7,9 @@ emptied and counting goes on. At the end each partition is read back alone (its 
 a fresh table, about 1/parts of the data) and filtered by the count cut-off. The result is exact —
 the same candidates and counts as an unbounded table — and peak memory is about the budget plus
 one partition. Run files are plain ``.npz`` (no pickle) and are deleted on close, on error and on
-Ctrl-C.
+Ctrl-C; a failed write (no space left, file too large) removes them and raises one
+:class:`~minent.errors.MinentError`. The folder is named ``minent-spill-<pid>-*``: one left by a
+killed run is removed by the next (:func:`minent.textio.remove_stale_temps`).
 """
 from __future__ import annotations
 
@@ -20,8 +22,34 @@ import numpy as np
 
 from numba import njit
 
+from .errors import MinentError
 from .hashtable import KeyCounter, SeqCounter, mix64
 from .pretokenize import from_codes
+from .textio import owned_temp
+
+
+def _spill_runs(counter, write, *args) -> None:
+    """One spill of ``counter``: its folder made on first use, ``write(*args)`` writing the run
+    files; a failed write removes the folder and raises one MinentError."""
+    try:
+        if counter._dir is None:
+            counter._dir = owned_temp("spill", counter._tmpdir_parent, directory=True)
+        write(*args)
+    except OSError as exc:
+        raise _spill_error(counter, exc) from None
+    except MinentError:
+        counter.close()
+        raise
+    counter._runs += 1
+    counter.spills += 1
+
+
+def _spill_error(counter, exc: OSError) -> MinentError:
+    """Remove the spill folder of ``counter`` and describe why a spill failed in one line."""
+    where = counter._dir or counter._tmpdir_parent or tempfile.gettempdir()
+    counter.close()
+    return MinentError(f"cannot write spill files in {where}: {exc.strerror or exc} "
+                       f"(set TMPDIR to a folder with room, or raise --memory)")
 
 
 @njit(cache=True)
@@ -90,8 +118,10 @@ class SpillingCounter:
         (:func:`merge_first_values`) — e.g. the first example sentences of each entry."""
         if len(self.table) == 0:
             return
-        if self._dir is None:
-            self._dir = tempfile.mkdtemp(prefix="minent-spill-", dir=self._tmpdir_parent)
+        _spill_runs(self, self._write_runs, payload)
+        self.table = SeqCounter(1 << 14, 1 << 18)
+
+    def _write_runs(self, payload) -> None:
         arena, starts, counts = self.table.entries()
         part = (self.table.ranks() & 0x7FFFFFFF) % self.parts
         lengths = np.diff(starts)
@@ -106,9 +136,6 @@ class SpillingCounter:
             path = os.path.join(self._dir, f"part{p:03d}-run{self._runs:05d}.npz")
             extra = {} if payload is None else {"payload": payload[sel]}
             np.savez(path, arena=arena[idx], starts=sub_starts, counts=counts[sel], **extra)
-        self._runs += 1
-        self.spills += 1
-        self.table = SeqCounter(1 << 14, 1 << 18)
 
     def partitions(self, payload: np.ndarray | None = None) -> Iterator[tuple[SeqCounter, np.ndarray | None]]:
         """``(table, payload rows)`` for each hash partition, merged exactly from its runs (just
@@ -193,8 +220,10 @@ class SpillingKeyCounter:
     def spill(self) -> None:
         if len(self.table) == 0:
             return
-        if self._dir is None:
-            self._dir = tempfile.mkdtemp(prefix="minent-spill-", dir=self._tmpdir_parent)
+        _spill_runs(self, self._write_runs)
+        self.table = KeyCounter(1 << 16)
+
+    def _write_runs(self) -> None:
         keys, vals = self.table.items()
         part = _key_partition(keys, self.parts)
         for p in range(self.parts):
@@ -202,9 +231,6 @@ class SpillingKeyCounter:
             if sel.any():
                 np.savez(os.path.join(self._dir, f"part{p:03d}-run{self._runs:05d}.npz"),
                          keys=keys[sel], counts=vals[sel])
-        self._runs += 1
-        self.spills += 1
-        self.table = KeyCounter(1 << 16)
 
     def partitions(self) -> Iterator[KeyCounter]:
         """Each hash partition's exact counts (the in-memory table when nothing was spilled)."""

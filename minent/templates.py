@@ -44,13 +44,15 @@ Sentences: :func:`split_sentences` cuts a token list after the sentence-final ma
 given. The token ``[X]`` in input is read as an unknown word: never a literal, always covered by a
 placeholder.
 
-File format (``.tsv``, UTF-8): a first line ``# minent-templates format=1 key=value ...`` (totals
-and mining parameters), then a section ``## templates`` with a header line and one template per
+File format (``.tsv``, UTF-8): a first line ``# minent-templates format=2 entries=<templates>
+word_entries=<words> key=value ...`` (line counts of the two sections, totals and mining parameters), then a section ``## templates`` with a header line and one template per
 line (``template count probability literals trivial pmi example_1..example_k``; ``pmi`` is
 ``ln p(t) - sum ln p(literal)`` in nats), then a section ``## words`` (``word count starts ends``):
 the unigram counts the parser needs for single-word blocks, and how often each word started / ended
 a piece, read by the parser's ``attach`` refinement. :meth:`Templates.load` also reads a plain list
-of templates, one per line, optionally followed by TAB and a count.
+of templates, one per line, optionally followed by TAB and a count. The two line counts (format 2)
+are checked on load, and the file must end with a complete line: a file cut short is refused.
+Format 1 files (without them) still load.
 """
 from __future__ import annotations
 
@@ -73,7 +75,8 @@ from .textio import atomic_write
 PLACEHOLDER = 0
 PLACEHOLDER_TEXT = "[X]"
 UNKNOWN = -1
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = ("1", "2")  # 1: no entries= / word_entries= counts in the first line
 SENTENCE_END = frozenset("。！？!?；;")
 CLOSING_MARKS = frozenset("”’」』》）】〕)\"'")
 _FILE_MAGIC = "# minent-templates"
@@ -631,8 +634,11 @@ class Templates:
     def save(self, path: str) -> None:
         """Write the TSV file atomically (format in the module docstring)."""
         k = max([len(e) for e in self.examples] + [0])
-        meta = {"total": self.total, "n_words": self.n_words, **{k_: v for k_, v in self.meta.items()
-                                                                if k_ not in ("total", "n_words")}}
+        words = set(self.word_counts) | set(self.boundaries)
+        meta = {"entries": len(self), "word_entries": len(words), "total": self.total,
+                "n_words": self.n_words,
+                **{k_: v for k_, v in self.meta.items()
+                   if k_ not in ("total", "n_words", "entries", "word_entries")}}
         with atomic_write(path) as fh:
             fh.write(f"{_FILE_MAGIC} format={FORMAT_VERSION} "
                      + " ".join(f"{key}={_meta_value(v)}" for key, v in meta.items()) + "\n")
@@ -647,7 +653,6 @@ class Templates:
                 cells += ex + [""] * (k - len(ex))
                 fh.write("\t".join(cells) + "\n")
             fh.write("## words\nword\tcount\tstarts\tends\n")
-            words = set(self.word_counts) | set(self.boundaries)
             for w in sorted(words, key=lambda x: (-self.word_counts.get(x, 0), x)):
                 a, b = self.boundaries.get(w, (0, 0))
                 fh.write(f"{w}\t{self.word_counts.get(w, 0)}\t{a}\t{b}\n")
@@ -664,8 +669,11 @@ class Templates:
                 lines = fh.read().split("\n")
         except OSError as exc:
             raise InputError(f"{path}: {exc.strerror or exc}") from None
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            if exc.reason == "unexpected end of data":
+                raise FormatError(f"{path}: damaged templates file: cut short inside a character") from None
             raise FormatError(f"{path}: not a UTF-8 templates file") from None
+        complete = not lines or lines[-1] == ""
         if lines and lines[-1] == "":
             lines.pop()
         if not any(line.strip() for line in lines):
@@ -673,20 +681,29 @@ class Templates:
         if lines[0].startswith("# minent-") and not lines[0].startswith(_FILE_MAGIC + " "):
             raise FormatError(f"{path}: a {lines[0].split()[1]} file, not a templates file")
         if lines[0].startswith(_FILE_MAGIC):
-            return cls._load_tsv(path, lines)
+            return cls._load_tsv(path, lines, complete)
         return cls._load_list(path, lines)
 
     @classmethod
-    def _load_tsv(cls, path: str, lines: list[str]) -> "Templates":
+    def _load_tsv(cls, path: str, lines: list[str], complete: bool = True) -> "Templates":
         meta = dict(kv.split("=", 1) for kv in lines[0].split()[2:] if "=" in kv)
         version = meta.pop("format", None)
-        if version != str(FORMAT_VERSION):
+        if version not in READABLE_VERSIONS:
             raise FormatError(f"{path}: templates format {version} is not supported "
-                              f"(this minent reads format {FORMAT_VERSION})")
+                              f"(this minent reads formats {', '.join(READABLE_VERSIONS)})")
+        expected = None
+        if version != "1":
+            if not complete:
+                raise FormatError(f"{path}: damaged templates file: the last line is cut short")
+            try:
+                expected = (int(meta.pop("entries")), int(meta.pop("word_entries")))
+            except (KeyError, ValueError):
+                raise FormatError(f"{path}: bad header line (entries / word_entries)") from None
         if len(lines) < 3 or lines[1] != "## templates" or not lines[2].startswith("template\tcount"):
             raise FormatError(f"{path}: missing '## templates' section and header")
         patterns, counts, examples, words, boundaries = [], [], [], {}, {}
         section = "templates"
+        word_lines = 0
         for n, line in enumerate(lines[3:], start=4):
             if line == "## words":
                 section = "words"
@@ -694,6 +711,7 @@ class Templates:
             if section == "words":
                 if line.startswith("word\tcount") or not line:
                     continue
+                word_lines += 1
                 cells = line.split("\t")
                 try:
                     c, a, b = (int(x) for x in (cells[1:4] + ["0", "0"])[:3])
@@ -713,6 +731,10 @@ class Templates:
                 raise FormatError(f"{path}:{n}: bad count {cells[1]!r}") from None
             patterns.append(parse_template(cells[0]))
             examples.append([e for e in cells[len(_TEMPLATE_COLUMNS):] if e])
+        if expected is not None and (len(patterns), word_lines) != expected:
+            raise FormatError(f"{path}: damaged templates file: {len(patterns)} templates and "
+                              f"{word_lines} words, the header says {expected[0]} and {expected[1]} "
+                              f"(cut short or edited)")
         if not patterns:
             raise FormatError(f"{path}: no templates")
         try:

@@ -7,7 +7,16 @@ saying when it looks like GBK/GB18030 or binary. Standard input (``-``) is spool
 file on first use so that a :class:`Corpus` can be read more than once.
 
 Outputs go through :func:`atomic_write`: a temporary file beside the target, renamed over it only
-when complete, so an interrupted run leaves the previous file intact.
+when complete, so an interrupted run leaves the previous file intact; inside :func:`output_group`
+the renames of several outputs wait until all are complete (all or none appear). A write that
+fails (no space left, file too large, permission denied, read-only folder) is one
+:class:`~minent.errors.MinentError` naming the file, and its temporary file is removed.
+
+Temporary files and folders carry the process id in their name (``.lexicon.tsv.minent-<pid>-*.tmp``
+beside outputs, ``minent-spill-<pid>-*``, ``minent-sentences-<pid>-*``, ``minent-stdin-<pid>-*``,
+``minent-dask-<pid>-*`` in the temporary folder): what a run killed with SIGKILL leaves behind is removed by the next run that
+creates a temporary file in the same folder (:func:`remove_stale_temps`: only names whose process
+no longer runs).
 """
 from __future__ import annotations
 
@@ -15,9 +24,11 @@ import codecs
 import contextlib
 import glob
 import os
+import re
 import shutil
 import sys
 import tempfile
+import threading
 from typing import Callable, Iterable, Iterator
 
 from .errors import FormatError, InputError, MinentError
@@ -161,9 +172,12 @@ class Corpus:
         if path != "-":
             return path
         if self._spool is None:
-            fd, self._spool = tempfile.mkstemp(prefix="minent-stdin-", suffix=".txt")
-            with os.fdopen(fd, "wb") as out:
-                shutil.copyfileobj(sys.stdin.buffer, out)
+            fd, self._spool = owned_temp("stdin", suffix=".txt")
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    shutil.copyfileobj(sys.stdin.buffer, out)
+            except OSError as exc:
+                raise temp_write_error(self._spool, exc) from None
         return self._spool
 
     @staticmethod
@@ -278,7 +292,9 @@ class _CheckedText:
     def readline(self) -> str:
         try:
             return self.fh.readline()
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            if exc.reason == "unexpected end of data":
+                raise FormatError(f"{self.path}: damaged {self.what}: cut short inside a character") from None
             raise FormatError(f"{self.path}: not a UTF-8 {self.what}") from None
 
     def __iter__(self):
@@ -295,29 +311,188 @@ def same_file(a: str, b: str) -> bool:
 
 
 def refuse_overwrite(outputs: Iterable[str | None], inputs: Iterable[str]) -> None:
-    """Raise :class:`MinentError` when an output path is one of the inputs."""
+    """Raise :class:`MinentError` when an output path is one of the inputs, or cannot be written
+    (:func:`check_writable`: checked before the work, not after it)."""
+    outputs = list(outputs)
     inputs = [p for p in inputs if p and p != "-"]
     for out in outputs:
         if out and out != "-":
             for inp in inputs:
                 if same_file(out, inp):
                     raise MinentError(f"refusing to write {out}: it is one of the inputs")
+    check_writable(outputs)
+
+
+# ----------------------------------------------------------------------------- temporary files
+
+_STALE = re.compile(r"^(?:minent-(?:spill|sentences-part|sentences|stdin|dask)-|\..+\.minent-)(\d+)-")
+_swept: set = set()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def remove_stale_temps(folder: str | None = None) -> int:
+    """Remove the temporary files and folders a killed minent run left in ``folder`` (default: the
+    temporary folder): names of the forms in the module doc whose process id no longer runs. Runs
+    once per folder and process; returns how many were removed."""
+    folder = folder or tempfile.gettempdir()
+    key = os.path.realpath(folder)
+    if key in _swept:
+        return 0
+    _swept.add(key)
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return 0
+    removed = 0
+    for name in names:
+        m = _STALE.match(name)
+        if not m or int(m.group(1)) == os.getpid() or _pid_alive(int(m.group(1))):
+            continue
+        path = os.path.join(folder, name)
+        with contextlib.suppress(OSError):
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path)
+            else:
+                os.unlink(path)
+            removed += 1
+    return removed
+
+
+def owned_temp(kind: str, folder: str | None = None, suffix: str = "", directory: bool = False):
+    """``tempfile.mkstemp`` (or ``mkdtemp`` when ``directory``) named ``minent-<kind>-<pid>-*``,
+    after removing what killed runs left in ``folder``. Errors are one-line MinentErrors."""
+    remove_stale_temps(folder)
+    prefix = f"minent-{kind}-{os.getpid()}-"
+    try:
+        if directory:
+            return tempfile.mkdtemp(prefix=prefix, dir=folder)
+        return tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=folder)
+    except OSError as exc:
+        raise temp_write_error(folder or tempfile.gettempdir(), exc) from None
+
+
+def temp_write_error(path: str, exc: OSError) -> MinentError:
+    """The one-line error for a failed write of a temporary file (the hint: TMPDIR)."""
+    return MinentError(f"cannot write temporary file {path}: {exc.strerror or exc} "
+                       f"(set TMPDIR to a folder with room)")
+
+
+def output_error(path: str, exc: OSError) -> MinentError:
+    return MinentError(f"cannot write {path}: {exc.strerror or exc}")
+
+
+def check_writable(paths: Iterable[str | None]) -> None:
+    """Fail early, before a long run, when an output cannot be created: its folder (or, when the
+    folder is still to be made, its nearest existing parent) is read-only or not writable by us.
+    Nothing is created."""
+    for path in paths:
+        if not path or path == "-":
+            continue
+        if os.path.isdir(path):
+            raise MinentError(f"cannot write {path}: it is a folder")
+        folder = os.path.dirname(os.path.abspath(path))
+        while not os.path.isdir(folder):
+            parent = os.path.dirname(folder)
+            if parent == folder or (os.path.exists(folder) and not os.path.isdir(folder)):
+                raise MinentError(f"cannot write {path}: {folder} is not a folder")
+            folder = parent
+        try:
+            fd, probe = tempfile.mkstemp(prefix="." + os.path.basename(path) + f".minent-{os.getpid()}-",
+                                         suffix=".tmp", dir=folder)
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as exc:
+            raise output_error(path, exc) from None
+
+
+def _make_folder(folder: str) -> list[str]:
+    """``os.makedirs(folder)``; returns the folders it created, deepest last."""
+    missing = []
+    f = folder
+    while not os.path.isdir(f) and os.path.dirname(f) != f:
+        missing.append(f)
+        f = os.path.dirname(f)
+    os.makedirs(folder, exist_ok=True)
+    return missing[::-1]
+
+
+def _remove_folders(created: list[str]) -> None:
+    for f in reversed(created):
+        with contextlib.suppress(OSError):
+            os.rmdir(f)  # only if still empty
+
+
+_group = threading.local()
+
+
+@contextlib.contextmanager
+def output_group():
+    """Outputs written with :func:`atomic_write` inside this block appear together at its end: if
+    any write (or anything else in the block) fails, none of them replaces its target."""
+    outer = getattr(_group, "pending", None)
+    if outer is not None:  # nested: the outer group commits
+        yield
+        return
+    _group.pending = []
+    _group.created = []
+    try:
+        yield
+    except BaseException:
+        for tmp, _ in _group.pending:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        _remove_folders(_group.created)
+        _group.pending = None
+        raise
+    pending, _group.pending = _group.pending, None
+    for i, (tmp, path) in enumerate(pending):
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            for left, _ in pending[i:]:
+                with contextlib.suppress(OSError):
+                    os.unlink(left)
+            raise output_error(path, exc) from None
 
 
 @contextlib.contextmanager
 def atomic_write(path: str, mode: str = "w", encoding: str | None = "utf-8"):
     """Open a temporary file beside ``path``; rename it to ``path`` only if the block succeeds.
 
-    ``path == "-"`` writes to standard output instead. The parent directory is created.
+    ``path == "-"`` writes to standard output instead. The parent directory is created (and removed
+    again, when it was created here, if the write fails).
     """
     if path == "-":
         stream = sys.stdout.buffer if "b" in mode else sys.stdout
-        yield stream
-        stream.flush()
+        try:
+            yield stream
+            stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            if exc.filename is not None:
+                raise
+            raise output_error("standard output", exc) from None
         return
     folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+    created: list[str] = []
+    try:
+        created = _make_folder(folder)
+        remove_stale_temps(folder)
+        fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + f".minent-{os.getpid()}-",
+                                   suffix=".tmp", dir=folder)
+    except OSError as exc:
+        _remove_folders(created)
+        raise output_error(path, exc) from None
     try:
         with os.fdopen(fd, mode, encoding=None if "b" in mode else encoding,
                        newline=None if "b" in mode else "\n") as fh:
@@ -327,8 +502,16 @@ def atomic_write(path: str, mode: str = "w", encoding: str | None = "utf-8"):
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file ordinary permissions
-        os.replace(tmp, path)
-    except BaseException:
+        pending = getattr(_group, "pending", None)
+        if pending is not None:
+            pending.append((tmp, path))  # renamed when the whole output_group is complete
+            _group.created.extend(created)
+        else:
+            os.replace(tmp, path)
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        _remove_folders(created)
+        if isinstance(exc, OSError) and exc.filename in (None, tmp):
+            raise output_error(path, exc) from None
         raise

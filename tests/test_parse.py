@@ -291,7 +291,7 @@ def test_cli_parse_bad_templates(tmp_path):
     bad = tmp_path / "bad.tsv"
     runner = CliRunner()
     for text, msg in [("", "empty templates file"),
-                      ("# minent-templates format=2 total=3 n_words=3\n## templates\n", "format 2 is not supported")]:
+                      ("# minent-templates format=3 total=3 n_words=3\n## templates\n", "format 3 is not supported")]:
         bad.write_text(text, encoding="utf-8")
         r = runner.invoke(main, ["parse", str(inp), "-t", str(bad), "--pretokenized"])
         assert r.exit_code == 2 and msg in r.output and len(r.output.strip().splitlines()) == 1

@@ -253,7 +253,7 @@ def _foreign_zip(tmp_path):
 CASES = {
     # kind: [(how the file is made, message expected)]
     "lexicon": [
-        (lambda d: f"# minent-lexicon format=2 total=3 unknown_logp=-3 rules=1\n{LEX_BODY}", "lexicon format 2 is not supported"),
+        (lambda d: f"# minent-lexicon format=3 total=3 unknown_logp=-3 rules=1\n{LEX_BODY}", "lexicon format 3 is not supported"),
         (lambda d: f"# minent-lexicon format=0 total=3 unknown_logp=-3 rules=1\n{LEX_BODY}", "lexicon format 0 is not supported"),
         (lambda d: f"# minent-lexicon total=3\n{LEX_BODY}", "lexicon format None is not supported"),
         (lambda d: "# minent-templates format=1 total=3 n_words=3\n" + TPL_BODY, "a minent-templates file, not a lexicon"),
@@ -261,7 +261,7 @@ CASES = {
         (lambda d: b"PK\x03\x04\xff\xfe garbage", "not a UTF-8 lexicon file"),
     ],
     "templates": [
-        (lambda d: "# minent-templates format=2 total=3 n_words=3\n" + TPL_BODY, "templates format 2 is not supported"),
+        (lambda d: "# minent-templates format=3 total=3 n_words=3\n" + TPL_BODY, "templates format 3 is not supported"),
         (lambda d: "# minent-templates format=0 total=3 n_words=3\n" + TPL_BODY, "templates format 0 is not supported"),
         (lambda d: f"# minent-lexicon format=1 total=3 unknown_logp=-3 rules=1\n{LEX_BODY}", "not a templates file"),
         (lambda d: "# minent-templates format=1 total=3 n_words=0\n" + TPL_BODY, "must be positive"),

@@ -289,7 +289,7 @@ def test_cli_collocations(tmp_path):
     r = CliRunner().invoke(main, ["collocations", str(corpus), "--pretokenized", "-o", str(out), "--top", "5", "-q"])
     assert r.exit_code == 0, r.output
     assert "# top non-trivial templates" in r.output and "请问 [X]" in r.output
-    assert out.read_text(encoding="utf-8").startswith("# minent-templates format=1")
+    assert out.read_text(encoding="utf-8").startswith("# minent-templates format=2")
     report = json.loads((tmp_path / "out" / "tpl.report.json").read_text(encoding="utf-8"))
     assert report["sentences"] == 300 and report["tokenizer"].startswith("pretokenized")
 

@@ -1,23 +1,43 @@
 """The ``minent`` command line: a click group whose sub-commands live one module per concept.
 
 Each sub-command module only parses arguments and calls the library; errors meant for the user
-(:class:`minent.errors.MinentError`) become one line on stderr and exit code 2, Ctrl-C exits 130.
+(:class:`minent.errors.MinentError`) become one line on stderr and exit code 2, Ctrl-C exits 130,
+SIGTERM 143 (both cleanly: no output written, temporary files removed). SIGXFSZ is ignored, so a
+file-size limit (``ulimit -f``) surfaces as a failed write (one line), as a full disk does.
 """
+import signal
 import sys
 
 import click
 
 from .. import __version__
-from ..errors import MinentError
+from ..errors import MinentError, Terminated
+from ..textio import remove_stale_temps
+
+
+def _on_sigterm(signum, frame):
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second TERM must not cut the clean-up short
+    raise Terminated()
+
+
+def _install_signal_handlers() -> None:
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    if hasattr(signal, "SIGXFSZ"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
 class _Group(click.Group):
     def invoke(self, ctx):
+        _install_signal_handlers()
+        remove_stale_temps()  # what runs killed with SIGKILL left in the temporary folder
         try:
             return super().invoke(ctx)
         except MinentError as exc:
             click.echo(f"minent: error: {exc}", err=True)
             ctx.exit(2)
+        except Terminated:
+            click.echo("minent: terminated (no output written)", err=True)
+            ctx.exit(143)
         except KeyboardInterrupt:
             click.echo("minent: interrupted (no output written)", err=True)
             ctx.exit(130)

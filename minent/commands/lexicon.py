@@ -10,8 +10,8 @@ from ..entropy import information_per_char
 from ..errors import MinentError
 from ..lexicon import Lexicon
 from ..newwords import load_reference_words, rank_new_words
-from ..parallel import DEFAULT_MEMORY
-from ..textio import Corpus, atomic_write, read_blocks, refuse_overwrite
+from ..parallel import CONNECT_TIMEOUT, DEFAULT_MEMORY
+from ..textio import Corpus, atomic_write, output_group, read_blocks, refuse_overwrite
 from . import main
 from .common import (DEFAULT_LEXICON, StageProgress, corpus_args, encoding_option, lexicon_path,
                      note, progress_bar, quiet_option, sibling)
@@ -55,10 +55,12 @@ FOUR_STEP_OPTIONS = ("min_count", "min_prob", "min_pmi", "max_len", "redundancy_
               help="'dask' runs the tasks on dask.distributed (pip install 'minent[dask]').")
 @click.option("--scheduler", default=None,
               help="Dask scheduler address (default: start a LocalCluster with --jobs workers).")
+@click.option("--timeout", type=click.FloatRange(0, min_open=True), default=CONNECT_TIMEOUT,
+              show_default=True, help="Seconds to wait for the Dask scheduler before giving up.")
 @encoding_option
 @quiet_option
 def build_lexicon_cmd(corpus, output, preset, min_count, min_prob, min_pmi, max_len,
-                      redundancy_threshold, rules, jobs, memory, engine, scheduler, encoding, quiet):
+                      redundancy_threshold, rules, jobs, memory, engine, scheduler, timeout, encoding, quiet):
     """Learn a lexicon from raw text CORPUS (files, directories, globs, or - for stdin).
 
     With no CORPUS, uses the bundled sample corpus (package data minent/data/sample.zh.txt).
@@ -76,12 +78,13 @@ def build_lexicon_cmd(corpus, output, preset, min_count, min_prob, min_pmi, max_
         given["rules"] = 0
     with StageProgress(texts.n_bytes, quiet) as progress:
         lex = learn_lexicon(texts, preset, progress, jobs=jobs, engine=engine, scheduler=scheduler,
-                            memory=memory, **given)
-    lex.save(output)
-    lex.save_jieba(jieba_out)
-    with atomic_write(report_out) as fh:
-        json.dump(lex.report, fh, ensure_ascii=False, indent=1)
-        fh.write("\n")
+                            timeout=timeout, memory=memory, **given)
+    with output_group():  # the three files appear together, or none does
+        lex.save(output)
+        lex.save_jieba(jieba_out)
+        with atomic_write(report_out) as fh:
+            json.dump(lex.report, fh, ensure_ascii=False, indent=1)
+            fh.write("\n")
     info = lex.report["information_bits"]
     top = [w for w in lex.words if len(w) > 1][:12]
     multi = sum(1 for w in lex.words if len(w) > 1)

@@ -10,7 +10,7 @@ import click
 
 from ..errors import MinentError
 from ..report import collect_report, render_report
-from ..textio import Corpus, atomic_write, refuse_overwrite
+from ..textio import Corpus, atomic_write, output_group, refuse_overwrite
 from . import main
 from .common import corpus_args, encoding_option, note, progress_bar, quiet_option
 
@@ -64,12 +64,13 @@ def report_cmd(corpus, output, data_out, against, min_count, min_pmi, max_len, w
                               window=window, max_parse_sentences=max_parse_sentences, n_trees=n_trees,
                               progress=progress)
     page = render_report(data)
-    with atomic_write(output) as fh:
-        fh.write(page)
-    if data_out:
-        with atomic_write(data_out) as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=1)
-            fh.write("\n")
+    with output_group():
+        with atomic_write(output) as fh:
+            fh.write(page)
+        if data_out:
+            with atomic_write(data_out) as fh:
+                json.dump(data, fh, ensure_ascii=False, indent=1)
+                fh.write("\n")
     levels = {(r["stage"], r["measure"].split()[0]): r["L_bits"] for r in data["information"]}
     note(f"report: {len(page.encode('utf-8')):,} bytes in {time.perf_counter() - t0:.1f}s -> {output}\n"
          f"information: {levels[('char', 'unit')]:.3f} bits/char (characters) -> "

@@ -15,9 +15,9 @@ from ..parse import TemplateParser
 from ..parse_eval import evaluate_spans, read_conllu, read_predictions
 from ..sentences import TOKENIZERS, SentenceSpool, counts_tokenizer, make_tokenizer
 from ..templates import PUNCTUATION_POLICIES, RANKINGS, TemplateFinder, Templates
-from ..textio import Corpus, atomic_write, refuse_overwrite
+from ..textio import Corpus, atomic_write, output_group, refuse_overwrite
 from . import main
-from ..parallel import make_engine
+from ..parallel import CONNECT_TIMEOUT, make_engine
 from .common import (auto_jobs, corpus_args, encoding_option, note, progress_bar, quiet_option, sibling,
                      table_budget)
 
@@ -99,11 +99,13 @@ def _print_table(rows: list[dict], title: str, out) -> None:
               help="'dask' runs the range tasks on dask.distributed (pip install 'minent[dask]').")
 @click.option("--scheduler", default=None,
               help="Dask scheduler address (default: start a LocalCluster with --jobs workers).")
+@click.option("--timeout", type=click.FloatRange(0, min_open=True), default=CONNECT_TIMEOUT,
+              show_default=True, help="Seconds to wait for the Dask scheduler before giving up.")
 @encoding_option
 @quiet_option
 def collocations_cmd(corpus, lexicon, tokenizer, pretokenized, output, window, min_count, min_prob, min_pmi,
                      max_paths, subpath_literals, punctuation, ranking, redundancy, n_examples, top, split,
-                     memory, jobs, engine, scheduler, encoding, quiet):
+                     memory, jobs, engine, scheduler, timeout, encoding, quiet):
     """Mine sentence templates ("在 [X] 中", "为什么 [X]") from CORPUS (files, dirs, globs, -;
     the bundled sample corpus when none).
 
@@ -124,7 +126,7 @@ def collocations_cmd(corpus, lexicon, tokenizer, pretokenized, output, window, m
                             ranking=ranking, redundancy=redundancy, n_examples=n_examples,
                             memory=table_budget(memory))
     n_jobs = auto_jobs(jobs, texts.n_bytes) if engine == "local" else (jobs or 2)
-    eng = make_engine(engine, n_jobs, scheduler) if n_jobs > 1 or engine != "local" else None
+    eng = make_engine(engine, n_jobs, scheduler, timeout) if n_jobs > 1 or engine != "local" else None
     try:
         with progress_bar(texts.n_bytes, "reading ", quiet) as read_bar, \
                 SentenceSpool(texts, tokenize, split, read_bar) as spool, contextlib.ExitStack() as stack:
@@ -144,7 +146,6 @@ def collocations_cmd(corpus, lexicon, tokenizer, pretokenized, output, window, m
             eng.close()
     tpl = finder.templates_
     tpl.meta["tokenizer"] = tokenizer or ("lexicon" if lexicon else "pretokenized" if pretokenized else "learn")
-    tpl.save(output)
     report = {"inputs": texts.paths, "input_bytes": texts.n_bytes, "tokenizer": described,
               "engine": {"name": engine, "jobs": n_jobs,
                          "worker_peak_rss_mb": round(getattr(eng, "worker_peak_rss_mb", 0.0), 1)},
@@ -155,10 +156,12 @@ def collocations_cmd(corpus, lexicon, tokenizer, pretokenized, output, window, m
     report["peak_rss_mb"] = _peak_rss_mb()
     report["top_nontrivial"] = tpl.top(50, trivial=False)
     report["top_trivial"] = tpl.top(20, trivial=True)
-    if report_out:
-        with atomic_write(report_out) as fh:
-            json.dump(report, fh, ensure_ascii=False, indent=1)
-            fh.write("\n")
+    with output_group():  # the templates and the report appear together, or neither does
+        tpl.save(output)
+        if report_out:
+            with atomic_write(report_out) as fh:
+                json.dump(report, fh, ensure_ascii=False, indent=1)
+                fh.write("\n")
     summary = (f"templates: {len(tpl)} kept ({finder.report_['kept_nontrivial']} non-trivial) from "
                f"{finder.n_sentences_} sentences, {finder.n_words_} words ({described}) in "
                f"{report['timings_s']['total']:.1f}s -> {output}")
