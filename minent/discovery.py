@@ -50,6 +50,7 @@ import numpy as np
 from numba import njit
 
 from . import __version__
+from .background import merge_background, select_background
 from .clauses import ClauseTable, collect_clauses
 from .codelength import entry_bits
 from .entropy import corpus_unit_counts
@@ -490,6 +491,13 @@ class LexiconLearner:
         :func:`minent.parallel.make_engine` is used as is and left open.
     scheduler : str, optional
         Dask scheduler address.
+    background : str or None, default None
+        Background model merged into the clause table when the corpus is small
+        (:mod:`minent.background`): ``"auto"`` picks the shipped model that fits the text's
+        characters, a name or a ``.bg.xz`` file forces one, ``"none"`` turns it off. None: the
+        default, ``"auto"`` (or ``$MINENT_BACKGROUND``). The ``faithful`` preset never uses one.
+    background_weight : int, default 1
+        Each background clause counts this many times.
     memory : str or int, default "2G"
         Memory budget of the run: 400 MB for the runtime, the rest for tables. It sets the size of
         the clause sample (``sample_chars``) and, for ``faithful``, when candidate counts spill.
@@ -505,8 +513,11 @@ class LexiconLearner:
     """
 
     def __init__(self, preset: str = DEFAULT_PRESET, *, jobs: int = 0, engine="local",
-                 scheduler: str | None = None, memory=DEFAULT_MEMORY, **params):
+                 scheduler: str | None = None, memory=DEFAULT_MEMORY, background=None,
+                 background_weight: int = 1, **params):
         self.preset = preset
+        self.background = background
+        self.background_weight = background_weight
         self.jobs = jobs
         self.engine = engine
         self.scheduler = scheduler
@@ -515,7 +526,8 @@ class LexiconLearner:
 
     def get_params(self, deep: bool = True) -> dict:
         return {"preset": self.preset, "jobs": self.jobs, "engine": self.engine,
-                "scheduler": self.scheduler, "memory": self.memory, **self.params}
+                "scheduler": self.scheduler, "memory": self.memory, "background": self.background,
+                "background_weight": self.background_weight, **self.params}
 
     def fit(self, texts, progress: Progress | None = None) -> "LexiconLearner":
         """Learn from ``texts`` (a :class:`minent.Corpus`, a str, or a list of lines; read twice,
@@ -580,6 +592,9 @@ class LexiconLearner:
         timings["clauses"] = time.perf_counter() - t0
         if len(clauses) == 0:
             raise MinentError("no Chinese text in the input")
+        bg, bg_info = select_background(self.background, clauses)
+        if bg is not None:
+            merge_background(clauses, bg, self.background_weight)
         passes = ClausePasses(clauses, eng)
         try:
             t0 = time.perf_counter()
@@ -603,6 +618,7 @@ class LexiconLearner:
         L = stats.lengths
         details = {
             "han_chars": clauses.han_chars,
+            "background": bg_info,
             "clauses": {"distinct": len(clauses), "chars": clauses.chars,
                         "weighted_chars": clauses.weighted_chars, "max_chars": max_chars,
                         "sample_level": clauses.level, "sample_rate": clauses.rate},
@@ -718,7 +734,7 @@ def make_lexicon(stats: NGramStats, counts: np.ndarray, rules) -> Lexicon:
 
 def learn_lexicon(texts, preset: str = DEFAULT_PRESET, progress: Progress | None = None, *,
                   jobs: int = 0, engine="local", scheduler: str | None = None,
-                  memory=DEFAULT_MEMORY, **params) -> Lexicon:
+                  memory=DEFAULT_MEMORY, background=None, **params) -> Lexicon:
     """Learn a lexicon from raw text — the best minent has, by default:
     ``LexiconLearner(preset, jobs=..., engine=..., memory=..., **params).fit(texts, progress).lexicon_``.
 
@@ -730,7 +746,7 @@ def learn_lexicon(texts, preset: str = DEFAULT_PRESET, progress: Progress | None
     function.
     """
     return LexiconLearner(preset, jobs=jobs, engine=engine, scheduler=scheduler, memory=memory,
-                          **params).fit(texts, progress).lexicon_
+                          background=background, **params).fit(texts, progress).lexicon_
 
 
 build_lexicon = learn_lexicon

@@ -5,6 +5,7 @@ import json
 
 import click
 
+from ..background import shipped
 from ..discovery import DEFAULT_PRESET, PRESETS, learn_lexicon
 from ..entropy import information_per_char
 from ..errors import MinentError
@@ -55,10 +56,15 @@ FOUR_STEP_OPTIONS = ("min_count", "min_prob", "min_pmi", "max_len", "redundancy_
               help="'dask' runs the tasks on dask.distributed (pip install 'minent[dask]').")
 @click.option("--scheduler", default=None,
               help="Dask scheduler address (default: start a LocalCluster with --jobs workers).")
+@click.option("--background", default=None, metavar="NAME|FILE|none",
+              help="Background model merged as a prior when the corpus is small: a shipped name "
+                   f"({', '.join(shipped()) or 'none installed'}), a .bg.xz file, or none. "
+                   "[default: auto, the shipped model that fits the text; $MINENT_BACKGROUND]")
 @encoding_option
 @quiet_option
 def build_lexicon_cmd(corpus, output, preset, min_count, min_prob, min_pmi, max_len,
-                      redundancy_threshold, rules, jobs, memory, engine, scheduler, encoding, quiet):
+                      redundancy_threshold, rules, jobs, memory, engine, scheduler, background, encoding,
+                      quiet):
     """Learn a lexicon from raw text CORPUS (files, directories, globs, or - for stdin).
 
     With no CORPUS, uses the bundled sample corpus (package data minent/data/sample.zh.txt).
@@ -76,7 +82,7 @@ def build_lexicon_cmd(corpus, output, preset, min_count, min_prob, min_pmi, max_
         given["rules"] = 0
     with StageProgress(texts.n_bytes, quiet) as progress:
         lex = learn_lexicon(texts, preset, progress, jobs=jobs, engine=engine, scheduler=scheduler,
-                            memory=memory, **given)
+                            memory=memory, background=background, **given)
     lex.save(output)
     lex.save_jieba(jieba_out)
     with atomic_write(report_out) as fh:
