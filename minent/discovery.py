@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Callable
 
 import numpy as np
@@ -393,6 +393,13 @@ class DiscoveryParams:
     rules : Rules, default Rules.DOT
         Rules of :mod:`minent.pretokenize`: OFF, ON (numbers, letters, dates, punctuation) or DOT
         (those plus the middle-dot rules).
+    scale_chars : int or None, default 2^20
+        Small-corpus scaling: when the clause table (the user's Han-run characters plus the
+        merged background's) stands for N < ``scale_chars`` characters, the lexicon-bits weight
+        of stage 3 becomes ``mdl_weight`` x sqrt(N / ``scale_chars``): the spelling of an entry
+        costs the same however small the corpus, while the uses that pay for it shrink with N,
+        so an unscaled test drops most words of a small corpus. Measured in
+        ``bench/bench_small.py`` (background off). None: no scaling.
     sample_chars : int or None, default None
         Most characters of distinct clauses the stages learn from (:mod:`minent.clauses`); None:
         :data:`SAMPLE_CHARS` (8.4M), or less when the memory budget is small (the table budget
@@ -418,6 +425,7 @@ class DiscoveryParams:
     prune: bool = False
     maximal: bool = True
     rules: Rules = Rules.DOT
+    scale_chars: int | None = 1 << 20
     sample_chars: int | None = None
 
     def validate(self) -> None:
@@ -433,6 +441,8 @@ class DiscoveryParams:
             raise MinentError("affix_min_count must be >= 1")
         if self.mdl_weight < 0 or self.mdl_rounds < 0 or self.reestimate_passes < 0:
             raise MinentError("mdl_weight, mdl_rounds and reestimate_passes must be >= 0")
+        if self.scale_chars is not None and self.scale_chars < 1:
+            raise MinentError("scale_chars must be >= 1")
         if self.sample_chars is not None and self.sample_chars < 1:
             raise MinentError("sample_chars must be >= 1")
         self.rules = _rules(self.rules)
@@ -593,8 +603,12 @@ class LexiconLearner:
         if len(clauses) == 0:
             raise MinentError("no Chinese text in the input")
         bg, bg_info = select_background(self.background, clauses)
+        n_chars = clauses.han_chars
         if bg is not None:
             merge_background(clauses, bg, self.background_weight)
+            n_chars += bg.han_chars * self.background_weight
+        scale = 1.0 if p.scale_chars is None else min(1.0, math.sqrt(n_chars / p.scale_chars))
+        p = replace(p, mdl_weight=p.mdl_weight * scale)
         passes = ClausePasses(clauses, eng)
         try:
             t0 = time.perf_counter()
@@ -619,6 +633,8 @@ class LexiconLearner:
         details = {
             "han_chars": clauses.han_chars,
             "background": bg_info,
+            "small_corpus_scale": {"chars": int(n_chars), "factor": round(scale, 4),
+                                   "mdl_weight": round(p.mdl_weight, 4)},
             "clauses": {"distinct": len(clauses), "chars": clauses.chars,
                         "weighted_chars": clauses.weighted_chars, "max_chars": max_chars,
                         "sample_level": clauses.level, "sample_rate": clauses.rate},

@@ -40,7 +40,7 @@ Han-only scanner this replaced; a kana or Hangul run used to be one LETTERS span
 :class:`minent.segment.Segmenter`) touching tokens made only of katakana are joined: loanwords
 and names are long (ソング, セントラル) and rare, so a small corpus's statistics cut them into
 characters, while in the UD Japanese GSD dev gold two adjacent katakana are inside one word
-2,032 times out of 2,114 (96%). Learning statistics are unchanged (katakana stays in the runs
+2,031 times out of 2,114 (96%). Learning statistics are unchanged (katakana stays in the runs
 the statistics see, and katakana next to kanji or hiragana is still decided by them).
 
 **Middle-dot rules** (``rules=RULES_DOT`` = 2; off by default, on in the ``news`` discovery preset).
