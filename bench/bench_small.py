@@ -35,6 +35,7 @@ SETS = {"pku-dev": ("sighan", "sighan-dev/pku_dev"), "msr-dev": ("sighan", "sigh
         "ud-zh": ("conllu", "ud/zh_gsd-ud-dev.conllu"), "ud-ja": ("conllu", "ud/ja_gsd-ud-dev.conllu")}
 VARIANTS = {"default": {}, "none": {"background": "none"}}
 PROTOCOL_SETS = {"pd1998": ("pd1998/pd1998", ["pd1998/pd1998.raw.txt"]),
+                 "pd1998-alone": ("pd1998/pd1998", []),  # general-noextra: pd1998 raw text alone
                  "pku-dev": ("sighan-dev/pku_dev", ["pd1998/pd1998.raw.txt"]),
                  "msr-dev": ("sighan-dev/msr_dev", ["pd1998/pd1998.raw.txt"])}
 #: Published / peer numbers for the same kind of data (conditions in the notes of the table).
@@ -120,7 +121,7 @@ def time_job(data: str, variant: str) -> None:
     LexiconLearner(background=VARIANTS[variant].get("background", "auto"), mdl_rounds=1).fit(lines[:50])
     t0 = time.perf_counter()
     lex = LexiconLearner(**VARIANTS[variant]).fit(lines).lexicon_
-    emit({"variant": variant, "chars": n, "learn_s": time.perf_counter() - t0,
+    emit({"variant": variant, "chars": n, "learn_s": time.perf_counter() - t0, "load_1min": os.getloadavg()[0],
           "timings_s": lex.report["timings_s"], "background": lex.report.get("background")})
 
 
@@ -129,7 +130,8 @@ def protocol_job(data: str, name: str) -> None:
     from bench_discovery import MODERN
     from minent import Corpus, LexiconLearner, score_segmentation
     base, extra = PROTOCOL_SETS[name]
-    paths = [os.path.join(data, base + ".raw.txt")] + [os.path.join(data, e) for e in extra + MODERN
+    modern = [] if name.endswith("-alone") else MODERN
+    paths = [os.path.join(data, base + ".raw.txt")] + [os.path.join(data, e) for e in extra + modern
                                                        if e != base + ".raw.txt"]
     gold = list(Corpus(os.path.join(data, base + ".gold.txt")).lines())
     raw = list(Corpus(paths[0]).lines())
@@ -194,15 +196,20 @@ def _table(rows, jieba_rows, builds, times, protocols) -> str:
         out.append(f"| {b['name']} | {b['bytes']} | {b['clauses']} | {b['han_chars']} | {bs} | "
                    f"{b.get('rebuilt_identical', '-')} | {b['source']} | {b['licence']} |")
     if times:
-        out += ["", "| learning on 100k chars (MSR-dev raw) | chars | learn s | background |", "|---|---|---|---|"]
+        out += ["", "| learning on 100k chars (MSR-dev raw) | chars | learn s | stages s (clauses / ngrams / "
+                    "boundary / mdl / reestimate / report) | background | load 1 min |", "|---|---|---|---|---|---|"]
         for t in times:
-            out.append(f"| {t['variant']} | {t['chars']} | {t['learn_s']:.1f} | "
-                       f"{(t['background'] or {}).get('name')} used={(t['background'] or {}).get('used')} |")
+            ts = t["timings_s"]
+            stages = " / ".join(f"{ts.get(k, 0):.1f}" for k in ("clauses", "ngrams", "boundary", "mdl",
+                                                               "reestimate", "report"))
+            out.append(f"| {t['variant']} | {t['chars']} | {t['learn_s']:.1f} | {stages} | "
+                       f"{(t['background'] or {}).get('name')} used={(t['background'] or {}).get('used')} | "
+                       f"{t['load_1min']:.1f} |")
     if protocols:
         out += ["", "| protocol (bench_discovery general) | F1 bg auto | F1 bg none | background used | same lexicon |",
                 "|---|---|---|---|---|"]
         for p in protocols:
-            out.append(f"| {p['set']} + {', '.join(p['learn_texts'][1:])} | {p['default']['f1']:.4f} | "
+            out.append(f"| {p['set']} + {', '.join(p['learn_texts'][1:]) or 'nothing'} | {p['default']['f1']:.4f} | "
                        f"{p['none']['f1']:.4f} | {p['default_background'].get('used')} | {p['same_lexicon']} |")
     return "\n".join(out) + "\n"
 

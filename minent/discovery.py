@@ -30,6 +30,11 @@ tasks:
    per use over their best split into other entries (新的, 中的, 他的) are dropped, then stage 4
    again.
 
+On a small corpus a **background model** (:mod:`minent.background`: the clause table of public raw
+text, shipped for simplified and traditional Chinese and Japanese) is merged into the clause table
+before stage 1, and the lexicon-bits weight of stage 3 scales with the corpus size
+(``scale_chars``).
+
 The final counts are the uses of each entry in the lexicon's own segmentation of the whole input
 (the last pass); entries it never uses are dropped. Every Viterbi pass is
 :func:`minent.viterbi.best_path`, the decoder the segmenter uses.

@@ -125,3 +125,22 @@ def test_cli_background_option(tmp_path):
     assert r.exit_code != 0 and "unknown background 'no-such-model'" in r.output
     assert "Traceback" not in r.output and len(r.output.strip().splitlines()) == 1
     assert not (tmp_path / "lex2.tsv").exists()
+
+
+# The lexicon the learner of commit 402cb84 (before background models and script-aware runs)
+# learns from word_corpus(300, seed=3) with mdl_rounds=4: background none and no small-corpus
+# scaling give exactly it.
+HEAD_LEXICON = [("天安门", 121), ("老师", 120), ("苹果", 115), ("火车站", 114), ("香蕉", 114), ("学校", 111),
+                ("跑步", 109), ("飞机", 105), ("电脑", 104), ("北京", 103), ("喜欢", 102), ("音乐", 102),
+                ("公园", 100), ("图书馆", 98), ("我们", 86)]
+
+
+def test_background_none_without_scaling_is_the_previous_learner():
+    raw, _ = word_corpus(300, seed=3)
+    lex = LexiconLearner(mdl_rounds=4, background="none", scale_chars=None).fit(raw).lexicon_
+    assert list(zip(lex.words, map(int, lex.counts))) == HEAD_LEXICON
+    assert lex.report["small_corpus_scale"]["factor"] == 1.0
+    scaled = LexiconLearner(mdl_rounds=4, background="none").fit(raw).lexicon_.report["small_corpus_scale"]
+    n = sum(map(len, raw))
+    assert scaled["chars"] == n and scaled["factor"] == round((n / 2**20) ** 0.5, 4)
+    assert scaled["mdl_weight"] == round(0.7 * (n / 2**20) ** 0.5, 4)
