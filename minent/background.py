@@ -9,9 +9,11 @@ user's text plus the background text, without shipping or re-reading that text. 
 statistics, learned by minent itself: the result stays unsupervised (no gold words are used).
 
 **When it is used** (:func:`select_background`). ``background="auto"`` (the default) picks,
-among the shipped models, the one whose character distribution fits the user's clauses best
-(mean log-probability of the user's characters under the model's character counts: Japanese,
-traditional and simplified Chinese are told apart without options), and merges it when the
+among the installed models (package data and :func:`user_dir`), the one whose character
+distribution fits the user's clauses best (mean log-probability of the user's characters under the
+model's character counts: Japanese, traditional and simplified Chinese are told apart without
+options), among those that know at least ``MIN_COVERAGE`` of the text's characters and agree
+with it on kana (none if no model does), and merges it when the
 user's clauses stand for fewer Han-run characters than the model's (``SMALL_RATIO``): on a small
 corpus the background is a prior, on a corpus at least as large as the background the user's
 own statistics are left alone (so the learner's results on large corpora do not change). A name
@@ -50,8 +52,12 @@ SUFFIX = ".bg.xz"
 SMALL_RATIO = 1.0
 #: Where the shipped models live (package data).
 DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "background")
-#: Extra folder searched for models by name (built with ``corpora/build_background.py``).
+#: Folder of the models built by ``corpora/build_background.py`` (searched by name after the package
+#: data): ``$MINENT_BACKGROUND_DIR``, else ``~/.local/share/minent/background``.
 ENV_DIR = "MINENT_BACKGROUND_DIR"
+#: ``auto`` uses the best-fitting model only if it knows this share of the text's characters
+#: (weighted by count) and agrees with the text on kana (both or neither have >= ``KANA_SHARE``).
+MIN_COVERAGE, KANA_SHARE = 0.85, 0.02
 #: The default when none is given: ``$MINENT_BACKGROUND`` if set, else ``"auto"``.
 ENV_DEFAULT, DEFAULT = "MINENT_BACKGROUND", "auto"
 
@@ -171,10 +177,17 @@ class Background:
 
 # ============================================================================ choosing one
 
+def user_dir() -> str:
+    """Where built models go and are found: ``$MINENT_BACKGROUND_DIR`` or ``~/.local/share/minent/background``."""
+    return os.environ.get(ENV_DIR) or os.path.join(os.path.expanduser("~"), ".local", "share", "minent",
+                                                   "background")
+
+
 def shipped() -> dict[str, str]:
-    """Background models found by name: ``{name: path}`` (package data, then ``$MINENT_BACKGROUND_DIR``)."""
+    """Background models found by name: ``{name: path}`` (package data, then :func:`user_dir`;
+    a built model of the same name replaces a shipped one)."""
     out = {}
-    for folder in (DATA_DIR, os.environ.get(ENV_DIR)):
+    for folder in (DATA_DIR, user_dir()):
         if folder and os.path.isdir(folder):
             for f in sorted(os.listdir(folder)):
                 if f.endswith(SUFFIX):
@@ -197,14 +210,22 @@ def load_background(spec: str) -> Background:
     return _cache[path]
 
 
-def fit_score(bg: Background, codes: np.ndarray, weights: np.ndarray) -> float:
-    """Mean log-probability (nats) of the characters ``codes`` (with ``weights``) under the
-    model's character counts (add-half smoothing)."""
+def _kana_share(codes: np.ndarray, weights: np.ndarray) -> float:
+    kana = ((codes >= 0x3041) & (codes <= 0x30FF)) | ((codes >= 0xFF66) & (codes <= 0xFF9F))
+    return float((weights * kana).sum() / max(weights.sum(), 1))
+
+
+def fit_score(bg: Background, codes: np.ndarray, weights: np.ndarray) -> tuple[float, float, bool]:
+    """How well the model fits the characters ``codes`` (with ``weights``): mean log-probability
+    (nats) under the model's character counts (add-half smoothing), the share of the characters
+    the model has seen, and whether model and text agree on kana (see ``KANA_SHARE``)."""
     chars, counts = bg.char_counts()
     pos = np.minimum(np.searchsorted(chars, codes), len(chars) - 1)
     seen = np.where(chars[pos] == codes, counts[pos], 0)
     logp = np.log((seen + 0.5) / (counts.sum() + 0.5 * (len(chars) + 1)))
-    return float((logp * weights).sum() / max(weights.sum(), 1))
+    total = max(weights.sum(), 1)
+    kana_agree = (_kana_share(codes, weights) >= KANA_SHARE) == (_kana_share(chars, counts) >= KANA_SHARE)
+    return float((logp * weights).sum() / total), float(weights[seen > 0].sum() / total), kana_agree
 
 
 def select_background(spec, clauses, force: bool = False) -> tuple[Background | None, dict]:
@@ -222,8 +243,15 @@ def select_background(spec, clauses, force: bool = False) -> tuple[Background | 
         if not names:
             return None, {"name": "auto", "used": False, "reason": "no background model installed"}
         scores = {n: fit_score(load_background(n), arena, weights) for n in names}
-        bg = load_background(max(scores, key=lambda n: (scores[n], n)))
-        info = {"name": bg.name, "fit_nats": {n: round(s, 3) for n, s in scores.items()}}
+        info = {"fit_nats": {n: round(s[0], 3) for n, s in scores.items()},
+                "coverage": {n: round(s[1], 4) for n, s in scores.items()}}
+        fits = [n for n, (_, cover, kana) in scores.items() if cover >= MIN_COVERAGE and kana]
+        if not fits:
+            info.update(name="auto", used=False, reason="no installed model fits the text's script "
+                                                        f"(installed: {', '.join(names)})")
+            return None, info
+        bg = load_background(max(fits, key=lambda n: (scores[n][0], n)))
+        info["name"] = bg.name
     else:
         bg = load_background(spec)
         info = {"name": bg.name or spec}

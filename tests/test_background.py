@@ -87,16 +87,33 @@ def test_environment_sets_the_default(monkeypatch, tmp_path):
     assert LexiconLearner(mdl_rounds=2).fit(user).report_["background"]["name"] == "env"
 
 
-@pytest.mark.parametrize("text, name", [
-    ("表立った動きを挙げることは、日本語の文章ではよくあります。", "ja"),
-    ("這個國家的經濟發展與學術研究都很重要。", "zh-hant"),
-    ("这个国家的经济发展与学术研究都很重要。", "zh-hans"),
-])
-def test_auto_picks_the_shipped_model_of_the_script(text, name):
-    assert set(shipped()) >= {"ja", "zh-hans", "zh-hant"}
-    bg, info = select_background("auto", collect_clauses([text], 2))
+HANS = ["这个国家的经济发展与学术研究都很重要。", "我们说这个问题的时候，他们都来了。"] * 3
+HANT = ["這個國家的經濟發展與學術研究都很重要。", "我們說這個問題的時候，他們都來了。"] * 3
+JA = ["表立った動きを挙げることは、日本語の文章ではよくあります。", "私は初めてだったんだけど思っていたよりも魚は新鮮でした。"]
+
+
+@pytest.fixture
+def built_models(tmp_path, monkeypatch):
+    """A built-models folder with tiny simplified and traditional models (the ja model is shipped)."""
+    for name, text in (("zh-hans", HANS), ("zh-hant", HANT)):
+        Background.from_texts(text * 20, name=name).save(str(tmp_path / f"{name}.bg.xz"))
+    monkeypatch.setenv("MINENT_BACKGROUND_DIR", str(tmp_path))
+    return tmp_path
+
+
+@pytest.mark.parametrize("lines, name", [(JA, "ja"), (HANT[:1], "zh-hant"), (HANS[:1], "zh-hans")])
+def test_auto_picks_the_installed_model_of_the_script(built_models, lines, name):
+    assert set(shipped()) == {"ja", "zh-hans", "zh-hant"}
+    bg, info = select_background("auto", collect_clauses(lines, 2))
     assert bg is not None and bg.name == name and info["used"] is True
-    assert max(info["fit_nats"], key=info["fit_nats"].get) == name
+    assert info["coverage"][name] >= 0.85
+
+
+def test_auto_uses_no_model_of_another_script():
+    assert set(shipped()) == {"ja"}  # the package ships the Japanese model only
+    bg, info = select_background("auto", collect_clauses(HANS, 2))
+    assert bg is None and info["used"] is False and "no installed model fits" in info["reason"]
+    assert info["coverage"]["ja"] < 0.85
 
 
 @pytest.mark.parametrize("lines, name", [
@@ -104,7 +121,7 @@ def test_auto_picks_the_shipped_model_of_the_script(text, name):
      "ja"),
     (["同樣，施力的大小不同，引起的加速度不同。", "大多數的加長型禮車則是租車公司的財產。"] * 3, "zh-hant"),
 ])
-def test_japanese_and_traditional_round_trip(lines, name):
+def test_japanese_and_traditional_round_trip(built_models, lines, name):
     lex = LexiconLearner(background=name).fit(lines).lexicon_
     assert lex.report["background"]["name"] == name and lex.report["background"]["used"]
     seg = lex.segmenter

@@ -25,7 +25,6 @@ import minent
 
 REPO = Path(__file__).resolve().parents[1]
 DATA_FILES = ["minent/data/sample.zh.txt",  # every file the commands read at run time
-              "minent/data/background/zh-hans.bg.xz", "minent/data/background/zh-hant.bg.xz",
               "minent/data/background/ja.bg.xz"]
 
 pytestmark = pytest.mark.wheel
