@@ -35,6 +35,11 @@ tasks:
    phrase-like entry (这是, 这一, 就是) competes with its two words given the first; entries the
    bigram decoding no longer uses are dropped.
 
+On a small corpus a **background model** (:mod:`minent.background`: the clause table of public raw
+text, shipped for simplified and traditional Chinese and Japanese) is merged into the clause table
+before stage 1, and the lexicon-bits weight of stage 3 scales with the corpus size
+(``scale_chars``).
+
 The final counts are the uses of each entry in the lexicon's own segmentation of the whole input
 (the last pass); entries it never uses are dropped. Every Viterbi pass is
 :func:`minent.viterbi.best_path`, the decoder the segmenter uses.
@@ -48,7 +53,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Callable
 
 import numpy as np
@@ -56,6 +61,7 @@ from numba import njit
 
 from . import __version__
 from .bigram import bigram_model, bigram_pass, empty_model
+from .background import merge_background, select_background
 from .clauses import ClauseTable, collect_clauses
 from .codelength import entry_bits
 from .entropy import corpus_unit_counts
@@ -499,6 +505,13 @@ class DiscoveryParams:
     rules : Rules, default Rules.DOT
         Rules of :mod:`minent.pretokenize`: OFF, ON (numbers, letters, dates, punctuation) or DOT
         (those plus the middle-dot rules).
+    scale_chars : int or None, default 2^20
+        Small-corpus scaling: when the clause table (the user's Han-run characters plus the
+        merged background's) stands for N < ``scale_chars`` characters, the lexicon-bits weight
+        of stage 3 becomes ``mdl_weight`` x sqrt(N / ``scale_chars``): the spelling of an entry
+        costs the same however small the corpus, while the uses that pay for it shrink with N,
+        so an unscaled test drops most words of a small corpus. Measured in
+        ``bench/bench_small.py`` (background off). None: no scaling.
     sample_chars : int or None, default None
         Most characters of distinct clauses the stages learn from (:mod:`minent.clauses`); None:
         :data:`SAMPLE_CHARS` (8.4M), or less when the memory budget is small (the table budget
@@ -527,6 +540,7 @@ class DiscoveryParams:
     prune: bool = False
     maximal: bool = True
     rules: Rules = Rules.DOT
+    scale_chars: int | None = 1 << 20
     sample_chars: int | None = None
 
     def validate(self) -> None:
@@ -544,6 +558,8 @@ class DiscoveryParams:
             raise MinentError("affix_min_count must be >= 1")
         if self.mdl_weight < 0 or self.mdl_rounds < 0 or self.reestimate_passes < 0:
             raise MinentError("mdl_weight, mdl_rounds and reestimate_passes must be >= 0")
+        if self.scale_chars is not None and self.scale_chars < 1:
+            raise MinentError("scale_chars must be >= 1")
         if self.sample_chars is not None and self.sample_chars < 1:
             raise MinentError("sample_chars must be >= 1")
         self.rules = _rules(self.rules)
@@ -605,6 +621,13 @@ class LexiconLearner:
     timeout : float, optional
         Seconds to wait for the Dask scheduler before a one-line error (default
         :data:`minent.parallel.CONNECT_TIMEOUT`).
+    background : str or None, default None
+        Background model merged into the clause table when the corpus is small
+        (:mod:`minent.background`): ``"auto"`` picks the shipped model that fits the text's
+        characters, a name or a ``.bg.xz`` file forces one, ``"none"`` turns it off. None: the
+        default, ``"auto"`` (or ``$MINENT_BACKGROUND``). The ``faithful`` preset never uses one.
+    background_weight : int, default 1
+        Each background clause counts this many times.
     memory : str or int, default "2G"
         Memory budget of the run: 400 MB for the runtime, the rest for tables. It sets the size of
         the clause sample (``sample_chars``) and, for ``faithful``, when candidate counts spill.
@@ -621,8 +644,10 @@ class LexiconLearner:
 
     def __init__(self, preset: str = DEFAULT_PRESET, *, jobs: int = 0, engine="local",
                  scheduler: str | None = None, memory=DEFAULT_MEMORY, timeout: float | None = None,
-                 **params):
+                 background=None, background_weight: int = 1, **params):
         self.preset = preset
+        self.background = background
+        self.background_weight = background_weight
         self.jobs = jobs
         self.engine = engine
         self.scheduler = scheduler
@@ -633,6 +658,7 @@ class LexiconLearner:
     def get_params(self, deep: bool = True) -> dict:
         return {"preset": self.preset, "jobs": self.jobs, "engine": self.engine,
                 "scheduler": self.scheduler, "memory": self.memory, "timeout": self.timeout,
+                "background": self.background, "background_weight": self.background_weight,
                 **self.params}
 
     def fit(self, texts, progress: Progress | None = None) -> "LexiconLearner":
@@ -700,6 +726,13 @@ class LexiconLearner:
         timings["clauses"] = time.perf_counter() - t0
         if len(clauses) == 0:
             raise MinentError("no Chinese text in the input")
+        bg, bg_info = select_background(self.background, clauses)
+        n_chars = clauses.han_chars
+        if bg is not None:
+            merge_background(clauses, bg, self.background_weight)
+            n_chars += bg.han_chars * self.background_weight
+        scale = 1.0 if p.scale_chars is None else min(1.0, math.sqrt(n_chars / p.scale_chars))
+        p = replace(p, mdl_weight=p.mdl_weight * scale)
         passes = ClausePasses(clauses, eng)
         try:
             t0 = time.perf_counter()
@@ -726,6 +759,9 @@ class LexiconLearner:
         L = stats.lengths
         details = {
             "han_chars": clauses.han_chars,
+            "background": bg_info,
+            "small_corpus_scale": {"chars": int(n_chars), "factor": round(scale, 4),
+                                   "mdl_weight": round(p.mdl_weight, 4)},
             "clauses": {"distinct": len(clauses), "chars": clauses.chars,
                         "weighted_chars": clauses.weighted_chars, "max_chars": max_chars,
                         "sample_level": clauses.level, "sample_rate": clauses.rate},
@@ -848,7 +884,7 @@ def make_lexicon(stats: NGramStats, counts: np.ndarray, rules) -> Lexicon:
 
 def learn_lexicon(texts, preset: str = DEFAULT_PRESET, progress: Progress | None = None, *,
                   jobs: int = 0, engine="local", scheduler: str | None = None,
-                  memory=DEFAULT_MEMORY, timeout: float | None = None, **params) -> Lexicon:
+                  memory=DEFAULT_MEMORY, timeout: float | None = None, background=None, **params) -> Lexicon:
     """Learn a lexicon from raw text — the best minent has, by default:
     ``LexiconLearner(preset, jobs=..., engine=..., memory=..., **params).fit(texts, progress).lexicon_``.
 
@@ -860,7 +896,7 @@ def learn_lexicon(texts, preset: str = DEFAULT_PRESET, progress: Progress | None
     function.
     """
     return LexiconLearner(preset, jobs=jobs, engine=engine, scheduler=scheduler, memory=memory,
-                          timeout=timeout, **params).fit(texts, progress).lexicon_
+                          timeout=timeout, background=background, **params).fit(texts, progress).lexicon_
 
 
 build_lexicon = learn_lexicon

@@ -431,7 +431,8 @@ class TextFeatures(Estimator):
         if (any(name == "words" for name, _ in families) and self.lexicon is None
                 and self.tokenizer is None):
             try:
-                self.lexicon_ = learn_lexicon(texts)
+                # no background model: classification with one is not measured yet
+                self.lexicon_ = learn_lexicon(texts, background="none")
             except MinentError as exc:
                 raise DataError(f"feature family 'words': cannot learn a lexicon from the fit "
                                 f"texts ({exc}); pass lexicon= or tokenizer=") from None

@@ -4,15 +4,17 @@ Text is turned into an int32 array of code points and scanned once by :func:`sca
 returns spans of these kinds:
 
 ``HAN`` (1)
-    a run of Han characters (CJK ideographs and 〇). Only these pieces are counted and segmented by
-    the minimum-entropy statistics; pairs never cross a piece boundary.
+    a run of word-script characters: Han (CJK ideographs, 〇, and the iteration marks 々 〆),
+    hiragana, katakana (with ー, full and half width) and Hangul, in any mix (see **Scripts**
+    below). Only these pieces are counted and segmented by the minimum-entropy statistics; pairs
+    never cross a piece boundary.
 ``NUMBER`` (2)
     half- or full-width digits with internal ``. ． / ／ ∶ :`` between digits (0.5, 1/3, 3∶0), an
     optional leading sign ``- － + ＋`` (only at the start of a piece), then optionally one suffix:
     ``％ % ‰`` or ``日 月 时 万 亿``, or ``年`` after three or more digits (1998年, but 5 年 as in the
     PKU standard, where a duration keeps 年 apart).
 ``LETTERS`` (3)
-    a run of letters (any alphabetic script: Latin, Greek, Cyrillic, kana, Hangul...) and digits,
+    a run of letters (any other alphabetic script: Latin, Greek, Cyrillic...) and digits,
     with ``. ． - － — _ & '`` allowed between two of them (CD—ROM, H5N1, www.x.com).
 ``DATE`` (4)
     Chinese numerals that form a date: a run of two or more of 〇零一二三四五六七八九 followed by 年
@@ -25,6 +27,21 @@ White space (including ideographic space, zero-width space and BOM) separates sp
 Every gold standard we evaluate on treats a punctuation mark as a word and a number as a unit; this
 module is where that policy lives, and ``rules=False`` in the callers turns digits and letters into
 plain one-character PUNCT-like units instead (each character its own span) for comparison.
+
+**Scripts.** :func:`script_class` names the class of a character (``han``, ``hiragana``,
+``katakana``, ``hangul``, ``digit``, ``letter``, ``space``, ``other``). Han, kana and Hangul are all
+units the statistics see, in one run: a change of script is *evidence* the statistics weigh (the
+branching entropy after 表 is high, after 表立 low), not a hard cut, since Japanese words cross
+kanji and kana (表立っ, 挙げ, 取り扱い). Simplified and traditional Chinese are both Han: nothing
+to choose. With only Han in the text (all Chinese input) the spans are exactly those of the
+Han-only scanner this replaced; a kana or Hangul run used to be one LETTERS span, never split.
+
+**Katakana rule** (``rules`` ON or DOT). After segmentation (:func:`join_katakana`, called by
+:class:`minent.segment.Segmenter`) touching tokens made only of katakana are joined: loanwords
+and names are long (ソング, セントラル) and rare, so a small corpus's statistics cut them into
+characters, while in the UD Japanese GSD dev gold two adjacent katakana are inside one word
+2,031 times out of 2,114 (96%). Learning statistics are unchanged (katakana stays in the runs
+the statistics see, and katakana next to kanji or hiragana is still decided by them).
 
 **Middle-dot rules** (``rules=RULES_DOT`` = 2; off by default, on in the ``news`` discovery preset).
 A middle dot ``·`` (U+00B7) or ``・`` (U+30FB) between two digits links a number (１３·４亿,
@@ -45,6 +62,9 @@ import numpy as np
 from numba import njit
 
 SPACE, HAN_C, DIGIT_C, LETTER_C, OTHER_C = 1, 2, 3, 4, 0
+HIRA_C, KATA_C, HANGUL_C = 5, 6, 7  # word scripts besides Han: every class >= HIRA_C
+CLASS_NAMES = {SPACE: "space", HAN_C: "han", DIGIT_C: "digit", LETTER_C: "letter", OTHER_C: "other",
+               HIRA_C: "hiragana", KATA_C: "katakana", HANGUL_C: "hangul"}
 HAN, NUMBER, LETTERS, DATE, PUNCT = 1, 2, 3, 4, 5
 
 
@@ -62,14 +82,19 @@ KIND_NAMES = {HAN: "han", NUMBER: "number", LETTERS: "letters", DATE: "date", PU
 
 MAX_CODE = 0x110000
 _HAN_RANGES = [(0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FA1F),
-               (0x30000, 0x323AF), (0x3007, 0x3007)]
+               (0x30000, 0x323AF), (0x3005, 0x3007)]  # 々 〆 〇
+_HIRA_RANGES = [(0x3041, 0x3096), (0x3099, 0x309F)]
+_KATA_RANGES = [(0x30A1, 0x30FA), (0x30FC, 0x30FF), (0x31F0, 0x31FF), (0xFF66, 0xFF9F)]  # not ・
+_HANGUL_RANGES = [(0xAC00, 0xD7A3), (0x1100, 0x11FF), (0x3131, 0x318E), (0xA960, 0xA97F),
+                  (0xD7B0, 0xD7FF)]
 _EXTRA_SPACE = [0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF]
 
 _class_table: np.ndarray | None = None
 
 
 def class_table() -> np.ndarray:
-    """uint8 array over all code points: SPACE, HAN_C, DIGIT_C, LETTER_C or OTHER_C (built once)."""
+    """uint8 array over all code points: SPACE, HAN_C, DIGIT_C, LETTER_C, OTHER_C, HIRA_C, KATA_C
+    or HANGUL_C (built once)."""
     global _class_table
     if _class_table is None:
         t = np.zeros(MAX_CODE, np.uint8)
@@ -87,13 +112,26 @@ def class_table() -> np.ndarray:
                 t[cp] = SPACE
             elif ch.isalpha():
                 t[cp] = LETTER_C
-        for lo, hi in _HAN_RANGES:
-            t[lo:hi + 1] = HAN_C
+        for ranges, k in ((_HAN_RANGES, HAN_C), (_HIRA_RANGES, HIRA_C), (_KATA_RANGES, KATA_C),
+                          (_HANGUL_RANGES, HANGUL_C)):
+            for lo, hi in ranges:
+                t[lo:hi + 1] = k
         t[0x30:0x3A] = DIGIT_C
         t[0xFF10:0xFF1A] = DIGIT_C
         t[_EXTRA_SPACE] = SPACE
         _class_table = t
     return _class_table
+
+
+def script_class(ch: str) -> str:
+    """Name of the class of character ``ch`` (see **Scripts** in the module doc)."""
+    return CLASS_NAMES[int(class_table()[ord(ch)])]
+
+
+@njit(cache=True, inline="always")
+def _is_word(k):
+    """True for the classes of the word scripts (Han, hiragana, katakana, Hangul)."""
+    return k == HAN_C or k >= HIRA_C
 
 
 def to_codes(text: str) -> np.ndarray:
@@ -266,10 +304,10 @@ def _scan_spans(cps, cls, rules):
             j = _scan_letters(cps, cls, i, n, dots)
             m = _emit(out, m, i, j, LETTERS)
             i = j
-        elif k == HAN_C:
+        elif _is_word(k):
             j = i
             numerals = False
-            while j < n and cls[cps[j]] == HAN_C:
+            while j < n and _is_word(cls[cps[j]]):
                 numerals = numerals or _numeral(cps[j]) >= 0
                 j += 1
             start = i
@@ -327,6 +365,37 @@ def join_dotted(cps, cls, tok_s, tok_e, tok_id):
         out_id[m] = tok_id[t]
         m += 1
         t += 1
+    return out_s[:m], out_e[:m], out_id[:m]
+
+
+@njit(cache=True)
+def _all_katakana(cps, cls, a, b):
+    for j in range(a, b):
+        if cls[cps[j]] != KATA_C:
+            return False
+    return True
+
+
+@njit(cache=True)
+def join_katakana(cps, cls, tok_s, tok_e, tok_id):
+    """Tokens ``(starts, ends, ids)`` with touching tokens made only of katakana joined into one
+    (id -1), left to right: the katakana rule of the module doc (``rules`` ON or DOT)."""
+    n = tok_s.shape[0]
+    out_s = np.empty(n, np.int64)
+    out_e = np.empty(n, np.int64)
+    out_id = np.empty(n, np.int64)
+    m = 0
+    for t in range(n):
+        a, b = tok_s[t], tok_e[t]
+        if (m > 0 and out_e[m - 1] == a and _all_katakana(cps, cls, a, b)
+                and _all_katakana(cps, cls, out_s[m - 1], out_e[m - 1])):
+            out_e[m - 1] = b
+            out_id[m - 1] = -1
+            continue
+        out_s[m] = a
+        out_e[m] = b
+        out_id[m] = tok_id[t]
+        m += 1
     return out_s[:m], out_e[:m], out_id[:m]
 
 

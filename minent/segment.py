@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit
 
 from .hashtable import SeqCounter
-from .pretokenize import HAN, Rules, class_table, join_dotted, scan_spans, to_codes, from_codes
+from .pretokenize import HAN, Rules, class_table, join_dotted, join_katakana, scan_spans, to_codes, from_codes
 from .viterbi import best_path, candidates, make_scratch, path_bounds
 
 CHUNK = 1 << 16
@@ -153,6 +153,8 @@ class Segmenter:
         spans = scan_spans(cps, class_table(), self.rules)
         s, e, ids = segment_codes(cps, spans, self.model)
         words = ids
+        if self.rules >= 1:
+            s, e, ids = join_katakana(cps, class_table(), s, e, ids)
         if self.rules >= 2:
             s, e, ids = join_dotted(cps, class_table(), s, e, ids)
         return cps, s, e, ids, words

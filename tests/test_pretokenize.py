@@ -72,3 +72,43 @@ def test_dot_rules_survive_a_lexicon_file(tmp_path):
     assert back.rules == 2 and back.segment("乔治·布什") == ["乔治·布什"]
     Lexicon(["乔治"], [3], rules=True).save(path)
     assert Lexicon.load(path).rules is True
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Han, hiragana and katakana are one run the statistics see: a script change is not a cut
+    ("表立った動きを挙げる。", [("表立った動きを挙げる", "han"), ("。", "punct")]),
+    ("ジョージ・ブッシュは人々と３つの", [("ジョージ", "han"), ("・", "punct"), ("ブッシュは人々と", "han"),
+                                  ("３", "number"), ("つの", "han")]),
+    ("ｿﾆｰとソニーのCD", [("ｿﾆｰとソニーの", "han"), ("CD", "letters")]),
+    ("한국어 단어와漢字", [("한국어", "han"), ("단어와漢字", "han")]),
+    ("國語和国语", [("國語和国语", "han")]),
+])
+def test_word_scripts_form_one_run(text, expected):
+    assert spans(text) == expected
+
+
+def test_script_classes():
+    from minent.pretokenize import script_class
+    got = [script_class(c) for c in "表々あゞアーｶ한ᄀ1１aΩ 。・"]
+    assert got == ["han", "han", "hiragana", "hiragana", "katakana", "katakana", "katakana", "hangul",
+                   "hangul", "digit", "digit", "letter", "letter", "space", "other", "other"]
+
+
+def test_katakana_rule_joins_touching_katakana_tokens_only():
+    import numpy as np
+
+    from minent.pretokenize import class_table, join_katakana, to_codes
+    text = "ソングにソンアは"
+    cps = to_codes(text)
+    cuts = [(0, 1), (1, 2), (2, 3), (3, 4), (4, 6), (6, 7), (7, 8)]  # ソ ン グ に ソン ア は
+    s, e = (np.array(x, np.int64) for x in zip(*cuts))
+    s2, e2, ids = join_katakana(cps, class_table(), s, e, np.arange(len(s), dtype=np.int64))
+    assert [text[a:b] for a, b in zip(s2, e2)] == ["ソング", "に", "ソンア", "は"]
+    assert ids.tolist() == [-1, 3, -1, 6]
+
+
+def test_chinese_spans_unchanged_by_word_scripts():
+    """Han-only text: the scanner gives exactly the Han-only spans (kana, Hangul absent)."""
+    text = "迈向充满希望的新世纪——一九九八年新年讲话（附图片１张）乔治·布什"
+    assert all(k in ("han", "punct", "date", "number") for _, k in spans(text))
+    assert "".join(s for s, k in spans(text) if k == "han") == "迈向充满希望的新世纪新年讲话附图片张乔治布什"

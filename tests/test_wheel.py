@@ -24,7 +24,8 @@ import pytest
 import minent
 
 REPO = Path(__file__).resolve().parents[1]
-DATA_FILES = ["minent/data/sample.zh.txt"]  # every file the commands read at run time
+DATA_FILES = ["minent/data/sample.zh.txt",  # every file the commands read at run time
+              "minent/data/background/ja.bg.xz"]
 
 pytestmark = pytest.mark.wheel
 

@@ -5,6 +5,7 @@ import json
 
 import click
 
+from ..background import shipped
 from ..discovery import DEFAULT_PRESET, PRESETS, learn_lexicon
 from ..entropy import information_per_char
 from ..errors import MinentError
@@ -57,10 +58,15 @@ FOUR_STEP_OPTIONS = ("min_count", "min_prob", "min_pmi", "max_len", "redundancy_
               help="Dask scheduler address (default: start a LocalCluster with --jobs workers).")
 @click.option("--timeout", type=click.FloatRange(0, min_open=True), default=CONNECT_TIMEOUT,
               show_default=True, help="Seconds to wait for the Dask scheduler before giving up.")
+@click.option("--background", default=None, metavar="NAME|FILE|none",
+              help="Background model merged as a prior when the corpus is small: a shipped name "
+                   f"({', '.join(shipped()) or 'none installed'}), a .bg.xz file, or none. "
+                   "[default: auto, the shipped model that fits the text; $MINENT_BACKGROUND]")
 @encoding_option
 @quiet_option
 def build_lexicon_cmd(corpus, output, preset, min_count, min_prob, min_pmi, max_len,
-                      redundancy_threshold, rules, jobs, memory, engine, scheduler, timeout, encoding, quiet):
+                      redundancy_threshold, rules, jobs, memory, engine, scheduler, timeout, background,
+                      encoding, quiet):
     """Learn a lexicon from raw text CORPUS (files, directories, globs, or - for stdin).
 
     With no CORPUS, uses the bundled sample corpus (package data minent/data/sample.zh.txt).
@@ -78,7 +84,7 @@ def build_lexicon_cmd(corpus, output, preset, min_count, min_prob, min_pmi, max_
         given["rules"] = 0
     with StageProgress(texts.n_bytes, quiet) as progress:
         lex = learn_lexicon(texts, preset, progress, jobs=jobs, engine=engine, scheduler=scheduler,
-                            timeout=timeout, memory=memory, **given)
+                            timeout=timeout, memory=memory, background=background, **given)
     with output_group():  # the three files appear together, or none does
         lex.save(output)
         lex.save_jieba(jieba_out)

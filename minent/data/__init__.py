@@ -1,7 +1,7 @@
 """Data files shipped inside the package, found through :mod:`importlib.resources`.
 
 The wheel carries them as package data, so they are there after ``pip install minent`` in any
-folder, not only in a checkout. One file today:
+folder, not only in a checkout:
 
 ``sample.zh.txt``
     The sample corpus the commands read when given no corpus (``minent build-lexicon``,
@@ -9,6 +9,11 @@ folder, not only in a checkout. One file today:
     Simplified Chinese *Debian Administrator's Handbook*, CC BY-SA 3.0. Provenance, licence and
     the cleaning steps are in the repository's ``corpora/README.md``; ``corpora/make_sample.py``
     re-creates this file.
+
+``background/*.bg.xz``
+    The background models of :mod:`minent.background` (``zh-hans``, ``zh-hant``, ``ja``): sources,
+    licences and the command that rebuilds each are in the README (section "Small corpora,
+    traditional Chinese, Japanese") and ``corpora/build_background.py``.
 
 Example::
 
