@@ -86,7 +86,7 @@ def build(path: str, *options: str) -> dict:
         report = json.load(open(os.path.join(tmp, "lex.report.json"), encoding="utf-8"))
         row["digest"] = digest(out)
     t = report["timings_s"]
-    learn = sum(t.get(k, 0.0) for k in ("ngrams", "candidates", "boundary", "mdl", "reestimate"))
+    learn = sum(t.get(k, 0.0) for k in ("ngrams", "candidates", "boundary", "mdl", "bigram", "reestimate"))
     row.update({"corpus": os.path.basename(path), "mb": os.path.getsize(path) / 2**20,
                 "options": " ".join(options) or "(defaults)", "timings": t, "learn_s": learn,
                 "jobs": report["engine"]["jobs"], "engine": report["engine"]["name"],
@@ -130,7 +130,7 @@ def render(data: dict) -> str:
               f"{r['learn_s']:.1f} | {r['timings']['report']:.1f} | {r['tree_rss_mb']:.0f} | {r['tree_pss_mb']:.0f} | "
               f"{s['chars'] / 1e6:.1f}M ({s['sample_rate']:g}) | {r['lexicon']} | "
               f"{r['load_1min_before']:.2f}/{r['load_1min_after']:.2f} |\n")
-    t += ("\n*reading*: the pass that collects the clause table; *learning*: the six stages on it (in "
+    t += ("\n*reading*: the pass that collects the clause table; *learning*: the seven stages on it (in "
           "memory, as tasks); *last pass*: segmenting the whole input for the counts and the "
           "information per character. The sample is a content-hash sample of the distinct clauses "
           "(rate = share of them kept).\n")
