@@ -34,13 +34,14 @@ def emit(result: dict) -> None:
     print(json.dumps(result, ensure_ascii=False))
 
 
-def write_results(name: str, data: dict, table: str) -> None:
-    os.makedirs(OUT, exist_ok=True)
+def write_results(name: str, data: dict, table: str, out: str = OUT) -> None:
+    """``out/NAME.json`` (``data`` plus the machine) and ``out/NAME.md`` (``table``), printed too."""
+    os.makedirs(out, exist_ok=True)
     data["machine"] = {"python": platform.python_version(), "cpus": os.cpu_count(),
                        "platform": platform.platform()}
-    with open(os.path.join(OUT, name + ".json"), "w", encoding="utf-8") as fh:
+    with open(os.path.join(out, name + ".json"), "w", encoding="utf-8") as fh:
         json.dump(data, fh, ensure_ascii=False, indent=1)
         fh.write("\n")
-    with open(os.path.join(OUT, name + ".md"), "w", encoding="utf-8") as fh:
+    with open(os.path.join(out, name + ".md"), "w", encoding="utf-8") as fh:
         fh.write(table)
     print(table)

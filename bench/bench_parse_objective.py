@@ -13,14 +13,15 @@ Usage: python bench/bench_parse_objective.py [--data ../shared/data] [--out outp
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
 
+from _common import write_results  # noqa: E402
 from minent.parse import TemplateParser  # noqa: E402
 from minent.parse_eval import evaluate_spans, read_conllu  # noqa: E402
 from minent.sentences import learned_lexicon  # noqa: E402
@@ -62,9 +63,7 @@ def main() -> None:
         L.append(f"| {r['flat_logp']} | {'attach (default)' if r['attach'] else 'pure (--no-attach)'} | "
                  f"{r['precision']:.4f} | {r['recall']:.4f} | {r['f1']:.4f} | {r['ratio_to_random']:.2f} |")
     md = "\n".join(L) + "\n"
-    (out / "bench" / "templates_objective.json").write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
-    (out / "bench" / "templates_objective.md").write_text(md, encoding="utf-8")
-    print(md)
+    write_results("templates_objective", {"rows": rows}, md, out=str(out / "bench"))
 
 
 if __name__ == "__main__":

@@ -66,6 +66,8 @@ def main() -> None:
     ap.add_argument("--out", default="outputs")
     args = ap.parse_args()
     sys.path.insert(0, str(REPO))
+    sys.path.insert(0, str(REPO / "bench"))
+    from _common import write_results
     from minent.sentences import learned_lexicon
     from minent.templates import split_sentences
     from minent.textio import Corpus
@@ -113,9 +115,7 @@ def main() -> None:
     m = res["machine"]
     L.append(f"\nMachine: {m['cpus']} CPUs (shared), Python {m['python']}, {m['platform']}.")
     md = "\n".join(L) + "\n"
-    (out / "bench" / "templates_speed.json").write_text(json.dumps(res, indent=1) + "\n", encoding="utf-8")
-    (out / "bench" / "templates_speed.md").write_text(md, encoding="utf-8")
-    print(md)
+    write_results("templates_speed", res, md, out=str(out / "bench"))
 
 
 if __name__ == "__main__":
