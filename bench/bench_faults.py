@@ -406,6 +406,36 @@ def dask_faults(work: str, corpus: str, base: dict) -> None:
     row["time_to_exit_s"] = f"{row['time_to_exit_s']} (from start)"
     clean(folder)
 
+    # a scheduler (with two workers) that dies mid-run: the client waits --timeout for it, then one line
+    folder = os.path.join(work, "dask-scheduler-lost")
+    os.makedirs(folder, exist_ok=True)
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    dask_cli = os.path.join(os.path.dirname(sys.executable), "dask")
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": folder}
+    sched = subprocess.Popen([dask_cli, "scheduler", "--port", str(port), "--no-dashboard"], **quiet)
+    time.sleep(3)
+    workers = subprocess.Popen([dask_cli, "worker", f"tcp://127.0.0.1:{port}", "--nworkers", "2", "--nthreads", "1",
+                                "--no-dashboard"], start_new_session=True, **quiet)
+    time.sleep(5)
+    run = Run(folder, ["build-lexicon", "--engine", "dask", "--scheduler", f"tcp://127.0.0.1:{port}",
+                       "--timeout", "5", "-o", "lex.tsv", corpus])
+    t_label = run.wait_text("learning from", 240)
+    t_kill = None
+    if t_label:
+        sched.kill()
+        t_kill = time.time()
+    res = run.finish()
+    record("Dask scheduler SIGKILL mid-run (external scheduler + 2 workers, --timeout 5)"
+           + ("" if t_kill else " — the run ended first"), "error", res, t_kill, folder, LEX_OUT)
+    sched.kill()
+    os.killpg(workers.pid, signal.SIGKILL)
+    sched.wait()
+    workers.wait()
+    clean(folder)
+
     folder = os.path.join(work, "dask-kill")
     run = Run(folder, ["build-lexicon", "--engine", "dask", "-j", "2", "-o", "lex.tsv", corpus])
     t_label = run.wait_text("learning from", 240)

@@ -334,8 +334,9 @@ class DaskEngine:
         self._shared: dict = {}  # key of a share() handle -> [object, live future]
         self.jobs = workers
         self.worker_peak_rss_mb = 0.0
+        self.timeout = CONNECT_TIMEOUT if timeout is None else timeout  # also the reconnection wait
         if address:
-            self.client = _dask_connect(address, CONNECT_TIMEOUT if timeout is None else timeout)
+            self.client = _dask_connect(address, self.timeout)
         else:
             from .textio import owned_temp
             # the workers' scratch space: a private pid-named folder, removed on close
@@ -369,6 +370,9 @@ class DaskEngine:
                 raise MinentError(f"Dask workers died running a task ({exc.args[0] if exc.args else exc}); "
                                   f"out of memory? lower --memory") from None
             except Exception as exc:
+                if self.client.status not in ("running", "connecting"):  # the client gave up on it
+                    raise MinentError(f"lost the Dask scheduler mid-run: no answer within the --timeout "
+                                      f"({self.timeout:g}s); nothing written") from None
                 if not _dask_lost(exc):
                     raise
                 tries[i] += 1

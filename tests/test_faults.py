@@ -218,7 +218,7 @@ def test_sigterm_stops_the_worker_pool(tmp_path):
         from minent.errors import Terminated
         from minent.parallel import LocalEngine
         def slow(i):
-            print(os.getpid(), flush=True)
+            os.write(1, f"{os.getpid()}\\n".encode())  # one write: the two workers' lines never interleave
             time.sleep(60)
         if __name__ == "__main__":
             _install_signal_handlers()
