@@ -357,7 +357,13 @@ class DaskEngine:
         from dask.distributed import KilledWorker, as_completed
 
         def submit(i):
-            return self.client.submit(measured_call, fn, self._current(arg_lists[i]), pure=False)
+            try:
+                return self.client.submit(measured_call, fn, self._current(arg_lists[i]), pure=False)
+            except Exception:
+                lost = self._scheduler_lost()
+                if lost is not None:
+                    raise lost from None
+                raise
 
         futures = {submit(i): i for i in range(len(arg_lists))}
         tries = [0] * len(arg_lists)
@@ -370,9 +376,9 @@ class DaskEngine:
                 raise MinentError(f"Dask workers died running a task ({exc.args[0] if exc.args else exc}); "
                                   f"out of memory? lower --memory") from None
             except Exception as exc:
-                if self.client.status not in ("running", "connecting"):  # the client gave up on it
-                    raise MinentError(f"lost the Dask scheduler mid-run: no answer within the --timeout "
-                                      f"({self.timeout:g}s); nothing written") from None
+                lost = self._scheduler_lost()  # the client gave up on its scheduler
+                if lost is not None:
+                    raise lost from None
                 if not _dask_lost(exc):
                     raise
                 tries[i] += 1
@@ -386,10 +392,21 @@ class DaskEngine:
                 continue
             yield i, out
 
+    def _scheduler_lost(self, force: bool = False) -> MinentError | None:
+        """The one-line error when the client has given up on its scheduler (or ``force``: a call
+        to it just timed out), else None."""
+        if not force and self.client.status in ("running", "connecting"):
+            return None
+        return MinentError(f"lost the Dask scheduler mid-run: no answer within the --timeout "
+                           f"({self.timeout:g}s); nothing written")
+
     def share(self, obj):
         """Scatter ``obj`` to every worker once; the future is resolved in the tasks' arguments.
         The object is kept here until :meth:`release`, to scatter it again if it is lost."""
-        fut = self.client.scatter([obj], broadcast=True, hash=False)[0]
+        try:
+            fut = self.client.scatter([obj], broadcast=True, hash=False)[0]
+        except (OSError, TimeoutError):  # the scheduler is gone (or unreachable for --timeout)
+            raise self._scheduler_lost(force=True) from None
         self._shared[fut.key] = [obj, fut]
         return fut
 
@@ -401,7 +418,10 @@ class DaskEngine:
     def _reshare_lost(self) -> None:
         for entry in self._shared.values():
             if entry[1].status != "finished":
-                entry[1] = self.client.scatter([entry[0]], broadcast=True, hash=False)[0]
+                try:
+                    entry[1] = self.client.scatter([entry[0]], broadcast=True, hash=False)[0]
+                except (OSError, TimeoutError):  # the scheduler itself is gone
+                    raise self._scheduler_lost(force=True) from None
 
     def shared_array(self, shape, dtype):
         """None: Dask workers share no memory with the client (vectors travel with the tasks)."""
@@ -409,7 +429,8 @@ class DaskEngine:
 
     def release(self, handle) -> None:
         entry = self._shared.pop(handle.key, None)
-        self.client.cancel([handle] + ([entry[1]] if entry is not None and entry[1] is not handle else []))
+        if self._scheduler_lost() is None:  # nothing to cancel on a scheduler that is gone
+            self.client.cancel([handle] + ([entry[1]] if entry is not None and entry[1] is not handle else []))
 
     def close(self) -> None:
         self.client.close()

@@ -90,3 +90,16 @@ class StageProgress:
                     click.echo("learning from the clause table (in memory, on the engine)...", err=True)
         if self.update is not None:
             self.update(n)
+
+
+def quiet_dask_logs(engine: str) -> None:
+    """With ``--engine dask``, the client's own error logs (tracebacks from its background loop
+    when a scheduler is lost) are muted: minent reports such failures itself, in one line."""
+    if engine == "dask":
+        import logging
+        try:
+            import distributed  # noqa: F401  (its import sets its loggers' levels: mute after it)
+        except ImportError:
+            return  # the engine says how to install it
+        for name in ("distributed.client", "distributed.comm", "distributed.core"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)

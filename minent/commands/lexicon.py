@@ -15,7 +15,7 @@ from ..parallel import CONNECT_TIMEOUT, DEFAULT_MEMORY
 from ..textio import Corpus, atomic_write, output_group, read_blocks, refuse_overwrite
 from . import main
 from .common import (DEFAULT_LEXICON, StageProgress, corpus_args, encoding_option, lexicon_path,
-                     note, progress_bar, quiet_option, sibling)
+                     note, progress_bar, quiet_dask_logs, quiet_option, sibling)
 
 
 def _corpus(specs, encoding) -> Corpus:
@@ -82,6 +82,7 @@ def build_lexicon_cmd(corpus, output, preset, min_count, min_prob, min_pmi, max_
             raise MinentError(f"--{misplaced[0].replace('_', '-')} applies to --preset faithful only")
     if not rules:
         given["rules"] = 0
+    quiet_dask_logs(engine)
     with StageProgress(texts.n_bytes, quiet) as progress:
         lex = learn_lexicon(texts, preset, progress, jobs=jobs, engine=engine, scheduler=scheduler,
                             timeout=timeout, memory=memory, background=background, **given)

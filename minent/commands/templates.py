@@ -19,7 +19,7 @@ from ..textio import Corpus, atomic_write, output_group, refuse_overwrite
 from . import main
 from ..parallel import CONNECT_TIMEOUT, make_engine
 from .common import (auto_jobs, corpus_args, encoding_option, note, progress_bar, quiet_option, sibling,
-                     table_budget)
+                     quiet_dask_logs, table_budget)
 
 DEFAULT_TEMPLATES = os.path.join("outputs", "templates.tsv")
 _FINDER = TemplateFinder()  # the library's defaults, shown by --help
@@ -125,6 +125,7 @@ def collocations_cmd(corpus, lexicon, tokenizer, pretokenized, output, window, m
                             max_paths=max_paths, subpath_literals=subpath_literals, punctuation=punctuation,
                             ranking=ranking, redundancy=redundancy, n_examples=n_examples,
                             memory=table_budget(memory))
+    quiet_dask_logs(engine)
     n_jobs = auto_jobs(jobs, texts.n_bytes) if engine == "local" else (jobs or 2)
     eng = make_engine(engine, n_jobs, scheduler, timeout) if n_jobs > 1 or engine != "local" else None
     try:
