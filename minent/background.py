@@ -198,16 +198,39 @@ def shipped() -> dict[str, str]:
 _cache: dict[str, Background] = {}
 
 
-def load_background(spec: str) -> Background:
-    """A model by name (see :func:`shipped`) or file path (loaded once per process)."""
+def _model_path(spec: str) -> str:
     known = shipped()
     path = known.get(spec, spec)
+    if not os.path.isfile(path):
+        raise MinentError(f"unknown background {spec!r} (known: {', '.join(known) or 'none'}; "
+                          "or give a .bg.xz file, or none)")
+    return path
+
+
+def load_background(spec: str) -> Background:
+    """A model by name (see :func:`shipped`) or file path (loaded once per process)."""
+    path = _model_path(spec)
     if path not in _cache:
-        if not os.path.isfile(path):
-            raise MinentError(f"unknown background {spec!r} (known: {', '.join(known) or 'none'}; "
-                              "or give a .bg.xz file, or none)")
         _cache[path] = Background.load(path)
     return _cache[path]
+
+
+_sizes: dict[str, int] = {}
+
+
+def model_han_chars(spec: str) -> int:
+    """The Han-run characters a model stands for, from its header line alone (the first line of
+    the xz stream: nothing else is decompressed), 0 if the header does not say."""
+    path = _model_path(spec)
+    if path not in _sizes:
+        try:
+            with lzma.open(path, "rt", encoding="utf-8") as fh:
+                head = json.loads(fh.readline())
+        except (OSError, lzma.LZMAError, UnicodeDecodeError, ValueError, EOFError) as e:
+            raise MinentError(f"not a background model ({e.__class__.__name__}): {path}") from None
+        size = head.get("han_chars") if isinstance(head, dict) else None
+        _sizes[path] = int(size) if isinstance(size, int) else 0
+    return _sizes[path]
 
 
 def _kana_share(codes: np.ndarray, weights: np.ndarray) -> float:
@@ -236,6 +259,14 @@ def select_background(spec, clauses, force: bool = False) -> tuple[Background | 
         spec = default_background()
     if spec == "none":
         return None, {"name": "none", "used": False}
+    user = clauses.han_chars
+    names = list(shipped()) if spec == "auto" else [spec]
+    sizes = [model_han_chars(n) for n in names] if not force else []
+    if sizes and min(sizes) > 0 and user >= SMALL_RATIO * max(sizes):
+        # no model could be used (the size rule): decided from the headers, nothing loaded
+        return None, {"name": spec, "used": False, "user_han_chars": int(user),
+                      "reason": f"corpus not smaller than any {'installed ' if spec == 'auto' else ''}"
+                                f"background x {SMALL_RATIO}"}
     arena, starts, counts = clauses.table.entries()
     weights = np.repeat(counts, np.diff(starts)).astype(np.float64)
     if spec == "auto":
@@ -255,7 +286,6 @@ def select_background(spec, clauses, force: bool = False) -> tuple[Background | 
     else:
         bg = load_background(spec)
         info = {"name": bg.name or spec}
-    user = clauses.han_chars
     info.update({"han_chars": bg.han_chars, "clauses": len(bg), "user_han_chars": int(user)})
     if not force and user >= SMALL_RATIO * bg.han_chars:
         info.update(used=False, reason=f"corpus not smaller than the background x {SMALL_RATIO}")

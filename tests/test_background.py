@@ -79,6 +79,25 @@ def test_background_none_and_large_corpus_leave_the_learner_unchanged(tmp_path):
         assert a.lexicon_.counts.tolist() == plain.lexicon_.counts.tolist()
 
 
+def test_a_corpus_larger_than_every_model_loads_none(tmp_path, monkeypatch):
+    """The size rule is decided from the models' header lines: a large corpus pays nothing."""
+    from minent import background
+    user, _ = word_corpus(300, seed=3)
+    Background.from_texts(user[:20], name="tiny").save(str(tmp_path / "tiny.bg.xz"))
+    monkeypatch.setenv("MINENT_BACKGROUND_DIR", str(tmp_path))
+    monkeypatch.setattr(background, "DATA_DIR", str(tmp_path / "none"))  # only the tiny model
+    monkeypatch.setattr(background, "_cache", {})
+    clauses = collect_clauses(user, 2)
+    assert background.model_han_chars("tiny") == Background.load(str(tmp_path / "tiny.bg.xz")).han_chars
+    assert clauses.han_chars > background.model_han_chars("tiny") > 0
+    for spec in ("auto", "tiny"):
+        bg, info = select_background(spec, clauses)
+        assert bg is None and info["used"] is False and "not smaller" in info["reason"]
+        assert background._cache == {}
+    bg, info = select_background("tiny", clauses, force=True)
+    assert bg is not None and info["used"] is True
+
+
 def test_environment_sets_the_default(monkeypatch, tmp_path):
     user, _ = word_corpus(30, seed=4)
     path = tmp_path / "e.bg.xz"
