@@ -91,6 +91,20 @@ def render_tokens(cps, tok_s, tok_e):
     return out[:m]
 
 
+def proper_prefixes(codes: np.ndarray, bounds: np.ndarray, max_word: int = MAX_WORD) -> tuple[np.ndarray, np.ndarray]:
+    """``(codes, bounds)`` of the proper prefixes w[:k], 1 <= k < min(len(w), ``max_word``), of the
+    words ``codes[bounds[i]:bounds[i+1]]`` — by k, then by word; repeats included."""
+    lens = np.diff(bounds)
+    parts, sizes = [], []
+    for k in range(1, int(min(lens.max(initial=0), max_word))):
+        first = bounds[:-1][lens > k]
+        parts.append(codes[(first[:, None] + np.arange(k)).ravel()])
+        sizes.append(np.full(len(first), k, np.int64))
+    out = np.concatenate(parts) if parts else np.zeros(0, np.int32)
+    sizes = np.concatenate(sizes) if sizes else np.zeros(0, np.int64)
+    return out.astype(np.int32, copy=False), np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+
+
 class Segmenter:
     """Frozen, fast unigram segmenter over a fixed vocabulary.
 
@@ -122,10 +136,9 @@ class Segmenter:
         self.lengths = np.diff(self.table.entries()[1])
         # every proper prefix of a word is an entry too (score -inf: not a word), so the lattice
         # search from a position stops at the first string that starts no word
-        prefixes = sorted({w[:k] for w in words for k in range(1, min(len(w), MAX_WORD))} - set(words))
-        if prefixes:
-            pcodes = to_codes("".join(prefixes))
-            self.table.add(pcodes, np.concatenate([[0], np.cumsum([len(p) for p in prefixes])]))
+        pcodes, pbounds = proper_prefixes(codes, bounds, MAX_WORD)
+        if len(pbounds) > 1:
+            self.table.add(pcodes, pbounds)  # a prefix that is a word (or seen before) adds no entry
         self.logp = np.full(len(self.table), -np.inf)
         self.logp[: self.size] = np.asarray(logp, dtype=np.float64)
         self.unknown_logp = float(unknown_logp)

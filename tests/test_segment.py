@@ -115,3 +115,16 @@ def test_prefix_closed_lookup_and_overlong_entries():
     seg2 = Segmenter(words + [long_word], np.append(logp, -1.0), -12.0)
     assert seg2.max_len == MAX_WORD
     assert seg2.segment("北京" + long_word[:4]) == ["北京", "天", "地", "天", "地"]
+
+
+@given(st.lists(st.text(alphabet="中华人民共和国长", min_size=1, max_size=8), min_size=1, max_size=12),
+       st.integers(1, 9))
+@settings(max_examples=60, deadline=None)
+def test_proper_prefixes_match_a_plain_python_reference(words, max_word):
+    from minent.pretokenize import to_codes
+    from minent.segment import proper_prefixes
+    codes = to_codes("".join(words))
+    bounds = np.concatenate([[0], np.cumsum([len(w) for w in words])]).astype(np.int64)
+    pc, pb = proper_prefixes(codes, bounds, max_word)
+    got = ["".join(map(chr, pc[pb[i]:pb[i + 1]])) for i in range(len(pb) - 1)]
+    assert got == [w[:k] for k in range(1, max_word) for w in words if len(w) > k]
