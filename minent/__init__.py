@@ -35,9 +35,7 @@ from .discovery import LexiconLearner, build_lexicon, learn_lexicon
 from .entropy import Information, corpus_information, information_per_char
 from .errors import FormatError, InputError, MinentError
 from .evaluate import SegmentationScore, score_segmentation
-from .features import TextFeatures
 from .lexicon import Lexicon, LexiconParams
-from .maxent import MaxEntClassifier, load_model, save_model
 from .newwords import rank_new_words
 from .parse import TemplateParser, Tree, attach_by_boundaries
 from .parse_eval import evaluate_spans, read_conllu
@@ -58,3 +56,18 @@ __all__ = [
     "MaxEntClassifier", "TextFeatures", "save_model", "load_model",
     "collect_report", "render_report",
 ]
+
+
+#: Loaded on first use: the classifier's modules import scikit-learn's exception classes when it
+#: is installed (half a second), which no other command needs.
+_LAZY = {"TextFeatures": ".features", "MaxEntClassifier": ".maxent", "load_model": ".maxent",
+         "save_model": ".maxent"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -26,7 +26,21 @@ def _install_signal_handlers() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
+#: Command groups imported when invoked (or listed): ``maxent`` loads the classifier, which
+#: imports scikit-learn's exception classes when it is installed.
+_LAZY_COMMANDS = {"maxent": "maxent"}
+
+
 class _Group(click.Group):
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(_LAZY_COMMANDS))
+
+    def get_command(self, ctx, name):
+        if name in _LAZY_COMMANDS and name not in self.commands:
+            import importlib
+            importlib.import_module(f"{__name__}.{_LAZY_COMMANDS[name]}")
+        return super().get_command(ctx, name)
+
     def invoke(self, ctx):
         _install_signal_handlers()
         remove_stale_temps()  # what runs killed with SIGKILL left in the temporary folder
@@ -56,7 +70,7 @@ def main():
 def _register():
     from . import lexicon  # noqa: F401  (each module adds its commands to `main`)
     from . import evaluate  # noqa: F401
-    for optional in ("maxent", "templates", "report"):
+    for optional in ("templates", "report"):
         try:
             __import__(f"{__name__}.{optional}")
         except ModuleNotFoundError as exc:  # a command group not written yet
