@@ -211,7 +211,7 @@ def collect_clauses(texts, rules, max_chars: int | None = None, engine=None,
     memory that running tasks read before every block, and there are no waves. ``progress(n)``
     gets the bytes (or characters) consumed."""
     out = ClauseTable(max_chars)
-    ranges = corpus_ranges(texts, engine)
+    ranges = corpus_ranges(texts, engine, ramp=True)  # the level rises after the first, small tasks
     if ranges is None:
         for block in iter_text_blocks(texts, progress):
             out.add_text(block, rules)

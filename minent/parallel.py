@@ -29,18 +29,28 @@ RANGE_BYTES = 32 << 20
 Range = tuple  # (path, start, end)
 
 
-def plan_ranges(paths: list[str], range_bytes: int = RANGE_BYTES, min_parts: int = 1) -> list[Range]:
+#: With ``ramp``, the first range is this many times smaller than the others, and each next one
+#: twice the last until they are full size.
+RAMP = 8
+
+
+def plan_ranges(paths: list[str], range_bytes: int = RANGE_BYTES, min_parts: int = 1,
+                ramp: bool = False) -> list[Range]:
     """Byte ranges ``(path, start, end)`` covering ``paths``, about ``range_bytes`` each (and at
-    least ``min_parts`` in all when the input is large enough to split)."""
+    least ``min_parts`` in all when the input is large enough to split). ``ramp``: the first
+    ranges are smaller (1/``RAMP``, then doubling), so what the first tasks find reaches the
+    parent early (the clause pass's sample level)."""
     total = sum(os.path.getsize(p) for p in paths)
     size = max(1 << 16, min(range_bytes, total // max(min_parts, 1) + 1))
+    step = max(1 << 16, size // RAMP) if ramp else size
     out = []
     for p in paths:
         n = os.path.getsize(p)
-        if n == 0:
-            continue
-        for start in range(0, n, size):
-            out.append((p, start, min(n, start + size)))
+        start = 0
+        while start < n:
+            out.append((p, start, min(n, start + step)))
+            start += step
+            step = min(size, 2 * step)
     return out
 
 
@@ -127,7 +137,7 @@ def auto_jobs(jobs: int, n_bytes: int) -> int:
     return (os.cpu_count() or 1) if n_bytes >= AUTO_JOBS_BYTES else 1
 
 
-def corpus_ranges(texts, engine) -> list[Range] | None:
+def corpus_ranges(texts, engine, ramp: bool = False) -> list[Range] | None:
     """Byte-range tasks for a :class:`minent.Corpus` handed to an engine (None when the input is
     not a Corpus, or there is no engine or a one-process local one: then it is read in this
     process, as a stream)."""
@@ -135,7 +145,7 @@ def corpus_ranges(texts, engine) -> list[Range] | None:
         return None
     if isinstance(engine, LocalEngine) and engine.jobs == 1:
         return None
-    return plan_ranges(texts.real_paths(), min_parts=4 * getattr(engine, "jobs", 2))
+    return plan_ranges(texts.real_paths(), min_parts=4 * getattr(engine, "jobs", 2), ramp=ramp)
 
 
 def range_blocks(ranges: list[Range], encoding: str) -> Iterator[str]:

@@ -1,5 +1,6 @@
 """Parallel and distributed counting give exactly the single-process lexicon."""
 import importlib.util
+import os
 
 import pytest
 
@@ -128,3 +129,23 @@ def test_cli_and_library_write_the_same_lexicon(corpus_file, tmp_path):
     assert r.exit_code == 0, r.output
     lib = learn_lexicon(Corpus(corpus_file))
     assert out.read_bytes() == _file_bytes(lib, tmp_path, "lib.tsv")
+
+
+def test_ramped_ranges_cover_the_files_once_small_ones_first(tmp_path):
+    paths = []
+    for i, size in enumerate((3_000_000, 0, 700_000)):
+        p = tmp_path / f"f{i}.txt"
+        p.write_bytes(b"x" * size)
+        paths.append(str(p))
+    for ramp in (False, True):
+        ranges = plan_ranges(paths, range_bytes=1 << 20, ramp=ramp)
+        for path in paths:  # each file covered by contiguous ranges, in order
+            mine = [(s, e) for p, s, e in ranges if p == path]
+            n = os.path.getsize(path)
+            assert [s for s, _ in mine] == ([0] + [e for _, e in mine][:-1] if n else [])
+            assert (mine[-1][1] if mine else 0) == n
+        sizes = [e - s for _, s, e in ranges]
+        if ramp:
+            assert sizes[:4] == [1 << 17, 1 << 18, 1 << 19, 1 << 20]
+        else:
+            assert max(sizes) == 1 << 20 and sizes[0] == 1 << 20
