@@ -69,7 +69,8 @@ from .errors import MinentError
 from .hashtable import table_find
 from .lexicon import Lexicon, LexiconParams, four_steps
 from .ngrams import NGramStats, autonomy, candidates_of, count_ngrams, min_split_pmi, not_maximal, pair_pmi
-from .parallel import auto_jobs, make_engine, peak_rss_mb, resolve, shared_array, table_budget, DEFAULT_MEMORY
+from .parallel import (auto_jobs, forks_workers, make_engine, peak_rss_mb, resolve, shared_array, table_budget,
+                       DEFAULT_MEMORY)
 from .pretokenize import Rules
 from .textio import Corpus
 from .viterbi import best_path, best_splits, candidates, count_uses, entry_candidates, entry_splits, make_scratch
@@ -678,6 +679,8 @@ class LexiconLearner:
             eng = make_engine(self.engine, jobs, self.scheduler, self.timeout)
         else:
             eng = self.engine
+        if forks_workers(eng) and not isinstance(p, LexiconParams):
+            load_kernels(self.preset, self.params)
         try:
             timings: dict = {}
             if isinstance(p, LexiconParams):
@@ -828,6 +831,30 @@ class LexiconLearner:
         stage["final"] = final
         timings["reestimate"] = time.perf_counter() - t0 - timings["bigram"]
         return stage
+
+
+#: Characters of the bundled sample corpus :func:`load_kernels` learns from.
+WARM_CHARS = 4000
+_kernels_loaded: set = set()
+
+
+def load_kernels(preset: str = DEFAULT_PRESET, params: dict | None = None) -> None:
+    """Learn once, in this process, from the first :data:`WARM_CHARS` characters of the bundled
+    sample corpus: every numba kernel the learner's tasks call is then loaded (from numba's cache)
+    here, and worker processes forked afterwards inherit it, instead of every worker of every pool
+    loading it again (about a second of CPU per worker per run, measured on 1 GB). Once per
+    process and preset; skipped when the sample corpus is not installed."""
+    key = (preset, tuple(sorted((params or {}).items())))
+    if key in _kernels_loaded:
+        return
+    _kernels_loaded.add(key)
+    from .data import sample_corpus
+    try:
+        with open(sample_corpus(), encoding="utf-8") as fh:
+            text = fh.read(WARM_CHARS)
+    except (MinentError, OSError):
+        return
+    LexiconLearner(preset, jobs=1, background="none", **(params or {})).fit(text.splitlines())
 
 
 def _tick(progress) -> None:

@@ -35,11 +35,12 @@ RAMP = 8
 
 
 def plan_ranges(paths: list[str], range_bytes: int = RANGE_BYTES, min_parts: int = 1,
-                ramp: bool = False) -> list[Range]:
+                ramp: bool = False, taper: int = 0) -> list[Range]:
     """Byte ranges ``(path, start, end)`` covering ``paths``, about ``range_bytes`` each (and at
     least ``min_parts`` in all when the input is large enough to split). ``ramp``: the first
     ranges are smaller (1/``RAMP``, then doubling), so what the first tasks find reaches the
-    parent early (the clause pass's sample level)."""
+    parent early (the clause pass's sample level). ``taper``: the last ``taper`` ranges (one per
+    worker) are cut into halves, quarters... down to 1/``RAMP``, so the workers finish together."""
     total = sum(os.path.getsize(p) for p in paths)
     size = max(1 << 16, min(range_bytes, total // max(min_parts, 1) + 1))
     step = max(1 << 16, size // RAMP) if ramp else size
@@ -51,6 +52,16 @@ def plan_ranges(paths: list[str], range_bytes: int = RANGE_BYTES, min_parts: int
             out.append((p, start, min(n, start + step)))
             start += step
             step = min(size, 2 * step)
+    if taper > 0 and len(out) > taper:
+        tail = []
+        for path, start, end in out[-taper:]:
+            piece = (end - start) // 2
+            while piece >= max(1 << 16, size // RAMP) and end - start > piece:
+                tail.append((path, start, start + piece))
+                start += piece
+                piece //= 2
+            tail.append((path, start, end))
+        out = out[:-taper] + sorted(tail, key=lambda r: (-(r[2] - r[1]), r[0], r[1]))  # largest first
     return out
 
 
@@ -145,7 +156,8 @@ def corpus_ranges(texts, engine, ramp: bool = False) -> list[Range] | None:
         return None
     if isinstance(engine, LocalEngine) and engine.jobs == 1:
         return None
-    return plan_ranges(texts.real_paths(), min_parts=4 * getattr(engine, "jobs", 2), ramp=ramp)
+    jobs = getattr(engine, "jobs", 2)
+    return plan_ranges(texts.real_paths(), min_parts=4 * jobs, ramp=ramp, taper=jobs)
 
 
 def range_blocks(ranges: list[Range], encoding: str) -> Iterator[str]:
@@ -460,6 +472,11 @@ def make_engine(engine: str = "local", jobs: int = 1, scheduler: str | None = No
     if engine == "dask":
         return DaskEngine(scheduler, max(jobs, 1), timeout)
     raise MinentError(f"unknown engine {engine!r} (local or dask)")
+
+
+def forks_workers(engine) -> bool:
+    """Whether ``engine`` runs its tasks in worker processes forked from this one."""
+    return isinstance(engine, LocalEngine) and engine.jobs > 1 and _fork_available()
 
 
 def shared_array(engine, shape, dtype):

@@ -137,15 +137,18 @@ def test_ramped_ranges_cover_the_files_once_small_ones_first(tmp_path):
         p = tmp_path / f"f{i}.txt"
         p.write_bytes(b"x" * size)
         paths.append(str(p))
-    for ramp in (False, True):
-        ranges = plan_ranges(paths, range_bytes=1 << 20, ramp=ramp)
-        for path in paths:  # each file covered by contiguous ranges, in order
-            mine = [(s, e) for p, s, e in ranges if p == path]
+    for ramp, taper in ((False, 0), (True, 0), (False, 2), (True, 3)):
+        ranges = plan_ranges(paths, range_bytes=1 << 20, ramp=ramp, taper=taper)
+        if taper:  # the last ranges are cut smaller, largest first
+            sizes = [e - s for _, s, e in ranges]
+            assert sizes[-1] < 1 << 20 and sizes[-taper - 2:] == sorted(sizes[-taper - 2:], reverse=True)
+        for path in paths:  # each file covered by contiguous ranges
+            mine = sorted((s, e) for p, s, e in ranges if p == path)
             n = os.path.getsize(path)
             assert [s for s, _ in mine] == ([0] + [e for _, e in mine][:-1] if n else [])
             assert (mine[-1][1] if mine else 0) == n
         sizes = [e - s for _, s, e in ranges]
-        if ramp:
+        if ramp and not taper:
             assert sizes[:4] == [1 << 17, 1 << 18, 1 << 19, 1 << 20]
-        else:
+        elif not taper:
             assert max(sizes) == 1 << 20 and sizes[0] == 1 << 20
