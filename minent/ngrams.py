@@ -553,10 +553,12 @@ def count_ngrams(chunks, max_n: int = 4, min_count: int = 2, progress=None, engi
             sel = np.nonzero(mask)[0]
             if len(sel):
                 grams = np.empty((len(sel), n), np.int32)
-                rows = np.arange(len(sel))
-                for c in np.unique(owner[sel]):
-                    mine = owner[sel] == c
-                    gather_windows(chunks[c][0], pos[sel][mine], n, grams, rows[mine])
+                own, at = owner[sel], pos[sel]
+                rows = np.argsort(own, kind="stable")  # the kept n-grams, chunk by chunk
+                cuts = np.searchsorted(own[rows], np.arange(len(chunks) + 1))
+                for c in np.nonzero(np.diff(cuts))[0]:
+                    mine = rows[cuts[c]:cuts[c + 1]]
+                    gather_windows(chunks[c][0], at[mine], n, grams, mine)
                 kept.add(grams.ravel(), np.arange(len(sel) + 1, dtype=np.int64) * n, counts[sel])
             prefix = np.concatenate([prefix, pre[sel]])
             suffix = np.concatenate([suffix, suf[sel]])
