@@ -8,6 +8,9 @@ its parent are counted in both), ``tree PSS`` the largest sum of proportional se
 split among the processes that share them: the memory the tree really holds).
 
     python bench/bench_scale.py [--sizes 10M,100M,1G,3G] [--source PD1998_RAW] [--skip-dask] [--pairs 2]
+
+The machine's ceiling for two processes (two independent 1-job builds at once vs one alone, on
+100 MB) is measured beside the 1-vs-2-jobs runs.
 Writes outputs/bench/scale.{json,md}.
 """
 from __future__ import annotations
@@ -120,6 +123,35 @@ def interrupt(path: str, after_s: float) -> dict:
     return row
 
 
+def ceiling(path: str, pairs: int = 2) -> dict:
+    """The machine's own limit for two processes: one 1-job build alone, then two identical 1-job
+    builds started together (independent processes, nothing shared), ``pairs`` times each,
+    alternating. Ceiling = 2 x (alone wall) / (mean wall of the two together): what 2 jobs could
+    give if the work split perfectly."""
+    rows = []
+    for _ in range(pairs):
+        with tempfile.TemporaryDirectory() as tmp:
+            args = [sys.executable, "-m", "minent", "build-lexicon", path, "-q", "--jobs", "1"]
+            t0 = time.perf_counter()
+            subprocess.run([*args, "-o", os.path.join(tmp, "a.tsv")], check=True, capture_output=True)
+            alone = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            procs = [subprocess.Popen([*args, "-o", os.path.join(tmp, f"b{i}.tsv")], stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL) for i in range(2)]
+            walls = []
+            for p in procs:
+                if p.wait() != 0:
+                    raise SystemExit("ceiling run failed")
+                walls.append(time.perf_counter() - t0)
+        rows.append({"alone_s": alone, "together_s": walls, "load_1min": os.getloadavg()[0]})
+    alone = sum(r["alone_s"] for r in rows) / len(rows)
+    together = sum(sum(r["together_s"]) / 2 for r in rows) / len(rows)
+    out = {"corpus": os.path.basename(path), "mb": os.path.getsize(path) / 2**20, "runs": rows,
+           "alone_s": alone, "together_s": together, "ceiling": 2 * alone / together}
+    print(json.dumps(out), file=sys.stderr)
+    return out
+
+
 def render(data: dict) -> str:
     t = ("### build-lexicon with default options (general learner; jobs = all cores from 64 MB)\n\n"
          "| corpus MB | jobs | wall s | reading s | learning s | last pass s | tree RSS MB | tree PSS MB | "
@@ -154,6 +186,12 @@ def render(data: dict) -> str:
     t += (f"\nSpeed-up of the whole command (mean wall of the 1-job runs / mean of the 2-job runs): "
           f"{ratio['whole']:.2f}x (reading {ratio['reading']:.2f}x, learning {ratio['learning']:.2f}x, "
           f"last pass {ratio['last']:.2f}x).\n")
+    c = data.get("ceiling")
+    if c:
+        t += (f"\nThe machine's ceiling for two processes: one 1-job build of {c['mb']:.0f} MB alone takes "
+              f"{c['alone_s']:.1f} s, two identical independent ones started together take {c['together_s']:.1f} s "
+              f"each (mean of {len(c['runs'])} alternations): two processes give at most "
+              f"**{c['ceiling']:.2f}x** here, with no serial part at all.\n")
     if data.get("dask"):
         loc, dk = data["dask"]
         t += (f"\n### Dask LocalCluster (2 workers) vs local engine (2 jobs) on {loc['mb']:.0f} MB\n\n"
@@ -189,6 +227,7 @@ def main() -> None:
     mid = "100M" if "100M" in sizes else sizes[0]
     data = {"scaling": [build(paths[s]) for s in sizes]}
     data["two_jobs"] = [build(paths[big], "--jobs", str(j)) for _ in range(a.pairs) for j in (1, 2)]
+    data["ceiling"] = ceiling(paths[mid], a.pairs)
     if not a.skip_dask:
         data["dask"] = [build(paths[mid], "--jobs", "2"), build(paths[mid], "--jobs", "2", "--engine", "dask")]
     data["faithful"] = build(paths[big], "--preset", "faithful")
