@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import sys
 from typing import Callable, Iterator
 
 import numpy as np
@@ -184,9 +185,144 @@ class LocalRef:
         self.key = key
 
 
+class ArenaRef:
+    """Handle to arrays (alone or in tuples, lists and dicts) a :class:`LocalEngine` placed in
+    its :class:`_Arena`: workers forked before the call see them too, so sharing them does not
+    restart the pool. ``layout`` says where each array is (see :func:`_layout`)."""
+
+    def __init__(self, layout, spans, keep=None):
+        self.layout = layout
+        self.spans = spans  # byte ranges the share copied into the arena (freed by release)
+        self.keep = keep  # this process's arrays behind the layout: their blocks live until release
+
+    def __getstate__(self):  # a task gets the layout only
+        return {"layout": self.layout, "spans": self.spans, "keep": None}
+
+
 def resolve(handle):
     """The object behind a handle from ``engine.share`` (a Dask future arrives resolved)."""
-    return _SHARED[handle.key] if isinstance(handle, LocalRef) else handle
+    if isinstance(handle, LocalRef):
+        return _SHARED[handle.key]
+    if isinstance(handle, ArenaRef):
+        return _ARENA.build(handle.layout)
+    return handle
+
+
+#: Address space (not memory) of the local engine's shared arena: pages exist once written.
+ARENA_BYTES = 1 << 38
+#: Objects larger than this are shared by forking a new pool rather than copied into the arena.
+ARENA_COPY_LIMIT = 64 << 20
+_MAP_NORESERVE = 0x4000  # Linux: no swap reservation for the address space
+_ALIGN = 64
+
+
+class _Arena:
+    """One anonymous shared mapping, made before the first worker is forked, from which shared
+    arrays are cut (bump allocation; a released block's pages are returned with MADV_REMOVE).
+    Workers inherit the mapping, so arrays cut or copied later are visible to them at once."""
+
+    def __init__(self):
+        import mmap
+        self.buf = mmap.mmap(-1, ARENA_BYTES, flags=mmap.MAP_SHARED | _MAP_NORESERVE)
+        self.base = np.frombuffer(self.buf, np.uint8)
+        self.address = self.base.ctypes.data
+        self.top = 0
+
+    def alloc(self, nbytes: int) -> int:
+        at = self.top
+        self.top = -(-(at + max(int(nbytes), 1)) // _ALIGN) * _ALIGN
+        if self.top > ARENA_BYTES:
+            raise MinentError("shared arena exhausted")
+        return at
+
+    def array(self, offset: int, dtype, shape, strides=None) -> np.ndarray:
+        return np.ndarray(shape, dtype, buffer=self.buf, offset=offset, strides=strides)
+
+    def new_array(self, shape, dtype) -> tuple[int, np.ndarray]:
+        """``(offset, array)``: a new zeroed block, given back to the system once the array and
+        every view of it are gone (in this process)."""
+        import weakref
+        dtype = np.dtype(dtype)
+        count = int(np.prod(shape))
+        nbytes = count * dtype.itemsize
+        at = self.alloc(nbytes)
+        owner = np.frombuffer(memoryview(self.buf)[at:at + max(nbytes, 1)], dtype, count=count)
+        weakref.finalize(owner, self._free_in, os.getpid(), [(at, nbytes)])
+        return at, owner.reshape(shape)
+
+    def _free_in(self, pid, spans) -> None:
+        if os.getpid() == pid:  # a forked worker never frees the parent's blocks
+            self.free(spans)
+
+    def holds(self, a: np.ndarray) -> bool:
+        lo = a.__array_interface__["data"][0]
+        return self.address <= lo < self.address + self.top
+
+    def free(self, spans) -> None:
+        import mmap
+        page = mmap.PAGESIZE
+        for at, n in spans:
+            lo, hi = -(-at // page) * page, (at + n) // page * page
+            if hi > lo:
+                self.buf.madvise(mmap.MADV_REMOVE, lo, hi - lo)
+
+    def build(self, layout):
+        kind = layout[0]
+        if kind == "a":
+            return self.array(*layout[1:])
+        if kind == "t":
+            return tuple(self.build(x) for x in layout[1])
+        if kind == "l":
+            return [self.build(x) for x in layout[1]]
+        if kind == "d":
+            return {k: self.build(x) for k, x in layout[1]}
+        return layout[1]
+
+    def place(self, obj, spans):
+        """The layout of ``obj`` with its arrays in the arena: arrays already there are described
+        where they are (same strides: the kernels see the same array types), others copied."""
+        if isinstance(obj, np.ndarray):
+            if self.holds(obj):
+                at = obj.__array_interface__["data"][0] - self.address
+                return ("a", at, obj.dtype.str, obj.shape, obj.strides)
+            at = self.alloc(obj.nbytes)
+            spans.append((at, obj.nbytes))
+            self.array(at, obj.dtype, obj.shape)[...] = obj
+            return ("a", at, obj.dtype.str, obj.shape, None)
+        if isinstance(obj, tuple):
+            return ("t", [self.place(x, spans) for x in obj])
+        if isinstance(obj, list):
+            return ("l", [self.place(x, spans) for x in obj])
+        if isinstance(obj, dict):
+            return ("d", [(k, self.place(x, spans)) for k, x in obj.items()])
+        return ("v", obj)
+
+
+def _arena_copy_bytes(obj) -> int | None:
+    """Bytes :meth:`_Arena.place` would copy for ``obj`` (arrays, scalars, None and strings in
+    tuples, lists and dicts), None when something else is inside."""
+    if isinstance(obj, np.ndarray):
+        return 0 if (_ARENA is not None and _ARENA.holds(obj)) else obj.nbytes
+    if isinstance(obj, (tuple, list)):
+        parts = [_arena_copy_bytes(x) for x in obj]
+    elif isinstance(obj, dict):
+        parts = [_arena_copy_bytes(x) for x in obj.values()]
+    elif obj is None or isinstance(obj, (int, float, str, np.generic)):
+        return 0
+    else:
+        return None
+    return None if any(p is None for p in parts) else sum(parts)
+
+
+_ARENA: _Arena | None = None
+
+
+def _arena() -> _Arena | None:
+    """The process's arena (made on first use; None where it cannot exist)."""
+    global _ARENA
+    if _ARENA is None and sys.platform.startswith("linux"):
+        _ARENA = _Arena()
+    return _ARENA
 
 
 # ----------------------------------------------------------------------------- engines
@@ -230,7 +366,11 @@ class LocalEngine:
     """Run tasks in ``jobs`` processes (``jobs=1``: in this process).
 
     Data every task needs (the learner's clause table, its n-gram table) is registered once with
-    :meth:`share`; worker processes are forked per :meth:`map`, so they see it without a copy.
+    :meth:`share`; the worker processes are forked from this one, so they see it without a copy.
+    On Linux the engine keeps one shared arena (an anonymous shared mapping made before the first
+    fork, :class:`_Arena`): :meth:`shared_array` cuts arrays from it, and :meth:`share` places
+    arrays there (those already in it by reference, small ones by copy), so the running pool sees
+    them and lives on; any other object restarts the pool (the new workers inherit it).
 
     ``worker_peak_rss_mb`` is the largest peak resident memory any worker process reported (0
     while none ran; forked workers share the parent's pages, so this counts them too).
@@ -243,6 +383,7 @@ class LocalEngine:
         self.worker_peak_rss_mb = 0.0
         self._deaths = [0, 0]  # of pools already stopped: workers died, tasks retried
         self._pool = None
+        self._pool_has_arena = False
 
     def map(self, fn: Callable, arg_lists: list[tuple], ordered: bool = False) -> Iterator:
         """``fn(*args)`` for each of ``arg_lists``: in completion order, or in task order when
@@ -260,9 +401,10 @@ class LocalEngine:
         from .workers import WorkerPool
         if self._pool is None:
             import multiprocessing as mp
-            # fork where available: workers inherit the loaded kernels and the shared data
-            ctx = mp.get_context("fork" if _fork_available() else "spawn")
-            self._pool = WorkerPool(self.jobs, ctx)
+            # fork where available: workers inherit the loaded kernels, the shared data and the arena
+            fork = _fork_available()
+            self._pool_has_arena = fork and _arena() is not None
+            self._pool = WorkerPool(self.jobs, mp.get_context("fork" if fork else "spawn"))
         done = False
         try:
             yield from _results(self, self._pool.run(measured_call, [(fn, a) for a in arg_lists]), ordered)
@@ -281,31 +423,44 @@ class LocalEngine:
         return self._deaths[1] + (self._pool.retried if self._pool is not None else 0)
 
     def share(self, obj):
-        """A handle tasks pass to :func:`resolve`; :meth:`release` it when done. Workers forked
-        after this call see the object without a copy."""
+        """A handle tasks pass to :func:`resolve`; :meth:`release` it when done. Arrays (alone or
+        in tuples, lists, dicts) already in the shared arena, or small enough to copy there
+        (``ARENA_COPY_LIMIT``), are seen by the running workers; anything else by the workers
+        forked after this call (the pool restarts), without a copy."""
         if self.jobs > 1 and not _fork_available():
             return obj  # spawned workers: the object travels with each task
+        if self.jobs > 1 and _ARENA is not None:
+            size = _arena_copy_bytes(obj)
+            running = self._pool is not None and self._pool_has_arena
+            if size is not None and (size == 0 or (running and size <= ARENA_COPY_LIMIT)):
+                spans: list = []
+                return ArenaRef(_ARENA.place(obj, spans), spans, keep=obj if size == 0 else None)
         self._stop_pool()
         _next_key[0] += 1
         _SHARED[_next_key[0]] = obj
         return LocalRef(_next_key[0])
 
     def shared_array(self, shape, dtype):
-        """``(handle, array)``: a zeroed array in anonymous shared memory that the workers read and
-        write in place (tasks :func:`resolve` the handle), so a pass's vectors are never pickled;
-        None when tasks cannot share memory with this process (one job, no fork). Pages are
-        allocated when first written."""
+        """``(handle, array)``: a zeroed array in the shared arena that the workers read and write
+        in place (tasks :func:`resolve` the handle), so a pass's vectors are never pickled; None
+        when tasks cannot share memory with this process (one job, no fork). Pages are allocated
+        when first written; the running pool sees the array (it was forked after the arena)."""
         if self.jobs == 1 or not _fork_available():
             return None
-        import mmap
-        count = int(np.prod(shape))
-        buf = mmap.mmap(-1, max(count * np.dtype(dtype).itemsize, 1))
-        array = np.frombuffer(buf, dtype, count=count).reshape(shape)
-        return self.share(array), array
+        arena = _arena()
+        if arena is None:
+            return None
+        if self._pool is not None and not self._pool_has_arena:
+            self._stop_pool()
+        at, array = arena.new_array(shape, dtype)  # fresh pages: zeros
+        return ArenaRef(("a", at, array.dtype.str, tuple(array.shape), None), [], keep=array), array
 
     def release(self, handle) -> None:
         if isinstance(handle, LocalRef):
             _SHARED.pop(handle.key, None)
+        elif isinstance(handle, ArenaRef) and _ARENA is not None:
+            _ARENA.free(handle.spans)
+            handle.keep = None
 
     def _stop_pool(self) -> None:
         if self._pool is not None:
