@@ -188,10 +188,12 @@ def render(data: dict) -> str:
           f"last pass {ratio['last']:.2f}x).\n")
     c = data.get("ceiling")
     if c:
-        t += (f"\nThe machine's ceiling for two processes: one 1-job build of {c['mb']:.0f} MB alone takes "
-              f"{c['alone_s']:.1f} s, two identical independent ones started together take {c['together_s']:.1f} s "
-              f"each (mean of {len(c['runs'])} alternations): two processes give at most "
-              f"**{c['ceiling']:.2f}x** here, with no serial part at all.\n")
+        rows = "".join(f"| {k + 1} | {r['alone_s']:.1f} | {' / '.join(f'{x:.1f}' for x in r['together_s'])} |\n"
+                       for k, r in enumerate(c["runs"]))
+        t += (f"\n### The machine's ceiling for two processes ({c['mb']:.0f} MB, `--jobs 1`)\n\n"
+              "| round | one build alone, wall s | two independent builds at once, wall s each |\n|---|---|---|\n"
+              + rows + f"\nCeiling = 2 x alone / together = **{c['ceiling']:.2f}x**: what two processes give "
+              "here with no serial part and nothing shared.\n")
     if data.get("dask"):
         loc, dk = data["dask"]
         t += (f"\n### Dask LocalCluster (2 workers) vs local engine (2 jobs) on {loc['mb']:.0f} MB\n\n"
