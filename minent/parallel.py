@@ -221,18 +221,22 @@ class _Arena:
     arrays are cut (bump allocation; a released block's pages are returned with MADV_REMOVE).
     Workers inherit the mapping, so arrays cut or copied later are visible to them at once."""
 
-    def __init__(self):
+    def __init__(self, size: int):
         import mmap
-        self.buf = mmap.mmap(-1, ARENA_BYTES, flags=mmap.MAP_SHARED | _MAP_NORESERVE)
+        self.buf = mmap.mmap(-1, size, flags=mmap.MAP_SHARED | _MAP_NORESERVE)
+        self.size = size
         self.base = np.frombuffer(self.buf, np.uint8)
         self.address = self.base.ctypes.data
         self.top = 0
 
     def alloc(self, nbytes: int) -> int:
+        """Offset of a new block of ``nbytes``, -1 when the address space is used up (callers
+        then share the way they would without an arena)."""
         at = self.top
-        self.top = -(-(at + max(int(nbytes), 1)) // _ALIGN) * _ALIGN
-        if self.top > ARENA_BYTES:
-            raise MinentError("shared arena exhausted")
+        top = -(-(at + max(int(nbytes), 1)) // _ALIGN) * _ALIGN
+        if top > self.size:
+            return -1
+        self.top = top
         return at
 
     def array(self, offset: int, dtype, shape, strides=None) -> np.ndarray:
@@ -246,6 +250,8 @@ class _Arena:
         count = int(np.prod(shape))
         nbytes = count * dtype.itemsize
         at = self.alloc(nbytes)
+        if at < 0:
+            return -1, None
         owner = np.frombuffer(memoryview(self.buf)[at:at + max(nbytes, 1)], dtype, count=count)
         weakref.finalize(owner, self._free_in, os.getpid(), [(at, nbytes)])
         return at, owner.reshape(shape)
@@ -286,6 +292,8 @@ class _Arena:
                 at = obj.__array_interface__["data"][0] - self.address
                 return ("a", at, obj.dtype.str, obj.shape, obj.strides)
             at = self.alloc(obj.nbytes)
+            if at < 0:
+                raise _ArenaFull()
             spans.append((at, obj.nbytes))
             self.array(at, obj.dtype, obj.shape)[...] = obj
             return ("a", at, obj.dtype.str, obj.shape, None)
@@ -314,14 +322,26 @@ def _arena_copy_bytes(obj) -> int | None:
     return None if any(p is None for p in parts) else sum(parts)
 
 
+class _ArenaFull(Exception):
+    pass
+
+
 _ARENA: _Arena | None = None
+_NO_ARENA = [False]
 
 
 def _arena() -> _Arena | None:
-    """The process's arena (made on first use; None where it cannot exist)."""
+    """The process's arena (made on first use, as large an address space as the system grants
+    of ``ARENA_BYTES`` down to 4 GB; None where it cannot exist)."""
     global _ARENA
-    if _ARENA is None and sys.platform.startswith("linux"):
-        _ARENA = _Arena()
+    if _ARENA is None and not _NO_ARENA[0] and sys.platform.startswith("linux"):
+        size = ARENA_BYTES
+        while _ARENA is None and size >= 1 << 32:
+            try:
+                _ARENA = _Arena(size)
+            except (OSError, ValueError, OverflowError):
+                size //= 4
+        _NO_ARENA[0] = _ARENA is None
     return _ARENA
 
 
@@ -434,7 +454,10 @@ class LocalEngine:
             running = self._pool is not None and self._pool_has_arena
             if size is not None and (size == 0 or (running and size <= ARENA_COPY_LIMIT)):
                 spans: list = []
-                return ArenaRef(_ARENA.place(obj, spans), spans, keep=obj if size == 0 else None)
+                try:
+                    return ArenaRef(_ARENA.place(obj, spans), spans, keep=obj if size == 0 else None)
+                except _ArenaFull:
+                    _ARENA.free(spans)
         self._stop_pool()
         _next_key[0] += 1
         _SHARED[_next_key[0]] = obj
@@ -453,6 +476,8 @@ class LocalEngine:
         if self._pool is not None and not self._pool_has_arena:
             self._stop_pool()
         at, array = arena.new_array(shape, dtype)  # fresh pages: zeros
+        if array is None:
+            return None
         return ArenaRef(("a", at, array.dtype.str, tuple(array.shape), None), [], keep=array), array
 
     def release(self, handle) -> None:

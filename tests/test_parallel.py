@@ -152,3 +152,35 @@ def test_ramped_ranges_cover_the_files_once_small_ones_first(tmp_path):
             assert sizes[:4] == [1 << 17, 1 << 18, 1 << 19, 1 << 20]
         elif not taper:
             assert max(sizes) == 1 << 20 and sizes[0] == 1 << 20
+
+
+def _shared_sum(handle):
+    from minent.parallel import resolve
+    arrays, extra = resolve(handle)
+    return float(arrays[0].sum() + arrays[1]["a"].sum()), extra
+
+
+def test_arena_shares_with_the_running_pool(monkeypatch):
+    """Arrays shared while workers run reach them without a new pool; when the arena cannot take
+    them, sharing falls back to a new pool (same results)."""
+    import numpy as np
+    from minent import parallel as par
+    e = LocalEngine(2)
+    try:
+        before = set(e.map(os.getpid, [()] * 4))
+        obj = ((np.arange(10.0), {"a": np.ones(3)}), "x")
+        h = e.share(obj)
+        assert isinstance(h, par.ArenaRef)
+        assert list(e.map(_shared_sum, [(h,)] * 4)) == [(48.0, "x")] * 4
+        assert set(e.map(os.getpid, [()] * 4)) <= before  # the same workers
+        ref, arr = e.shared_array((5,), np.int64)
+        assert list(e.map(_shared_sum, [(h,)] * 2)) == [(48.0, "x")] * 2 and not arr.any()
+        e.release(h)
+        e.release(ref)
+        monkeypatch.setattr(par, "_ARENA", par._Arena(1 << 16))  # full at once
+        h = e.share(((np.arange(1 << 14, dtype=np.float64), {"a": np.ones(3)}), "x"))
+        assert isinstance(h, par.LocalRef)
+        assert list(e.map(_shared_sum, [(h,)] * 2)) == [(float(sum(range(1 << 14)) + 3), "x")] * 2
+        assert e.shared_array((1 << 14,), np.int64) is None
+    finally:
+        e.close()
