@@ -345,8 +345,13 @@ def join_dotted(cps, cls, tok_s, tok_e, tok_id):
     """Tokens ``(starts, ends, ids)`` with every touching Han-word, dot, Han-word run joined (the
     middle-dot rule of the module doc): a one-character ``·`` / ``・`` token whose neighbours
     end and start at its edges with a Han character. Chains join left to right; a joined token
-    has id -1."""
+    has id -1. Without a dot token the inputs are returned as they are."""
     n = tok_s.shape[0]
+    for t in range(n):
+        if tok_e[t] - tok_s[t] == 1 and _is_dot(cps[tok_s[t]]):
+            break
+    else:
+        return tok_s, tok_e, tok_id
     out_s = np.empty(n, np.int64)
     out_e = np.empty(n, np.int64)
     out_id = np.empty(n, np.int64)
@@ -379,8 +384,14 @@ def _all_katakana(cps, cls, a, b):
 @njit(cache=True)
 def join_katakana(cps, cls, tok_s, tok_e, tok_id):
     """Tokens ``(starts, ends, ids)`` with touching tokens made only of katakana joined into one
-    (id -1), left to right: the katakana rule of the module doc (``rules`` ON or DOT)."""
+    (id -1), left to right: the katakana rule of the module doc (``rules`` ON or DOT). Without
+    katakana in ``cps`` the inputs are returned as they are."""
     n = tok_s.shape[0]
+    for j in range(cps.shape[0]):
+        if cls[cps[j]] == KATA_C:
+            break
+    else:
+        return tok_s, tok_e, tok_id
     out_s = np.empty(n, np.int64)
     out_e = np.empty(n, np.int64)
     out_id = np.empty(n, np.int64)
