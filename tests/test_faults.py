@@ -349,3 +349,27 @@ def test_dask_scatters_lost_shared_data_again():
         eng.release(ref)
     finally:
         eng.close()
+
+
+@pytest.mark.parametrize("stop, code, message", [("Terminated", 143, "minent: terminated (no output written)\n"),
+                                                 ("KeyboardInterrupt", 130, "minent: interrupted (no output written)\n")])
+def test_a_signal_inside_a_kernel_still_exits_cleanly(tmp_path, monkeypatch, stop, code, message):
+    """A signal handled while a numba kernel returns reaches Python as a SystemError whose cause is
+    the signal's exception: still one line and the signal's exit code, nothing written."""
+    from click.testing import CliRunner
+    from minent import errors
+    from minent.commands import lexicon as lexicon_cmd
+    from minent.commands import main
+    exc_type = getattr(errors, stop, None) or KeyboardInterrupt
+
+    def learn(*args, **kwargs):
+        try:
+            raise exc_type()
+        except exc_type as inner:
+            raise SystemError("CPUDispatcher(<function k>) returned a result with an exception set") from inner
+    monkeypatch.setattr(lexicon_cmd, "learn_lexicon", learn)
+    raw = tmp_path / "raw.txt"
+    raw.write_text("中文文本\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["build-lexicon", str(raw), "-o", str(tmp_path / "out" / "lex.tsv"), "-q"])
+    assert r.exit_code == code and r.output == message  # stdout is empty: output is the stderr line
+    assert sorted(os.listdir(tmp_path)) == ["raw.txt"]

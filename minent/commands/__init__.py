@@ -49,16 +49,37 @@ class _Group(click.Group):
         except MinentError as exc:
             click.echo(f"minent: error: {exc}", err=True)
             ctx.exit(2)
-        except Terminated:
-            click.echo("minent: terminated (no output written)", err=True)
-            ctx.exit(143)
-        except KeyboardInterrupt:
-            click.echo("minent: interrupted (no output written)", err=True)
-            ctx.exit(130)
+        except SystemError as exc:
+            # a signal's exception raised while a numba kernel returned: CPython wraps it
+            stop = _interruption(exc)
+            if stop is None:
+                raise
+            _stopped(ctx, stop)
+        except (Terminated, KeyboardInterrupt) as exc:
+            _stopped(ctx, exc)
         except BrokenPipeError:
             # downstream of a pipe closed early (e.g. `| head`): not an error
             sys.stderr.close()
             ctx.exit(0)
+
+
+def _interruption(exc: BaseException):
+    """The Terminated / KeyboardInterrupt behind ``exc`` (its cause or context chain), or None."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, (Terminated, KeyboardInterrupt)):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def _stopped(ctx, exc: BaseException) -> None:
+    if isinstance(exc, Terminated):
+        click.echo("minent: terminated (no output written)", err=True)
+        ctx.exit(143)
+    click.echo("minent: interrupted (no output written)", err=True)
+    ctx.exit(130)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
