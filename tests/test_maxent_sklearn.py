@@ -328,6 +328,13 @@ def test_cli_unlabelled_hash_size_and_auto_l2_recorded(tmp_path, cli):
     assert meta["params"]["l2"] == "auto" and meta["fit"]["l2_selection"] == "cross-validation"
     r = cli("maxent", "evaluate", str(model), data)
     assert r.exit_code == 0 and "accuracy" in r.output
+    # --nb on / off reach the classifier and the model file
+    for flag, used in (("on", True), ("off", False)):
+        r = cli("maxent", "train", data, "-o", str(model), "--features", "char12", "--cv", "3",
+                "--nb", flag, "--quiet")
+        assert r.exit_code == 0, r.output
+        clf, _ = load_model(str(model))
+        assert (clf.nb_coef_ is not None) is used and clf.nb is used
 
 
 @pytest.mark.parametrize("args,message", [
@@ -335,6 +342,7 @@ def test_cli_unlabelled_hash_size_and_auto_l2_recorded(tmp_path, cli):
     (["--l2", "-1"], "must be a finite number >= 0"),
     (["--features", "char1", "--unlabelled", "x.txt"], "only used with the 'words'"),
     (["--hash-size", "64", "--max-features", "5"], "max_features needs a vocabulary"),
+    (["--nb", "maybe"], "'maybe' is not one of"),
 ])
 def test_cli_train_bad_options_one_line(tmp_path, cli, args, message):
     texts, y = cue_texts(30)
