@@ -533,6 +533,9 @@ class MaxEntClassifier(Estimator):
         its held-out part; a fold's path stops early after two candidates in a row without a new
         best accuracy. The candidate with the best mean accuracy over the folds
         that reached it wins; the model is then fitted on all of X along the path down to it.
+        With ``nb`` not False the NB-LR partner does the same on the same folds (its own path
+        over ``l2_grid``, unscaled: its rows have unit length); ``nb="auto"`` keeps it when the
+        mixture of both parts, each at its chosen l2, has the better mean fold accuracy.
 
         ``callback(iteration, objective)``, if given, is called after every iteration of the
         final fit (objective in nats per example), e.g. to drive a progress bar.

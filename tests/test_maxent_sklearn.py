@@ -335,6 +335,8 @@ def test_cli_unlabelled_hash_size_and_auto_l2_recorded(tmp_path, cli):
         assert r.exit_code == 0, r.output
         clf, _ = load_model(str(model))
         assert (clf.nb_coef_ is not None) is used and clf.nb is used
+        r = cli("maxent", "explain", str(model), "-n", "2")
+        assert r.exit_code == 0 and ("NB-LR partner" in r.output) is used
 
 
 @pytest.mark.parametrize("args,message", [

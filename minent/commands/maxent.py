@@ -210,6 +210,9 @@ def explain_cmd(model, top):
     else:
         rows = list(zip(classes, clf.coef_))
     out = []
+    if clf.nb_coef_ is not None:
+        out += ["(weights of the maxent part; the model also averages in an NB-LR partner, "
+                "not listed)", ""]
     for c, w in rows:
         order = np.lexsort((np.arange(len(w)), -w))[:top]  # by weight, ties by column
         out.append(f"class {c}: top {len(order)} features (weight in nats)")
