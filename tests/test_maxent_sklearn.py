@@ -183,7 +183,7 @@ def test_hashed_text_model_round_trip(tmp_path):
 
 
 @pytest.mark.parametrize("spec,kw", [
-    (DEFAULT_FEATURES, {}),                       # char 1-3 + jieba words 1-2
+    (DEFAULT_FEATURES, {}),                       # char 1-4 + jieba words 1-2
     ("char12,words12", {}),                       # lexicon learned from the fit texts
     ("char1,jieba12", {"binary": False, "sublinear": True}),
     ("char123", {"normalize": True, "idf": False, "norm": None}),
