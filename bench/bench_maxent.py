@@ -289,20 +289,25 @@ def minent_defaults(tr, ytr):
     t3 = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        MaxEntClassifier(l2=clf.l2_).fit(X, ytr)
+        plain = MaxEntClassifier(l2=clf.l2_, nb=False).fit(X, ytr)
     steps["fit_at_chosen_l2_s"] = time.perf_counter() - t3
     steps = {k: round(v, 2) for k, v in steps.items()}
     steps.update(features=feats.features, n_features=X.shape[1], l2=clf.l2_,
-                 cv_accuracy={str(k): round(v, 4) for k, v in clf.cv_accuracy_.items()})
-    return (feats, clf), steps
+                 cv_accuracy={str(k): round(v, 4) for k, v in clf.cv_accuracy_.items()},
+                 nb_used=clf.nb_coef_ is not None, nb_l2=clf.nb_l2_,
+                 nb_cv_accuracy=None if clf.nb_cv_accuracy_ is None else
+                 {str(k): round(v, 4) for k, v in clf.nb_cv_accuracy_.items()},
+                 mix_cv_accuracy=clf.mix_cv_accuracy_)
+    return (feats, clf, plain), steps
 
 
 def defaults_vs_sklearn(name, tr, ytr, te, yte):
     from minent.labelled import mcnemar_exact
     rows = []
     log(f"[defaults/{name}] minent defaults")
-    ((feats, clf), steps), seconds, peak = measure(lambda: minent_defaults(tr, ytr))
+    ((feats, clf, plain), steps), seconds, peak = measure(lambda: minent_defaults(tr, ytr))
     pred = clf.predict(feats.transform(te))
+    steps["plain_part_test_accuracy"] = float(np.mean(plain.predict(feats.transform(te)) == yte))
     rows.append({"method": "minent maxent, default options", "accuracy": float(np.mean(pred == yte)),
                  "train_s": round(seconds, 2), "rss_growth_mb": peak, "steps": steps})
     log(f"[defaults/{name}] {rows[-1]}")
@@ -385,11 +390,24 @@ ABLATION = [  # (row name, TextFeatures settings changed from the reference, cla
     ("- unit rows", {"norm": None}, {}),
     ("min_count 1 (keep features seen once)", {"min_count": 1}, {}),
     ("hashed, 2^18 columns", {"hash_size": 1 << 18}, {}),
-    ("+ NB log-count-ratio scaling (one-vs-rest)", {}, {"nb": True}),
+    ("+ NB log-count-ratio scaling (one-vs-rest)", {}, {"nb_ovr": True}),
     ("+ templates (minent collocations on the training texts)", {"templates": True}, {}),
     ("l2 = 1 fixed instead of auto", {}, {"l2": 1.0}),
     ("old defaults: char12 counts, l2 = 1", {"features": "char12", "binary": False, "idf": False,
                                              "norm": None}, {"l2": 1.0}),
+]
+
+
+# The same idea from the current defaults (``--reference defaults``): the NB-LR partner and a few
+# feature changes, each row one change (fewer rows: every row now cross-validates two models).
+ABLATION_DEFAULTS = [  # measured when the default features were char123,jieba12
+    ("reference: the defaults (char123 + jieba words12, min count 2, binary, idf, unit rows, "
+     "l2 auto, NB-LR partner auto)", {}, {}),
+    ("- NB-LR partner (nb=False)", {}, {"nb": False}),
+    ("- jieba words (char123)", {"features": "char123"}, {}),
+    ("lexicon words instead of jieba words (char123,words12)", {"features": "char123,words12"}, {}),
+    ("+ char 4-grams (char1234,jieba12)", {"features": "char1234,jieba12"}, {}),
+    ("values: 1 + ln count instead of binary", {"binary": False, "sublinear": True}, {}),
 ]
 
 
@@ -401,12 +419,14 @@ def mine_templates(texts, lexicon):
     return TemplateFinder().fit(sentences).templates_
 
 
-def ablation(name, tr, ytr, te, yte, rows_wanted, rows_skipped=()):
+def ablation(name, tr, ytr, te, yte, rows_wanted, rows_skipped=(), reference="lexicon"):
     import minent
     log(f"[ablation/{name}] lexicon")
     lexicon = minent.learn_lexicon(tr)
     out = []
-    for row, fkw, ckw in ABLATION:
+    rows, base = ((ABLATION, ABLATION_REFERENCE) if reference == "lexicon" else
+                  (ABLATION_DEFAULTS, {"features": "char123,jieba12"}))
+    for row, fkw, ckw in rows:
         if (rows_wanted and not any(w in row for w in rows_wanted)) or any(
                 w in row for w in rows_skipped):
             continue
@@ -415,10 +435,10 @@ def ablation(name, tr, ytr, te, yte, rows_wanted, rows_skipped=()):
             fkw = {"features": ABLATION_REFERENCE["features"] + ",templates",
                    "extractors": {"templates": template_extractor(mine_templates(tr, lexicon),
                                                                    lexicon.segment)}}
-        feats = TextFeatures(**{"lexicon": lexicon, **ABLATION_REFERENCE, **fkw})
+        feats = TextFeatures(**{"lexicon": lexicon, **base, **fkw})
         X = feats.fit_transform(tr)
         Xt = feats.transform(te)
-        if ckw.get("nb"):
+        if ckw.get("nb_ovr"):
             pred, l2, acc = nb_row(X, ytr, Xt, MaxEntClassifier().l2_grid)
             cv_acc = acc[l2]
         else:
@@ -427,7 +447,11 @@ def ablation(name, tr, ytr, te, yte, rows_wanted, rows_skipped=()):
                 clf = MaxEntClassifier(**ckw).fit(X, ytr)
             pred, l2 = clf.predict(Xt), clf.l2_
             cv_acc = None if clf.cv_accuracy_ is None else clf.cv_accuracy_[l2]
+            if getattr(clf, "nb_coef_", None) is not None and clf.mix_cv_accuracy_ is not None:
+                cv_acc = clf.mix_cv_accuracy_  # the model kept is the mixture
         out.append({"row": row, "n_features": X.shape[1], "l2": l2, "cv_accuracy": cv_acc,
+                    "nb_partner": None if ckw.get("nb_ovr") else clf.nb_coef_ is not None,
+                    "nb_l2": None if ckw.get("nb_ovr") else clf.nb_l2_,
                     "test_accuracy": float(np.mean(pred == yte)),
                     "seconds": round(time.perf_counter() - t0, 1)})
         log(f"[ablation/{name}] {out[-1]}")
@@ -511,7 +535,9 @@ def header(result, title, *intro):
             f"Measured {result['date']} on {m['cpus']} CPUs ({m['platform']}), Python {m['python']}; "
             f"numpy {result['versions']['numpy']}, scipy {result['versions']['scipy']}, "
             f"scikit-learn {result['versions']['sklearn']}, nltk {result['versions']['nltk']}. "
-            f"Generated by `bench/bench_maxent.py --section {result['section']}` in one run. Load "
+            f"Generated by `bench/bench_maxent.py --section {result['section']}"
+            + (" --reference defaults" if result["settings"].get("reference") == "defaults" else "")
+            + f"` in one run. Load "
             f"average (1/5/15 min) at start {m['load_average_at_start']}, at end "
             f"{m.get('load_average_at_end')} (the machine is shared: timings are noisy; compare "
             f"times within a table).", ""] + [line for p in intro for line in (p, "")]
@@ -524,9 +550,10 @@ SPLITS = ("Sentiment: train on `sentiment/train.tsv` (13,890), test on `sentimen
 
 
 DEFAULTS_INTRO = (
-    "minent: `TextFeatures()` + `MaxEntClassifier()` with every option at its default (lexicon "
-    "learned from the training texts, l2 chosen by 5-fold cross-validation on them); its training "
-    "time includes the lexicon, the features, the cross-validation and the final fit. "
+    "minent: `TextFeatures()` + `MaxEntClassifier()` with every option at its default (l2 of the "
+    "maxent model and of its NB-LR partner chosen by 5-fold cross-validation on the training "
+    "texts, the partner kept when the mixture wins that cross-validation); its training "
+    "time includes the features, the cross-validation and the final fits. "
     "scikit-learn: vectorizer + model fitted on the raw texts, BLAS limited to one thread. "
     "McNemar: exact two-sided test on the test texts, minent vs that baseline.")
 
@@ -538,6 +565,15 @@ ABLATION_INTRO = (
     "accuracy at the chosen l2: the number the defaults were chosen by. Test accuracy is reported, "
     "never used for a choice. NB scaling: each fold's log-count ratios come from that fold's "
     "training part only.")
+
+
+ABLATION_DEFAULTS_INTRO = (
+    "Each row changes one thing from the current defaults; both l2 values (the maxent model's "
+    "and its NB-LR partner's) are chosen per row by 5-fold cross-validation on the training "
+    "texts, and the partner is kept when the mixture wins that cross-validation (l2 column: "
+    "\"(NB partner l2)\" when it was kept). CV accuracy is that of the model kept (the mixture "
+    "when the partner is used): the number the defaults are chosen by. Test accuracy is reported, "
+    "never used for a choice; the NB log-count ratios of each fold come from its training part.")
 
 
 def markdown_identical(result):
@@ -584,14 +620,25 @@ def markdown_defaults(result):
                 f"{info['margin_over_best_baseline_points']:+.2f} points. minent steps (features "
                 f"{s['features']}): lexicon {s['lexicon_s']} s, features {s['features_s']} s "
                 f"({s['n_features']} columns), cross-validation + fit {s['cv_and_fit_s']} s "
-                f"(a single fit at the chosen l2 = {s['l2']:g}: {s['fit_at_chosen_l2_s']} s). "
-                f"CV accuracy per l2: "
-                + ", ".join(f"{k}: {v}" for k, v in s["cv_accuracy"].items()) + ".", ""]
+                f"(a single fit of the maxent part at the chosen l2 = {s['l2']:g}: "
+                f"{s['fit_at_chosen_l2_s']} s). CV accuracy per l2: "
+                + ", ".join(f"{k}: {v}" for k, v in s["cv_accuracy"].items()) + ". "
+                + (f"NB-LR partner alone, CV accuracy per l2: "
+                   + ", ".join(f"{k}: {v}" for k, v in s["nb_cv_accuracy"].items())
+                   + f"; mixture (each part at its chosen l2) CV accuracy {s['mix_cv_accuracy']:.4f}"
+                   f" -> partner {'used' if s['nb_used'] else 'not used'}"
+                   + (f" (l2 {s['nb_l2']:g})" if s["nb_used"] else "") + ". "
+                   if s.get("nb_cv_accuracy") else "")
+                + f"Test accuracy of the maxent part alone (not used for any choice): "
+                f"{s['plain_part_test_accuracy']:.4f}.", ""]
     return "\n".join(out) + "\n"
 
 
 def markdown_ablation(result):
-    out = header(result, "minent maxent feature ablation", SPLITS, ABLATION_INTRO)
+    defaults = result["settings"].get("reference") == "defaults"
+    out = header(result, "minent maxent feature ablation" + (" from the defaults" if defaults
+                                                              else ""),
+                 SPLITS, ABLATION_DEFAULTS_INTRO if defaults else ABLATION_INTRO)
     names = [info["dataset"] for info in result["ablation"]]
     by = [{r["row"]: r for r in info["rows"]} for info in result["ablation"]]
 
@@ -599,7 +646,7 @@ def markdown_ablation(result):
         """One line per ablation row measured on some data set; ``cells(r)`` per data set."""
         lines = ["| row | " + " | ".join(f"{n} {c}" for n in names for c in columns) + " |",
                  "|---|" + "---:|" * (len(columns) * len(names))]
-        for row, _, _ in ABLATION:
+        for row, _, _ in (ABLATION_DEFAULTS if defaults else ABLATION):
             if any(row in b for b in by):
                 values = [v for b in by for v in (cells(b[row]) if row in b else [""] * len(columns))]
                 lines.append(f"| {row} | " + " | ".join(values) + " |")
@@ -607,7 +654,8 @@ def markdown_ablation(result):
 
     out += table(["CV acc.", "test acc.", "l2"], lambda r: [
         "" if r["cv_accuracy"] is None else f"{r['cv_accuracy']:.4f}",
-        f"{r['test_accuracy']:.4f}", f"{r['l2']:g}"])
+        f"{r['test_accuracy']:.4f}", f"{r['l2']:g}"
+        + (f" (NB partner {r['nb_l2']:g})" if r.get("nb_partner") else "")])
     out += ["", "Columns and time per row:", ""]
     out += table(["columns", "s"], lambda r: [str(r["n_features"]), str(r["seconds"])])
     return "\n".join(out) + "\n"
@@ -650,6 +698,9 @@ def main():
                     "comma-separated strings")
     ap.add_argument("--skip-rows", default="", help="ablation: leave out rows containing one of "
                     "these comma-separated strings")
+    ap.add_argument("--reference", choices=["lexicon", "defaults"], default="lexicon",
+                    help="ablation: rows from the lexicon-words reference (the first table) or "
+                    "from the current defaults with the NB-LR partner (maxent_ablation_defaults*)")
     ap.add_argument("--scale-n", type=int, default=1_000_000)
     ap.add_argument("--scale-hash", type=int, default=1 << 17)
     ap.add_argument("--scale-l2", type=float, default=0.03)
@@ -658,9 +709,13 @@ def main():
     if args.section == "scale-child":
         return scale_child(args)
 
-    import nltk
     import scipy
     import sklearn
+    try:  # only the identical-features section runs NLTK
+        import nltk
+        nltk_version = nltk.__version__
+    except ImportError:
+        nltk_version = "not installed"
 
     result = {"section": args.section,
               "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -668,7 +723,7 @@ def main():
                           "python": platform.python_version(),
                           "load_average_at_start": [round(x, 2) for x in os.getloadavg()]},
               "versions": {"numpy": np.__version__, "scipy": scipy.__version__,
-                           "sklearn": sklearn.__version__, "nltk": nltk.__version__},
+                           "sklearn": sklearn.__version__, "nltk": nltk_version},
               "settings": vars(args)}
     data = {}
     wanted = args.datasets.split(",")
@@ -689,10 +744,11 @@ def main():
     elif args.section == "ablation":
         rows = [r for r in args.rows.split(",") if r]
         skipped = [r for r in args.skip_rows.split(",") if r]
-        result["ablation"] = [ablation(k, *v, rows, skipped) for k, v in data.items()]
+        result["ablation"] = [ablation(k, *v, rows, skipped, args.reference)
+                              for k, v in data.items()]
         # one file per data set run alone; a run of chosen rows (--rows) gets its own file
-        stem = "maxent_ablation" + ("_" + wanted[0] if len(wanted) == 1 else "") + \
-            ("_rows" if rows else "")
+        stem = "maxent_ablation" + ("_defaults" if args.reference == "defaults" else "") + \
+            ("_" + wanted[0] if len(wanted) == 1 else "") + ("_rows" if rows else "")
         md_fn = markdown_ablation
     else:
         result["scale"] = scale(args)

@@ -30,6 +30,21 @@ maximises a lower bound of the penalised likelihood coordinate by coordinate (Ch
 Gaussian-prior GIS; no correction feature is needed, since a bound on the feature sum suffices).
 It needs non-negative features and is much slower; it is kept for faithfulness and comparison.
 
+Naive-Bayes partner (``nb``)
+---------------------------
+With ``nb`` on, the classifier's probabilities are the mean of the maximum-entropy model above
+and of an NB-LR model (Wang & Manning 2012, "NBSVM", with logistic regression as the linear
+model): for each target class c (the second class with two classes, every class otherwise) a
+binary logistic model on the features x_j * r_cj, each row then scaled to unit length, where
+
+    r_c = ln((a + p_c) / ||a + p_c||_1) - ln((a + q_c) / ||a + q_c||_1),   a = 1,
+
+p_c (q_c) counting the training rows of class c (of the other classes) in which each feature is
+non-zero. With K > 2 classes the K one-vs-rest probabilities are normalised to sum to 1. Each
+part has its own prior precision; ``nb="auto"`` (with ``l2="auto"``) keeps the mixture only when
+its cross-validated accuracy (both parts at their own chosen l2, on the same folds) beats the
+plain model's.
+
 Convergence: both solvers stop when the largest absolute component of the gradient of F is at most
 ``tol`` (and, from a warm start, at most 1/10 of its starting value; lbfgs also stops,
 converged, when F no longer decreases by more than 64 machine epsilons, relative). Reaching
@@ -59,9 +74,11 @@ from .estimator import (DataError, DataTypeError, Estimator, ParameterError,
 __all__ = ["MaxEntClassifier", "ConvergenceWarning", "save_model", "load_model"]
 
 MODEL_FORMAT = "minent-maxent"
-MODEL_FORMAT_VERSION = 2
-# version 1 (minent <= 0.1 before l2="auto"): no l2 / cv fields in "fit"; still read
-READABLE_VERSIONS = (1, 2)
+MODEL_FORMAT_VERSION = 3
+# version 1 (minent <= 0.1 before l2="auto"): no l2 / cv fields in "fit"; version 2: no "nb" in
+# "fit" and no NB partner arrays. Both still read (as models without an NB partner).
+READABLE_VERSIONS = (1, 2, 3)
+NB_ALPHA = 1.0  # additive smoothing of the NB log-count ratios
 
 
 class ConvergenceWarning(UserWarning):
@@ -328,6 +345,54 @@ def stratified_folds(y_idx, k, seed=0):
     return rank % k
 
 
+def nb_log_ratios(X, y_idx, n_targets, alpha=NB_ALPHA):
+    """NB log-count ratios, shape (T, d): one row per target class (class 1 when ``n_targets``
+    is 1, every class otherwise); see the module doc. Counts are of rows where a feature is
+    non-zero."""
+    n, d = X.shape
+    K = int(y_idx.max()) + 1
+    presence = sp.csr_matrix((np.ones(X.nnz), X.indices, X.indptr), shape=X.shape)
+    presence.data[X.data == 0] = 0.0
+    by_class = sp.csr_matrix((np.ones(n), (y_idx, np.arange(n))), shape=(K, n))
+    counts = (by_class @ presence).toarray()  # (K, d)
+    total = counts.sum(axis=0)
+    targets = [1] if n_targets == 1 else range(K)
+    out = np.empty((len(targets), d))
+    for t, c in enumerate(targets):
+        p = alpha + counts[c]
+        q = alpha + (total - counts[c])
+        out[t] = np.log(p / p.sum()) - np.log(q / q.sum())
+    return out
+
+
+def _nb_scaled(X, r):
+    """CSR X with column j scaled by r[j], then every row scaled to unit length (float64)."""
+    from .features import _unit_rows
+    Z = sp.csr_matrix((X.data.astype(np.float64) * r[X.indices], X.indices.copy(),
+                       X.indptr.copy()), shape=X.shape)
+    _unit_rows(Z.indptr, Z.data)
+    return Z
+
+
+def _nb_proba(scores):
+    """Class probabilities (n, K) from the NB part's scores (n, T): the sigmoid for two classes;
+    one-vs-rest sigmoids normalised to sum to 1 otherwise."""
+    from scipy.special import expit
+    s = expit(scores)
+    if s.shape[1] == 1:
+        return np.column_stack([1.0 - s[:, 0], s[:, 0]])
+    return s / s.sum(axis=1, keepdims=True)
+
+
+def _softmax_rows(z):
+    """Class probabilities (n, K) from maxent scores (n, 1: two classes, or n, K)."""
+    if z.shape[1] == 1:
+        z = np.column_stack([np.zeros(len(z)), z[:, 0]])
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
 # Prior precisions tried by l2="auto", as multiples of the mean squared row norm of X (1 for the
 # default unit rows), so one grid fits counts and unit rows alike; the warm-started path runs
 # from the strongest. Cross-validated optima on the benchmark training sets: 0.003-0.03.
@@ -342,6 +407,16 @@ def _quiet():
         yield
 
 
+def _best_candidate(probas, heldout, grid):
+    """(index of the best candidate, {l2: mean accuracy}) over the candidates every fold reached
+    (first maximum: the largest l2 among ties)."""
+    reached = min(len(p) for p in probas)
+    mean = [float(np.mean([np.mean(np.argmax(p[j], axis=1) == y) for p, y in zip(probas, heldout)]))
+            for j in range(reached)]
+    chosen = int(np.argmax(mean))
+    return chosen, {grid[j]: mean[j] for j in range(reached)}
+
+
 class MaxEntClassifier(Estimator):
     """Maximum-entropy (multinomial logistic) classifier on sparse feature matrices.
 
@@ -353,6 +428,11 @@ class MaxEntClassifier(Estimator):
         scikit-learn's ``LogisticRegression(C=...)``. 0 means plain maximum likelihood.
         ``"auto"`` picks the candidate with the best mean accuracy over ``cv`` stratified folds
         of the training data (ties: the larger l2), see :meth:`fit`.
+    nb : bool or "auto", default "auto"
+        Average the probabilities with those of a naive-Bayes-scaled logistic model (NB-LR, see
+        the module doc). ``"auto"``: decided by the cross-validation of ``l2="auto"`` (kept when
+        the mixture's accuracy beats the plain model's; with a given l2 there is no
+        cross-validation and no mixing). ``True`` with a given l2 uses it for both parts.
     l2_grid : tuple of float, default L2_GRID
         Candidates for ``l2="auto"``, in units of the mean squared Euclidean length of the rows
         of X (so 1.0 means l2 = 1 for unit rows, l2 = 400 for rows of squared length 400);
@@ -384,6 +464,15 @@ class MaxEntClassifier(Estimator):
     cv_accuracy_ : dict float -> float or None
         With ``l2="auto"``: mean validation accuracy of every candidate (as an l2 value, scaled)
         evaluated on all folds.
+    nb_ratios_, nb_coef_, nb_intercept_ : ndarray of shape (T, d), (T, d), (T,), or None
+        The NB partner (T = 1 for two classes, K otherwise): log-count ratios and the weights of
+        its binary models; None when no partner is used.
+    nb_l2_ : float or None
+        Prior precision of the NB partner.
+    nb_cv_accuracy_ : dict float -> float or None
+        Cross-validated accuracy of the NB partner alone per l2 (``nb`` not False, l2 "auto").
+    mix_cv_accuracy_ : float or None
+        Cross-validated accuracy of the mixture (both parts at their chosen l2).
     n_features_in_ : int
     n_iter_ : int
         Iterations run by the final fit.
@@ -395,9 +484,10 @@ class MaxEntClassifier(Estimator):
 
     _fitted_attr = "coef_"
 
-    def __init__(self, l2="auto", *, l2_grid=L2_GRID, cv=5, solver="lbfgs", max_iter=200,
-                 tol=1e-4, fit_intercept=True, lbfgs_memory=10):
+    def __init__(self, l2="auto", *, nb="auto", l2_grid=L2_GRID, cv=5, solver="lbfgs",
+                 max_iter=200, tol=1e-4, fit_intercept=True, lbfgs_memory=10):
         self.l2 = l2
+        self.nb = nb
         self.l2_grid = l2_grid
         self.cv = cv
         self.solver = solver
@@ -415,6 +505,9 @@ class MaxEntClassifier(Estimator):
                     and (v >= 0 if zero_ok else v > 0))
         if not (self.l2 == "auto" if isinstance(self.l2, str) else positive_real(self.l2, True)):
             raise ParameterError(f"l2 must be 'auto' or a finite number >= 0, got {self.l2!r}")
+        if not (self.nb == "auto" if isinstance(self.nb, str) else
+                isinstance(self.nb, (bool, np.bool_))):
+            raise ParameterError(f"nb must be True, False or 'auto', got {self.nb!r}")
         grid = self.l2_grid
         if not (isinstance(grid, (tuple, list)) and grid and all(positive_real(v, True) for v in grid)):
             raise ParameterError(f"l2_grid must be a non-empty tuple of numbers >= 0, got {grid!r}")
@@ -440,6 +533,9 @@ class MaxEntClassifier(Estimator):
         its held-out part; a fold's path stops early after two candidates in a row without a new
         best accuracy. The candidate with the best mean accuracy over the folds
         that reached it wins; the model is then fitted on all of X along the path down to it.
+        With ``nb`` not False the NB-LR partner does the same on the same folds (its own path
+        over ``l2_grid``, unscaled: its rows have unit length); ``nb="auto"`` keeps it when the
+        mixture of both parts, each at its chosen l2, has the better mean fold accuracy.
 
         ``callback(iteration, objective)``, if given, is called after every iteration of the
         final fit (objective in nats per example), e.g. to drive a progress bar.
@@ -461,18 +557,18 @@ class MaxEntClassifier(Estimator):
         if self.solver == "gis" and X.nnz and X.data.min() < 0:
             raise DataError("solver 'gis' needs non-negative feature values; use solver='lbfgs'")
         n_coef = 1 if len(classes) == 2 else len(classes)
+        y_idx = y_idx.ravel()
+        self.nb_cv_accuracy_ = self.mix_cv_accuracy_ = None
         if self.l2 == "auto":
-            path, self.cv_accuracy_ = self._cross_validate(X, y_idx.ravel(), n_coef)
+            path, self.cv_accuracy_, nb_path = self._cross_validate(X, y_idx, n_coef)
         else:
             path, self.cv_accuracy_ = [float(self.l2)], None
-        problem = _Problem(X, y_idx.ravel(), n_coef, path[0], bool(self.fit_intercept))
-        theta = np.zeros(problem.size)
-        for l2 in path[:-1]:  # warm starts: only the last fit may warn
-            problem.l2 = l2
-            with _quiet():
-                theta = self._solve(problem, theta, None)[0]
-        problem.l2 = path[-1]
-        theta, n_iter, converged = self._solve(problem, theta, callback)
+            nb_path = path if self.nb is True else None
+        problem = _Problem(X, y_idx, n_coef, path[0], bool(self.fit_intercept))
+        theta, n_iter, converged = self._fit_path(problem, path, callback)
+        self.nb_ratios_ = self.nb_coef_ = self.nb_intercept_ = self.nb_l2_ = None
+        if nb_path is not None:
+            self._fit_nb(X, y_idx, n_coef, nb_path)
         W, b = problem.unpack(theta)
         self.classes_ = classes
         self.coef_ = np.ascontiguousarray(W.T)
@@ -483,6 +579,32 @@ class MaxEntClassifier(Estimator):
         self.objective_ = float(problem.value_and_grad(theta)[0])
         self.converged_ = bool(converged)
         return self
+
+    def _fit_path(self, problem, path, callback=None, theta=None):
+        """Warm-started fits along ``path`` (prior precisions, strongest first); returns the last
+        fit's (theta, n_iter, converged). Only the last fit may warn."""
+        theta = np.zeros(problem.size) if theta is None else theta
+        for l2 in path[:-1]:
+            problem.l2 = l2
+            with _quiet():
+                theta = self._solve(problem, theta, None)[0]
+        problem.l2 = path[-1]
+        return self._solve(problem, theta, callback)
+
+    def _fit_nb(self, X, y_idx, n_coef, path):
+        """The NB partner on all of X along ``path``: sets nb_ratios_, nb_coef_, nb_intercept_."""
+        self.nb_ratios_ = nb_log_ratios(X, y_idx, n_coef)
+        targets = [1] if n_coef == 1 else range(n_coef)
+        coef, intercept = [], []
+        for t, c in enumerate(targets):
+            problem = _Problem(_nb_scaled(X, self.nb_ratios_[t]), (y_idx == c).astype(np.int64), 1,
+                               path[0], bool(self.fit_intercept))
+            W, b = problem.unpack(self._fit_path(problem, path)[0])
+            coef.append(W[:, 0].copy())
+            intercept.append(b[0])
+        self.nb_coef_ = np.array(coef)
+        self.nb_intercept_ = np.array(intercept, dtype=np.float64)
+        self.nb_l2_ = float(path[-1])
 
     def _solve(self, problem, theta0, callback):
         """One fit from ``theta0``; returns (theta, n_iter, converged), warning if not converged.
@@ -504,54 +626,102 @@ class MaxEntClassifier(Estimator):
         return theta, n_iter, converged
 
     def _cross_validate(self, X, y_idx, n_coef, patience=2):
-        """The l2 path to refit along (ending at the chosen l2) and {l2: mean accuracy}."""
+        """``(path, {l2: mean accuracy}, nb_path)``: the l2 path to refit along (ending at the
+        chosen l2), the plain model's CV accuracies, and the NB partner's path (None: no partner).
+
+        With ``nb`` not False the NB partner's path runs on the same folds; its accuracies and the
+        mixture's go to ``nb_cv_accuracy_`` and ``mix_cv_accuracy_``.
+        """
         scale = float(X.multiply(X).sum()) / X.shape[0] or 1.0  # mean squared row length
         grid = sorted({float(f"{v * scale:.10g}") for v in self.l2_grid}, reverse=True)
+        nb_grid = sorted({float(v) for v in self.l2_grid}, reverse=True)  # NB rows: unit length
         k = min(int(self.cv), int(np.bincount(y_idx).min()))
         if k < 2 or len(grid) == 1:
-            return grid[:1], None
+            return grid[:1], None, (nb_grid[:1] if self.nb is True else None)
         folds = stratified_folds(y_idx, k)
-        correct = np.full((k, len(grid)), np.nan)
+        plain = [[] for _ in range(k)]  # per fold: held-out probabilities per candidate reached
+        nb = [[] for _ in range(k)]
         with _quiet():
             for f in range(k):
                 train, held = folds != f, folds == f
-                problem = _Problem(X[train], y_idx[train], n_coef, grid[0], bool(self.fit_intercept))
-                Xh, yh = X[held], y_idx[held]
-                theta, best, stale = np.zeros(problem.size), -1.0, 0
-                for j, l2 in enumerate(grid):
-                    problem.l2 = l2
-                    theta = self._solve(problem, theta, None)[0]
-                    W, b = problem.unpack(theta)
-                    z = np.asarray(Xh @ W) + b
-                    pred = (z[:, 0] > 0).astype(np.int64) if n_coef == 1 else np.argmax(z, axis=1)
-                    correct[f, j] = np.mean(pred == yh)
-                    best, stale = (correct[f, j], 0) if correct[f, j] > best else (best, stale + 1)
-                    if stale >= patience:
-                        break
-        reached = ~np.isnan(correct).any(axis=0)
-        mean = np.where(reached, np.nan_to_num(correct).mean(axis=0), -1.0)
-        chosen = int(np.argmax(mean))  # first maximum = the largest l2 among ties
-        return grid[: chosen + 1], {grid[j]: float(mean[j]) for j in np.flatnonzero(reached)}
+                Xt, yt, Xh, yh = X[train], y_idx[train], X[held], y_idx[held]
+                problem = _Problem(Xt, yt, n_coef, grid[0], bool(self.fit_intercept))
+                self._cv_path([problem], [Xh], yh, grid, patience, _softmax_rows, plain[f])
+                if self.nb is not False:
+                    r = nb_log_ratios(Xt, yt, n_coef)
+                    targets = [1] if n_coef == 1 else range(n_coef)
+                    problems = [_Problem(_nb_scaled(Xt, r[t]), (yt == c).astype(np.int64), 1,
+                                         nb_grid[0], bool(self.fit_intercept))
+                                for t, c in enumerate(targets)]
+                    self._cv_path(problems, [_nb_scaled(Xh, r[t]) for t in range(len(r))], yh,
+                                  nb_grid, patience, _nb_proba, nb[f])
+        heldout = [y_idx[folds == f] for f in range(k)]
+        chosen, accuracy = _best_candidate(plain, heldout, grid)
+        if self.nb is False:
+            return grid[: chosen + 1], accuracy, None
+        nb_chosen, self.nb_cv_accuracy_ = _best_candidate(nb, heldout, nb_grid)
+        self.mix_cv_accuracy_ = float(np.mean([
+            np.mean(np.argmax(plain[f][chosen] + nb[f][nb_chosen], axis=1) == heldout[f])
+            for f in range(k)]))
+        use_nb = self.nb is True or self.mix_cv_accuracy_ > accuracy[grid[chosen]]
+        return grid[: chosen + 1], accuracy, (nb_grid[: nb_chosen + 1] if use_nb else None)
+
+    def _cv_path(self, problems, held_X, held_y, grid, patience, to_proba, out):
+        """One fold's warm-started path: fit every problem (one column of scores each, or one
+        multinomial problem) at each l2 of ``grid``; append held-out probabilities to ``out``;
+        stop after ``patience`` candidates in a row without a new best accuracy."""
+        thetas = [np.zeros(p.size) for p in problems]
+        best, stale = -1.0, 0
+        for l2 in grid:
+            scores = []
+            for t, problem in enumerate(problems):
+                problem.l2 = l2
+                thetas[t] = self._solve(problem, thetas[t], None)[0]
+                W, b = problem.unpack(thetas[t])
+                scores.append(np.asarray(held_X[t] @ W) + b)
+            out.append(to_proba(np.hstack(scores)))
+            acc = float(np.mean(np.argmax(out[-1], axis=1) == held_y))
+            best, stale = (acc, 0) if acc > best else (best, stale + 1)
+            if stale >= patience:
+                break
 
     # -- prediction ------------------------------------------------------------------------
 
     def decision_function(self, X):
-        """Scores z = X @ coef_.T + intercept_ (nats): (n,) for two classes, (n, K) otherwise."""
+        """Scores (nats): (n,) for two classes, (n, K) otherwise. Without an NB partner
+        z = X @ coef_.T + intercept_; with one, the log of the mixed probabilities (two classes:
+        ln p1 - ln p0), so that predictions are the largest scores either way."""
+        X = self._checked_X(X)
+        if self.nb_coef_ is not None:
+            lp = self._log_proba(X)
+            return lp[:, 1] - lp[:, 0] if lp.shape[1] == 2 else lp
+        z = np.asarray(X @ self.coef_.T) + self.intercept_
+        return z[:, 0] if z.shape[1] == 1 else z
+
+    def _checked_X(self, X):
         self._check_fitted()
         X = _as_csr(X)
         if X.shape[1] != self.n_features_in_:
             raise DataError(f"X has {X.shape[1]} features, but MaxEntClassifier is expecting "
                             f"{self.n_features_in_} features as input")
+        return X
+
+    def _log_proba(self, X):
         z = np.asarray(X @ self.coef_.T) + self.intercept_
-        return z[:, 0] if z.shape[1] == 1 else z
+        if z.shape[1] == 1:
+            z = np.column_stack([np.zeros(len(z)), z[:, 0]])
+        zmax = z.max(axis=1, keepdims=True)
+        lp = z - (zmax + np.log(np.exp(z - zmax).sum(axis=1, keepdims=True)))
+        if self.nb_coef_ is None:
+            return lp
+        scores = np.column_stack([np.asarray(_nb_scaled(X, r) @ w) + b for r, w, b in
+                                  zip(self.nb_ratios_, self.nb_coef_, self.nb_intercept_)])
+        with np.errstate(divide="ignore"):
+            return np.log(0.5 * (np.exp(lp) + _nb_proba(scores)))
 
     def predict_log_proba(self, X):
         """Natural-log class probabilities, shape (n, K), columns in ``classes_`` order."""
-        z = self.decision_function(X)
-        if z.ndim == 1:
-            z = np.column_stack([np.zeros_like(z), z])
-        zmax = z.max(axis=1, keepdims=True)
-        return z - (zmax + np.log(np.exp(z - zmax).sum(axis=1, keepdims=True)))
+        return self._log_proba(self._checked_X(X))
 
     def predict_proba(self, X):
         """Class probabilities, shape (n, K), each row summing to 1 (renormalised after exp, so
@@ -762,7 +932,8 @@ def save_model(path, classifier, features=None):
                 "converged": classifier.converged_, "l2": classifier.l2_,
                 "l2_selection": l2_selection(classifier),
                 "cv_accuracy": None if classifier.cv_accuracy_ is None else
-                [[l2, acc] for l2, acc in classifier.cv_accuracy_.items()]},
+                [[l2, acc] for l2, acc in classifier.cv_accuracy_.items()],
+                "nb": _nb_meta(classifier)},
         "n_features": int(classifier.n_features_in_),
         "features": None,
     }
@@ -772,9 +943,13 @@ def save_model(path, classifier, features=None):
         if fmeta["n_features"] != classifier.n_features_in_:
             raise MinentError("the features' vocabulary does not match the classifier's width")
         meta["features"] = fmeta
+    arrays = [("coef", classifier.coef_), ("intercept", classifier.intercept_)]
+    if classifier.nb_coef_ is not None:
+        arrays += [("nb_ratios", classifier.nb_ratios_), ("nb_coef", classifier.nb_coef_),
+                   ("nb_intercept", classifier.nb_intercept_)]
     with atomic_write(path, "wb") as fh:
         with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            for name, arr in (("coef", classifier.coef_), ("intercept", classifier.intercept_)):
+            for name, arr in arrays:
                 buf = io.BytesIO()
                 np.lib.format.write_array(buf, np.ascontiguousarray(arr, dtype=np.float64),
                                           allow_pickle=False)
@@ -782,6 +957,18 @@ def save_model(path, classifier, features=None):
             zf.writestr("meta.json", json.dumps(meta, ensure_ascii=False, indent=1))
             for name, data in members.items():
                 zf.writestr(name, data)
+
+
+def _nb_meta(classifier):
+    """The "nb" entry of a model file's "fit": the setting's outcome (used or not, and the CV
+    figures behind it)."""
+    def pairs(acc):
+        return None if acc is None else [[l2, a] for l2, a in acc.items()]
+    if classifier.nb_coef_ is None and classifier.nb_cv_accuracy_ is None:
+        return {"used": False}
+    return {"used": classifier.nb_coef_ is not None, "l2": classifier.nb_l2_,
+            "cv_accuracy": pairs(classifier.nb_cv_accuracy_),
+            "mix_cv_accuracy": classifier.mix_cv_accuracy_}
 
 
 def load_model(path):
@@ -802,6 +989,8 @@ def load_model(path):
             meta = json.loads(bytes(npz["meta.json"]).decode("utf-8"))
             coef = npz["coef"]
             intercept = npz["intercept"]
+            nb_arrays = {name: npz[name] for name in ("nb_ratios", "nb_coef", "nb_intercept")
+                         if name in names}
             members = {name: npz[name] for name in names if name.startswith("features_")}
         except (ValueError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
             raise FormatError(f"{path}: corrupt model file ({exc})") from None
@@ -812,7 +1001,7 @@ def load_model(path):
                           f"(this minent reads versions "
                           f"{', '.join(map(str, READABLE_VERSIONS))}; upgrade minent?)")
     try:
-        clf = _classifier_from(meta, coef, intercept)
+        clf = _classifier_from(meta, coef, intercept, nb_arrays)
     except (KeyError, TypeError, ValueError) as exc:
         raise FormatError(f"{path}: bad model metadata ({exc!r})") from None
     if clf is None:
@@ -831,7 +1020,7 @@ def load_model(path):
     return clf, features
 
 
-def _classifier_from(meta, coef, intercept):
+def _classifier_from(meta, coef, intercept, nb_arrays=None):
     """A fitted MaxEntClassifier from model-file metadata and arrays (None if shapes disagree)."""
     labels = [str(c) for c in meta["labels"]]
     K = len(labels)
@@ -842,6 +1031,8 @@ def _classifier_from(meta, coef, intercept):
     params = {k: v for k, v in meta["params"].items() if k in MaxEntClassifier._param_names()}
     if isinstance(params.get("l2_grid"), list):
         params["l2_grid"] = tuple(params["l2_grid"])
+    if meta["format_version"] < 3:  # written before the NB partner existed: never mixed
+        params["nb"] = False
     clf = MaxEntClassifier(**params)
     fit = meta["fit"]
     clf.l2_ = float(fit["l2"] if "l2" in fit else params["l2"])  # version 1: l2 was always given
@@ -854,4 +1045,20 @@ def _classifier_from(meta, coef, intercept):
     clf.n_iter_ = int(meta["fit"]["n_iter"])
     clf.objective_ = float(meta["fit"]["objective_nats"])
     clf.converged_ = bool(meta["fit"]["converged"])
+    nb = fit.get("nb") or {"used": False}
+    clf.nb_ratios_ = clf.nb_coef_ = clf.nb_intercept_ = clf.nb_l2_ = None
+    clf.nb_cv_accuracy_ = None if nb.get("cv_accuracy") is None else \
+        {float(a): float(b) for a, b in nb["cv_accuracy"]}
+    clf.mix_cv_accuracy_ = None if nb.get("mix_cv_accuracy") is None else float(nb["mix_cv_accuracy"])
+    if nb["used"]:
+        arrays = nb_arrays or {}
+        if not {"nb_ratios", "nb_coef", "nb_intercept"} <= set(arrays):
+            return None
+        if arrays["nb_ratios"].shape != (n_coef, d) or arrays["nb_coef"].shape != (n_coef, d) \
+                or arrays["nb_intercept"].shape != (n_coef,):
+            return None
+        clf.nb_ratios_, clf.nb_coef_, clf.nb_intercept_ = (
+            np.ascontiguousarray(arrays[k], dtype=np.float64)
+            for k in ("nb_ratios", "nb_coef", "nb_intercept"))
+        clf.nb_l2_ = float(nb["l2"])
     return clf

@@ -251,7 +251,7 @@ def test_sklearn_style_api():
     clf = MaxEntClassifier(l2=0.5, solver="gis")
     assert clf.get_params() == {"l2": 0.5, "solver": "gis", "max_iter": 200, "tol": 1e-4,
                                 "fit_intercept": True, "lbfgs_memory": 10, "cv": 5,
-                                "l2_grid": L2_GRID}
+                                "l2_grid": L2_GRID, "nb": "auto"}
     assert not hasattr(clf, "coef_")
     X, y = one_feature_data()
     y = np.where(y == 1, "pos", "neg")

@@ -183,7 +183,7 @@ def test_hashed_text_model_round_trip(tmp_path):
 
 
 @pytest.mark.parametrize("spec,kw", [
-    (DEFAULT_FEATURES, {}),                       # char 1-3 + jieba words 1-2
+    (DEFAULT_FEATURES, {}),                       # char 1-4 + jieba words 1-2
     ("char12,words12", {}),                       # lexicon learned from the fit texts
     ("char1,jieba12", {"binary": False, "sublinear": True}),
     ("char123", {"normalize": True, "idf": False, "norm": None}),
@@ -328,6 +328,15 @@ def test_cli_unlabelled_hash_size_and_auto_l2_recorded(tmp_path, cli):
     assert meta["params"]["l2"] == "auto" and meta["fit"]["l2_selection"] == "cross-validation"
     r = cli("maxent", "evaluate", str(model), data)
     assert r.exit_code == 0 and "accuracy" in r.output
+    # --nb on / off reach the classifier and the model file
+    for flag, used in (("on", True), ("off", False)):
+        r = cli("maxent", "train", data, "-o", str(model), "--features", "char12", "--cv", "3",
+                "--nb", flag, "--quiet")
+        assert r.exit_code == 0, r.output
+        clf, _ = load_model(str(model))
+        assert (clf.nb_coef_ is not None) is used and clf.nb is used
+        r = cli("maxent", "explain", str(model), "-n", "2")
+        assert r.exit_code == 0 and ("NB-LR partner" in r.output) is used
 
 
 @pytest.mark.parametrize("args,message", [
@@ -335,6 +344,7 @@ def test_cli_unlabelled_hash_size_and_auto_l2_recorded(tmp_path, cli):
     (["--l2", "-1"], "must be a finite number >= 0"),
     (["--features", "char1", "--unlabelled", "x.txt"], "only used with the 'words'"),
     (["--hash-size", "64", "--max-features", "5"], "max_features needs a vocabulary"),
+    (["--nb", "maybe"], "'maybe' is not one of"),
 ])
 def test_cli_train_bad_options_one_line(tmp_path, cli, args, message):
     texts, y = cue_texts(30)
@@ -357,3 +367,122 @@ def test_template_extractor_matches_literals_in_order_with_gaps():
     feats = TextFeatures("char1,templates", min_count=1, extractors={"templates": extract})
     feats.fit(["为什么/不/行", "鸡蛋/可以/吃/吗"])
     assert "templates:为什么 [X]" in feats.vocabulary_
+
+
+# ------------------------------------------------------------------------------ NB partner
+
+
+def test_nb_log_ratios_match_a_plain_python_count():
+    from minent.maxent import nb_log_ratios
+    X = sp.csr_matrix(np.array([[2.0, 0.0, 1.0], [0.0, 1.0, 0.0], [1.0, 1.0, 0.0],
+                                [0.0, 0.0, 3.0]]))
+    y = np.array([0, 1, 1, 2])
+    got = nb_log_ratios(X, y, 3)
+    dense = X.toarray() != 0
+    for c in range(3):
+        p = [1.0 + sum(dense[i, j] for i in range(4) if y[i] == c) for j in range(3)]
+        q = [1.0 + sum(dense[i, j] for i in range(4) if y[i] != c) for j in range(3)]
+        want = [np.log(p[j] / sum(p)) - np.log(q[j] / sum(q)) for j in range(3)]
+        np.testing.assert_allclose(got[c], want, rtol=1e-12)
+    # two classes: one row, for the second class; explicit zeros are not "present"
+    X2 = sp.csr_matrix((np.array([1.0, 0.0]), np.array([0, 1]), np.array([0, 1, 2])), shape=(2, 2))
+    r = nb_log_ratios(X2, np.array([0, 1]), 1)
+    np.testing.assert_allclose(r, [[np.log((1 / 2) / (2 / 3)), np.log((1 / 2) / (1 / 3))]])
+
+
+@pytest.mark.parametrize("classes", [("pos", "neg"), ("pos", "neg", "mid")])
+def test_nb_partner_probabilities_are_the_mean_of_both_models(classes):
+    from scipy.special import expit
+    from minent.maxent import nb_log_ratios
+    texts, y = cue_texts(90, classes=classes)
+    X = TextFeatures("char12").fit_transform(texts)
+    mixed = MaxEntClassifier(l2=0.3, nb=True, tol=1e-8).fit(X, y)
+    plain = MaxEntClassifier(l2=0.3, nb=False, tol=1e-8).fit(X, y)
+    assert mixed.nb_l2_ == 0.3 and plain.nb_coef_ is None
+    np.testing.assert_allclose(mixed.coef_, plain.coef_)
+    # the NB part by hand: scaled features, unit rows, one binary maxent model per target class
+    y_idx = np.unique(y, return_inverse=True)[1]
+    targets = [1] if len(classes) == 2 else list(range(len(classes)))
+    r = nb_log_ratios(X, y_idx, 1 if len(classes) == 2 else len(classes))
+    cols = []
+    for t, c in enumerate(targets):
+        Z = X.multiply(r[t]).tocsr()
+        Z = sp.diags(1 / np.sqrt(Z.multiply(Z).sum(axis=1).A1)) @ Z
+        part = MaxEntClassifier(l2=0.3, nb=False, tol=1e-8).fit(Z, y_idx == c)
+        cols.append(expit(part.decision_function(Z)))
+    S = np.column_stack(cols)
+    P_nb = np.column_stack([1 - S[:, 0], S[:, 0]]) if len(classes) == 2 else S / S.sum(axis=1,
+                                                                                         keepdims=True)
+    want = 0.5 * (plain.predict_proba(X) + P_nb)
+    np.testing.assert_allclose(mixed.predict_proba(X), want, atol=1e-6)
+    assert np.array_equal(mixed.predict(X), mixed.classes_[np.argmax(want, axis=1)])
+    d = mixed.decision_function(X)
+    assert np.array_equal(mixed.predict(X), mixed.classes_[(d > 0).astype(int)] if d.ndim == 1
+                          else mixed.classes_[np.argmax(d, axis=1)])
+
+
+def test_nb_auto_keeps_the_partner_only_when_the_mixture_wins_cv():
+    texts, y = cue_texts(120, classes=("pos", "neg"))
+    flip = np.random.default_rng(3).random(120) < 0.2
+    y = np.where(flip, np.where(y == "pos", "neg", "pos"), y)
+    X = TextFeatures("char12").fit_transform(texts)
+    grid = (1.0, 0.1, 0.01)
+    auto = MaxEntClassifier(l2_grid=grid, cv=4).fit(X, y)
+    assert auto.nb_cv_accuracy_ is not None and auto.mix_cv_accuracy_ is not None
+    assert (auto.nb_coef_ is not None) == (auto.mix_cv_accuracy_ > auto.cv_accuracy_[auto.l2_])
+    off = MaxEntClassifier(l2_grid=grid, cv=4, nb=False).fit(X, y)
+    on = MaxEntClassifier(l2_grid=grid, cv=4, nb=True).fit(X, y)
+    # the plain part and its CV figures do not depend on the nb setting
+    assert off.cv_accuracy_ == on.cv_accuracy_ == auto.cv_accuracy_ and off.l2_ == on.l2_
+    assert off.nb_coef_ is None and off.nb_cv_accuracy_ is None and on.nb_coef_ is not None
+    assert on.nb_l2_ == max(l for l, a in on.nb_cv_accuracy_.items()
+                            if a == max(on.nb_cv_accuracy_.values()))
+    # a given l2 with nb="auto": no cross-validation, no partner
+    assert MaxEntClassifier(l2=0.5).fit(X, y).nb_coef_ is None
+    with pytest.raises(ValueError, match="nb must be"):
+        MaxEntClassifier(nb="yes").fit(X, y)
+
+
+@pytest.mark.parametrize("classes", [("pos", "neg"), ("pos", "neg", "mid")])
+def test_nb_partner_model_file_round_trip_and_version_2_files(tmp_path, classes):
+    texts, y = cue_texts(90, classes=classes)
+    feats, clf = train_text_classifier(texts, y, TextFeatures("char12,jieba"),
+                                       MaxEntClassifier(l2_grid=(1.0, 0.1), cv=3, nb=True))
+    path = tmp_path / "m.npz"
+    save_model(path, clf, feats)
+    clf2, feats2 = load_model(path)
+    new, _ = cue_texts(30, seed=7, classes=classes)
+    np.testing.assert_array_equal(clf2.predict_proba(feats2.transform(new)),
+                                  clf.predict_proba(feats.transform(new)))
+    assert clf2.nb_l2_ == clf.nb_l2_ and clf2.nb_cv_accuracy_ == clf.nb_cv_accuracy_
+    assert clf2.mix_cv_accuracy_ == clf.mix_cv_accuracy_ and clf2.nb is True
+    with zipfile.ZipFile(path) as zf:
+        meta = json.loads(zf.read("meta.json"))
+        assert {"nb_ratios.npy", "nb_coef.npy", "nb_intercept.npy"} <= set(zf.namelist())
+    assert meta["format_version"] == 3 and meta["fit"]["nb"]["used"] is True
+    # a version-2 file (no NB partner, no "nb" anywhere) still loads, as a plain model
+    plain = MaxEntClassifier(l2=0.5).fit(feats.transform(texts), y)
+    save_model(path, plain, feats)
+    old = tmp_path / "v2.npz"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(old, "w") as dst:
+        for item in src.namelist():
+            data = src.read(item)
+            if item == "meta.json":
+                meta = json.loads(data)
+                meta["format_version"] = 2
+                del meta["params"]["nb"], meta["fit"]["nb"]
+                data = json.dumps(meta).encode()
+            dst.writestr(item, data)
+    clf3, feats3 = load_model(old)
+    assert clf3.nb is False and clf3.nb_coef_ is None
+    np.testing.assert_array_equal(clf3.predict_proba(feats3.transform(new)),
+                                  plain.predict_proba(feats.transform(new)))
+    # a file that says it uses the partner but lacks its arrays is refused in one line
+    broken = tmp_path / "broken.npz"
+    save_model(path, clf, feats)
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(broken, "w") as dst:
+        for item in src.namelist():
+            if item != "nb_coef.npy":
+                dst.writestr(item, src.read(item))
+    with pytest.raises(FormatError, match="do not match"):
+        load_model(broken)

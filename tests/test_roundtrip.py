@@ -268,7 +268,7 @@ CASES = {
         (lambda d: b"\x89PNG\r\n\x1a\n\xff\xfe", "not a UTF-8 templates file"),
     ],
     "model": [
-        (lambda d: _model_file(d, format_version=3), "unsupported model format version 3"),
+        (lambda d: _model_file(d, format_version=4), "unsupported model format version 4"),
         (lambda d: _model_file(d, format_version=0), "unsupported model format version 0"),
         (lambda d: _model_file(d, format="other-tool"), "no minent-maxent format tag"),
         (lambda d: _foreign_zip(d), "not a minent maxent model"),

@@ -24,6 +24,7 @@ _BATCH = 20000
 _FEATURES = TextFeatures()  # the library's defaults, shown by --help
 _CLASSIFIER = MaxEntClassifier()
 _VALUES = "binary" if _FEATURES.binary else "log" if _FEATURES.sublinear else "count"
+_NB = {"auto": "auto", True: "on", False: "off"}
 
 
 class _L2(click.ParamType):
@@ -93,6 +94,10 @@ def maxent():
 @click.option("--l2", default=_CLASSIFIER.l2, show_default=True, type=_L2(),
               help="Gaussian prior precision on the weights (1/C of scikit-learn), or 'auto': "
                    "chosen by cross-validation on the training data.")
+@click.option("--nb", type=click.Choice(["auto", "on", "off"]), default=_NB[_CLASSIFIER.nb],
+              show_default=True,
+              help="Average with a naive-Bayes-scaled logistic model (NB-LR); auto: when that "
+                   "wins the cross-validation of --l2 auto.")
 @click.option("--cv", default=_CLASSIFIER.cv, show_default=True, type=click.IntRange(min=2),
               help="Folds for --l2 auto.")
 @click.option("--solver", type=click.Choice(["lbfgs", "gis"]), default=_CLASSIFIER.solver,
@@ -105,7 +110,7 @@ def maxent():
 @click.option("--encoding", default="utf-8", show_default=True)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars or summary on stderr.")
 def train_cmd(data, output, spec, lexicon_path, unlabelled_path, values, idf, norm, min_count,
-              max_features, hash_size, normalize, l2, cv, solver, max_iter, tol, encoding, quiet):
+              max_features, hash_size, normalize, l2, nb, cv, solver, max_iter, tol, encoding, quiet):
     """Train a classifier on DATA (label TAB text per line; - for stdin) and write MODEL."""
     refuse_overwrite([output], [data, lexicon_path, unlabelled_path])
     families = {name for name, _ in parse_feature_spec(spec)}
@@ -122,7 +127,8 @@ def train_cmd(data, output, spec, lexicon_path, unlabelled_path, values, idf, no
                             sublinear=values == "log", idf=idf,
                             norm=None if norm == "none" else norm, min_count=min_count,
                             max_features=max_features, normalize=normalize, hash_size=hash_size)
-    clf = MaxEntClassifier(l2=l2, cv=cv, solver=solver, max_iter=max_iter, tol=tol)
+    nb = {v: k for k, v in _NB.items()}[nb]
+    clf = MaxEntClassifier(l2=l2, nb=nb, cv=cv, solver=solver, max_iter=max_iter, tol=tol)
     labels, texts = read_labelled(data, encoding)
     if "words" in families and lexicon is None and not quiet:
         click.echo("learning a lexicon from the training texts (pass --lexicon to reuse one)",
@@ -142,6 +148,11 @@ def train_cmd(data, output, spec, lexicon_path, unlabelled_path, values, idf, no
     if not quiet:
         acc = clf.score(features.transform(texts), np.array(labels))
         chosen = l2_selection(clf)
+        if clf.nb_coef_ is not None:
+            chosen += f"; NB partner l2 {clf.nb_l2_:g}"
+        if clf.mix_cv_accuracy_ is not None:
+            chosen += (f"; CV accuracy {clf.cv_accuracy_[clf.l2_]:.4f}, with NB partner "
+                       f"{clf.mix_cv_accuracy_:.4f}")
         click.echo(f"{len(labels)} examples, {len(clf.classes_)} classes, "
                    f"{features.n_features_out_} features; l2 {clf.l2_:g} ({chosen}), "
                    f"{clf.n_iter_} iterations, objective {clf.objective_:.4f} nats/example, "
@@ -199,6 +210,9 @@ def explain_cmd(model, top):
     else:
         rows = list(zip(classes, clf.coef_))
     out = []
+    if clf.nb_coef_ is not None:
+        out += ["(weights of the maxent part; the model also averages in an NB-LR partner, "
+                "not listed)", ""]
     for c, w in rows:
         order = np.lexsort((np.arange(len(w)), -w))[:top]  # by weight, ties by column
         out.append(f"class {c}: top {len(order)} features (weight in nats)")
