@@ -854,7 +854,10 @@ def load_kernels(preset: str = DEFAULT_PRESET, params: dict | None = None) -> No
             text = fh.read(WARM_CHARS)
     except (MinentError, OSError):
         return
-    LexiconLearner(preset, jobs=1, background="none", **(params or {})).fit(text.splitlines())
+    try:
+        LexiconLearner(preset, jobs=1, background="none", **(params or {})).fit(text.splitlines())
+    except MinentError:  # parameters the few sentences cannot satisfy: the run itself will say
+        pass
 
 
 def _tick(progress) -> None:
