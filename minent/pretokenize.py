@@ -48,7 +48,8 @@ the statistics see, and katakana next to kanji or hiragana is still decided by t
 before a number is joined to it (第18): every gold standard here writes an ordinal with digits as
 one word (pd1998 22 times, never split; UD Chinese GSD likewise), while 第 ends the Han run the
 statistics see, so they cannot join it. Not in text with kana: Japanese short-unit words (UD
-Japanese GSD) keep 第 apart.
+Japanese GSD) keep 第 apart, and for the same reason, in text with kana, a number token with one of
+the suffixes 年 月 日 時 万 億 is split after segmentation (:func:`split_counters`: 2009 年, 8 月).
 
 **Middle-dot rules** (``rules=RULES_DOT`` = 2; off by default, on in the ``news`` discovery preset).
 A middle dot ``·`` (U+00B7) or ``・`` (U+30FB) between two digits links a number (１３·４亿,
@@ -419,14 +420,52 @@ def join_katakana(cps, cls, tok_s, tok_e, tok_id):
 
 
 @njit(cache=True)
+def _has_kana(cps, cls):
+    for c in cps:
+        if cls[c] == HIRA_C or cls[c] == KATA_C:
+            return True
+    return False
+
+
+@njit(cache=True)
+def _is_counter(c):
+    return (c == 0x5E74 or c == 0x6708 or c == 0x65E5 or c == 0x65F6 or c == 0x6642 or c == 0x4E07
+            or c == 0x842C or c == 0x4EBF or c == 0x5104)  # 年月日 时時 万萬 亿億
+
+
+@njit(cache=True)
+def split_counters(cps, cls, tok_s, tok_e, tok_id):
+    """In text with kana, tokens digits + 年 / 月 / 日 / 時 / 万 / 億 (the number rule's suffixes)
+    split into the number and the suffix (ids -1): Japanese short-unit words write 2009 年, 8 月
+    (UD Japanese GSD), where the Chinese standards write 2009年. Text without kana is returned as
+    it is."""
+    if not _has_kana(cps, cls):
+        return tok_s, tok_e, tok_id
+    n = tok_s.shape[0]
+    out_s = np.empty(2 * n, np.int64)
+    out_e = np.empty(2 * n, np.int64)
+    out_id = np.empty(2 * n, np.int64)
+    m = 0
+    for t in range(n):
+        a, b = tok_s[t], tok_e[t]
+        if b - a >= 2 and cls[cps[a]] == DIGIT_C and cls[cps[b - 2]] == DIGIT_C and _is_counter(cps[b - 1]):
+            out_s[m], out_e[m], out_id[m] = a, b - 1, -1
+            out_s[m + 1], out_e[m + 1], out_id[m + 1] = b - 1, b, -1
+            m += 2
+            continue
+        out_s[m], out_e[m], out_id[m] = a, b, tok_id[t]
+        m += 1
+    return out_s[:m], out_e[:m], out_id[:m]
+
+
+@njit(cache=True)
 def join_ordinal(cps, cls, tok_s, tok_e, tok_id):
     """Tokens ``(starts, ends, ids)`` with a token 第 joined to a touching token that starts with a
     digit (第18, 第３; id -1): the ordinal rule of the module doc (``rules`` ON or DOT). Text with
     kana is left as it is (Japanese short-unit words keep the prefix 第 apart)."""
     n = tok_s.shape[0]
-    for c in cps:
-        if cls[c] == HIRA_C or cls[c] == KATA_C:
-            return tok_s, tok_e, tok_id
+    if _has_kana(cps, cls):
+        return tok_s, tok_e, tok_id
     out_s = np.empty(n, np.int64)
     out_e = np.empty(n, np.int64)
     out_id = np.empty(n, np.int64)

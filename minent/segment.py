@@ -21,7 +21,7 @@ from numba import njit
 
 from .hashtable import SeqCounter
 from .pretokenize import (HAN, Rules, class_table, from_codes, join_dotted, join_katakana, join_ordinal, scan_spans,
-                          to_codes)
+                          split_counters, to_codes)
 from .viterbi import best_path, candidates, make_scratch, path_bounds
 
 CHUNK = 1 << 16
@@ -157,6 +157,7 @@ class Segmenter:
         if self.rules >= 1:
             s, e, ids = join_katakana(cps, class_table(), s, e, ids)
             s, e, ids = join_ordinal(cps, class_table(), s, e, ids)
+            s, e, ids = split_counters(cps, class_table(), s, e, ids)
         if self.rules >= 2:
             s, e, ids = join_dotted(cps, class_table(), s, e, ids)
         return cps, s, e, ids, words

@@ -135,3 +135,11 @@ def test_ordinal_rule_joins_di_and_a_number_except_in_kana_text():
     assert seg.segment("第 18 届") == ["第", "18", "届"]  # not touching
     assert seg.segment("第18回の") == ["第", "18", "回", "の"]  # Japanese: 第 stays apart
     assert Lexicon(["第"], [1], 1, rules=0).segmenter.segment("第18") == ["第", "1", "8"]
+
+
+def test_number_suffixes_split_in_kana_text_only():
+    from minent import Lexicon
+    seg = Lexicon(["年", "に", "は"], [2, 1, 1], 4).segmenter
+    assert seg.segment("2009年に8月は10時") == ["2009", "年", "に", "8", "月", "は", "10", "時"]
+    assert seg.segment("2009年8月10萬人") == ["2009年", "8月", "10萬", "人"]  # Chinese: the number rule
+    assert seg.segment("5.5万に") == ["5.5", "万", "に"]
