@@ -47,9 +47,11 @@ the statistics see, and katakana next to kanji or hiragana is still decided by t
 **Ordinal rule** (``rules`` ON or DOT). After segmentation (:func:`join_ordinal`) a token 第 right
 before a number is joined to it (第18): every gold standard here writes an ordinal with digits as
 one word (pd1998 22 times, never split; UD Chinese GSD likewise), while 第 ends the Han run the
-statistics see, so they cannot join it. Not in text with kana: Japanese short-unit words (UD
-Japanese GSD) keep 第 apart, and for the same reason, in text with kana, a number token with one of
+statistics see, so they cannot join it. Not on a line with kana: Japanese short-unit words (UD
+Japanese GSD) keep 第 apart, and for the same reason, on a line with kana, a number token with one of
 the suffixes 年 月 日 時 万 億 is split after segmentation (:func:`split_counters`: 2009 年, 8 月).
+Both look at the token's own line only, so the tokens do not depend on how a text is cut into
+pieces at line breaks.
 
 **Middle-dot rules** (``rules=RULES_DOT`` = 2; off by default, on in the ``news`` discovery preset).
 A middle dot ``·`` (U+00B7) or ``・`` (U+30FB) between two digits links a number (１３·４亿,
@@ -397,9 +399,19 @@ def _all_katakana(cps, cls, a, b):
 
 
 @njit(cache=True)
-def join_katakana(cps, cls, tok_s, tok_e, tok_id):
-    """Tokens ``(starts, ends, ids)`` with touching tokens made only of katakana joined into one
-    (id -1), left to right: the katakana rule of the module doc (``rules`` ON or DOT)."""
+def _joins(cps, cls, a0, b0, a, b, rule):
+    """Whether the touching tokens cps[a0:b0] and cps[a:b] join under ``rule`` (0: katakana,
+    1: ordinal)."""
+    if rule == 0:
+        return _all_katakana(cps, cls, a, b) and _all_katakana(cps, cls, a0, b0)
+    return (cls[cps[a]] == DIGIT_C and b0 - a0 == 1 and cps[a0] == 0x7B2C  # 第 + a number
+            and not _line_has_kana(cps, cls, a0))
+
+
+@njit(cache=True)
+def _join_touching(cps, cls, tok_s, tok_e, tok_id, rule):
+    """Tokens with each token joined to the one before it when they touch and :func:`_joins`
+    says so (the joined token gets id -1), left to right."""
     n = tok_s.shape[0]
     out_s = np.empty(n, np.int64)
     out_e = np.empty(n, np.int64)
@@ -407,8 +419,7 @@ def join_katakana(cps, cls, tok_s, tok_e, tok_id):
     m = 0
     for t in range(n):
         a, b = tok_s[t], tok_e[t]
-        if (m > 0 and out_e[m - 1] == a and _all_katakana(cps, cls, a, b)
-                and _all_katakana(cps, cls, out_s[m - 1], out_e[m - 1])):
+        if m > 0 and out_e[m - 1] == a and _joins(cps, cls, out_s[m - 1], out_e[m - 1], a, b, rule):
             out_e[m - 1] = b
             out_id[m - 1] = -1
             continue
@@ -420,10 +431,25 @@ def join_katakana(cps, cls, tok_s, tok_e, tok_id):
 
 
 @njit(cache=True)
-def _has_kana(cps, cls):
-    for c in cps:
-        if cls[c] == HIRA_C or cls[c] == KATA_C:
+def join_katakana(cps, cls, tok_s, tok_e, tok_id):
+    """Tokens ``(starts, ends, ids)`` with touching tokens made only of katakana joined into one
+    (id -1), left to right: the katakana rule of the module doc (``rules`` ON or DOT)."""
+    return _join_touching(cps, cls, tok_s, tok_e, tok_id, 0)
+
+
+@njit(cache=True)
+def _line_has_kana(cps, cls, i):
+    """Whether the line of position ``i`` (the text between line breaks) has kana. The kana rules
+    look at a token's own line only, so a text gives the same tokens whole or cut at line breaks
+    (the learner's passes read byte ranges of whole lines)."""
+    a = i
+    while a > 0 and cps[a - 1] != 0x0A and cps[a - 1] != 0x0D:
+        a -= 1
+    n = cps.shape[0]
+    while a < n and cps[a] != 0x0A and cps[a] != 0x0D:
+        if cls[cps[a]] == HIRA_C or cls[cps[a]] == KATA_C:
             return True
+        a += 1
     return False
 
 
@@ -435,12 +461,9 @@ def _is_counter(c):
 
 @njit(cache=True)
 def split_counters(cps, cls, tok_s, tok_e, tok_id):
-    """In text with kana, tokens digits + 年 / 月 / 日 / 時 / 万 / 億 (the number rule's suffixes)
+    """On lines with kana, tokens digits + 年 / 月 / 日 / 時 / 万 / 億 (the number rule's suffixes)
     split into the number and the suffix (ids -1): Japanese short-unit words write 2009 年, 8 月
-    (UD Japanese GSD), where the Chinese standards write 2009年. Text without kana is returned as
-    it is."""
-    if not _has_kana(cps, cls):
-        return tok_s, tok_e, tok_id
+    (UD Japanese GSD), where the Chinese standards write 2009年."""
     n = tok_s.shape[0]
     out_s = np.empty(2 * n, np.int64)
     out_e = np.empty(2 * n, np.int64)
@@ -448,7 +471,8 @@ def split_counters(cps, cls, tok_s, tok_e, tok_id):
     m = 0
     for t in range(n):
         a, b = tok_s[t], tok_e[t]
-        if b - a >= 2 and cls[cps[a]] == DIGIT_C and cls[cps[b - 2]] == DIGIT_C and _is_counter(cps[b - 1]):
+        if (b - a >= 2 and cls[cps[a]] == DIGIT_C and cls[cps[b - 2]] == DIGIT_C
+                and _is_counter(cps[b - 1]) and _line_has_kana(cps, cls, a)):
             out_s[m], out_e[m], out_id[m] = a, b - 1, -1
             out_s[m + 1], out_e[m + 1], out_id[m + 1] = b - 1, b, -1
             m += 2
@@ -462,26 +486,8 @@ def split_counters(cps, cls, tok_s, tok_e, tok_id):
 def join_ordinal(cps, cls, tok_s, tok_e, tok_id):
     """Tokens ``(starts, ends, ids)`` with a token 第 joined to a touching token that starts with a
     digit (第18, 第３; id -1): the ordinal rule of the module doc (``rules`` ON or DOT). Text with
-    kana is left as it is (Japanese short-unit words keep the prefix 第 apart)."""
-    n = tok_s.shape[0]
-    if _has_kana(cps, cls):
-        return tok_s, tok_e, tok_id
-    out_s = np.empty(n, np.int64)
-    out_e = np.empty(n, np.int64)
-    out_id = np.empty(n, np.int64)
-    m = 0
-    for t in range(n):
-        a, b = tok_s[t], tok_e[t]
-        if (m > 0 and out_e[m - 1] == a and cls[cps[a]] == DIGIT_C
-                and out_e[m - 1] - out_s[m - 1] == 1 and cps[out_s[m - 1]] == 0x7B2C):
-            out_e[m - 1] = b
-            out_id[m - 1] = -1
-            continue
-        out_s[m] = a
-        out_e[m] = b
-        out_id[m] = tok_id[t]
-        m += 1
-    return out_s[:m], out_e[:m], out_id[:m]
+    kana is left as it is, line by line (Japanese short-unit words keep the prefix 第 apart)."""
+    return _join_touching(cps, cls, tok_s, tok_e, tok_id, 1)
 
 
 def spans(text: str, rules: bool = True) -> list[tuple[str, str]]:

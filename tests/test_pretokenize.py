@@ -143,3 +143,13 @@ def test_number_suffixes_split_in_kana_text_only():
     assert seg.segment("2009年に8月は10時") == ["2009", "年", "に", "8", "月", "は", "10", "時"]
     assert seg.segment("2009年8月10萬人") == ["2009年", "8月", "10萬", "人"]  # Chinese: the number rule
     assert seg.segment("5.5万に") == ["5.5", "万", "に"]
+
+
+def test_kana_rules_look_at_the_token_line_only():
+    """A text gives the same tokens whole or line by line (the learner reads pieces of whole lines)."""
+    from minent import Lexicon
+    seg = Lexicon(["第", "届", "年", "に"], [3, 2, 2, 1], 8).segmenter
+    lines = ["第18届2009年", "2009年に第3", "第５届１９９８年"]
+    whole = seg.segment("\n".join(lines))
+    assert whole == [w for line in lines for w in seg.segment(line)]
+    assert whole == ["第18", "届", "2009年", "2009", "年", "に", "第", "3", "第５", "届", "１９９８年"]
