@@ -490,6 +490,25 @@ def join_ordinal(cps, cls, tok_s, tok_e, tok_id):
     return _join_touching(cps, cls, tok_s, tok_e, tok_id, 1)
 
 
+@njit(cache=True)
+def after_segmentation(cps, cls, tok_s, tok_e, tok_id):
+    """The token rules of ``rules`` ON or DOT in one call: :func:`join_katakana`, then
+    :func:`join_ordinal` and :func:`split_counters` when the text has a 第 before a digit, or a
+    digit before one of their suffixes (a scan, no copy otherwise)."""
+    tok_s, tok_e, tok_id = join_katakana(cps, cls, tok_s, tok_e, tok_id)
+    ordinal = counter = False
+    for j in range(cps.shape[0] - 1):
+        if cls[cps[j]] == DIGIT_C and _is_counter(cps[j + 1]):
+            counter = True
+        elif cps[j] == 0x7B2C and cls[cps[j + 1]] == DIGIT_C:
+            ordinal = True
+    if ordinal:
+        tok_s, tok_e, tok_id = join_ordinal(cps, cls, tok_s, tok_e, tok_id)
+    if counter:
+        tok_s, tok_e, tok_id = split_counters(cps, cls, tok_s, tok_e, tok_id)
+    return tok_s, tok_e, tok_id
+
+
 def spans(text: str, rules: bool = True) -> list[tuple[str, str]]:
     """``(span_text, kind_name)`` for each span of ``text`` — a readable view for tests and users."""
     cps = to_codes(text)

@@ -20,8 +20,7 @@ import numpy as np
 from numba import njit
 
 from .hashtable import SeqCounter
-from .pretokenize import (HAN, Rules, class_table, from_codes, join_dotted, join_katakana, join_ordinal, scan_spans,
-                          split_counters, to_codes)
+from .pretokenize import HAN, Rules, after_segmentation, class_table, from_codes, join_dotted, scan_spans, to_codes
 from .viterbi import best_path, candidates, make_scratch, path_bounds
 
 CHUNK = 1 << 16
@@ -155,9 +154,7 @@ class Segmenter:
         s, e, ids = segment_codes(cps, spans, self.model)
         words = ids
         if self.rules >= 1:
-            s, e, ids = join_katakana(cps, class_table(), s, e, ids)
-            s, e, ids = join_ordinal(cps, class_table(), s, e, ids)
-            s, e, ids = split_counters(cps, class_table(), s, e, ids)
+            s, e, ids = after_segmentation(cps, class_table(), s, e, ids)
         if self.rules >= 2:
             s, e, ids = join_dotted(cps, class_table(), s, e, ids)
         return cps, s, e, ids, words
