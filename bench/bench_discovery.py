@@ -49,9 +49,13 @@ VARIANTS = {
     "stages1-5": ("stages1-4 + affix merge: word (2 chars) + char with unit PMI >= 5 nats", "learner",
                   {"min_gain": None, "bigram_rounds": 0}),
     "general": ("the default learner with default options (all seven stages: stages1-5 + cohesion "
-                "floor 3.5 nats per use + bigram level); what `minent build-lexicon` runs", "learner", {}),
+                "floor 3.5 nats per use + bigram level, phrase entries unseen by the lower level "
+                "scored by their unigram probability); what `minent build-lexicon` runs", "learner", {}),
     "general-nobigram": ("general without stage 7 (the bigram level): the default learner of issue 12",
                          "learner", {"bigram_rounds": 0}),
+    "general-charged": ("general with stage 7 charging the unseen-pair back-off to the entries the lower "
+                        "level never uses (bigram_unseen_free=False: the default before this round)",
+                        "learner", {"bigram_unseen_free": False}),
     "general-budget": ("the default learner under --memory 600M (table budget 200 MB: the clause "
                        "table is a 2.2M-character sample)", "learner", {"_memory": "600M"}),
     "general-noaffix": ("general without the affix merge (stage 5)", "learner", {"affix_min_pmi": None}),

@@ -53,7 +53,7 @@ def make_bigram_scratch(n, width):
 
 
 @njit(cache=True)
-def bigram_path(cand, row0, n, logp, unk, offsets, nxt, pair_lp, backoff, scratch):
+def bigram_path(cand, row0, n, logp, unk, offsets, nxt, pair_lp, backoff, known, scratch):
     """Best path over ``n`` positions (candidate rows ``row0 ..``) under the bigram model
     ``(offsets, nxt, pair_lp, backoff)`` (:func:`bigram_model`); returns ``(score, m)``: the
     path's words are ``scratch[3][:m]`` (start offsets, in order) with ids ``scratch[4][:m]``
@@ -83,7 +83,7 @@ def bigram_path(cand, row0, n, logp, unk, offsets, nxt, pair_lp, backoff, scratc
             wid[j, k - 1] = e
             if i == 0:
                 t = _find(offsets, nxt, bos, e)
-                best[j, k - 1] = pair_lp[t] if t >= 0 else lw + backoff[bos]
+                best[j, k - 1] = pair_lp[t] if t >= 0 else lw + backoff[bos] * known[e]
                 back[j, k - 1] = 0
                 continue
             bs = -np.inf
@@ -94,7 +94,7 @@ def bigram_path(cand, row0, n, logp, unk, offsets, nxt, pair_lp, backoff, scratc
                     continue
                 u = wid[i, kp - 1]
                 t = _find(offsets, nxt, u, e)
-                s = prev + (pair_lp[t] if t >= 0 else lw + backoff[u])
+                s = prev + (pair_lp[t] if t >= 0 else lw + backoff[u] * known[e])
                 if s > bs:
                     bs = s
                     bk = kp
@@ -127,7 +127,7 @@ def bigram_path(cand, row0, n, logp, unk, offsets, nxt, pair_lp, backoff, scratc
 
 
 @njit(cache=True)
-def bigram_uses(clauses, cand, logp, unk, offsets, nxt, pair_lp, backoff, counts, pair_keys, pair_w):
+def bigram_uses(clauses, cand, logp, unk, offsets, nxt, pair_lp, backoff, known, counts, pair_keys, pair_w):
     """Decode every clause under the bigram model; add its weight to ``counts[id]`` per word
     (V = unknown characters) and write one ``(u * (V + 2) + w, weight)`` per adjacent pair
     (clause start included) to ``pair_keys`` / ``pair_w``; returns the number of pairs written."""
@@ -142,7 +142,7 @@ def bigram_uses(clauses, cand, logp, unk, offsets, nxt, pair_lp, backoff, counts
     p = 0
     for c in range(bounds.shape[0] - 1):
         lo, hi, w = bounds[c], bounds[c + 1], weights[c]
-        _, m = bigram_path(cand, lo, hi - lo, logp, unk, offsets, nxt, pair_lp, backoff, scratch)
+        _, m = bigram_path(cand, lo, hi - lo, logp, unk, offsets, nxt, pair_lp, backoff, known, scratch)
         u = V + 1
         for t in range(m):
             e = ids[t]
@@ -176,7 +176,7 @@ def pair_table(pair_keys: np.ndarray, pair_w: np.ndarray, min_count: int = 1):
 
 
 def bigram_model(keys: np.ndarray, pair_counts: np.ndarray, logp: np.ndarray, unk: float,
-                 beta: float):
+                 beta: float, known: np.ndarray | None = None):
     """``(offsets, nxt, pair_lp, backoff)`` of the smoothed bigram model (module doc) from pair
     counts (``keys`` sorted, u * (V + 2) + w) and unigram scores ``logp`` (V entries; ``unk`` for
     the unknown character V): the pairs of context u are ``offsets[u] .. offsets[u + 1] - 1``,
@@ -194,7 +194,8 @@ def bigram_model(keys: np.ndarray, pair_counts: np.ndarray, logp: np.ndarray, un
         backoff = np.log(beta / (ctx + beta))
     offsets = np.zeros(V + 3, np.int64)
     offsets[1:] = np.cumsum(np.bincount(u, minlength=V + 2))
-    return offsets, w.astype(np.int64), pair_lp.astype(np.float64), backoff.astype(np.float64)
+    scale = np.ones(V + 1) if known is None else np.append(np.asarray(known, np.float64), 1.0)
+    return offsets, w.astype(np.int64), pair_lp.astype(np.float64), backoff.astype(np.float64), scale
 
 
 # ============================================================================ learner stage
@@ -221,7 +222,7 @@ def empty_model(n_entries: int):
     """The bigram model with no pairs and no back-off cost: decoding with it is the unigram
     decoder's best path (same scores)."""
     return (np.zeros(n_entries + 3, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64),
-            np.zeros(n_entries + 2, np.float64))
+            np.zeros(n_entries + 2, np.float64), np.ones(n_entries + 1))
 
 
 def bigram_pass(passes, logp: np.ndarray, unk: float, model):

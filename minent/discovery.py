@@ -418,7 +418,8 @@ def cohesion_prune(passes: ClausePasses, stats: NGramStats, counts: np.ndarray, 
 
 
 def bigram_reestimate(passes: ClausePasses, stats: NGramStats, counts: np.ndarray, beta: float,
-                      rounds: int, pair_counts: np.ndarray | None = None, min_pair: int = 2) -> np.ndarray:
+                      rounds: int, pair_counts: np.ndarray | None = None, min_pair: int = 2,
+                      unseen_free: bool = False) -> np.ndarray:
     """Stage 7: hard-EM re-estimation under the smoothed word-bigram model of
     :mod:`minent.bigram`.
 
@@ -426,15 +427,23 @@ def bigram_reestimate(passes: ClausePasses, stats: NGramStats, counts: np.ndarra
     the counts of a sparser lexicon (a higher cohesion floor) give the level below the phrases,
     whose pairs (这 是) compete with the phrase entries (这是) of ``counts``. Each round builds the
     model from the pairs seen at least ``min_pair`` times and the unigram probabilities of the
-    current counts, decodes the clause table (tasks on the engine) and recounts. Returns the
-    entry counts of the last pass."""
+    current counts, decodes the clause table (tasks on the engine) and recounts.
+
+    With ``unseen_free``, an entry the lower level never uses (a phrase such as 但是 or 这是 when
+    the pairs come from ``pair_counts``) is scored by its unigram probability in every context:
+    the pair statistics could not observe it, so the back-off penalty ln(beta / (c(u) + beta)) of
+    an unseen pair — up to 7 nats after the clause start — would be a verdict without evidence.
+    The phrase then competes with its words given the context (ln p(ab) against ln p(a | u) +
+    ln p(b | a)). Returns the entry counts of the last pass."""
     unk = _unk(stats)
-    _, keys, pc = bigram_pass(passes, _logp(counts if pair_counts is None else pair_counts), unk,
-                              empty_model(len(counts)))
+    low = counts if pair_counts is None else pair_counts
+    _, keys, pc = bigram_pass(passes, _logp(low), unk, empty_model(len(counts)))
+    known = (low > 0).astype(np.float64) if unseen_free else None
     for _ in range(rounds):
         keep = pc >= min_pair
         logp = _logp(counts)
-        counts, keys, pc = bigram_pass(passes, logp, unk, bigram_model(keys[keep], pc[keep], logp, unk, beta))
+        counts, keys, pc = bigram_pass(passes, logp, unk,
+                                       bigram_model(keys[keep], pc[keep], logp, unk, beta, known))
     return counts
 
 
@@ -493,6 +502,9 @@ class DiscoveryParams:
         (the word level below the phrases; 4.5 / 5 / 6: pd1998 0.8373 / 0.8376 / 0.8369);
         None: from the lexicon itself, which only reproduces its own segmentation (measured flat:
         row general+bigram-own of bench_discovery.py).
+    bigram_unseen_free : bool, default True
+        Stage 7: entries the lower level never uses are scored by their unigram probability in
+        every context instead of paying the unseen-pair back-off (:func:`bigram_reestimate`).
     long_min_pmi : float or None, default None
         If set, stage-3 entries longer than ``mdl_keep_len`` also join when their minimum split
         PMI is >= this (nats) and both branching entropies >= ``long_min_entropy``; measured to
@@ -537,6 +549,7 @@ class DiscoveryParams:
     bigram_rounds: int = 1
     bigram_beta: float = 1000.0
     bigram_floor: float | None = 5.0
+    bigram_unseen_free: bool = True
     reestimate_passes: int = 2
     prune: bool = False
     maximal: bool = True
@@ -822,7 +835,8 @@ class LexiconLearner:
         if p.bigram_rounds > 0:
             low = (None if p.bigram_floor is None else
                    cohesion_prune(passes, stats, final, p.bigram_floor, p.reestimate_passes))
-            final = bigram_reestimate(passes, stats, final, p.bigram_beta, p.bigram_rounds, low)
+            final = bigram_reestimate(passes, stats, final, p.bigram_beta, p.bigram_rounds, low,
+                                      unseen_free=p.bigram_unseen_free)
             _tick(progress)
         timings["bigram"] = time.perf_counter() - t7
         if p.prune:

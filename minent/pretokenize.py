@@ -10,9 +10,10 @@ returns spans of these kinds:
     never cross a piece boundary.
 ``NUMBER`` (2)
     half- or full-width digits with internal ``. ． / ／ ∶ :`` between digits (0.5, 1/3, 3∶0), an
-    optional leading sign ``- － + ＋`` (only at the start of a piece), then optionally one suffix:
-    ``％ % ‰`` or ``日 月 时 万 亿``, or ``年`` after three or more digits (1998年, but 5 年 as in the
-    PKU standard, where a duration keeps 年 apart).
+    optional leading sign ``- － + ＋`` (only at the start of a piece), a half-width comma grouping
+    thousands (16,250: a comma before exactly three digits), then optionally one suffix:
+    ``％ % ‰`` or ``日 月 时 万 亿`` (traditional ``時 萬 億`` too), or ``年`` after three or more
+    digits (1998年, but 5 年 as in the PKU standard, where a duration keeps 年 apart).
 ``LETTERS`` (3)
     a run of letters (any other alphabetic script: Latin, Greek, Cyrillic...) and digits,
     with ``. ． - － — _ & '`` allowed between two of them (CD—ROM, H5N1, www.x.com).
@@ -42,6 +43,15 @@ and names are long (ソング, セントラル) and rare, so a small corpus's st
 characters, while in the UD Japanese GSD dev gold two adjacent katakana are inside one word
 2,031 times out of 2,114 (96%). Learning statistics are unchanged (katakana stays in the runs
 the statistics see, and katakana next to kanji or hiragana is still decided by them).
+
+**Ordinal rule** (``rules`` ON or DOT). After segmentation (:func:`join_ordinal`) a token 第 right
+before a number is joined to it (第18): every gold standard here writes an ordinal with digits as
+one word (pd1998 22 times, never split; UD Chinese GSD likewise), while 第 ends the Han run the
+statistics see, so they cannot join it. Not on a line with kana: Japanese short-unit words (UD
+Japanese GSD) keep 第 apart, and for the same reason, on a line with kana, a number token with one of
+the suffixes 年 月 日 時 万 億 is split after segmentation (:func:`split_counters`: 2009 年, 8 月).
+Both look at the token's own line only, so the tokens do not depend on how a text is cut into
+pieces at line breaks.
 
 **Middle-dot rules** (``rules=RULES_DOT`` = 2; off by default, on in the ``news`` discovery preset).
 A middle dot ``·`` (U+00B7) or ``・`` (U+30FB) between two digits links a number (１３·４亿,
@@ -204,6 +214,17 @@ def _is_number_link(c):
     return c == 0x2E or c == 0xFF0E or c == 0x2F or c == 0xFF0F or c == 0x2236 or c == 0x3A
 
 
+@njit(cache=True)
+def _is_group_comma(cps, cls, j, n):
+    """A half-width comma grouping thousands: after a digit, before exactly three digits (16,250)."""
+    if cps[j] != 0x2C or j == 0 or cls[cps[j - 1]] != DIGIT_C:
+        return False
+    for t in range(j + 1, j + 4):
+        if t >= n or cls[cps[t]] != DIGIT_C:
+            return False
+    return j + 4 >= n or cls[cps[j + 4]] != DIGIT_C
+
+
 DOTS = (0xB7, 0x30FB)  # · ・ (the middle dots of the DOT rules)
 
 
@@ -281,8 +302,8 @@ def _scan_spans(cps, cls, rules):
             j = i + 1
             while j < n and cls[cps[j]] == DIGIT_C:
                 j += 1
-            while j + 1 < n and (_is_number_link(cps[j]) or (dots and _is_dot(cps[j]))) and \
-                    cls[cps[j + 1]] == DIGIT_C:
+            while j + 1 < n and ((_is_number_link(cps[j]) or (dots and _is_dot(cps[j])))
+                                 and cls[cps[j + 1]] == DIGIT_C or _is_group_comma(cps, cls, j, n)):
                 j += 2
                 while j < n and cls[cps[j]] == DIGIT_C:
                     j += 1
@@ -294,7 +315,8 @@ def _scan_spans(cps, cls, rules):
                 s = cps[j]
                 if s == 0xFF05 or s == 0x25 or s == 0x2030:  # ％ % ‰
                     j += 1
-                elif s == 0x65E5 or s == 0x6708 or s == 0x65F6 or s == 0x4E07 or s == 0x4EBF:  # 日月时万亿
+                elif (s == 0x65E5 or s == 0x6708 or s == 0x65F6 or s == 0x4E07 or s == 0x4EBF  # 日月时万亿
+                      or s == 0x6642 or s == 0x842C or s == 0x5104):  # 時萬億 (traditional)
                     j += 1
                 elif s == 0x5E74 and j - i >= 3:  # 年 after a year-like number
                     j += 1
@@ -382,24 +404,27 @@ def _all_katakana(cps, cls, a, b):
 
 
 @njit(cache=True)
-def join_katakana(cps, cls, tok_s, tok_e, tok_id):
-    """Tokens ``(starts, ends, ids)`` with touching tokens made only of katakana joined into one
-    (id -1), left to right: the katakana rule of the module doc (``rules`` ON or DOT). Without
-    katakana in ``cps`` the inputs are returned as they are."""
+def _joins(cps, cls, a0, b0, a, b, rule):
+    """Whether the touching tokens cps[a0:b0] and cps[a:b] join under ``rule`` (0: katakana,
+    1: ordinal)."""
+    if rule == 0:
+        return _all_katakana(cps, cls, a, b) and _all_katakana(cps, cls, a0, b0)
+    return (cls[cps[a]] == DIGIT_C and b0 - a0 == 1 and cps[a0] == 0x7B2C  # 第 + a number
+            and not _line_has_kana(cps, cls, a0))
+
+
+@njit(cache=True)
+def _join_touching(cps, cls, tok_s, tok_e, tok_id, rule):
+    """Tokens with each token joined to the one before it when they touch and :func:`_joins`
+    says so (the joined token gets id -1), left to right."""
     n = tok_s.shape[0]
-    for j in range(cps.shape[0]):
-        if cls[cps[j]] == KATA_C:
-            break
-    else:
-        return tok_s, tok_e, tok_id
     out_s = np.empty(n, np.int64)
     out_e = np.empty(n, np.int64)
     out_id = np.empty(n, np.int64)
     m = 0
     for t in range(n):
         a, b = tok_s[t], tok_e[t]
-        if (m > 0 and out_e[m - 1] == a and _all_katakana(cps, cls, a, b)
-                and _all_katakana(cps, cls, out_s[m - 1], out_e[m - 1])):
+        if m > 0 and out_e[m - 1] == a and _joins(cps, cls, out_s[m - 1], out_e[m - 1], a, b, rule):
             out_e[m - 1] = b
             out_id[m - 1] = -1
             continue
@@ -408,6 +433,85 @@ def join_katakana(cps, cls, tok_s, tok_e, tok_id):
         out_id[m] = tok_id[t]
         m += 1
     return out_s[:m], out_e[:m], out_id[:m]
+
+
+@njit(cache=True)
+def join_katakana(cps, cls, tok_s, tok_e, tok_id):
+    """Tokens ``(starts, ends, ids)`` with touching tokens made only of katakana joined into one
+    (id -1), left to right: the katakana rule of the module doc (``rules`` ON or DOT)."""
+    return _join_touching(cps, cls, tok_s, tok_e, tok_id, 0)
+
+
+@njit(cache=True)
+def _line_has_kana(cps, cls, i):
+    """Whether the line of position ``i`` (the text between line breaks) has kana. The kana rules
+    look at a token's own line only, so a text gives the same tokens whole or cut at line breaks
+    (the learner's passes read byte ranges of whole lines)."""
+    a = i
+    while a > 0 and cps[a - 1] != 0x0A and cps[a - 1] != 0x0D:
+        a -= 1
+    n = cps.shape[0]
+    while a < n and cps[a] != 0x0A and cps[a] != 0x0D:
+        if cls[cps[a]] == HIRA_C or cls[cps[a]] == KATA_C:
+            return True
+        a += 1
+    return False
+
+
+@njit(cache=True)
+def _is_counter(c):
+    return (c == 0x5E74 or c == 0x6708 or c == 0x65E5 or c == 0x65F6 or c == 0x6642 or c == 0x4E07
+            or c == 0x842C or c == 0x4EBF or c == 0x5104)  # 年月日 时時 万萬 亿億
+
+
+@njit(cache=True)
+def split_counters(cps, cls, tok_s, tok_e, tok_id):
+    """On lines with kana, tokens digits + 年 / 月 / 日 / 時 / 万 / 億 (the number rule's suffixes)
+    split into the number and the suffix (ids -1): Japanese short-unit words write 2009 年, 8 月
+    (UD Japanese GSD), where the Chinese standards write 2009年."""
+    n = tok_s.shape[0]
+    out_s = np.empty(2 * n, np.int64)
+    out_e = np.empty(2 * n, np.int64)
+    out_id = np.empty(2 * n, np.int64)
+    m = 0
+    for t in range(n):
+        a, b = tok_s[t], tok_e[t]
+        if (b - a >= 2 and cls[cps[a]] == DIGIT_C and cls[cps[b - 2]] == DIGIT_C
+                and _is_counter(cps[b - 1]) and _line_has_kana(cps, cls, a)):
+            out_s[m], out_e[m], out_id[m] = a, b - 1, -1
+            out_s[m + 1], out_e[m + 1], out_id[m + 1] = b - 1, b, -1
+            m += 2
+            continue
+        out_s[m], out_e[m], out_id[m] = a, b, tok_id[t]
+        m += 1
+    return out_s[:m], out_e[:m], out_id[:m]
+
+
+@njit(cache=True)
+def join_ordinal(cps, cls, tok_s, tok_e, tok_id):
+    """Tokens ``(starts, ends, ids)`` with a token 第 joined to a touching token that starts with a
+    digit (第18, 第３; id -1): the ordinal rule of the module doc (``rules`` ON or DOT). Text with
+    kana is left as it is, line by line (Japanese short-unit words keep the prefix 第 apart)."""
+    return _join_touching(cps, cls, tok_s, tok_e, tok_id, 1)
+
+
+@njit(cache=True)
+def after_segmentation(cps, cls, tok_s, tok_e, tok_id):
+    """The token rules of ``rules`` ON or DOT in one call: :func:`join_katakana`, then
+    :func:`join_ordinal` and :func:`split_counters` when the text has a 第 before a digit, or a
+    digit before one of their suffixes (a scan, no copy otherwise)."""
+    tok_s, tok_e, tok_id = join_katakana(cps, cls, tok_s, tok_e, tok_id)
+    ordinal = counter = False
+    for j in range(cps.shape[0] - 1):
+        if cls[cps[j]] == DIGIT_C and _is_counter(cps[j + 1]):
+            counter = True
+        elif cps[j] == 0x7B2C and cls[cps[j + 1]] == DIGIT_C:
+            ordinal = True
+    if ordinal:
+        tok_s, tok_e, tok_id = join_ordinal(cps, cls, tok_s, tok_e, tok_id)
+    if counter:
+        tok_s, tok_e, tok_id = split_counters(cps, cls, tok_s, tok_e, tok_id)
+    return tok_s, tok_e, tok_id
 
 
 def spans(text: str, rules: bool = True) -> list[tuple[str, str]]:

@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit
 
 from .hashtable import SeqCounter
-from .pretokenize import HAN, Rules, class_table, join_dotted, join_katakana, scan_spans, to_codes, from_codes
+from .pretokenize import HAN, Rules, after_segmentation, class_table, from_codes, join_dotted, scan_spans, to_codes
 from .viterbi import best_path, candidates, make_scratch, path_bounds
 
 CHUNK = 1 << 16
@@ -167,7 +167,7 @@ class Segmenter:
         s, e, ids = segment_codes(cps, spans, self.model)
         words = ids
         if self.rules >= 1:
-            s, e, ids = join_katakana(cps, class_table(), s, e, ids)
+            s, e, ids = after_segmentation(cps, class_table(), s, e, ids)
         if self.rules >= 2:
             s, e, ids = join_dotted(cps, class_table(), s, e, ids)
         return cps, s, e, ids, words

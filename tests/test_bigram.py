@@ -30,7 +30,7 @@ def _paths(n, width):
             yield [(0, k)] + [(s + k, m) for s, m in rest]
 
 
-def _reference(cand, n, logp, unk, offsets, nxt, pair_lp, backoff):
+def _reference(cand, n, logp, unk, offsets, nxt, pair_lp, backoff, known):
     """Brute force: the best-scoring segmentation under the bigram model."""
     V = len(logp)
     ctx = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
@@ -47,7 +47,7 @@ def _reference(cand, n, logp, unk, offsets, nxt, pair_lp, backoff):
             else:
                 score = -np.inf
                 break
-            score += table.get(u * (V + 2) + e, lw + backoff[u])
+            score += table.get(u * (V + 2) + e, lw + backoff[u] * known[e])
             ids.append(e)
             u = e
         if score > best[0]:
@@ -66,7 +66,8 @@ def test_bigram_path_matches_brute_force(seed):
     pairs = {(rng.randrange(V + 2), rng.randrange(V + 1)): rng.randint(1, 9) for _ in range(12)}
     keys = np.array(sorted(u * (V + 2) + w for u, w in pairs), np.int64)
     counts = np.array([pairs[divmod(int(k), V + 2)] for k in keys], np.float64)
-    model = bigram_model(keys, counts, logp, unk, 2.5)
+    known = np.array([rng.random() < 0.5 for _ in range(V)]) if seed % 2 else None  # unseen_free
+    model = bigram_model(keys, counts, logp, unk, 2.5, known)
     score, m = bigram_path(cand, 0, n, logp, unk, *model, make_bigram_scratch(n, width))
     ref_score, (ref_path, ref_ids) = _reference(cand, n, logp, unk, *model)
     assert score == pytest.approx(ref_score)
@@ -92,7 +93,8 @@ def test_model_probabilities_sum_to_one():
     logp = np.log(np.array([0.5, 0.3, 0.1]))
     unk = np.log(0.1)
     keys = np.array([0 * 5 + 1, 0 * 5 + 3, 4 * 5 + 0], np.int64)  # (0,1), (0,unk), (bos,0)
-    offsets, nxt, lp, bo = bigram_model(keys, np.array([3.0, 1.0, 2.0]), logp, unk, 2.0)
+    offsets, nxt, lp, bo, known = bigram_model(keys, np.array([3.0, 1.0, 2.0]), logp, unk, 2.0)
+    assert known.tolist() == [1.0] * (V + 1)
     assert offsets.tolist() == [0, 2, 2, 2, 2, 3] and nxt.tolist() == [1, 3, 0]
     for u in (0, 1, 4):
         total = 0.0
@@ -125,3 +127,19 @@ def test_bigram_stage_same_lexicon_on_two_jobs():
            for j in (1, 2)]
     assert low[0].words == low[1].words and list(low[0].counts) == list(low[1].counts)
     assert {"北京", "学校", "公园"} <= set(one.words)
+    free = [LexiconLearner(mdl_rounds=3, bigram_unseen_free=f, jobs=2).fit(raw).lexicon_ for f in (True, False)]
+    assert free[0].words == low[0].words or free[1].words == low[0].words  # one of them is the default
+
+
+def test_unseen_free_scores_unseen_entries_by_unigram():
+    """With ``known`` 0 for an entry, a pair never seen costs ln p(w) alone, not ln p(w) + back-off."""
+    V = 2
+    logp = np.log(np.array([0.3, 0.7]))
+    keys = np.array([3 * 4 + 0], np.int64)  # (bos, 0) seen 5 times
+    cand = np.array([[0, 1], [0, -1]], np.int32)  # ids: 0 = one char, 1 = the two chars
+    for known, want in ((None, [0, 0]), (np.array([1.0, 0.0]), [1])):
+        model = bigram_model(keys, np.array([5.0]), logp, -9.0, 1.0, known)
+        scratch = make_bigram_scratch(2, 2)
+        score, m = bigram_path(cand, 0, 2, logp, -9.0, *model, scratch)
+        assert scratch[4][:m].tolist() == want
+    assert score == pytest.approx(np.log(0.7))

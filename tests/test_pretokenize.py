@@ -112,3 +112,44 @@ def test_chinese_spans_unchanged_by_word_scripts():
     text = "迈向充满希望的新世纪——一九九八年新年讲话（附图片１张）乔治·布什"
     assert all(k in ("han", "punct", "date", "number") for _, k in spans(text))
     assert "".join(s for s, k in spans(text) if k == "han") == "迈向充满希望的新世纪新年讲话附图片张乔治布什"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("人口16,250人", [("人口", "han"), ("16,250", "number"), ("人", "han")]),
+    ("價格1,234,567元", [("價格", "han"), ("1,234,567", "number"), ("元", "han")]),
+    ("1,2,3", [("1", "number"), (",", "punct"), ("2", "number"), (",", "punct"), ("3", "number")]),
+    ("1,0000", [("1", "number"), (",", "punct"), ("0000", "number")]),
+    ("１，２５０", [("１", "number"), ("，", "punct"), ("２５０", "number")]),  # full width: a list
+    ("約20萬人", [("約", "han"), ("20萬", "number"), ("人", "han")]),
+    ("4.5億元10時", [("4.5億", "number"), ("元", "han"), ("10時", "number")]),
+])
+def test_group_comma_and_traditional_suffixes(text, expected):
+    assert spans(text) == expected
+
+
+def test_ordinal_rule_joins_di_and_a_number_except_in_kana_text():
+    from minent import Lexicon
+    lex = Lexicon(["第", "届", "回"], [3, 2, 1], 6)
+    seg = lex.segmenter
+    assert seg.segment("第18届") == ["第18", "届"]
+    assert seg.segment("第 18 届") == ["第", "18", "届"]  # not touching
+    assert seg.segment("第18回の") == ["第", "18", "回", "の"]  # Japanese: 第 stays apart
+    assert Lexicon(["第"], [1], 1, rules=0).segmenter.segment("第18") == ["第", "1", "8"]
+
+
+def test_number_suffixes_split_in_kana_text_only():
+    from minent import Lexicon
+    seg = Lexicon(["年", "に", "は"], [2, 1, 1], 4).segmenter
+    assert seg.segment("2009年に8月は10時") == ["2009", "年", "に", "8", "月", "は", "10", "時"]
+    assert seg.segment("2009年8月10萬人") == ["2009年", "8月", "10萬", "人"]  # Chinese: the number rule
+    assert seg.segment("5.5万に") == ["5.5", "万", "に"]
+
+
+def test_kana_rules_look_at_the_token_line_only():
+    """A text gives the same tokens whole or line by line (the learner reads pieces of whole lines)."""
+    from minent import Lexicon
+    seg = Lexicon(["第", "届", "年", "に"], [3, 2, 2, 1], 8).segmenter
+    lines = ["第18届2009年", "2009年に第3", "第５届１９９８年"]
+    whole = seg.segment("\n".join(lines))
+    assert whole == [w for line in lines for w in seg.segment(line)]
+    assert whole == ["第18", "届", "2009年", "2009", "年", "に", "第", "3", "第５", "届", "１９９８年"]
