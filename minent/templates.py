@@ -66,7 +66,7 @@ import numpy as np
 from numba import njit
 
 from .errors import FormatError, InputError, MinentError
-from .hashtable import EMPTY, KeyCounter, SeqCounter, fold, key_lookup, key_slot, mix64, table_find, _FNV_OFFSET
+from .hashtable import EMPTY, KeyCounter, SeqCounter, fold, mix64, table_find, _FNV_OFFSET
 from .spill import SpillingCounter, SpillingKeyCounter, merge_first_values
 from .counting import strong_table
 from .parallel import plan_ranges, read_range
@@ -217,80 +217,11 @@ def piece_boundaries(ids, bounds, is_punct, starts, ends):
 
 
 @njit(cache=True)
-def _emit_path(ids, lo, n, path, depth, out_codes, n_c):
-    """Write the template of the path ``path[:depth]`` (sentence positions) at ``out_codes[n_c:]``."""
-    if path[0] > 0:
-        out_codes[n_c] = 0
-        n_c += 1
-    for d in range(depth):
-        if d > 0 and path[d] - path[d - 1] > 1:
-            out_codes[n_c] = 0
-            n_c += 1
-        out_codes[n_c] = ids[lo + path[d]]
-        n_c += 1
-    if path[depth - 1] < n - 1:
-        out_codes[n_c] = 0
-        n_c += 1
-    return n_c
-
-
-@njit(cache=True)
-def _same(codes, bounds, t, u):
-    a0, a1, b0, b1 = bounds[t], bounds[t + 1], bounds[u], bounds[u + 1]
-    if a1 - a0 != b1 - b0:
-        return False
-    for k in range(a1 - a0):
-        if codes[a0 + k] != codes[b0 + k]:
-            return False
-    return True
-
-
-@njit(cache=True)
-def _emit(ids, lo, n, s, path, depth, out, seen, st):
-    """Append the template of ``path[:depth]`` of sentence ``s`` to ``out`` unless the sentence
-    already gave it. ``out = (codes, bounds, hashes, sent)``; ``seen = (keys, vals, slots)`` is a
-    per-sentence table hash -> template (``hashtable.key_slot``); ``st = [n_templates, n_codes,
-    first template of the sentence, n_seen]``. Returns False when the buffers are full."""
-    codes, bounds, hashes, sent = out
-    keys, vals, slots = seen
-    if st[0] + 1 >= hashes.shape[0] or st[1] + 2 * n + 1 > codes.shape[0]:
-        return False
-    t = st[0]
-    st[1] = _emit_path(ids, lo, n, path, depth, codes, st[1])
-    bounds[t + 1] = st[1]
-    h = _FNV_OFFSET
-    for k in range(bounds[t], st[1]):
-        h = fold(h, codes[k])
-    h = mix64(h)
-    hashes[t] = h
-    key = h & 0x7FFFFFFFFFFFFFFF
-    slot = key_slot(keys, key)
-    if keys[slot] == key:
-        dup = _same(codes, bounds, vals[slot], t)
-        if not dup:  # a 64-bit hash collision: look at every template of the sentence
-            for u in range(st[2], t):
-                if hashes[u] == h and _same(codes, bounds, u, t):
-                    dup = True
-                    break
-        if dup:
-            st[1] = bounds[t]
-            return True
-    else:
-        keys[slot] = key
-        vals[slot] = t
-        slots[st[3]] = slot
-        st[3] += 1
-    sent[t] = s
-    st[0] = t + 1
-    return True
-
-
-@njit(cache=True)
-def _sentence_dag(ids, lo, n, window, strong, dag):
+def _sentence_dag(ids, lo, n, window, strong_keys, succ, n_succ, indeg):
     """Edges i -> j (0 < j - i <= window, both known, pair strong) of one sentence:
-    ``succ[i * window + k]`` for k < ``n_succ[i]``, and the in-degrees."""
-    strong_keys, strong_vals = strong
-    succ, n_succ, indeg = dag
+    ``succ[i * window + k]`` for k < ``n_succ[i]``, and the in-degrees. ``strong_keys``: the key
+    array of a :class:`~minent.hashtable.KeyCounter` of the strong pairs (key ``a << 32 | b``)."""
+    mask = strong_keys.shape[0] - 1
     for i in range(n):
         n_succ[i] = 0
         indeg[i] = 0
@@ -300,46 +231,16 @@ def _sentence_dag(ids, lo, n, window, strong, dag):
             continue
         for j in range(i + 1, min(n, i + window + 1)):
             b = ids[lo + j]
-            if b > 0 and key_lookup(strong_keys, strong_vals, (np.int64(a) << 32) | b) > 0:
+            if b <= 0:
+                continue
+            k = (np.int64(a) << 32) | b
+            slot = mix64(k) & mask  # hashtable.key_lookup, written out (no call per pair)
+            while strong_keys[slot] != k and strong_keys[slot] != EMPTY:
+                slot = (slot + 1) & mask
+            if strong_keys[slot] == k:
                 succ[i * window + n_succ[i]] = j
                 n_succ[i] += 1
                 indeg[j] += 1
-
-
-@njit(cache=True)
-def _walk(ids, lo, n, s, src, window, dag, max_depth, max_paths, maximal, out, seen, st, path, nxt):
-    """Depth-first paths from ``src`` (successors in increasing position). ``maximal``: emit the
-    paths that end at a sink, at most ``max_paths``; else emit every path of 2..``max_depth``
-    nodes. Returns ``(fits, capped)``."""
-    succ, n_succ, indeg = dag
-    n_paths = 0
-    depth = 1
-    path[0] = src
-    nxt[0] = 0
-    while depth > 0:
-        u = path[depth - 1]
-        at_end = n_succ[u] == 0 if maximal else depth >= 2
-        if at_end and nxt[depth - 1] == 0:  # first visit of this path
-            if not _emit(ids, lo, n, s, path, depth, out, seen, st):
-                return False, False
-            n_paths += 1
-            if maximal:
-                depth -= 1
-                if n_paths >= max_paths:
-                    for d in range(depth):  # capped only if some path was left out
-                        if nxt[d] < n_succ[path[d]]:
-                            return True, True
-                    return True, False
-                continue
-        k = nxt[depth - 1]
-        if k < n_succ[u] and depth < max_depth:
-            nxt[depth - 1] = k + 1
-            path[depth] = succ[u * window + k]
-            nxt[depth] = 0
-            depth += 1
-        else:
-            depth -= 1
-    return True, False
 
 
 @njit(cache=True)
@@ -348,24 +249,32 @@ def block_templates(ids, bounds, start, window, strong, max_paths, subpath_liter
 
     For each sentence: the DAG of strong pairs (``strong = (keys, vals)`` of a
     :class:`~minent.hashtable.KeyCounter`, key ``a << 32 | b``); every source-to-sink path (at
-    most ``max_paths`` per source, depth first); and, when ``subpath_literals >= 2``, every path of
-    2..``subpath_literals`` nodes from any node, and the sentence's first and last word alone
-    ("w [X]", "[X] w"); one template per distinct pattern per sentence.
+    most ``max_paths`` per source, depth first, successors in increasing position); and, when
+    ``subpath_literals >= 2``, every path of 2..``subpath_literals`` nodes from any node, and the
+    sentence's first and last word alone ("w [X]", "[X] w"); one template per distinct pattern
+    per sentence (a per-sentence table hash -> template, codes compared on a hash match).
     ``out = (codes, bounds, hashes, sent)``: template t is ``codes[bounds[t]:bounds[t+1]]`` (0 =
-    [X]) from sentence ``sent[t]``; ``capped[s]`` is set when a source of sentence s hit
-    ``max_paths``.
+    [X]) from sentence ``sent[t]``, ``hashes[t]`` its :func:`~minent.hashtable.seq_hash`;
+    ``capped[s]`` is set when a source of sentence s hit ``max_paths``.
 
     Stops before a sentence whose templates no longer fit the output buffers and returns
     ``(next_sentence, n_templates, n_codes)``; the caller grows the buffers when no sentence fit.
+
+    One flat loop with no helper taking arrays: a call per path would pay numba's reference
+    counting of every array argument (atomic operations), which was most of the kernel's time.
     """
+    codes, tbounds, hashes, sent = out
+    strong_keys = strong[0]
     n_sent = bounds.shape[0] - 1
     longest = 1
     for s in range(start, n_sent):
         longest = max(longest, bounds[s + 1] - bounds[s])
-    dag = (np.empty(longest * window, np.int64), np.empty(longest, np.int64), np.empty(longest, np.int64))
+    succ = np.empty(longest * window, np.int64)
+    n_succ = np.empty(longest, np.int64)
+    indeg = np.empty(longest, np.int64)
     path = np.empty(longest, np.int64)
     nxt = np.empty(longest, np.int64)
-    per_sentence = out[2].shape[0] + 1  # the buffers bound the templates of one sentence, and so
+    per_sentence = hashes.shape[0] + 1  # the buffers bound the templates of one sentence, and so
     walks = max_paths + 2  # does the walk: per position, max_paths source-to-sink paths (+ edges)
     step = 1
     for _ in range(1, subpath_literals):  # + window + window^2 + ... short paths
@@ -377,38 +286,135 @@ def block_templates(ids, bounds, start, window, strong, max_paths, subpath_liter
     size = 16
     while size < 2 * per_sentence:
         size *= 2
-    seen = (np.full(size, -1, np.int64), np.empty(size, np.int64), np.empty(per_sentence, np.int64))
-    st = np.zeros(4, np.int64)  # n_templates, n_codes, first template of the sentence, n_seen
-    out[1][0] = 0
+    keys = np.full(size, -1, np.int64)  # per-sentence table: hash -> template, in a prefix of
+    vals = np.empty(size, np.int64)     # the arrays sized to the sentence (cache-resident)
+    used = np.empty(per_sentence, np.int64)
+    n_t = 0
+    n_c = 0
+    tbounds[0] = 0
     for s in range(start, n_sent):
         lo, hi = bounds[s], bounds[s + 1]
         n = hi - lo
-        st[2] = st[0]
-        c_first = st[1]
-        _sentence_dag(ids, lo, n, window, strong, dag)
+        t_first = n_t
+        c_first = n_c
+        n_used = 0
+        need = 16
+        while need < 2 * min(per_sentence, n * walks + 1):
+            need *= 2
+        mask = need - 1
+        _sentence_dag(ids, lo, n, window, strong_keys, succ, n_succ, indeg)
         fits = True
-        for src in range(n):
-            if ids[lo + src] <= 0:
-                continue
-            if dag[2][src] == 0:
-                fits, cap = _walk(ids, lo, n, s, src, window, dag, n, max_paths, True, out, seen, st, path, nxt)
-                capped[s] |= cap
-            if fits and subpath_literals >= 2 and dag[1][src] > 0:
-                fits, cap = _walk(ids, lo, n, s, src, window, dag, subpath_literals, 0, False, out, seen, st,
-                                  path, nxt)
+        edges = subpath_literals >= 2 and n > 1
+        for job in range(2 * n + 2):
+            # jobs: (source-to-sink walk from src, short-path walk from src) for each src; then
+            # the sentence's first and last word alone
+            if job < 2 * n:
+                src = job // 2
+                mode = job % 2  # 0: source-to-sink paths, 1: paths of 2..subpath_literals nodes
+                if ids[lo + src] <= 0:
+                    continue
+                if mode == 0 and indeg[src] != 0:
+                    continue
+                if mode == 1 and (subpath_literals < 2 or n_succ[src] == 0):
+                    continue
+                max_depth = n if mode == 0 else subpath_literals
+            else:
+                src = 0 if job == 2 * n else n - 1
+                mode = 2
+                if not edges or ids[lo + src] <= 0:
+                    continue
+                max_depth = 1
+            n_paths = 0
+            depth = 1
+            path[0] = src
+            nxt[0] = 0
+            while depth > 0:
+                u = path[depth - 1]
+                if mode == 0:
+                    at_end = n_succ[u] == 0
+                elif mode == 1:
+                    at_end = depth >= 2
+                else:
+                    at_end = True
+                if at_end and nxt[depth - 1] == 0:  # first visit of this path: emit its template
+                    if n_t + 1 >= hashes.shape[0] or n_c + 2 * n + 1 > codes.shape[0]:
+                        fits = False
+                        break
+                    c0 = n_c
+                    if path[0] > 0:
+                        codes[n_c] = 0
+                        n_c += 1
+                    for d in range(depth):
+                        if d > 0 and path[d] - path[d - 1] > 1:
+                            codes[n_c] = 0
+                            n_c += 1
+                        codes[n_c] = ids[lo + path[d]]
+                        n_c += 1
+                    if path[depth - 1] < n - 1:
+                        codes[n_c] = 0
+                        n_c += 1
+                    h = _FNV_OFFSET
+                    for q in range(c0, n_c):
+                        h = fold(h, codes[q])
+                    h = mix64(h)
+                    key = h & 0x7FFFFFFFFFFFFFFF
+                    slot = key & mask  # the key is a mixed hash already
+                    while keys[slot] != key and keys[slot] != EMPTY:
+                        slot = (slot + 1) & mask
+                    dup = False
+                    if keys[slot] == key:  # same hash earlier in the sentence: compare the codes
+                        for i2 in range(-1, n_t - t_first):  # the slot's template first, then any
+                            t2 = vals[slot] if i2 < 0 else t_first + i2  # (a 64-bit collision)
+                            if hashes[t2] != h or tbounds[t2 + 1] - tbounds[t2] != n_c - c0:
+                                continue
+                            same = True
+                            a2 = tbounds[t2]
+                            for q in range(n_c - c0):
+                                if codes[a2 + q] != codes[c0 + q]:
+                                    same = False
+                                    break
+                            if same:
+                                dup = True
+                                break
+                    else:
+                        keys[slot] = key
+                        vals[slot] = n_t
+                        used[n_used] = slot
+                        n_used += 1
+                    if dup:
+                        n_c = c0
+                    else:
+                        hashes[n_t] = h
+                        sent[n_t] = s
+                        n_t += 1
+                        tbounds[n_t] = n_c
+                    n_paths += 1
+                    if mode == 2:
+                        break
+                    if mode == 0:
+                        depth -= 1
+                        if n_paths >= max_paths:
+                            for d in range(depth):  # capped only if some path was left out
+                                if nxt[d] < n_succ[path[d]]:
+                                    capped[s] = True
+                                    break
+                            break
+                        continue
+                k = nxt[depth - 1]
+                if k < n_succ[u] and depth < max_depth:
+                    nxt[depth - 1] = k + 1
+                    path[depth] = succ[u * window + k]
+                    nxt[depth] = 0
+                    depth += 1
+                else:
+                    depth -= 1
             if not fits:
                 break
-        if fits and subpath_literals >= 2 and n > 1:  # the sentence's edge words: "w [X]", "[X] w"
-            for pos in (0, n - 1):
-                if ids[lo + pos] > 0:
-                    path[0] = pos
-                    fits = fits and _emit(ids, lo, n, s, path, 1, out, seen, st)
-        for k in range(st[3]):
-            seen[0][seen[2][k]] = -1
-        st[3] = 0
+        for k in range(n_used):
+            keys[used[k]] = -1
         if not fits:
-            return s, st[2], c_first
-    return n_sent, st[0], st[1]
+            return s, t_first, c_first
+    return n_sent, n_t, n_c
 
 
 # ----------------------------------------------------------------------------- Templates
