@@ -227,8 +227,31 @@ def seq_add(slots, hashes, starts, arena, counts, state, codes, bounds, weights,
     for i in range(start, n_seq):
         lo = bounds[i]
         hi = bounds[i + 1]
-        h = known[i] if known.shape[0] > 0 else seq_hash(codes, lo, hi)
-        e = seq_find(slots, hashes, starts, arena, codes, lo, hi, h)
+        if known.shape[0] > 0:
+            h = known[i]
+        else:
+            h = _FNV_OFFSET
+            for j in range(lo, hi):
+                h = fold(h, codes[j])
+            h = mix64(h)
+        # seq_find written out: a call per sequence would pay numba's atomic reference counting
+        # of its five array arguments, more than the probe itself
+        s = h & mask
+        e = EMPTY
+        while True:
+            e = slots[s]
+            if e == EMPTY:
+                break
+            if hashes[e] == h and starts[e + 1] - starts[e] == hi - lo:
+                a = starts[e]
+                same = True
+                for j in range(hi - lo):
+                    if arena[a + j] != codes[lo + j]:
+                        same = False
+                        break
+                if same:
+                    break
+            s = (s + 1) & mask
         if e >= 0:
             counts[e] += weights[i]
             continue
@@ -236,8 +259,7 @@ def seq_add(slots, hashes, starts, arena, counts, state, codes, bounds, weights,
         used = state[1]
         if 2 * (n + 1) > slots.shape[0] or n + 1 >= hashes.shape[0] or used + (hi - lo) > arena.shape[0]:
             return i
-        s = h & mask
-        while slots[s] != EMPTY:
+        while slots[s] != EMPTY:  # s: the empty slot where the probe above stopped
             s = (s + 1) & mask
         slots[s] = n
         hashes[n] = h
