@@ -61,7 +61,7 @@ import numpy as np
 from numba import njit
 
 from .errors import MinentError
-from .hashtable import KeyCounter, key_lookup, key_slot
+from .hashtable import KeyCounter, key_lookup, key_slot, mix64
 from .trees import Tree, escape_token, join_tokens, tree_from_brackets, tree_from_dict, unescape_token  # noqa: F401
 from .templates import CLOSING_MARKS, PLACEHOLDER, PLACEHOLDER_TEXT, SENTENCE_END, UNKNOWN, Templates
 
@@ -156,35 +156,6 @@ def _find_item(h_keys, h_vals, key):
 
 
 @njit(cache=True)
-def _best_terminal(head, p, it_node, it_score, it_prev, it_pos, it_next, term_logp, term_rank, term_literals,
-                   term_closed, closed_only, left, tmp_a, tmp_b):
-    """Best complete template among the items at position ``p`` (templates ending with a literal;
-    tie rules 2-4); ``closed_only`` keeps templates that also start with a literal.
-    Returns (node, prev item, score); node -1 when there is none."""
-    best_node = -1
-    best_prev = -1
-    best = NEG_INF
-    it = head[p]
-    while it >= 0:
-        u = it_node[it]
-        if term_logp[u] > NEG_INF and (term_closed[u] or not closed_only):
-            cand = it_score[it] + term_logp[u]
-            if best_node < 0:
-                take = True
-            elif abs(cand - best) > EPS:
-                take = cand > best
-            else:
-                take = _template_wins_tie(u, it_prev[it], best_node, best_prev, p, it_prev, it_pos, term_literals,
-                                          term_rank, left, tmp_a, tmp_b)
-            if take:
-                best = cand
-                best_node = u
-                best_prev = it_prev[it]
-        it = it_next[it]
-    return best_node, best_prev, best
-
-
-@njit(cache=True)
 def parse_chart(words, word_logp, trie, unexplained_logp, left, open_in_flat, flat_logp=0.0):
     """Best analyses of every span of one sentence.
 
@@ -241,6 +212,7 @@ def parse_chart(words, word_logp, trie, unexplained_logp, left, open_in_flat, fl
     h_keys = np.full(256, -1, np.int64)
     h_vals = np.empty(256, np.int64)
     root_x = x_child[0]
+    tmask = trie_keys.shape[0] - 1
 
     for i in range(n - 1, -1, -1):
         h_keys[:] = -1
@@ -264,9 +236,28 @@ def parse_chart(words, word_logp, trie, unexplained_logp, left, open_in_flat, fl
                         e_kind[a, i, p] = KIND_WORD
                         continue
                     closed_only = a == 1 and not open_in_flat
-                    node, prev, best = _best_terminal(head, p, it_node, it_score, it_prev, it_pos, it_next,
-                                                      term_logp, term_rank, term_literals, term_closed,
-                                                      closed_only, left, tmp_a, tmp_b)
+                    # best complete template among the items at p (templates ending with a literal;
+                    # tie rules 2-4); closed_only keeps templates that also start with a literal
+                    node = -1
+                    prev = -1
+                    best = NEG_INF
+                    it = head[p]
+                    while it >= 0:
+                        u = it_node[it]
+                        if term_logp[u] > NEG_INF and (term_closed[u] or not closed_only):
+                            cand = it_score[it] + term_logp[u]
+                            if node < 0:
+                                take = True
+                            elif abs(cand - best) > EPS:
+                                take = cand > best
+                            else:
+                                take = _template_wins_tie(u, it_prev[it], node, prev, p, it_prev, it_pos,
+                                                          term_literals, term_rank, left, tmp_a, tmp_b)
+                            if take:
+                                best = cand
+                                node = u
+                                prev = it_prev[it]
+                        it = it_next[it]
                     if not closed_only and comp_node[p] >= 0:
                         cand = comp_score[p]
                         if node < 0 or cand > best + EPS or (cand >= best - EPS and _template_wins_tie(
@@ -293,11 +284,10 @@ def parse_chart(words, word_logp, trie, unexplained_logp, left, open_in_flat, fl
                 # ---- unexplained analysis: G(i, k) then an in-flat block [k, p)
                 best_u = NEG_INF
                 best_k = -1
-                e1p = e1_by_end[p]
                 for k in range(i + 1, p):
-                    if g_score[i, k] == NEG_INF or e1p[k] == NEG_INF:
+                    if g_score[i, k] == NEG_INF or e1_by_end[p, k] == NEG_INF:
                         continue
-                    cand = g_score[i, k] + e1p[k] + flat_logp
+                    cand = g_score[i, k] + e1_by_end[p, k] + flat_logp
                     if best_k < 0:
                         take = True
                     elif abs(cand - best_u) > EPS:
@@ -331,10 +321,19 @@ def parse_chart(words, word_logp, trie, unexplained_logp, left, open_in_flat, fl
                     s_score[i, p] = u_score[i, p]
                 # ---- leading [X] of a template: the block [i, p) just finalised (only root reaches it);
                 # an item is kept only where a literal can follow
-                if (root_x >= 0 and p < n and s_score[i, p] > NEG_INF and words[p] >= 0
-                        and key_lookup(trie_keys, trie_vals, (np.int64(root_x) << 32) | words[p]) > 0):
+                lead = root_x >= 0 and p < n and s_score[i, p] > NEG_INF and words[p] >= 0
+                if lead:
+                    tk = (np.int64(root_x) << 32) | words[p]  # hashtable.key_lookup, written out
+                    ts = mix64(tk) & tmask
+                    while trie_keys[ts] != tk and trie_keys[ts] != -1:
+                        ts = (ts + 1) & tmask
+                    lead = trie_keys[ts] == tk and trie_vals[ts] > 0
+                if lead:
                     key = root_x * (n + 1) + p
-                    _, slot = _find_item(h_keys, h_vals, key)
+                    hmask = h_keys.shape[0] - 1
+                    slot = mix64(key) & hmask  # hashtable.key_slot, written out
+                    while h_keys[slot] != key and h_keys[slot] != -1:
+                        slot = (slot + 1) & hmask
                     if n_items >= it_node.shape[0]:
                         it_node, it_pos, it_score, it_prev, it_next = _grow_items(
                             it_node, it_pos, it_score, it_prev, it_next)
@@ -351,25 +350,37 @@ def parse_chart(words, word_logp, trie, unexplained_logp, left, open_in_flat, fl
                         h_keys, h_vals = _rehash(h_keys, h_vals, it_node, it_pos, n_items, n)
             if p == n:
                 break
-            # ---- extend the items at p: a literal edge consumes word p, an [X] edge a block [p, q)
+            # ---- extend the items at p: a literal edge consumes word p, an [X] edge a block [p, q).
+            # Pushes and table probes are written out here: a helper call per push paid numba's
+            # atomic reference counting of each array argument, most of the parse time.
             it = head[p]
             while it >= 0:
                 if 2 * (n_items + n + 2) > h_keys.shape[0] or n_items + n + 2 > it_node.shape[0]:
                     # room for this item's pushes: one literal edge, at most n placeholder ends
                     h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next = _room(
                         n + 2, n_items, n, h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next)
+                hmask = h_keys.shape[0] - 1
                 u = it_node[it]
                 sc = it_score[it]
                 w = words[p]
+                c = -1
                 if w >= 0:
-                    c = key_lookup(trie_keys, trie_vals, (np.int64(u) << 32) | w) - 1
-                    if c >= 0:
-                        n_items = _push(c, p + 1, sc, it, left, n, n_items, h_keys, h_vals, it_node, it_pos,
-                                        it_score, it_prev, it_next, head, tmp_a, tmp_b)
+                    tk = (np.int64(u) << 32) | w  # hashtable.key_lookup, written out
+                    ts = mix64(tk) & tmask
+                    while trie_keys[ts] != tk and trie_keys[ts] != -1:
+                        ts = (ts + 1) & tmask
+                    if trie_keys[ts] == tk:
+                        c = trie_vals[ts] - 1
                 v = x_child[u] if u != 0 else -1
+                row = -1
                 if v >= 0:
-                    row, slot = _find_item(row_keys, row_vals, v)
-                    if row < 0:  # first visit of v in this sentence: where can a literal follow it?
+                    rmask = row_keys.shape[0] - 1
+                    slot = mix64(v) & rmask  # hashtable.key_slot, written out
+                    while row_keys[slot] != v and row_keys[slot] != -1:
+                        slot = (slot + 1) & rmask
+                    if row_keys[slot] == v:
+                        row = row_vals[slot]
+                    else:  # first visit of v in this sentence: where can a literal follow it?
                         if n_rows >= follow.shape[0]:
                             grown = np.zeros((2 * follow.shape[0], n + 1), np.bool_)
                             grown[:n_rows] = follow[:n_rows]
@@ -383,13 +394,18 @@ def parse_chart(words, word_logp, trie, unexplained_logp, left, open_in_flat, fl
                         n_rows += 1
                         if 2 * n_rows > row_keys.shape[0]:
                             row_keys, row_vals = _rehash_rows(row_keys, row_vals)
-                    can_follow = follow[row]
-                    for q in range(p + 1, n + 1):
+                # q == p: the literal edge (item (c, p + 1)); q > p: the placeholder [p, q) (item (v, q))
+                for q in range(p, n + 1 if v >= 0 else p + 1):
+                    if q == p:
+                        if c < 0:
+                            continue
+                        node, pos, score = c, p + 1, sc
+                    else:
                         if s_score[p, q] == NEG_INF:
                             continue
-                        sq = sc + s_score[p, q]
+                        score = sc + s_score[p, q]
                         if term_logp[v] > NEG_INF:  # a template ending with this placeholder
-                            cand = sq + term_logp[v]
+                            cand = score + term_logp[v]
                             if comp_node[q] < 0 or cand > comp_score[q] + EPS or (
                                     cand >= comp_score[q] - EPS and _template_wins_tie(
                                         v, it, comp_node[q], comp_prev[q], q, it_prev, it_pos, term_literals,
@@ -398,9 +414,36 @@ def parse_chart(words, word_logp, trie, unexplained_logp, left, open_in_flat, fl
                                 comp_node[q] = v
                                 comp_prev[q] = it
                         # after a placeholder comes a literal: keep the item only if word q is one
-                        if can_follow[q]:
-                            n_items = _push(v, q, sq, it, left, n, n_items, h_keys, h_vals, it_node, it_pos,
-                                            it_score, it_prev, it_next, head, tmp_a, tmp_b)
+                        if not follow[row, q]:
+                            continue
+                        node, pos = v, q
+                    # push: add (or improve) the item (node, pos) reached from item ``it``
+                    key = node * (n + 1) + pos
+                    slot = mix64(key) & hmask  # hashtable.key_slot, written out
+                    while h_keys[slot] != key and h_keys[slot] != -1:
+                        slot = (slot + 1) & hmask
+                    if h_keys[slot] == key:
+                        found = h_vals[slot]
+                        old = it_score[found]
+                        if score < old - EPS:
+                            continue
+                        if score <= old + EPS:  # tie: compare the boundary sequences
+                            na = _chain(it_prev, it_pos, it, tmp_a)
+                            nb = _chain(it_prev, it_pos, it_prev[found], tmp_b)
+                            if not _better(score, old, _lex_cmp(tmp_a, na, tmp_b, nb), left):
+                                continue
+                        it_score[found] = score
+                        it_prev[found] = it
+                        continue
+                    it_node[n_items] = node
+                    it_pos[n_items] = pos
+                    it_score[n_items] = score
+                    it_prev[n_items] = it
+                    it_next[n_items] = head[pos]
+                    head[pos] = n_items
+                    h_keys[slot] = key
+                    h_vals[slot] = n_items
+                    n_items += 1
                 it = it_next[it]
     return e_score, e_kind, e_tid, e_start, e_len, u_score, u_last, g_prev, s_is_e, s_score, bounds[:n_bounds]
 
@@ -446,40 +489,6 @@ def _rehash_rows(keys, vals):
             new_keys[slot] = keys[s]
             new_vals[slot] = vals[s]
     return new_keys, new_vals
-
-
-@njit(cache=True)
-def _push(node, pos, score, prev, left, n, n_items, h_keys, h_vals, it_node, it_pos, it_score, it_prev,
-          it_next, head, tmp_a, tmp_b):
-    """Add (or improve) the item (node, pos) reached from item ``prev`` with ``score``; returns the
-    new item count. The caller keeps room for one more item and the table at most half full
-    (:func:`_room`): no arrays are returned, so a push costs no reference counting."""
-    key = node * (n + 1) + pos
-    found, slot = _find_item(h_keys, h_vals, key)
-    if found >= 0:
-        old = it_score[found]
-        if score < old - EPS:
-            return n_items
-        if score > old + EPS:
-            it_score[found] = score
-            it_prev[found] = prev
-            return n_items
-        # tie: compare the boundary sequences (same trie depth, same final position)
-        na = _chain(it_prev, it_pos, prev, tmp_a)
-        nb = _chain(it_prev, it_pos, it_prev[found], tmp_b)
-        if _better(score, old, _lex_cmp(tmp_a, na, tmp_b, nb), left):
-            it_score[found] = score
-            it_prev[found] = prev
-        return n_items
-    it_node[n_items] = node
-    it_pos[n_items] = pos
-    it_score[n_items] = score
-    it_prev[n_items] = prev
-    it_next[n_items] = head[pos]
-    head[pos] = n_items
-    h_keys[slot] = key
-    h_vals[slot] = n_items
-    return n_items + 1
 
 
 @njit(cache=True)
