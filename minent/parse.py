@@ -156,7 +156,7 @@ def _find_item(h_keys, h_vals, key):
 
 
 @njit(cache=True)
-def parse_chart(words, word_logp, trie, unexplained_logp, left, open_in_flat, flat_logp=0.0):
+def parse_chart(words, word_logp, trie, unexplained_logp, left, open_in_flat, flat_logp=0.0, room=64):
     """Best analyses of every span of one sentence.
 
     ``words``: word ids (-1 unknown); ``word_logp``: score of each position as a one-word block;
@@ -173,6 +173,10 @@ def parse_chart(words, word_logp, trie, unexplained_logp, left, open_in_flat, fl
     ``bounds[e_start:e_start+e_len]``); then ``u_score, u_last`` (best unexplained analysis: flat
     blocks G(i, u_last) then [u_last, j)), ``g_prev`` (flat segmentation back-pointers),
     ``s_is_e`` (the block's best analysis is a = 0, else unexplained), ``s_score`` and ``bounds``.
+
+    ``room``: first size of the work arrays (items, boundaries, placeholder rows); when one runs
+    out, the current start position runs again with it doubled (tests set it small to exercise
+    that path: the tables are the same whatever ``room``).
     """
     trie_keys, trie_vals, x_child, term_logp, term_rank, term_literals, term_closed = trie
     n = words.shape[0]
@@ -187,12 +191,12 @@ def parse_chart(words, word_logp, trie, unexplained_logp, left, open_in_flat, fl
     g_prev = np.full((n + 1, n + 1), -1, np.int64)
     s_score = np.full((n + 1, n + 1), NEG_INF)
     s_is_e = np.zeros((n + 1, n + 1), np.bool_)
-    bounds = np.empty(16 * (n + 1), np.int64)
+    bounds = np.empty(max(1, room // 4) * (n + 1), np.int64)
     n_bounds = 0
     tmp_a = np.empty(n + 2, np.int64)
     tmp_b = np.empty(n + 2, np.int64)
 
-    cap = 64
+    cap = max(room, 1)
     it_node = np.empty(cap, np.int64)
     it_pos = np.empty(cap, np.int64)
     it_score = np.empty(cap, np.float64)
@@ -201,16 +205,16 @@ def parse_chart(words, word_logp, trie, unexplained_logp, left, open_in_flat, fl
     head = np.full(n + 1, -1, np.int64)
     e1_by_end = np.full((n + 1, n + 1), NEG_INF)  # e_score[1, k, p] stored at [p, k]: contiguous in k
     # per placeholder node: at which positions a literal child can follow (memo over all starts i)
-    row_keys = np.full(64, -1, np.int64)
-    row_vals = np.empty(64, np.int64)
-    follow = np.zeros((16, n + 1), np.bool_)
+    row_keys = np.full(2 * cap, -1, np.int64)
+    row_vals = np.empty(2 * cap, np.int64)
+    follow = np.zeros((max(1, room // 4), n + 1), np.bool_)
     n_rows = 0
     # best template ending with a placeholder, per end position (kept out of the item lists)
     comp_score = np.full(n + 1, NEG_INF)
     comp_node = np.full(n + 1, -1, np.int64)
     comp_prev = np.full(n + 1, -1, np.int64)
-    h_keys = np.full(256, -1, np.int64)
-    h_vals = np.empty(256, np.int64)
+    h_keys = np.full(4 * cap, -1, np.int64)
+    h_vals = np.empty(4 * cap, np.int64)
     root_x = x_child[0]
     tmask = trie_keys.shape[0] - 1
 
