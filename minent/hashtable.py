@@ -326,6 +326,22 @@ def _reinsert(slots, hashes, n):
         slots[s] = e
 
 
+@njit(cache=True)
+def _reinsert_slots(slots, hashes, old_slots):
+    """Fill the empty ``slots`` from a smaller table's ``old_slots``, walked in slot order: an
+    entry's new slot is near its old one (same low bits), so the writes go forward through memory
+    instead of jumping at random as they would in entry order."""
+    mask = slots.shape[0] - 1
+    for t in range(old_slots.shape[0]):
+        e = old_slots[t]
+        if e == EMPTY:
+            continue
+        s = hashes[e] & mask
+        while slots[s] != EMPTY:
+            s = (s + 1) & mask
+        slots[s] = e
+
+
 _NO_HASHES = np.zeros(0, np.int64)
 
 
@@ -359,8 +375,9 @@ class SeqCounter:
             self.hashes = np.concatenate([self.hashes, np.zeros(cap - self.hashes.shape[0], np.int64)])
             self.counts = np.concatenate([self.counts, np.zeros(cap - self.counts.shape[0], np.int64)])
             self.starts = np.concatenate([self.starts, np.zeros(cap + 1 - self.starts.shape[0], np.int64)])
+            old_slots = self.slots
             self.slots = np.full(2 * cap, EMPTY, np.int64)
-            _reinsert(self.slots, self.hashes, n)
+            _reinsert_slots(self.slots, self.hashes, old_slots)
         if used + need_arena > self.arena.shape[0]:
             size = max(2 * self.arena.shape[0], used + need_arena)
             self.arena = np.concatenate([self.arena, np.zeros(size - self.arena.shape[0], np.int32)])

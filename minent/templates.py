@@ -56,6 +56,7 @@ Format 1 files (without them) still load.
 """
 from __future__ import annotations
 
+import gc
 import itertools
 import math
 import time
@@ -1174,10 +1175,23 @@ class TemplateFinder:
         a :class:`minent.sentences.SentenceSpool` (one sentence a line in a file), the paths pass
         (most of the work) runs as range tasks over that file; the results are merged in corpus
         order, so templates, counts and examples are identical to one job.
+
+        Python's cyclic garbage collector is paused during the fit (the fit makes no reference
+        cycles; its many small objects would otherwise trigger full collections that walk the
+        caller's sentences again and again) and restored after.
         """
         self._validate()
         if iter(sentences) is sentences:
             raise MinentError("TemplateFinder.fit needs a re-iterable input (list, not an iterator)")
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._fit(sentences, progress, engine)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _fit(self, sentences, progress, engine) -> "TemplateFinder":
         timings = {}
         t0 = time.perf_counter()
         in_tasks = (engine is not None and getattr(engine, "jobs", 1) > 1
