@@ -215,9 +215,11 @@ def seq_find(slots, hashes, starts, arena, codes, lo, hi, h):
 
 
 @njit(cache=True)
-def seq_add(slots, hashes, starts, arena, counts, state, codes, bounds, weights, start, known):
+def seq_add(slots, hashes, starts, arena, counts, state, codes, bounds, weights, start, known, ids_out):
     """Count sequences ``codes[bounds[i]:bounds[i+1]]`` (weight ``weights[i]``) from ``i = start``;
     ``known`` holds their :func:`seq_hash` values when it is not empty (another table's).
+
+    ``ids_out``, when not empty, receives the id of each sequence.
 
     ``state = [n_entries, arena_used]`` is updated in place. Returns the index of the first
     sequence not inserted (``len(bounds) - 1`` when done): the caller grows the arrays and resumes.
@@ -254,6 +256,8 @@ def seq_add(slots, hashes, starts, arena, counts, state, codes, bounds, weights,
             s = (s + 1) & mask
         if e >= 0:
             counts[e] += weights[i]
+            if ids_out.shape[0] > 0:
+                ids_out[i] = e
             continue
         n = state[0]
         used = state[1]
@@ -267,6 +271,8 @@ def seq_add(slots, hashes, starts, arena, counts, state, codes, bounds, weights,
             arena[used + j] = codes[lo + j]
         starts[n + 1] = used + (hi - lo)
         counts[n] = weights[i]
+        if ids_out.shape[0] > 0:
+            ids_out[i] = n
         state[0] = n + 1
         state[1] = used + (hi - lo)
     return n_seq
@@ -383,9 +389,10 @@ class SeqCounter:
             self.arena = np.concatenate([self.arena, np.zeros(size - self.arena.shape[0], np.int32)])
 
     def add(self, codes: np.ndarray, bounds: np.ndarray, weights: np.ndarray | None = None,
-            hashes: np.ndarray | None = None) -> None:
+            hashes: np.ndarray | None = None, return_ids: bool = False) -> np.ndarray | None:
         """Count each sequence ``codes[bounds[i]:bounds[i+1]]`` with weight ``weights[i]`` (default
-        1); ``hashes``: their hashes when known (another table's :meth:`hash_values`)."""
+        1); ``hashes``: their hashes when known (another table's :meth:`hash_values`). With
+        ``return_ids``, returns the id of each sequence (what :meth:`ids` would give after the add)."""
         codes = np.ascontiguousarray(codes, dtype=np.int32)
         bounds = np.ascontiguousarray(bounds, dtype=np.int64)
         if weights is None:
@@ -393,11 +400,13 @@ class SeqCounter:
         weights = np.ascontiguousarray(weights, dtype=np.int64)
         known = _NO_HASHES if hashes is None else np.ascontiguousarray(hashes, dtype=np.int64)
         i, n_seq = 0, bounds.shape[0] - 1
+        ids = np.empty(n_seq if return_ids else 0, np.int64)
         while i < n_seq:
             i = seq_add(self.slots, self.hashes, self.starts, self.arena, self.counts, self.state,
-                        codes, bounds, weights, i, known)
+                        codes, bounds, weights, i, known, ids)
             if i < n_seq:
                 self._grow(int(bounds[i + 1] - bounds[i]))
+        return ids if return_ids else None
 
     def ids(self, codes: np.ndarray, bounds: np.ndarray) -> np.ndarray:
         """Id of each sequence ``codes[bounds[i]:bounds[i+1]]``, -1 when not in the table."""

@@ -850,18 +850,19 @@ class _TemplateCounts:
         self.n_ex = np.zeros(1 << 14, np.int64)
         self.ex = np.full((1 << 14, max(self.k, 1)), -1, np.int64)
 
-    def add(self, codes, bounds, counts, rows) -> None:
-        """Add templates (``counts`` None: one each) with their example rows (corpus sentence
-        indices, -1 padded); whole sentences at a time, so one sentence stays in one spill run."""
+    def add(self, codes, bounds, counts, rows, hashes=None) -> None:
+        """Add templates (``counts`` None: one each; ``hashes``: their :func:`seq_hash` values when
+        known) with their example rows (corpus sentence indices, -1 padded); whole sentences at a
+        time, so one sentence stays in one spill run."""
         if bounds.shape[0] <= 1:
             return
-        self.counter.add(codes, bounds, counts)
+        ids = self.counter.add(codes, bounds, counts, hashes, return_ids=bool(self.k))
         if self.k:
             if len(self.counter) > self.n_ex.shape[0]:
                 grow = 2 * len(self.counter) - self.n_ex.shape[0]
                 self.n_ex = np.concatenate([self.n_ex, np.zeros(grow, np.int64)])
                 self.ex = np.concatenate([self.ex, np.full((grow, self.k), -1, np.int64)])
-            merge_first_values(self.counter.table.ids(codes, bounds), rows, self.ex, self.n_ex)
+            merge_first_values(ids, rows, self.ex, self.n_ex)
         if self.counter.over_budget(self.n_ex.nbytes + self.ex.nbytes):
             self.counter.spill(self.rows())
             self._reset()
@@ -905,8 +906,8 @@ def paths_task(index, path, start, end, first, words, strong_keys, params):
     vocab = Vocabulary(words[1:])
     sentences = [line.split() for text in read_range(path, start, end) for line in text.split("\n") if line]
     acc = _TemplateCounts(SpillingCounter(None, auto_spill=False), int(finder.n_examples))
-    for codes, tb, sent, _, capped in finder._batches(sentences, vocab, strong_table(strong_keys), first):
-        acc.add(codes, tb, None, sent[:, None])
+    for codes, tb, hashes, sent, _, capped in finder._batches(sentences, vocab, strong_table(strong_keys), first):
+        acc.add(codes, tb, None, sent[:, None], hashes)
         acc.capped += capped
     arena, starts, counts = acc.counter.table.entries()
     rows = acc.rows()
@@ -1007,23 +1008,26 @@ class TemplateFinder:
 
     # -- passes
     def _blocks(self, sentences, vocab: Vocabulary, grow: bool) -> Iterator[_Block]:
-        buf: list[list[int]] = []
+        buf: list[list[str]] = []
         first = 0
         n = 0
         for tokens in sentences:
             if isinstance(tokens, str):
                 raise TypeError("TemplateFinder.fit needs token lists, not strings "
                                 "(split them, e.g. line.split())")
-            buf.append(vocab.encode(tokens, grow))
+            buf.append(tokens)
             n += 1
             if len(buf) >= self.block_sentences:
-                yield self._block(buf, first, vocab)
+                yield self._block(buf, first, vocab, grow)
                 first, buf = n, []
         if buf:
-            yield self._block(buf, first, vocab)
+            yield self._block(buf, first, vocab, grow)
 
-    def _block(self, buf, first, vocab) -> _Block:
-        ids, bounds = _pack(buf)
+    def _block(self, buf, first, vocab, grow) -> _Block:
+        # one encode call over the block's tokens (not one per sentence): same ids, fewer calls
+        bounds = np.zeros(len(buf) + 1, np.int64)
+        np.cumsum(np.fromiter(map(len, buf), np.int64, len(buf)), out=bounds[1:])
+        ids = np.array(vocab.encode(list(itertools.chain.from_iterable(buf)), grow), np.int32).reshape(-1)
         view = literal_view(ids, bounds, np.array(vocab.punctuation, np.bool_), self.punctuation)
         return _Block(ids, bounds, first, *view)
 
@@ -1094,8 +1098,8 @@ class TemplateFinder:
         try:
             ranges = _spool_ranges(sentences, engine)
             if ranges is None:
-                for codes, tb, sent, n_done, capped in self._batches(sentences, vocab, strong):
-                    acc.add(codes, tb, None, sent[:, None])
+                for codes, tb, hashes, sent, n_done, capped in self._batches(sentences, vocab, strong):
+                    acc.add(codes, tb, None, sent[:, None], hashes)
                     acc.capped += capped
                     if progress:
                         progress("paths", n_done, n_sent)
@@ -1118,8 +1122,8 @@ class TemplateFinder:
             raise
 
     def _batches(self, sentences, vocab, strong, first_sentence: int = 0):
-        """Templates of ``sentences`` kernel call by kernel call: ``(codes, bounds, sentence of each
-        template (corpus index), sentences done, sentences capped)``."""
+        """Templates of ``sentences`` kernel call by kernel call: ``(codes, bounds, hashes, sentence
+        of each template (corpus index), sentences done, sentences capped)``."""
         out_codes = np.empty(1 << 20, np.int32)
         out_bounds = np.empty((1 << 18) + 1, np.int64)
         out_hash = np.empty(1 << 18, np.int64)
@@ -1142,7 +1146,7 @@ class TemplateFinder:
                     continue
                 sent = block.piece_sent[out_sent[:n_t]] + block.first_sentence + first_sentence
                 done = int(block.piece_sent[nxt - 1]) - int(block.piece_sent[s]) + 1 if nxt > s else 0
-                yield out_codes[:n_c], out_bounds[: n_t + 1], sent, done, int(capped[s:nxt].sum())
+                yield out_codes[:n_c], out_bounds[: n_t + 1], out_hash[:n_t], sent, done, int(capped[s:nxt].sum())
                 s = nxt
 
     def get_params(self) -> dict:
