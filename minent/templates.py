@@ -609,8 +609,8 @@ class Templates:
         text in code-point order."""
         if by not in RANKINGS:
             raise MinentError(f"ranking must be one of {', '.join(RANKINGS)}")
-        score = (lambda i: int(self.counts[i])) if by == "count" else self.saving
-        keys = [(-score(i), self.text(i)) for i in range(len(self))]
+        scores = self.counts.tolist() if by == "count" else [self.saving(i) for i in range(len(self))]
+        keys = [(-c, template_text(p)) for c, p in zip(scores, self.patterns)]
         return sorted(range(len(self)), key=keys.__getitem__)
 
     def ranked(self, by: str = "count") -> "Templates":
@@ -1249,9 +1249,10 @@ class TemplateFinder:
         patterns = [tuple(words[c] for c in arena[starts[e]:starts[e + 1]].tolist()) for e in closed.tolist()]
         kept_counts = kept_counts[closed]
         word_dict = {w: int(c) for w, c in zip(words[1:], word_counts[1:].tolist()) if c > 0}
-        order = Templates(patterns, kept_counts, n_occ, word_dict, n_words).order(self.ranking)
-        patterns = [patterns[j] for j in order]
-        kept = kept_counts[order]
+        tpl = Templates(patterns, kept_counts, n_occ, word_dict, n_words)  # checked once, then ranked
+        order = tpl.order(self.ranking)
+        patterns = tpl.patterns = [tpl.patterns[j] for j in order]
+        kept = tpl.counts = kept_counts[order]
         examples: list[list[str]] = [[] for _ in patterns]
         if self.n_examples and patterns:
             rows = np.concatenate(rows)[closed][order]
@@ -1272,8 +1273,8 @@ class TemplateFinder:
                 "ranking": self.ranking, "redundancy": self.redundancy, "sentences": int(n_sent)}
         boundaries = {w: (int(a), int(b))
                       for w, a, b in zip(words[1:], piece_starts[1:].tolist(), piece_ends[1:].tolist()) if a or b}
-        self.templates_ = Templates(patterns, kept, n_occ, word_dict, n_words, examples, meta,
-                                    boundaries)
+        tpl.examples, tpl.meta, tpl.boundaries = examples, meta, boundaries
+        self.templates_ = tpl
         self.report_ = {
             "sentences": int(n_sent),
             "words": n_words,
