@@ -26,11 +26,16 @@ A template is a sequence of literal words with placeholders ``[X]`` between them
    Punctuation (``punctuation``, default ``excluded``): punctuation tokens are covered by
    placeholders but never literals, so "[X] “ [X] ” [X]"-style frames do not fill the top.
 4. **Count templates**: a template counts at most once per sentence (duplicate paths in one
-   sentence are merged through a small per-sentence hash table), in a
+   sentence are merged through a small per-sentence hash table). The paths are walked twice:
+   first every occurrence's 64-bit hash goes into a count-min sketch (two rows of saturating
+   16-bit counters, about four per corpus word, :func:`sketch_add`), which gives N_templates (all
+   template occurrences) and so the cut-off ``max(min_count, min_prob x N_templates)``; then only
+   the templates whose sketch estimate reaches the cut-off are counted exactly, in a
    :class:`~minent.hashtable.SeqCounter` over word-id sequences with the reserved code
-   ``PLACEHOLDER = 0`` for ``[X]``. ``probability = count / N_templates`` (N_templates: all
-   counted template occurrences). Templates reaching ``max(min_count, min_prob x N_templates)``
-   are kept; a kept template that a template with one more literal accounts for (``redundancy``)
+   ``PLACEHOLDER = 0`` for ``[X]``. The estimate is never below the true count, so every template
+   that reaches the cut-off is counted in full and the result is the same as counting every
+   template; the rare ones (most distinct templates) never take a table entry.
+   ``probability = count / N_templates``. Templates reaching the cut-off are kept; a kept template that a template with one more literal accounts for (``redundancy``)
    is dropped as a fragment; the rest are ranked by count or by information saved (``ranking``;
    ties: template text in code-point order). "[X] w [X]" (one literal between two placeholders)
    is *trivial*: it only says w can stand inside a sentence; such templates are kept but flagged.
@@ -70,7 +75,7 @@ from .errors import FormatError, InputError, MinentError
 from .hashtable import EMPTY, KeyCounter, SeqCounter, fold, mix64, table_find, _FNV_OFFSET
 from .spill import SpillingCounter, SpillingKeyCounter, merge_first_values
 from .counting import strong_table
-from .parallel import plan_ranges, read_range
+from .parallel import plan_ranges, read_range, resolve
 from .textio import atomic_write
 
 PLACEHOLDER = 0
@@ -416,6 +421,47 @@ def block_templates(ids, bounds, start, window, strong, max_paths, subpath_liter
         if not fits:
             return s, t_first, c_first
     return n_sent, n_t, n_c
+
+
+@njit(cache=True)
+def sketch_add(sketch, hashes):
+    """Count template hashes in a two-row count-min sketch of saturating uint16 counters
+    (``sketch``: 2 x 2^b counters; row 1 indexed by hash bits 0.., row 2 by bits 38..)."""
+    half = sketch.shape[0] // 2
+    mask = half - 1
+    for i in range(hashes.shape[0]):
+        h = hashes[i]
+        j = h & mask
+        if sketch[j] < 65535:
+            sketch[j] += 1
+        j = half + ((h >> 38) & mask)
+        if sketch[j] < 65535:
+            sketch[j] += 1
+
+
+@njit(cache=True)
+def sketch_keep(sketch, hashes, cut, keep):
+    """``keep[i]``: the sketch's estimate of template i's count (the smaller of its two counters,
+    never below the true count) reaches ``cut`` (a saturated counter always passes). Returns how
+    many are kept."""
+    half = sketch.shape[0] // 2
+    mask = half - 1
+    floor = min(cut, 65535)
+    m = 0
+    for i in range(hashes.shape[0]):
+        h = hashes[i]
+        keep[i] = min(sketch[h & mask], sketch[half + ((h >> 38) & mask)]) >= floor
+        m += keep[i]
+    return m
+
+
+def _select(codes, bounds, keep):
+    """``(codes, bounds, index)`` of the sequences ``keep`` selects."""
+    idx = np.nonzero(keep)[0]
+    lens = bounds[idx + 1] - bounds[idx]
+    out_bounds = np.zeros(idx.shape[0] + 1, np.int64)
+    np.cumsum(lens, out=out_bounds[1:])
+    return codes[np.repeat(bounds[idx], lens) + _ranks_within(lens)], out_bounds, idx
 
 
 # ----------------------------------------------------------------------------- Templates
@@ -898,16 +944,33 @@ def _byte_before(fh, pos: int) -> bytes:
     return c
 
 
-def paths_task(index, path, start, end, first, words, strong_keys, params):
-    """Range task of the paths pass: the templates of the spool lines whose first byte is in
-    ``[start, end)`` as ``(index, (arena, starts, counts, example rows, capped), sentences)``;
-    sentence indices are global (``first`` is the index of the range's first line)."""
+def paths_task(index, path, start, end, first, words, strong_keys, params, sketch=None, cut=0):
+    """Range task of the paths pass over the spool lines whose first byte is in ``[start, end)``
+    (sentence indices are global: ``first`` is the index of the range's first line). Without
+    ``sketch``: the sketch pass, ``(index, (sketch counts, template occurrences, capped),
+    sentences)``. With ``sketch`` (a handle from ``engine.share``) and the count ``cut``: the
+    templates the sketch passes, ``(index, (arena, starts, counts, example rows, capped),
+    sentences)``."""
+    params = dict(params)
+    bits = int(params.pop("sketch_bits"))
     finder = TemplateFinder(**{**params, "memory": None})
     vocab = Vocabulary(words[1:])
     sentences = [line.split() for text in read_range(path, start, end) for line in text.split("\n") if line]
+    batches = finder._batches(sentences, vocab, strong_table(strong_keys), first)
+    if sketch is None:
+        counts, n_occ, capped = np.zeros(2 << bits, np.uint16), 0, 0
+        for codes, tb, hashes, sent, _, n_capped in batches:
+            sketch_add(counts, hashes)
+            n_occ += hashes.shape[0]
+            capped += n_capped
+        return index, (counts, n_occ, capped), len(sentences)
+    sketch = resolve(sketch)
     acc = _TemplateCounts(SpillingCounter(None, auto_spill=False), int(finder.n_examples))
-    for codes, tb, hashes, sent, _, capped in finder._batches(sentences, vocab, strong_table(strong_keys), first):
-        acc.add(codes, tb, None, sent[:, None], hashes)
+    for codes, tb, hashes, sent, _, capped in batches:
+        keep = np.empty(hashes.shape[0], np.bool_)
+        sketch_keep(sketch, hashes, cut, keep)
+        codes, tb, idx = _select(codes, tb, keep)
+        acc.add(codes, tb, None, sent[idx][:, None], hashes[idx])
         acc.capped += capped
     arena, starts, counts = acc.counter.table.entries()
     rows = acc.rows()
@@ -1093,33 +1156,77 @@ class TemplateFinder:
         strong.add(chosen)
         return strong, distinct
 
-    def _paths(self, sentences, vocab, strong, n_sent, progress, engine=None):
+    def _paths(self, sentences, vocab, strong, n_sent, progress, engine=None, sketch_bits=23):
+        """Templates counted in two passes over the paths: a count-min sketch of every template
+        occurrence (hash), then an exact count of the templates whose sketch estimate (never below
+        the true count) reaches the cut-off — the same kept templates and counts as counting all,
+        without a table entry for each rare template. Returns ``(counter, example rows, sentences
+        capped, template occurrences, templates passed)``."""
         acc = _TemplateCounts(SpillingCounter(self.memory, auto_spill=False), int(self.n_examples))
         try:
             ranges = _spool_ranges(sentences, engine)
+            sketch = np.zeros(2 << sketch_bits, np.uint16)
+            n_occ = passed = 0
             if ranges is None:
                 for codes, tb, hashes, sent, n_done, capped in self._batches(sentences, vocab, strong):
-                    acc.add(codes, tb, None, sent[:, None], hashes)
+                    sketch_add(sketch, hashes)
+                    n_occ += hashes.shape[0]
                     acc.capped += capped
+                    if progress:
+                        progress("sketch", n_done, n_sent)
+                cut = self._cut(n_occ)
+                for codes, tb, hashes, sent, n_done, _ in self._batches(sentences, vocab, strong):
+                    keep = np.empty(hashes.shape[0], np.bool_)
+                    passed += sketch_keep(sketch, hashes, cut, keep)
+                    codes, tb, idx = _select(codes, tb, keep)
+                    acc.add(codes, tb, None, sent[idx][:, None], hashes[idx])
                     if progress:
                         progress("paths", n_done, n_sent)
             else:
-                args = [(i, path, a, b, first, vocab.words, strong.keys, self.get_params())
+                params = {**self.get_params(), "sketch_bits": sketch_bits}
+                args = [(i, path, a, b, first, vocab.words, strong.keys, params)
                         for i, (path, a, b, first) in enumerate(ranges)]
-                pending, nxt = {}, 0
-                for i, result, n_done in engine.map(paths_task, args):
-                    pending[i] = result  # merged in range order: examples stay the first in the corpus
-                    while nxt in pending:
-                        arena, starts, counts, rows, capped = pending.pop(nxt)
-                        acc.add(arena, starts, counts, rows)
-                        acc.capped += capped
-                        nxt += 1
+                total = np.zeros(sketch.shape[0], np.uint32)
+                for _, (part, part_occ, capped), n_done in engine.map(paths_task, args):
+                    total += part
+                    n_occ += part_occ
+                    acc.capped += capped
                     if progress:
-                        progress("paths", n_done, n_sent)
-            return acc.counter, acc.rows(), acc.capped
+                        progress("sketch", n_done, n_sent)
+                np.minimum(total, 65535, out=total)
+                sketch[:] = total
+                del total
+                cut = self._cut(n_occ)
+                handle = engine.share(sketch)
+                try:
+                    pending, nxt = {}, 0
+                    for i, result, n_done in engine.map(paths_task, [a + (handle, cut) for a in args]):
+                        pending[i] = result  # merged in range order: examples stay the first in the corpus
+                        while nxt in pending:
+                            arena, starts, counts, rows, _ = pending.pop(nxt)
+                            acc.add(arena, starts, counts, rows)
+                            passed += int(counts.sum())
+                            nxt += 1
+                        if progress:
+                            progress("paths", n_done, n_sent)
+                finally:
+                    engine.release(handle)
+            return acc.counter, acc.rows(), acc.capped, n_occ, passed
         except BaseException:
             acc.counter.close()  # spill files go with an error or Ctrl-C
             raise
+
+    def _sketch_bits(self, n_words: int) -> int:
+        """Size of the sketch rows (2^bits counters each): about four counters per word of the
+        corpus, between 2^10 and 2^25, and at most a quarter of ``memory``."""
+        bits = min(25, max(10, int(math.ceil(math.log2(max(n_words, 1)))) + 2))
+        while self.memory is not None and bits > 10 and (4 << bits) > int(self.memory) // 4:
+            bits -= 1
+        return bits
+
+    def _cut(self, n_occ: int) -> float:
+        """Count a template needs to be kept: ``max(min_count, min_prob x N_templates)``."""
+        return max(int(self.min_count), self.min_prob * n_occ)
 
     def _batches(self, sentences, vocab, strong, first_sentence: int = 0):
         """Templates of ``sentences`` kernel call by kernel call: ``(codes, bounds, hashes, sentence
@@ -1170,10 +1277,10 @@ class TemplateFinder:
         return found
 
     def fit(self, sentences, progress: Progress | None = None, engine=None) -> "TemplateFinder":
-        """Learn templates from ``sentences``: a re-iterable (read up to three times) of token lists.
+        """Learn templates from ``sentences``: a re-iterable (read up to four times) of token lists.
 
         ``progress(stage, n_done, n_total)`` is called per block with stage ``"count"``,
-        ``"paths"`` or ``"examples"`` (n_total 0 when unknown).
+        ``"sketch"``, ``"paths"`` or ``"examples"`` (n_total 0 when unknown).
 
         ``engine`` (:func:`minent.parallel.make_engine`, more than one job): when ``sentences`` is
         a :class:`minent.sentences.SentenceSpool` (one sentence a line in a file), the paths pass
@@ -1213,7 +1320,8 @@ class TemplateFinder:
             pair_spills = pairs.spills
         del pairs
         try:
-            counter, ex_sent, capped = self._paths(sentences, vocab, strong, n_sent, progress, engine)
+            counter, ex_sent, capped, n_occ, passed = self._paths(sentences, vocab, strong, n_sent, progress, engine,
+                                                                  self._sketch_bits(n_words))
         finally:
             self._cached_blocks = None
         timings["paths"] = time.perf_counter() - t0
@@ -1221,12 +1329,11 @@ class TemplateFinder:
         t0 = time.perf_counter()
         words = vocab.words
         with counter:
-            n_occ = counter.n_added
-            cut = max(int(self.min_count), self.min_prob * n_occ)
-            arenas, lengths, kept_counts, rows, distinct_templates = [], [], [], [], 0
+            cut = self._cut(n_occ)
+            arenas, lengths, kept_counts, rows, counted_templates = [], [], [], [], 0
             for table, payload in counter.partitions(ex_sent):
                 arena, starts, counts = table.entries()
-                distinct_templates += len(counts)
+                counted_templates += len(counts)
                 sel = np.nonzero(counts >= cut)[0]
                 lens = starts[sel + 1] - starts[sel]
                 arenas.append(arena[np.repeat(starts[sel], lens) + _ranks_within(lens)])
@@ -1283,7 +1390,8 @@ class TemplateFinder:
             "distinct_pairs": n_distinct_pairs,
             "strong_pairs": len(strong),
             "template_occurrences": n_occ,
-            "distinct_templates": distinct_templates,
+            "counted_templates": counted_templates,
+            "sketch": {"counters_per_row": 1 << self._sketch_bits(n_words), "passed_occurrences": passed},
             "kept_templates": len(patterns),
             "kept_nontrivial": sum(1 for p in patterns if not is_trivial(p)),
             "template_count_cutoff": cut,
