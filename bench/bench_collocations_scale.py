@@ -6,7 +6,7 @@ Writes outputs/bench/collocations_scale.{json,md}. The lexicon used for segmenta
 once from the shipped sample (outputs of this script live in a temporary directory).
 
     python bench/bench_collocations_scale.py --default-options --sizes 100M [--jobs 2] [--data /tmp/minent-synth]
-        [--timeout SECONDS]
+        [--timeout SECONDS] [--name collocations_scale_default]
 runs `minent collocations CORPUS` with default options (the corpus's learned lexicon) and writes
 outputs/bench/collocations_scale_default.{json,md}: wall time and the peak resident memory of the
 whole process tree (the command and its worker processes, sampled every 0.2 s with psutil).
@@ -85,7 +85,8 @@ def tree_peak(cmd: list[str], timeout: float | None = None) -> tuple[int | None,
     return proc.returncode, time.perf_counter() - t0, peak / 2**20
 
 
-def default_options(sizes: list[str], jobs: int, data: str, timeout: float | None = None) -> None:
+def default_options(sizes: list[str], jobs: int, data: str, timeout: float | None = None,
+                    name: str = "collocations_scale_default") -> None:
     rows = []
     for size in sizes:
         path = corpus(size, data)
@@ -119,7 +120,7 @@ def default_options(sizes: list[str], jobs: int, data: str, timeout: float | Non
           "three passes and writing the file. Peak memory: the largest sum of the resident sizes of the "
           "command and its worker processes (sampled every 0.2 s); pages a forked worker shares with its "
           "parent count in both, so this is an upper bound.\n")
-    write_results("collocations_scale_default", {"runs": rows}, t)
+    write_results(name, {"runs": rows}, t)
 
 
 def main() -> None:
@@ -128,6 +129,8 @@ def main() -> None:
     ap.add_argument("--default-options", action="store_true")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--data", default=DATA)
+    ap.add_argument("--name", default="collocations_scale_default",
+                    help="with --default-options: name of the outputs/bench/NAME.{md,json} files")
     ap.add_argument("--timeout", type=float, default=None,
                     help="with --default-options: stop a run after this many seconds (its row says so)")
     ap.add_argument("--job", nargs="*", help=argparse.SUPPRESS)
@@ -136,7 +139,7 @@ def main() -> None:
         job_collocations(*a.job)
         return
     if a.default_options:
-        default_options(a.sizes.split(","), a.jobs, a.data, a.timeout)
+        default_options(a.sizes.split(","), a.jobs, a.data, a.timeout, a.name)
         return
     with tempfile.TemporaryDirectory() as tmp:
         lex = os.path.join(tmp, "lexicon.tsv")

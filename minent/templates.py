@@ -1022,7 +1022,9 @@ class TemplateFinder:
     memory : int or None, default None
         Bytes the word-pair table and the template table may each hold in RAM; past it they spill
         to hash-partitioned ``.npz`` runs merged exactly at the end (:mod:`minent.spill`), so the
-        templates, counts and examples are the same as unbounded. None = never spill.
+        templates, counts and examples are the same as unbounded. None = never spill. The
+        count-min sketch of the paths pass (2 x 2^10..2^25 two-byte counters, about four per
+        word) is kept within a quarter of it.
 
     Attributes (after :meth:`fit`)
     -------------------------------
