@@ -215,9 +215,11 @@ def seq_find(slots, hashes, starts, arena, codes, lo, hi, h):
 
 
 @njit(cache=True)
-def seq_add(slots, hashes, starts, arena, counts, state, codes, bounds, weights, start, known):
+def seq_add(slots, hashes, starts, arena, counts, state, codes, bounds, weights, start, known, ids_out):
     """Count sequences ``codes[bounds[i]:bounds[i+1]]`` (weight ``weights[i]``) from ``i = start``;
     ``known`` holds their :func:`seq_hash` values when it is not empty (another table's).
+
+    ``ids_out``, when not empty, receives the id of each sequence.
 
     ``state = [n_entries, arena_used]`` is updated in place. Returns the index of the first
     sequence not inserted (``len(bounds) - 1`` when done): the caller grows the arrays and resumes.
@@ -227,17 +229,41 @@ def seq_add(slots, hashes, starts, arena, counts, state, codes, bounds, weights,
     for i in range(start, n_seq):
         lo = bounds[i]
         hi = bounds[i + 1]
-        h = known[i] if known.shape[0] > 0 else seq_hash(codes, lo, hi)
-        e = seq_find(slots, hashes, starts, arena, codes, lo, hi, h)
+        if known.shape[0] > 0:
+            h = known[i]
+        else:
+            h = _FNV_OFFSET
+            for j in range(lo, hi):
+                h = fold(h, codes[j])
+            h = mix64(h)
+        # seq_find written out: a call per sequence would pay numba's atomic reference counting
+        # of its five array arguments, more than the probe itself
+        s = h & mask
+        e = EMPTY
+        while True:
+            e = slots[s]
+            if e == EMPTY:
+                break
+            if hashes[e] == h and starts[e + 1] - starts[e] == hi - lo:
+                a = starts[e]
+                same = True
+                for j in range(hi - lo):
+                    if arena[a + j] != codes[lo + j]:
+                        same = False
+                        break
+                if same:
+                    break
+            s = (s + 1) & mask
         if e >= 0:
             counts[e] += weights[i]
+            if ids_out.shape[0] > 0:
+                ids_out[i] = e
             continue
         n = state[0]
         used = state[1]
         if 2 * (n + 1) > slots.shape[0] or n + 1 >= hashes.shape[0] or used + (hi - lo) > arena.shape[0]:
             return i
-        s = h & mask
-        while slots[s] != EMPTY:
+        while slots[s] != EMPTY:  # s: the empty slot where the probe above stopped
             s = (s + 1) & mask
         slots[s] = n
         hashes[n] = h
@@ -245,6 +271,8 @@ def seq_add(slots, hashes, starts, arena, counts, state, codes, bounds, weights,
             arena[used + j] = codes[lo + j]
         starts[n + 1] = used + (hi - lo)
         counts[n] = weights[i]
+        if ids_out.shape[0] > 0:
+            ids_out[i] = n
         state[0] = n + 1
         state[1] = used + (hi - lo)
     return n_seq
@@ -304,6 +332,22 @@ def _reinsert(slots, hashes, n):
         slots[s] = e
 
 
+@njit(cache=True)
+def _reinsert_slots(slots, hashes, old_slots):
+    """Fill the empty ``slots`` from a smaller table's ``old_slots``, walked in slot order: an
+    entry's new slot is near its old one (same low bits), so the writes go forward through memory
+    instead of jumping at random as they would in entry order."""
+    mask = slots.shape[0] - 1
+    for t in range(old_slots.shape[0]):
+        e = old_slots[t]
+        if e == EMPTY:
+            continue
+        s = hashes[e] & mask
+        while slots[s] != EMPTY:
+            s = (s + 1) & mask
+        slots[s] = e
+
+
 _NO_HASHES = np.zeros(0, np.int64)
 
 
@@ -337,16 +381,18 @@ class SeqCounter:
             self.hashes = np.concatenate([self.hashes, np.zeros(cap - self.hashes.shape[0], np.int64)])
             self.counts = np.concatenate([self.counts, np.zeros(cap - self.counts.shape[0], np.int64)])
             self.starts = np.concatenate([self.starts, np.zeros(cap + 1 - self.starts.shape[0], np.int64)])
+            old_slots = self.slots
             self.slots = np.full(2 * cap, EMPTY, np.int64)
-            _reinsert(self.slots, self.hashes, n)
+            _reinsert_slots(self.slots, self.hashes, old_slots)
         if used + need_arena > self.arena.shape[0]:
             size = max(2 * self.arena.shape[0], used + need_arena)
             self.arena = np.concatenate([self.arena, np.zeros(size - self.arena.shape[0], np.int32)])
 
     def add(self, codes: np.ndarray, bounds: np.ndarray, weights: np.ndarray | None = None,
-            hashes: np.ndarray | None = None) -> None:
+            hashes: np.ndarray | None = None, return_ids: bool = False) -> np.ndarray | None:
         """Count each sequence ``codes[bounds[i]:bounds[i+1]]`` with weight ``weights[i]`` (default
-        1); ``hashes``: their hashes when known (another table's :meth:`hash_values`)."""
+        1); ``hashes``: their hashes when known (another table's :meth:`hash_values`). With
+        ``return_ids``, returns the id of each sequence (what :meth:`ids` would give after the add)."""
         codes = np.ascontiguousarray(codes, dtype=np.int32)
         bounds = np.ascontiguousarray(bounds, dtype=np.int64)
         if weights is None:
@@ -354,11 +400,13 @@ class SeqCounter:
         weights = np.ascontiguousarray(weights, dtype=np.int64)
         known = _NO_HASHES if hashes is None else np.ascontiguousarray(hashes, dtype=np.int64)
         i, n_seq = 0, bounds.shape[0] - 1
+        ids = np.empty(n_seq if return_ids else 0, np.int64)
         while i < n_seq:
             i = seq_add(self.slots, self.hashes, self.starts, self.arena, self.counts, self.state,
-                        codes, bounds, weights, i, known)
+                        codes, bounds, weights, i, known, ids)
             if i < n_seq:
                 self._grow(int(bounds[i + 1] - bounds[i]))
+        return ids if return_ids else None
 
     def ids(self, codes: np.ndarray, bounds: np.ndarray) -> np.ndarray:
         """Id of each sequence ``codes[bounds[i]:bounds[i+1]]``, -1 when not in the table."""

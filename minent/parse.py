@@ -61,7 +61,7 @@ import numpy as np
 from numba import njit
 
 from .errors import MinentError
-from .hashtable import KeyCounter, key_lookup, key_slot
+from .hashtable import KeyCounter, key_lookup, key_slot, mix64
 from .trees import Tree, escape_token, join_tokens, tree_from_brackets, tree_from_dict, unescape_token  # noqa: F401
 from .templates import CLOSING_MARKS, PLACEHOLDER, PLACEHOLDER_TEXT, SENTENCE_END, UNKNOWN, Templates
 
@@ -156,36 +156,7 @@ def _find_item(h_keys, h_vals, key):
 
 
 @njit(cache=True)
-def _best_terminal(head, p, it_node, it_score, it_prev, it_pos, it_next, term_logp, term_rank, term_literals,
-                   term_closed, closed_only, left, tmp_a, tmp_b):
-    """Best complete template among the items at position ``p`` (templates ending with a literal;
-    tie rules 2-4); ``closed_only`` keeps templates that also start with a literal.
-    Returns (node, prev item, score); node -1 when there is none."""
-    best_node = -1
-    best_prev = -1
-    best = NEG_INF
-    it = head[p]
-    while it >= 0:
-        u = it_node[it]
-        if term_logp[u] > NEG_INF and (term_closed[u] or not closed_only):
-            cand = it_score[it] + term_logp[u]
-            if best_node < 0:
-                take = True
-            elif abs(cand - best) > EPS:
-                take = cand > best
-            else:
-                take = _template_wins_tie(u, it_prev[it], best_node, best_prev, p, it_prev, it_pos, term_literals,
-                                          term_rank, left, tmp_a, tmp_b)
-            if take:
-                best = cand
-                best_node = u
-                best_prev = it_prev[it]
-        it = it_next[it]
-    return best_node, best_prev, best
-
-
-@njit(cache=True)
-def parse_chart(words, word_logp, trie, unexplained_logp, left, open_in_flat, flat_logp=0.0):
+def parse_chart(words, word_logp, trie, unexplained_logp, left, open_in_flat, flat_logp=0.0, room=64):
     """Best analyses of every span of one sentence.
 
     ``words``: word ids (-1 unknown); ``word_logp``: score of each position as a one-word block;
@@ -202,6 +173,10 @@ def parse_chart(words, word_logp, trie, unexplained_logp, left, open_in_flat, fl
     ``bounds[e_start:e_start+e_len]``); then ``u_score, u_last`` (best unexplained analysis: flat
     blocks G(i, u_last) then [u_last, j)), ``g_prev`` (flat segmentation back-pointers),
     ``s_is_e`` (the block's best analysis is a = 0, else unexplained), ``s_score`` and ``bounds``.
+
+    ``room``: first size of the work arrays (items, boundaries, placeholder rows); when one runs
+    out, the current start position runs again with it doubled (tests set it small to exercise
+    that path: the tables are the same whatever ``room``).
     """
     trie_keys, trie_vals, x_child, term_logp, term_rank, term_literals, term_closed = trie
     n = words.shape[0]
@@ -216,12 +191,12 @@ def parse_chart(words, word_logp, trie, unexplained_logp, left, open_in_flat, fl
     g_prev = np.full((n + 1, n + 1), -1, np.int64)
     s_score = np.full((n + 1, n + 1), NEG_INF)
     s_is_e = np.zeros((n + 1, n + 1), np.bool_)
-    bounds = np.empty(16 * (n + 1), np.int64)
+    bounds = np.empty(max(1, room // 4) * (n + 1), np.int64)
     n_bounds = 0
     tmp_a = np.empty(n + 2, np.int64)
     tmp_b = np.empty(n + 2, np.int64)
 
-    cap = 64
+    cap = max(room, 1)
     it_node = np.empty(cap, np.int64)
     it_pos = np.empty(cap, np.int64)
     it_score = np.empty(cap, np.float64)
@@ -230,178 +205,273 @@ def parse_chart(words, word_logp, trie, unexplained_logp, left, open_in_flat, fl
     head = np.full(n + 1, -1, np.int64)
     e1_by_end = np.full((n + 1, n + 1), NEG_INF)  # e_score[1, k, p] stored at [p, k]: contiguous in k
     # per placeholder node: at which positions a literal child can follow (memo over all starts i)
-    row_keys = np.full(64, -1, np.int64)
-    row_vals = np.empty(64, np.int64)
-    follow = np.zeros((16, n + 1), np.bool_)
+    row_keys = np.full(2 * cap, -1, np.int64)
+    row_vals = np.empty(2 * cap, np.int64)
+    follow = np.zeros((max(1, room // 4), n + 1), np.bool_)
     n_rows = 0
     # best template ending with a placeholder, per end position (kept out of the item lists)
     comp_score = np.full(n + 1, NEG_INF)
     comp_node = np.full(n + 1, -1, np.int64)
     comp_prev = np.full(n + 1, -1, np.int64)
-    h_keys = np.full(256, -1, np.int64)
-    h_vals = np.empty(256, np.int64)
+    h_keys = np.full(4 * cap, -1, np.int64)
+    h_vals = np.empty(4 * cap, np.int64)
     root_x = x_child[0]
+    tmask = trie_keys.shape[0] - 1
 
     for i in range(n - 1, -1, -1):
-        h_keys[:] = -1
-        for p in range(i, n + 1):
-            head[p] = -1
-            comp_node[p] = -1
-            comp_score[p] = NEG_INF
-        it_node[0] = 0  # the root item at i
-        it_pos[0] = i
-        it_score[0] = 0.0
-        it_prev[0] = -1
-        it_next[0] = -1
-        head[i] = 0
-        n_items = 1
-        for p in range(i, n + 1):
-            if p > i:
-                # ---- finalise span [i, p): word / template analyses (a = 0 any, a = 1 in-flat)
-                for a in range(2):
-                    if p == i + 1:
-                        e_score[a, i, p] = word_logp[i]
-                        e_kind[a, i, p] = KIND_WORD
-                        continue
-                    closed_only = a == 1 and not open_in_flat
-                    node, prev, best = _best_terminal(head, p, it_node, it_score, it_prev, it_pos, it_next,
-                                                      term_logp, term_rank, term_literals, term_closed,
-                                                      closed_only, left, tmp_a, tmp_b)
-                    if not closed_only and comp_node[p] >= 0:
-                        cand = comp_score[p]
-                        if node < 0 or cand > best + EPS or (cand >= best - EPS and _template_wins_tie(
-                                comp_node[p], comp_prev[p], node, prev, p, it_prev, it_pos, term_literals,
-                                term_rank, left, tmp_a, tmp_b)):
-                            node, prev, best = comp_node[p], comp_prev[p], cand
-                    if node < 0:
-                        continue
-                    m = _chain(it_prev, it_pos, prev, tmp_a)
-                    tmp_a[m] = p
-                    m += 1
-                    if n_bounds + m > bounds.shape[0]:
-                        grown = np.empty(2 * bounds.shape[0] + m, np.int64)
-                        grown[:n_bounds] = bounds[:n_bounds]
-                        bounds = grown
-                    for k in range(m):
-                        bounds[n_bounds + k] = tmp_a[k]
-                    e_score[a, i, p] = best
-                    e_kind[a, i, p] = KIND_TEMPLATE
-                    e_tid[a, i, p] = term_rank[node]
-                    e_start[a, i, p] = n_bounds
-                    e_len[a, i, p] = m
-                    n_bounds += m
-                # ---- unexplained analysis: G(i, k) then an in-flat block [k, p)
-                best_u = NEG_INF
-                best_k = -1
-                e1p = e1_by_end[p]
-                for k in range(i + 1, p):
-                    if g_score[i, k] == NEG_INF or e1p[k] == NEG_INF:
-                        continue
-                    cand = g_score[i, k] + e1p[k] + flat_logp
-                    if best_k < 0:
-                        take = True
-                    elif abs(cand - best_u) > EPS:
-                        take = cand > best_u
-                    else:
-                        na = _g_chain(g_prev, i, k, tmp_a)
-                        tmp_a[na] = p
-                        nb = _g_chain(g_prev, i, best_k, tmp_b)
-                        tmp_b[nb] = p
-                        take = _better(cand, best_u, _lex_cmp(tmp_a, na + 1, tmp_b, nb + 1), left)
-                    if take:
-                        best_u = cand
-                        best_k = k
-                if best_k >= 0:
-                    u_score[i, p] = unexplained_logp + best_u
-                    u_last[i, p] = best_k
-                e1_by_end[p, i] = e_score[1, i, p]
-                # G(i, p): one in-flat block, or G(i, k) + block [k, p); a single block has the
-                # largest first boundary, so it wins ties under "left" and loses them under "right"
-                f = e_score[1, i, p] + flat_logp
-                if f > NEG_INF and (best_k < 0 or _better(f, best_u, 1, left)):
-                    g_score[i, p] = f
-                    g_prev[i, p] = i
-                elif best_k >= 0:
-                    g_score[i, p] = best_u
-                    g_prev[i, p] = best_k
-                if e_score[0, i, p] > NEG_INF and e_score[0, i, p] >= u_score[i, p] - EPS:
-                    s_score[i, p] = e_score[0, i, p]
-                    s_is_e[i, p] = True
-                else:
-                    s_score[i, p] = u_score[i, p]
-                # ---- leading [X] of a template: the block [i, p) just finalised (only root reaches it);
-                # an item is kept only where a literal can follow
-                if (root_x >= 0 and p < n and s_score[i, p] > NEG_INF and words[p] >= 0
-                        and key_lookup(trie_keys, trie_vals, (np.int64(root_x) << 32) | words[p]) > 0):
-                    key = root_x * (n + 1) + p
-                    _, slot = _find_item(h_keys, h_vals, key)
-                    if n_items >= it_node.shape[0]:
-                        it_node, it_pos, it_score, it_prev, it_next = _grow_items(
-                            it_node, it_pos, it_score, it_prev, it_next)
-                    it_node[n_items] = root_x
-                    it_pos[n_items] = p
-                    it_score[n_items] = s_score[i, p]
-                    it_prev[n_items] = 0
-                    it_next[n_items] = head[p]
-                    head[p] = n_items
-                    h_keys[slot] = key
-                    h_vals[slot] = n_items
-                    n_items += 1
-                    if 2 * n_items > h_keys.shape[0]:
-                        h_keys, h_vals = _rehash(h_keys, h_vals, it_node, it_pos, n_items, n)
-            if p == n:
-                break
-            # ---- extend the items at p: a literal edge consumes word p, an [X] edge a block [p, q)
-            it = head[p]
-            while it >= 0:
-                if 2 * (n_items + n + 2) > h_keys.shape[0] or n_items + n + 2 > it_node.shape[0]:
-                    # room for this item's pushes: one literal edge, at most n placeholder ends
-                    h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next = _room(
-                        n + 2, n_items, n, h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next)
-                u = it_node[it]
-                sc = it_score[it]
-                w = words[p]
-                if w >= 0:
-                    c = key_lookup(trie_keys, trie_vals, (np.int64(u) << 32) | w) - 1
-                    if c >= 0:
-                        n_items = _push(c, p + 1, sc, it, left, n, n_items, h_keys, h_vals, it_node, it_pos,
-                                        it_score, it_prev, it_next, head, tmp_a, tmp_b)
-                v = x_child[u] if u != 0 else -1
-                if v >= 0:
-                    row, slot = _find_item(row_keys, row_vals, v)
-                    if row < 0:  # first visit of v in this sentence: where can a literal follow it?
-                        if n_rows >= follow.shape[0]:
-                            grown = np.zeros((2 * follow.shape[0], n + 1), np.bool_)
-                            grown[:n_rows] = follow[:n_rows]
-                            follow = grown
-                        for q in range(n):
-                            follow[n_rows, q] = words[q] >= 0 and key_lookup(
-                                trie_keys, trie_vals, (np.int64(v) << 32) | words[q]) > 0
-                        row = n_rows
-                        row_keys[slot] = v
-                        row_vals[slot] = row
-                        n_rows += 1
-                        if 2 * n_rows > row_keys.shape[0]:
-                            row_keys, row_vals = _rehash_rows(row_keys, row_vals)
-                    can_follow = follow[row]
-                    for q in range(p + 1, n + 1):
-                        if s_score[p, q] == NEG_INF:
+        # Start i runs again from scratch when an array ran out of room (``grow``: 1 items and
+        # their table, 2 boundaries, 4 placeholder rows): arrays are re-bound only here, outside
+        # the loops over p and items, where numba would reference-count them on every iteration.
+        # Spans [i, p) are written only by start i and read only by earlier starts, so a re-run
+        # of i gives the same result.
+        n_bounds_i = n_bounds
+        grow = 0
+        while True:
+            if grow & 1:
+                it_node, it_pos, it_score, it_prev, it_next = _grow_items(it_node, it_pos, it_score, it_prev,
+                                                                          it_next)
+                h_keys = np.full(2 * h_keys.shape[0], -1, np.int64)
+                h_vals = np.empty(h_keys.shape[0], np.int64)
+            if grow & 2:
+                grown_b = np.empty(2 * bounds.shape[0] + n + 2, np.int64)
+                grown_b[:n_bounds_i] = bounds[:n_bounds_i]
+                bounds = grown_b
+            if grow & 4:
+                grown = np.zeros((2 * follow.shape[0], n + 1), np.bool_)
+                grown[:n_rows] = follow[:n_rows]
+                follow = grown
+                row_keys, row_vals = _rehash_rows(row_keys, row_vals)
+            grow = 0
+            n_bounds = n_bounds_i
+            h_keys[:] = -1
+            for p in range(i, n + 1):
+                head[p] = -1
+                comp_node[p] = -1
+                comp_score[p] = NEG_INF
+            it_node[0] = 0  # the root item at i
+            it_pos[0] = i
+            it_score[0] = 0.0
+            it_prev[0] = -1
+            it_next[0] = -1
+            head[i] = 0
+            n_items = 1
+            for p in range(i, n + 1):
+                if p > i:
+                    # ---- finalise span [i, p): word / template analyses (a = 0 any, a = 1 in-flat)
+                    for a in range(2):
+                        if p == i + 1:
+                            e_score[a, i, p] = word_logp[i]
+                            e_kind[a, i, p] = KIND_WORD
                             continue
-                        sq = sc + s_score[p, q]
-                        if term_logp[v] > NEG_INF:  # a template ending with this placeholder
-                            cand = sq + term_logp[v]
-                            if comp_node[q] < 0 or cand > comp_score[q] + EPS or (
-                                    cand >= comp_score[q] - EPS and _template_wins_tie(
-                                        v, it, comp_node[q], comp_prev[q], q, it_prev, it_pos, term_literals,
-                                        term_rank, left, tmp_a, tmp_b)):
-                                comp_score[q] = cand
-                                comp_node[q] = v
-                                comp_prev[q] = it
-                        # after a placeholder comes a literal: keep the item only if word q is one
-                        if can_follow[q]:
-                            n_items = _push(v, q, sq, it, left, n, n_items, h_keys, h_vals, it_node, it_pos,
-                                            it_score, it_prev, it_next, head, tmp_a, tmp_b)
-                it = it_next[it]
+                        closed_only = a == 1 and not open_in_flat
+                        # best complete template among the items at p (templates ending with a literal;
+                        # tie rules 2-4); closed_only keeps templates that also start with a literal
+                        node = -1
+                        prev = -1
+                        best = NEG_INF
+                        it = head[p]
+                        while it >= 0:
+                            u = it_node[it]
+                            if term_logp[u] > NEG_INF and (term_closed[u] or not closed_only):
+                                cand = it_score[it] + term_logp[u]
+                                if node < 0:
+                                    take = True
+                                elif abs(cand - best) > EPS:
+                                    take = cand > best
+                                else:
+                                    take = _template_wins_tie(u, it_prev[it], node, prev, p, it_prev, it_pos,
+                                                              term_literals, term_rank, left, tmp_a, tmp_b)
+                                if take:
+                                    best = cand
+                                    node = u
+                                    prev = it_prev[it]
+                            it = it_next[it]
+                        if not closed_only and comp_node[p] >= 0:
+                            cand = comp_score[p]
+                            if node < 0 or cand > best + EPS or (cand >= best - EPS and _template_wins_tie(
+                                    comp_node[p], comp_prev[p], node, prev, p, it_prev, it_pos, term_literals,
+                                    term_rank, left, tmp_a, tmp_b)):
+                                node, prev, best = comp_node[p], comp_prev[p], cand
+                        if node < 0:
+                            continue
+                        m = _chain(it_prev, it_pos, prev, tmp_a)
+                        tmp_a[m] = p
+                        m += 1
+                        if n_bounds + m > bounds.shape[0]:
+                            grow |= 2
+                            break
+                        for k in range(m):
+                            bounds[n_bounds + k] = tmp_a[k]
+                        e_score[a, i, p] = best
+                        e_kind[a, i, p] = KIND_TEMPLATE
+                        e_tid[a, i, p] = term_rank[node]
+                        e_start[a, i, p] = n_bounds
+                        e_len[a, i, p] = m
+                        n_bounds += m
+                    if grow:
+                        break
+                    # ---- unexplained analysis: G(i, k) then an in-flat block [k, p)
+                    best_u = NEG_INF
+                    best_k = -1
+                    for k in range(i + 1, p):
+                        if g_score[i, k] == NEG_INF or e1_by_end[p, k] == NEG_INF:
+                            continue
+                        cand = g_score[i, k] + e1_by_end[p, k] + flat_logp
+                        if best_k < 0:
+                            take = True
+                        elif abs(cand - best_u) > EPS:
+                            take = cand > best_u
+                        else:
+                            na = _g_chain(g_prev, i, k, tmp_a)
+                            tmp_a[na] = p
+                            nb = _g_chain(g_prev, i, best_k, tmp_b)
+                            tmp_b[nb] = p
+                            take = _better(cand, best_u, _lex_cmp(tmp_a, na + 1, tmp_b, nb + 1), left)
+                        if take:
+                            best_u = cand
+                            best_k = k
+                    if best_k >= 0:
+                        u_score[i, p] = unexplained_logp + best_u
+                        u_last[i, p] = best_k
+                    e1_by_end[p, i] = e_score[1, i, p]
+                    # G(i, p): one in-flat block, or G(i, k) + block [k, p); a single block has the
+                    # largest first boundary, so it wins ties under "left" and loses them under "right"
+                    f = e_score[1, i, p] + flat_logp
+                    if f > NEG_INF and (best_k < 0 or _better(f, best_u, 1, left)):
+                        g_score[i, p] = f
+                        g_prev[i, p] = i
+                    elif best_k >= 0:
+                        g_score[i, p] = best_u
+                        g_prev[i, p] = best_k
+                    if e_score[0, i, p] > NEG_INF and e_score[0, i, p] >= u_score[i, p] - EPS:
+                        s_score[i, p] = e_score[0, i, p]
+                        s_is_e[i, p] = True
+                    else:
+                        s_score[i, p] = u_score[i, p]
+                    # ---- leading [X] of a template: the block [i, p) just finalised (only root reaches it);
+                    # an item is kept only where a literal can follow
+                    lead = root_x >= 0 and p < n and s_score[i, p] > NEG_INF and words[p] >= 0
+                    if lead:
+                        tk = (np.int64(root_x) << 32) | words[p]  # hashtable.key_lookup, written out
+                        ts = mix64(tk) & tmask
+                        while trie_keys[ts] != tk and trie_keys[ts] != -1:
+                            ts = (ts + 1) & tmask
+                        lead = trie_keys[ts] == tk and trie_vals[ts] > 0
+                    if lead:
+                        key = root_x * (n + 1) + p
+                        hmask = h_keys.shape[0] - 1
+                        slot = mix64(key) & hmask  # hashtable.key_slot, written out
+                        while h_keys[slot] != key and h_keys[slot] != -1:
+                            slot = (slot + 1) & hmask
+                        if n_items >= it_node.shape[0] or 2 * (n_items + 1) > h_keys.shape[0]:
+                            grow |= 1
+                            break
+                        it_node[n_items] = root_x
+                        it_pos[n_items] = p
+                        it_score[n_items] = s_score[i, p]
+                        it_prev[n_items] = 0
+                        it_next[n_items] = head[p]
+                        head[p] = n_items
+                        h_keys[slot] = key
+                        h_vals[slot] = n_items
+                        n_items += 1
+                if p == n:
+                    break
+                # ---- extend the items at p: a literal edge consumes word p, an [X] edge a block [p, q).
+                # Pushes and table probes are written out here: a helper call per push paid numba's
+                # atomic reference counting of each array argument, most of the parse time.
+                it = head[p]
+                while it >= 0:
+                    if 2 * (n_items + n + 2) > h_keys.shape[0] or n_items + n + 2 > it_node.shape[0]:
+                        grow |= 1  # room for this item's pushes: one literal edge, <= n placeholder ends
+                        break
+                    hmask = h_keys.shape[0] - 1
+                    u = it_node[it]
+                    sc = it_score[it]
+                    w = words[p]
+                    c = -1
+                    if w >= 0:
+                        tk = (np.int64(u) << 32) | w  # hashtable.key_lookup, written out
+                        ts = mix64(tk) & tmask
+                        while trie_keys[ts] != tk and trie_keys[ts] != -1:
+                            ts = (ts + 1) & tmask
+                        if trie_keys[ts] == tk:
+                            c = trie_vals[ts] - 1
+                    v = x_child[u] if u != 0 else -1
+                    row = -1
+                    if v >= 0:
+                        rmask = row_keys.shape[0] - 1
+                        slot = mix64(v) & rmask  # hashtable.key_slot, written out
+                        while row_keys[slot] != v and row_keys[slot] != -1:
+                            slot = (slot + 1) & rmask
+                        if row_keys[slot] == v:
+                            row = row_vals[slot]
+                        else:  # first visit of v in this sentence: where can a literal follow it?
+                            if n_rows >= follow.shape[0] or 2 * (n_rows + 1) > row_keys.shape[0]:
+                                grow |= 4
+                                break
+                            for q in range(n):
+                                follow[n_rows, q] = words[q] >= 0 and key_lookup(
+                                    trie_keys, trie_vals, (np.int64(v) << 32) | words[q]) > 0
+                            row = n_rows
+                            row_keys[slot] = v
+                            row_vals[slot] = row
+                            n_rows += 1
+                    # q == p: the literal edge (item (c, p + 1)); q > p: the placeholder [p, q) (item (v, q))
+                    for q in range(p, n + 1 if v >= 0 else p + 1):
+                        if q == p:
+                            if c < 0:
+                                continue
+                            node, pos, score = c, p + 1, sc
+                        else:
+                            if s_score[p, q] == NEG_INF:
+                                continue
+                            score = sc + s_score[p, q]
+                            if term_logp[v] > NEG_INF:  # a template ending with this placeholder
+                                cand = score + term_logp[v]
+                                if comp_node[q] < 0 or cand > comp_score[q] + EPS or (
+                                        cand >= comp_score[q] - EPS and _template_wins_tie(
+                                            v, it, comp_node[q], comp_prev[q], q, it_prev, it_pos, term_literals,
+                                            term_rank, left, tmp_a, tmp_b)):
+                                    comp_score[q] = cand
+                                    comp_node[q] = v
+                                    comp_prev[q] = it
+                            # after a placeholder comes a literal: keep the item only if word q is one
+                            if not follow[row, q]:
+                                continue
+                            node, pos = v, q
+                        # push: add (or improve) the item (node, pos) reached from item ``it``
+                        key = node * (n + 1) + pos
+                        slot = mix64(key) & hmask  # hashtable.key_slot, written out
+                        while h_keys[slot] != key and h_keys[slot] != -1:
+                            slot = (slot + 1) & hmask
+                        if h_keys[slot] == key:
+                            found = h_vals[slot]
+                            old = it_score[found]
+                            if score < old - EPS:
+                                continue
+                            if score <= old + EPS:  # tie: compare the boundary sequences
+                                na = _chain(it_prev, it_pos, it, tmp_a)
+                                nb = _chain(it_prev, it_pos, it_prev[found], tmp_b)
+                                if not _better(score, old, _lex_cmp(tmp_a, na, tmp_b, nb), left):
+                                    continue
+                            it_score[found] = score
+                            it_prev[found] = it
+                            continue
+                        it_node[n_items] = node
+                        it_pos[n_items] = pos
+                        it_score[n_items] = score
+                        it_prev[n_items] = it
+                        it_next[n_items] = head[pos]
+                        head[pos] = n_items
+                        h_keys[slot] = key
+                        h_vals[slot] = n_items
+                        n_items += 1
+                    it = it_next[it]
+                if grow:
+                    break
+            if grow == 0:
+                break
     return e_score, e_kind, e_tid, e_start, e_len, u_score, u_last, g_prev, s_is_e, s_score, bounds[:n_bounds]
 
 
@@ -423,19 +493,6 @@ def _grow_items(it_node, it_pos, it_score, it_prev, it_next):
 
 
 @njit(cache=True)
-def _rehash(h_keys, h_vals, it_node, it_pos, n_items, n):
-    size = 2 * h_keys.shape[0]
-    keys = np.full(size, -1, np.int64)
-    vals = np.empty(size, np.int64)
-    for it in range(n_items):
-        key = it_node[it] * (n + 1) + it_pos[it]
-        _, slot = _find_item(keys, vals, key)
-        keys[slot] = key
-        vals[slot] = it
-    return keys, vals
-
-
-@njit(cache=True)
 def _rehash_rows(keys, vals):
     size = 2 * keys.shape[0]
     new_keys = np.full(size, -1, np.int64)
@@ -446,50 +503,6 @@ def _rehash_rows(keys, vals):
             new_keys[slot] = keys[s]
             new_vals[slot] = vals[s]
     return new_keys, new_vals
-
-
-@njit(cache=True)
-def _push(node, pos, score, prev, left, n, n_items, h_keys, h_vals, it_node, it_pos, it_score, it_prev,
-          it_next, head, tmp_a, tmp_b):
-    """Add (or improve) the item (node, pos) reached from item ``prev`` with ``score``; returns the
-    new item count. The caller keeps room for one more item and the table at most half full
-    (:func:`_room`): no arrays are returned, so a push costs no reference counting."""
-    key = node * (n + 1) + pos
-    found, slot = _find_item(h_keys, h_vals, key)
-    if found >= 0:
-        old = it_score[found]
-        if score < old - EPS:
-            return n_items
-        if score > old + EPS:
-            it_score[found] = score
-            it_prev[found] = prev
-            return n_items
-        # tie: compare the boundary sequences (same trie depth, same final position)
-        na = _chain(it_prev, it_pos, prev, tmp_a)
-        nb = _chain(it_prev, it_pos, it_prev[found], tmp_b)
-        if _better(score, old, _lex_cmp(tmp_a, na, tmp_b, nb), left):
-            it_score[found] = score
-            it_prev[found] = prev
-        return n_items
-    it_node[n_items] = node
-    it_pos[n_items] = pos
-    it_score[n_items] = score
-    it_prev[n_items] = prev
-    it_next[n_items] = head[pos]
-    head[pos] = n_items
-    h_keys[slot] = key
-    h_vals[slot] = n_items
-    return n_items + 1
-
-
-@njit(cache=True)
-def _room(extra, n_items, n, h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next):
-    """The item arrays and table grown so that ``extra`` more items fit (table at most half full)."""
-    while n_items + extra > it_node.shape[0]:
-        it_node, it_pos, it_score, it_prev, it_next = _grow_items(it_node, it_pos, it_score, it_prev, it_next)
-    while 2 * (n_items + extra) > h_keys.shape[0]:
-        h_keys, h_vals = _rehash(h_keys, h_vals, it_node, it_pos, n_items, n)
-    return h_keys, h_vals, it_node, it_pos, it_score, it_prev, it_next
 
 
 def sentence_core(tokens: Sequence[str]) -> int:

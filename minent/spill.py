@@ -95,13 +95,17 @@ class SpillingCounter:
         self.spills = 0
         self.peak_table_bytes = 0
 
-    def add(self, codes: np.ndarray, bounds: np.ndarray, weights: np.ndarray | None = None) -> None:
-        self.table.add(codes, bounds, weights)
+    def add(self, codes: np.ndarray, bounds: np.ndarray, weights: np.ndarray | None = None,
+            hashes: np.ndarray | None = None, return_ids: bool = False) -> np.ndarray | None:
+        """Count the sequences (see :meth:`SeqCounter.add`); with ``return_ids``, their ids in the
+        in-memory table (before any automatic spill)."""
+        ids = self.table.add(codes, bounds, weights, hashes, return_ids)
         self.n_added += int(bounds.shape[0] - 1) if weights is None else int(np.sum(weights))
         nbytes = self.table.nbytes
         self.peak_table_bytes = max(self.peak_table_bytes, nbytes)
         if self.auto_spill and self.over_budget():
             self.spill()
+        return ids
 
     def __len__(self) -> int:
         """Distinct sequences in memory (after spills, the distinct total is known only at the end)."""

@@ -26,11 +26,16 @@ A template is a sequence of literal words with placeholders ``[X]`` between them
    Punctuation (``punctuation``, default ``excluded``): punctuation tokens are covered by
    placeholders but never literals, so "[X] “ [X] ” [X]"-style frames do not fill the top.
 4. **Count templates**: a template counts at most once per sentence (duplicate paths in one
-   sentence are merged through a small per-sentence hash table), in a
+   sentence are merged through a small per-sentence hash table). The paths are walked twice:
+   first every occurrence's 64-bit hash goes into a count-min sketch (two rows of saturating
+   16-bit counters, about four per corpus word, :func:`sketch_add`), which gives N_templates (all
+   template occurrences) and so the cut-off ``max(min_count, min_prob x N_templates)``; then only
+   the templates whose sketch estimate reaches the cut-off are counted exactly, in a
    :class:`~minent.hashtable.SeqCounter` over word-id sequences with the reserved code
-   ``PLACEHOLDER = 0`` for ``[X]``. ``probability = count / N_templates`` (N_templates: all
-   counted template occurrences). Templates reaching ``max(min_count, min_prob x N_templates)``
-   are kept; a kept template that a template with one more literal accounts for (``redundancy``)
+   ``PLACEHOLDER = 0`` for ``[X]``. The estimate is never below the true count, so every template
+   that reaches the cut-off is counted in full and the result is the same as counting every
+   template; the rare ones (most distinct templates) never take a table entry.
+   ``probability = count / N_templates``. Templates reaching the cut-off are kept; a kept template that a template with one more literal accounts for (``redundancy``)
    is dropped as a fragment; the rest are ranked by count or by information saved (``ranking``;
    ties: template text in code-point order). "[X] w [X]" (one literal between two placeholders)
    is *trivial*: it only says w can stand inside a sentence; such templates are kept but flagged.
@@ -56,6 +61,7 @@ Format 1 files (without them) still load.
 """
 from __future__ import annotations
 
+import gc
 import itertools
 import math
 import time
@@ -66,10 +72,10 @@ import numpy as np
 from numba import njit
 
 from .errors import FormatError, InputError, MinentError
-from .hashtable import EMPTY, KeyCounter, SeqCounter, fold, key_lookup, key_slot, mix64, table_find, _FNV_OFFSET
+from .hashtable import EMPTY, KeyCounter, SeqCounter, fold, mix64, table_find, _FNV_OFFSET
 from .spill import SpillingCounter, SpillingKeyCounter, merge_first_values
 from .counting import strong_table
-from .parallel import plan_ranges, read_range
+from .parallel import plan_ranges, read_range, resolve
 from .textio import atomic_write
 
 PLACEHOLDER = 0
@@ -217,80 +223,11 @@ def piece_boundaries(ids, bounds, is_punct, starts, ends):
 
 
 @njit(cache=True)
-def _emit_path(ids, lo, n, path, depth, out_codes, n_c):
-    """Write the template of the path ``path[:depth]`` (sentence positions) at ``out_codes[n_c:]``."""
-    if path[0] > 0:
-        out_codes[n_c] = 0
-        n_c += 1
-    for d in range(depth):
-        if d > 0 and path[d] - path[d - 1] > 1:
-            out_codes[n_c] = 0
-            n_c += 1
-        out_codes[n_c] = ids[lo + path[d]]
-        n_c += 1
-    if path[depth - 1] < n - 1:
-        out_codes[n_c] = 0
-        n_c += 1
-    return n_c
-
-
-@njit(cache=True)
-def _same(codes, bounds, t, u):
-    a0, a1, b0, b1 = bounds[t], bounds[t + 1], bounds[u], bounds[u + 1]
-    if a1 - a0 != b1 - b0:
-        return False
-    for k in range(a1 - a0):
-        if codes[a0 + k] != codes[b0 + k]:
-            return False
-    return True
-
-
-@njit(cache=True)
-def _emit(ids, lo, n, s, path, depth, out, seen, st):
-    """Append the template of ``path[:depth]`` of sentence ``s`` to ``out`` unless the sentence
-    already gave it. ``out = (codes, bounds, hashes, sent)``; ``seen = (keys, vals, slots)`` is a
-    per-sentence table hash -> template (``hashtable.key_slot``); ``st = [n_templates, n_codes,
-    first template of the sentence, n_seen]``. Returns False when the buffers are full."""
-    codes, bounds, hashes, sent = out
-    keys, vals, slots = seen
-    if st[0] + 1 >= hashes.shape[0] or st[1] + 2 * n + 1 > codes.shape[0]:
-        return False
-    t = st[0]
-    st[1] = _emit_path(ids, lo, n, path, depth, codes, st[1])
-    bounds[t + 1] = st[1]
-    h = _FNV_OFFSET
-    for k in range(bounds[t], st[1]):
-        h = fold(h, codes[k])
-    h = mix64(h)
-    hashes[t] = h
-    key = h & 0x7FFFFFFFFFFFFFFF
-    slot = key_slot(keys, key)
-    if keys[slot] == key:
-        dup = _same(codes, bounds, vals[slot], t)
-        if not dup:  # a 64-bit hash collision: look at every template of the sentence
-            for u in range(st[2], t):
-                if hashes[u] == h and _same(codes, bounds, u, t):
-                    dup = True
-                    break
-        if dup:
-            st[1] = bounds[t]
-            return True
-    else:
-        keys[slot] = key
-        vals[slot] = t
-        slots[st[3]] = slot
-        st[3] += 1
-    sent[t] = s
-    st[0] = t + 1
-    return True
-
-
-@njit(cache=True)
-def _sentence_dag(ids, lo, n, window, strong, dag):
+def _sentence_dag(ids, lo, n, window, strong_keys, succ, n_succ, indeg):
     """Edges i -> j (0 < j - i <= window, both known, pair strong) of one sentence:
-    ``succ[i * window + k]`` for k < ``n_succ[i]``, and the in-degrees."""
-    strong_keys, strong_vals = strong
-    succ, n_succ, indeg = dag
+    ``succ[i * window + k]`` for k < ``n_succ[i]``, and the in-degrees. ``strong_keys``: the key
+    array of a :class:`~minent.hashtable.KeyCounter` of the strong pairs (key ``a << 32 | b``)."""
+    mask = strong_keys.shape[0] - 1
     for i in range(n):
         n_succ[i] = 0
         indeg[i] = 0
@@ -300,46 +237,16 @@ def _sentence_dag(ids, lo, n, window, strong, dag):
             continue
         for j in range(i + 1, min(n, i + window + 1)):
             b = ids[lo + j]
-            if b > 0 and key_lookup(strong_keys, strong_vals, (np.int64(a) << 32) | b) > 0:
+            if b <= 0:
+                continue
+            k = (np.int64(a) << 32) | b
+            slot = mix64(k) & mask  # hashtable.key_lookup, written out (no call per pair)
+            while strong_keys[slot] != k and strong_keys[slot] != EMPTY:
+                slot = (slot + 1) & mask
+            if strong_keys[slot] == k:
                 succ[i * window + n_succ[i]] = j
                 n_succ[i] += 1
                 indeg[j] += 1
-
-
-@njit(cache=True)
-def _walk(ids, lo, n, s, src, window, dag, max_depth, max_paths, maximal, out, seen, st, path, nxt):
-    """Depth-first paths from ``src`` (successors in increasing position). ``maximal``: emit the
-    paths that end at a sink, at most ``max_paths``; else emit every path of 2..``max_depth``
-    nodes. Returns ``(fits, capped)``."""
-    succ, n_succ, indeg = dag
-    n_paths = 0
-    depth = 1
-    path[0] = src
-    nxt[0] = 0
-    while depth > 0:
-        u = path[depth - 1]
-        at_end = n_succ[u] == 0 if maximal else depth >= 2
-        if at_end and nxt[depth - 1] == 0:  # first visit of this path
-            if not _emit(ids, lo, n, s, path, depth, out, seen, st):
-                return False, False
-            n_paths += 1
-            if maximal:
-                depth -= 1
-                if n_paths >= max_paths:
-                    for d in range(depth):  # capped only if some path was left out
-                        if nxt[d] < n_succ[path[d]]:
-                            return True, True
-                    return True, False
-                continue
-        k = nxt[depth - 1]
-        if k < n_succ[u] and depth < max_depth:
-            nxt[depth - 1] = k + 1
-            path[depth] = succ[u * window + k]
-            nxt[depth] = 0
-            depth += 1
-        else:
-            depth -= 1
-    return True, False
 
 
 @njit(cache=True)
@@ -348,24 +255,32 @@ def block_templates(ids, bounds, start, window, strong, max_paths, subpath_liter
 
     For each sentence: the DAG of strong pairs (``strong = (keys, vals)`` of a
     :class:`~minent.hashtable.KeyCounter`, key ``a << 32 | b``); every source-to-sink path (at
-    most ``max_paths`` per source, depth first); and, when ``subpath_literals >= 2``, every path of
-    2..``subpath_literals`` nodes from any node, and the sentence's first and last word alone
-    ("w [X]", "[X] w"); one template per distinct pattern per sentence.
+    most ``max_paths`` per source, depth first, successors in increasing position); and, when
+    ``subpath_literals >= 2``, every path of 2..``subpath_literals`` nodes from any node, and the
+    sentence's first and last word alone ("w [X]", "[X] w"); one template per distinct pattern
+    per sentence (a per-sentence table hash -> template, codes compared on a hash match).
     ``out = (codes, bounds, hashes, sent)``: template t is ``codes[bounds[t]:bounds[t+1]]`` (0 =
-    [X]) from sentence ``sent[t]``; ``capped[s]`` is set when a source of sentence s hit
-    ``max_paths``.
+    [X]) from sentence ``sent[t]``, ``hashes[t]`` its :func:`~minent.hashtable.seq_hash`;
+    ``capped[s]`` is set when a source of sentence s hit ``max_paths``.
 
     Stops before a sentence whose templates no longer fit the output buffers and returns
     ``(next_sentence, n_templates, n_codes)``; the caller grows the buffers when no sentence fit.
+
+    One flat loop with no helper taking arrays: a call per path would pay numba's reference
+    counting of every array argument (atomic operations), which was most of the kernel's time.
     """
+    codes, tbounds, hashes, sent = out
+    strong_keys = strong[0]
     n_sent = bounds.shape[0] - 1
     longest = 1
     for s in range(start, n_sent):
         longest = max(longest, bounds[s + 1] - bounds[s])
-    dag = (np.empty(longest * window, np.int64), np.empty(longest, np.int64), np.empty(longest, np.int64))
+    succ = np.empty(longest * window, np.int64)
+    n_succ = np.empty(longest, np.int64)
+    indeg = np.empty(longest, np.int64)
     path = np.empty(longest, np.int64)
     nxt = np.empty(longest, np.int64)
-    per_sentence = out[2].shape[0] + 1  # the buffers bound the templates of one sentence, and so
+    per_sentence = hashes.shape[0] + 1  # the buffers bound the templates of one sentence, and so
     walks = max_paths + 2  # does the walk: per position, max_paths source-to-sink paths (+ edges)
     step = 1
     for _ in range(1, subpath_literals):  # + window + window^2 + ... short paths
@@ -377,38 +292,176 @@ def block_templates(ids, bounds, start, window, strong, max_paths, subpath_liter
     size = 16
     while size < 2 * per_sentence:
         size *= 2
-    seen = (np.full(size, -1, np.int64), np.empty(size, np.int64), np.empty(per_sentence, np.int64))
-    st = np.zeros(4, np.int64)  # n_templates, n_codes, first template of the sentence, n_seen
-    out[1][0] = 0
+    keys = np.full(size, -1, np.int64)  # per-sentence table: hash -> template, in a prefix of
+    vals = np.empty(size, np.int64)     # the arrays sized to the sentence (cache-resident)
+    used = np.empty(per_sentence, np.int64)
+    n_t = 0
+    n_c = 0
+    tbounds[0] = 0
     for s in range(start, n_sent):
         lo, hi = bounds[s], bounds[s + 1]
         n = hi - lo
-        st[2] = st[0]
-        c_first = st[1]
-        _sentence_dag(ids, lo, n, window, strong, dag)
+        t_first = n_t
+        c_first = n_c
+        n_used = 0
+        need = 16
+        while need < 2 * min(per_sentence, n * walks + 1):
+            need *= 2
+        mask = need - 1
+        _sentence_dag(ids, lo, n, window, strong_keys, succ, n_succ, indeg)
         fits = True
-        for src in range(n):
-            if ids[lo + src] <= 0:
-                continue
-            if dag[2][src] == 0:
-                fits, cap = _walk(ids, lo, n, s, src, window, dag, n, max_paths, True, out, seen, st, path, nxt)
-                capped[s] |= cap
-            if fits and subpath_literals >= 2 and dag[1][src] > 0:
-                fits, cap = _walk(ids, lo, n, s, src, window, dag, subpath_literals, 0, False, out, seen, st,
-                                  path, nxt)
+        edges = subpath_literals >= 2 and n > 1
+        for job in range(2 * n + 2):
+            # jobs: (source-to-sink walk from src, short-path walk from src) for each src; then
+            # the sentence's first and last word alone
+            if job < 2 * n:
+                src = job // 2
+                mode = job % 2  # 0: source-to-sink paths, 1: paths of 2..subpath_literals nodes
+                if ids[lo + src] <= 0:
+                    continue
+                if mode == 0 and indeg[src] != 0:
+                    continue
+                if mode == 1 and (subpath_literals < 2 or n_succ[src] == 0):
+                    continue
+                max_depth = n if mode == 0 else subpath_literals
+            else:
+                src = 0 if job == 2 * n else n - 1
+                mode = 2
+                if not edges or ids[lo + src] <= 0:
+                    continue
+                max_depth = 1
+            n_paths = 0
+            depth = 1
+            path[0] = src
+            nxt[0] = 0
+            while depth > 0:
+                u = path[depth - 1]
+                if mode == 0:
+                    at_end = n_succ[u] == 0
+                elif mode == 1:
+                    at_end = depth >= 2
+                else:
+                    at_end = True
+                if at_end and nxt[depth - 1] == 0:  # first visit of this path: emit its template
+                    if n_t + 1 >= hashes.shape[0] or n_c + 2 * n + 1 > codes.shape[0]:
+                        fits = False
+                        break
+                    c0 = n_c
+                    if path[0] > 0:
+                        codes[n_c] = 0
+                        n_c += 1
+                    for d in range(depth):
+                        if d > 0 and path[d] - path[d - 1] > 1:
+                            codes[n_c] = 0
+                            n_c += 1
+                        codes[n_c] = ids[lo + path[d]]
+                        n_c += 1
+                    if path[depth - 1] < n - 1:
+                        codes[n_c] = 0
+                        n_c += 1
+                    h = _FNV_OFFSET
+                    for q in range(c0, n_c):
+                        h = fold(h, codes[q])
+                    h = mix64(h)
+                    key = h & 0x7FFFFFFFFFFFFFFF
+                    slot = key & mask  # the key is a mixed hash already
+                    while keys[slot] != key and keys[slot] != EMPTY:
+                        slot = (slot + 1) & mask
+                    dup = False
+                    if keys[slot] == key:  # same hash earlier in the sentence: compare the codes
+                        for i2 in range(-1, n_t - t_first):  # the slot's template first, then any
+                            t2 = vals[slot] if i2 < 0 else t_first + i2  # (a 64-bit collision)
+                            if hashes[t2] != h or tbounds[t2 + 1] - tbounds[t2] != n_c - c0:
+                                continue
+                            same = True
+                            a2 = tbounds[t2]
+                            for q in range(n_c - c0):
+                                if codes[a2 + q] != codes[c0 + q]:
+                                    same = False
+                                    break
+                            if same:
+                                dup = True
+                                break
+                    else:
+                        keys[slot] = key
+                        vals[slot] = n_t
+                        used[n_used] = slot
+                        n_used += 1
+                    if dup:
+                        n_c = c0
+                    else:
+                        hashes[n_t] = h
+                        sent[n_t] = s
+                        n_t += 1
+                        tbounds[n_t] = n_c
+                    n_paths += 1
+                    if mode == 2:
+                        break
+                    if mode == 0:
+                        depth -= 1
+                        if n_paths >= max_paths:
+                            for d in range(depth):  # capped only if some path was left out
+                                if nxt[d] < n_succ[path[d]]:
+                                    capped[s] = True
+                                    break
+                            break
+                        continue
+                k = nxt[depth - 1]
+                if k < n_succ[u] and depth < max_depth:
+                    nxt[depth - 1] = k + 1
+                    path[depth] = succ[u * window + k]
+                    nxt[depth] = 0
+                    depth += 1
+                else:
+                    depth -= 1
             if not fits:
                 break
-        if fits and subpath_literals >= 2 and n > 1:  # the sentence's edge words: "w [X]", "[X] w"
-            for pos in (0, n - 1):
-                if ids[lo + pos] > 0:
-                    path[0] = pos
-                    fits = fits and _emit(ids, lo, n, s, path, 1, out, seen, st)
-        for k in range(st[3]):
-            seen[0][seen[2][k]] = -1
-        st[3] = 0
+        for k in range(n_used):
+            keys[used[k]] = -1
         if not fits:
-            return s, st[2], c_first
-    return n_sent, st[0], st[1]
+            return s, t_first, c_first
+    return n_sent, n_t, n_c
+
+
+@njit(cache=True)
+def sketch_add(sketch, hashes):
+    """Count template hashes in a two-row count-min sketch of saturating uint16 counters
+    (``sketch``: 2 x 2^b counters; row 1 indexed by hash bits 0.., row 2 by bits 38..)."""
+    half = sketch.shape[0] // 2
+    mask = half - 1
+    for i in range(hashes.shape[0]):
+        h = hashes[i]
+        j = h & mask
+        if sketch[j] < 65535:
+            sketch[j] += 1
+        j = half + ((h >> 38) & mask)
+        if sketch[j] < 65535:
+            sketch[j] += 1
+
+
+@njit(cache=True)
+def sketch_keep(sketch, hashes, cut, keep):
+    """``keep[i]``: the sketch's estimate of template i's count (the smaller of its two counters,
+    never below the true count) reaches ``cut`` (a saturated counter always passes). Returns how
+    many are kept."""
+    half = sketch.shape[0] // 2
+    mask = half - 1
+    floor = min(cut, 65535)
+    m = 0
+    for i in range(hashes.shape[0]):
+        h = hashes[i]
+        keep[i] = min(sketch[h & mask], sketch[half + ((h >> 38) & mask)]) >= floor
+        m += keep[i]
+    return m
+
+
+def _select(codes, bounds, keep):
+    """``(codes, bounds, index)`` of the sequences ``keep`` selects."""
+    idx = np.nonzero(keep)[0]
+    lens = bounds[idx + 1] - bounds[idx]
+    out_bounds = np.zeros(idx.shape[0] + 1, np.int64)
+    np.cumsum(lens, out=out_bounds[1:])
+    return codes[np.repeat(bounds[idx], lens) + _ranks_within(lens)], out_bounds, idx
 
 
 # ----------------------------------------------------------------------------- Templates
@@ -602,8 +655,8 @@ class Templates:
         text in code-point order."""
         if by not in RANKINGS:
             raise MinentError(f"ranking must be one of {', '.join(RANKINGS)}")
-        score = (lambda i: int(self.counts[i])) if by == "count" else self.saving
-        keys = [(-score(i), self.text(i)) for i in range(len(self))]
+        scores = self.counts.tolist() if by == "count" else [self.saving(i) for i in range(len(self))]
+        keys = [(-c, template_text(p)) for c, p in zip(scores, self.patterns)]
         return sorted(range(len(self)), key=keys.__getitem__)
 
     def ranked(self, by: str = "count") -> "Templates":
@@ -843,18 +896,19 @@ class _TemplateCounts:
         self.n_ex = np.zeros(1 << 14, np.int64)
         self.ex = np.full((1 << 14, max(self.k, 1)), -1, np.int64)
 
-    def add(self, codes, bounds, counts, rows) -> None:
-        """Add templates (``counts`` None: one each) with their example rows (corpus sentence
-        indices, -1 padded); whole sentences at a time, so one sentence stays in one spill run."""
+    def add(self, codes, bounds, counts, rows, hashes=None) -> None:
+        """Add templates (``counts`` None: one each; ``hashes``: their :func:`seq_hash` values when
+        known) with their example rows (corpus sentence indices, -1 padded); whole sentences at a
+        time, so one sentence stays in one spill run."""
         if bounds.shape[0] <= 1:
             return
-        self.counter.add(codes, bounds, counts)
+        ids = self.counter.add(codes, bounds, counts, hashes, return_ids=bool(self.k))
         if self.k:
             if len(self.counter) > self.n_ex.shape[0]:
                 grow = 2 * len(self.counter) - self.n_ex.shape[0]
                 self.n_ex = np.concatenate([self.n_ex, np.zeros(grow, np.int64)])
                 self.ex = np.concatenate([self.ex, np.full((grow, self.k), -1, np.int64)])
-            merge_first_values(self.counter.table.ids(codes, bounds), rows, self.ex, self.n_ex)
+            merge_first_values(ids, rows, self.ex, self.n_ex)
         if self.counter.over_budget(self.n_ex.nbytes + self.ex.nbytes):
             self.counter.spill(self.rows())
             self._reset()
@@ -890,16 +944,33 @@ def _byte_before(fh, pos: int) -> bytes:
     return c
 
 
-def paths_task(index, path, start, end, first, words, strong_keys, params):
-    """Range task of the paths pass: the templates of the spool lines whose first byte is in
-    ``[start, end)`` as ``(index, (arena, starts, counts, example rows, capped), sentences)``;
-    sentence indices are global (``first`` is the index of the range's first line)."""
+def paths_task(index, path, start, end, first, words, strong_keys, params, sketch=None, cut=0):
+    """Range task of the paths pass over the spool lines whose first byte is in ``[start, end)``
+    (sentence indices are global: ``first`` is the index of the range's first line). Without
+    ``sketch``: the sketch pass, ``(index, (sketch counts, template occurrences, capped),
+    sentences)``. With ``sketch`` (a handle from ``engine.share``) and the count ``cut``: the
+    templates the sketch passes, ``(index, (arena, starts, counts, example rows, capped),
+    sentences)``."""
+    params = dict(params)
+    bits = int(params.pop("sketch_bits"))
     finder = TemplateFinder(**{**params, "memory": None})
     vocab = Vocabulary(words[1:])
     sentences = [line.split() for text in read_range(path, start, end) for line in text.split("\n") if line]
+    batches = finder._batches(sentences, vocab, strong_table(strong_keys), first)
+    if sketch is None:
+        counts, n_occ, capped = np.zeros(2 << bits, np.uint16), 0, 0
+        for codes, tb, hashes, sent, _, n_capped in batches:
+            sketch_add(counts, hashes)
+            n_occ += hashes.shape[0]
+            capped += n_capped
+        return index, (counts, n_occ, capped), len(sentences)
+    sketch = resolve(sketch)
     acc = _TemplateCounts(SpillingCounter(None, auto_spill=False), int(finder.n_examples))
-    for codes, tb, sent, _, capped in finder._batches(sentences, vocab, strong_table(strong_keys), first):
-        acc.add(codes, tb, None, sent[:, None])
+    for codes, tb, hashes, sent, _, capped in batches:
+        keep = np.empty(hashes.shape[0], np.bool_)
+        sketch_keep(sketch, hashes, cut, keep)
+        codes, tb, idx = _select(codes, tb, keep)
+        acc.add(codes, tb, None, sent[idx][:, None], hashes[idx])
         acc.capped += capped
     arena, starts, counts = acc.counter.table.entries()
     rows = acc.rows()
@@ -951,7 +1022,9 @@ class TemplateFinder:
     memory : int or None, default None
         Bytes the word-pair table and the template table may each hold in RAM; past it they spill
         to hash-partitioned ``.npz`` runs merged exactly at the end (:mod:`minent.spill`), so the
-        templates, counts and examples are the same as unbounded. None = never spill.
+        templates, counts and examples are the same as unbounded. None = never spill. The
+        count-min sketch of the paths pass (2 x 2^10..2^25 two-byte counters, about four per
+        word) is kept within a quarter of it.
 
     Attributes (after :meth:`fit`)
     -------------------------------
@@ -1000,23 +1073,26 @@ class TemplateFinder:
 
     # -- passes
     def _blocks(self, sentences, vocab: Vocabulary, grow: bool) -> Iterator[_Block]:
-        buf: list[list[int]] = []
+        buf: list[list[str]] = []
         first = 0
         n = 0
         for tokens in sentences:
             if isinstance(tokens, str):
                 raise TypeError("TemplateFinder.fit needs token lists, not strings "
                                 "(split them, e.g. line.split())")
-            buf.append(vocab.encode(tokens, grow))
+            buf.append(tokens)
             n += 1
             if len(buf) >= self.block_sentences:
-                yield self._block(buf, first, vocab)
+                yield self._block(buf, first, vocab, grow)
                 first, buf = n, []
         if buf:
-            yield self._block(buf, first, vocab)
+            yield self._block(buf, first, vocab, grow)
 
-    def _block(self, buf, first, vocab) -> _Block:
-        ids, bounds = _pack(buf)
+    def _block(self, buf, first, vocab, grow) -> _Block:
+        # one encode call over the block's tokens (not one per sentence): same ids, fewer calls
+        bounds = np.zeros(len(buf) + 1, np.int64)
+        np.cumsum(np.fromiter(map(len, buf), np.int64, len(buf)), out=bounds[1:])
+        ids = np.array(vocab.encode(list(itertools.chain.from_iterable(buf)), grow), np.int32).reshape(-1)
         view = literal_view(ids, bounds, np.array(vocab.punctuation, np.bool_), self.punctuation)
         return _Block(ids, bounds, first, *view)
 
@@ -1082,37 +1158,81 @@ class TemplateFinder:
         strong.add(chosen)
         return strong, distinct
 
-    def _paths(self, sentences, vocab, strong, n_sent, progress, engine=None):
+    def _paths(self, sentences, vocab, strong, n_sent, progress, engine=None, sketch_bits=23):
+        """Templates counted in two passes over the paths: a count-min sketch of every template
+        occurrence (hash), then an exact count of the templates whose sketch estimate (never below
+        the true count) reaches the cut-off — the same kept templates and counts as counting all,
+        without a table entry for each rare template. Returns ``(counter, example rows, sentences
+        capped, template occurrences, templates passed)``."""
         acc = _TemplateCounts(SpillingCounter(self.memory, auto_spill=False), int(self.n_examples))
         try:
             ranges = _spool_ranges(sentences, engine)
+            sketch = np.zeros(2 << sketch_bits, np.uint16)
+            n_occ = passed = 0
             if ranges is None:
-                for codes, tb, sent, n_done, capped in self._batches(sentences, vocab, strong):
-                    acc.add(codes, tb, None, sent[:, None])
+                for codes, tb, hashes, sent, n_done, capped in self._batches(sentences, vocab, strong):
+                    sketch_add(sketch, hashes)
+                    n_occ += hashes.shape[0]
                     acc.capped += capped
+                    if progress:
+                        progress("sketch", n_done, n_sent)
+                cut = self._cut(n_occ)
+                for codes, tb, hashes, sent, n_done, _ in self._batches(sentences, vocab, strong):
+                    keep = np.empty(hashes.shape[0], np.bool_)
+                    passed += sketch_keep(sketch, hashes, cut, keep)
+                    codes, tb, idx = _select(codes, tb, keep)
+                    acc.add(codes, tb, None, sent[idx][:, None], hashes[idx])
                     if progress:
                         progress("paths", n_done, n_sent)
             else:
-                args = [(i, path, a, b, first, vocab.words, strong.keys, self.get_params())
+                params = {**self.get_params(), "sketch_bits": sketch_bits}
+                args = [(i, path, a, b, first, vocab.words, strong.keys, params)
                         for i, (path, a, b, first) in enumerate(ranges)]
-                pending, nxt = {}, 0
-                for i, result, n_done in engine.map(paths_task, args):
-                    pending[i] = result  # merged in range order: examples stay the first in the corpus
-                    while nxt in pending:
-                        arena, starts, counts, rows, capped = pending.pop(nxt)
-                        acc.add(arena, starts, counts, rows)
-                        acc.capped += capped
-                        nxt += 1
+                total = np.zeros(sketch.shape[0], np.uint32)
+                for _, (part, part_occ, capped), n_done in engine.map(paths_task, args):
+                    total += part
+                    n_occ += part_occ
+                    acc.capped += capped
                     if progress:
-                        progress("paths", n_done, n_sent)
-            return acc.counter, acc.rows(), acc.capped
+                        progress("sketch", n_done, n_sent)
+                np.minimum(total, 65535, out=total)
+                sketch[:] = total
+                del total
+                cut = self._cut(n_occ)
+                handle = engine.share(sketch)
+                try:
+                    pending, nxt = {}, 0
+                    for i, result, n_done in engine.map(paths_task, [a + (handle, cut) for a in args]):
+                        pending[i] = result  # merged in range order: examples stay the first in the corpus
+                        while nxt in pending:
+                            arena, starts, counts, rows, _ = pending.pop(nxt)
+                            acc.add(arena, starts, counts, rows)
+                            passed += int(counts.sum())
+                            nxt += 1
+                        if progress:
+                            progress("paths", n_done, n_sent)
+                finally:
+                    engine.release(handle)
+            return acc.counter, acc.rows(), acc.capped, n_occ, passed
         except BaseException:
             acc.counter.close()  # spill files go with an error or Ctrl-C
             raise
 
+    def _sketch_bits(self, n_words: int) -> int:
+        """Size of the sketch rows (2^bits counters each): about four counters per word of the
+        corpus, between 2^10 and 2^25, and at most a quarter of ``memory``."""
+        bits = min(25, max(10, int(math.ceil(math.log2(max(n_words, 1)))) + 2))
+        while self.memory is not None and bits > 10 and (4 << bits) > int(self.memory) // 4:
+            bits -= 1
+        return bits
+
+    def _cut(self, n_occ: int) -> float:
+        """Count a template needs to be kept: ``max(min_count, min_prob x N_templates)``."""
+        return max(int(self.min_count), self.min_prob * n_occ)
+
     def _batches(self, sentences, vocab, strong, first_sentence: int = 0):
-        """Templates of ``sentences`` kernel call by kernel call: ``(codes, bounds, sentence of each
-        template (corpus index), sentences done, sentences capped)``."""
+        """Templates of ``sentences`` kernel call by kernel call: ``(codes, bounds, hashes, sentence
+        of each template (corpus index), sentences done, sentences capped)``."""
         out_codes = np.empty(1 << 20, np.int32)
         out_bounds = np.empty((1 << 18) + 1, np.int64)
         out_hash = np.empty(1 << 18, np.int64)
@@ -1135,7 +1255,7 @@ class TemplateFinder:
                     continue
                 sent = block.piece_sent[out_sent[:n_t]] + block.first_sentence + first_sentence
                 done = int(block.piece_sent[nxt - 1]) - int(block.piece_sent[s]) + 1 if nxt > s else 0
-                yield out_codes[:n_c], out_bounds[: n_t + 1], sent, done, int(capped[s:nxt].sum())
+                yield out_codes[:n_c], out_bounds[: n_t + 1], out_hash[:n_t], sent, done, int(capped[s:nxt].sum())
                 s = nxt
 
     def get_params(self) -> dict:
@@ -1159,19 +1279,32 @@ class TemplateFinder:
         return found
 
     def fit(self, sentences, progress: Progress | None = None, engine=None) -> "TemplateFinder":
-        """Learn templates from ``sentences``: a re-iterable (read up to three times) of token lists.
+        """Learn templates from ``sentences``: a re-iterable (read up to four times) of token lists.
 
         ``progress(stage, n_done, n_total)`` is called per block with stage ``"count"``,
-        ``"paths"`` or ``"examples"`` (n_total 0 when unknown).
+        ``"sketch"``, ``"paths"`` or ``"examples"`` (n_total 0 when unknown).
 
         ``engine`` (:func:`minent.parallel.make_engine`, more than one job): when ``sentences`` is
         a :class:`minent.sentences.SentenceSpool` (one sentence a line in a file), the paths pass
         (most of the work) runs as range tasks over that file; the results are merged in corpus
         order, so templates, counts and examples are identical to one job.
+
+        Python's cyclic garbage collector is paused during the fit (the fit makes no reference
+        cycles; its many small objects would otherwise trigger full collections that walk the
+        caller's sentences again and again) and restored after.
         """
         self._validate()
         if iter(sentences) is sentences:
             raise MinentError("TemplateFinder.fit needs a re-iterable input (list, not an iterator)")
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._fit(sentences, progress, engine)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _fit(self, sentences, progress, engine) -> "TemplateFinder":
         timings = {}
         t0 = time.perf_counter()
         in_tasks = (engine is not None and getattr(engine, "jobs", 1) > 1
@@ -1189,7 +1322,8 @@ class TemplateFinder:
             pair_spills = pairs.spills
         del pairs
         try:
-            counter, ex_sent, capped = self._paths(sentences, vocab, strong, n_sent, progress, engine)
+            counter, ex_sent, capped, n_occ, passed = self._paths(sentences, vocab, strong, n_sent, progress, engine,
+                                                                  self._sketch_bits(n_words))
         finally:
             self._cached_blocks = None
         timings["paths"] = time.perf_counter() - t0
@@ -1197,12 +1331,11 @@ class TemplateFinder:
         t0 = time.perf_counter()
         words = vocab.words
         with counter:
-            n_occ = counter.n_added
-            cut = max(int(self.min_count), self.min_prob * n_occ)
-            arenas, lengths, kept_counts, rows, distinct_templates = [], [], [], [], 0
+            cut = self._cut(n_occ)
+            arenas, lengths, kept_counts, rows, counted_templates = [], [], [], [], 0
             for table, payload in counter.partitions(ex_sent):
                 arena, starts, counts = table.entries()
-                distinct_templates += len(counts)
+                counted_templates += len(counts)
                 sel = np.nonzero(counts >= cut)[0]
                 lens = starts[sel + 1] - starts[sel]
                 arenas.append(arena[np.repeat(starts[sel], lens) + _ranks_within(lens)])
@@ -1225,9 +1358,10 @@ class TemplateFinder:
         patterns = [tuple(words[c] for c in arena[starts[e]:starts[e + 1]].tolist()) for e in closed.tolist()]
         kept_counts = kept_counts[closed]
         word_dict = {w: int(c) for w, c in zip(words[1:], word_counts[1:].tolist()) if c > 0}
-        order = Templates(patterns, kept_counts, n_occ, word_dict, n_words).order(self.ranking)
-        patterns = [patterns[j] for j in order]
-        kept = kept_counts[order]
+        tpl = Templates(patterns, kept_counts, n_occ, word_dict, n_words)  # checked once, then ranked
+        order = tpl.order(self.ranking)
+        patterns = tpl.patterns = [tpl.patterns[j] for j in order]
+        kept = tpl.counts = kept_counts[order]
         examples: list[list[str]] = [[] for _ in patterns]
         if self.n_examples and patterns:
             rows = np.concatenate(rows)[closed][order]
@@ -1248,8 +1382,8 @@ class TemplateFinder:
                 "ranking": self.ranking, "redundancy": self.redundancy, "sentences": int(n_sent)}
         boundaries = {w: (int(a), int(b))
                       for w, a, b in zip(words[1:], piece_starts[1:].tolist(), piece_ends[1:].tolist()) if a or b}
-        self.templates_ = Templates(patterns, kept, n_occ, word_dict, n_words, examples, meta,
-                                    boundaries)
+        tpl.examples, tpl.meta, tpl.boundaries = examples, meta, boundaries
+        self.templates_ = tpl
         self.report_ = {
             "sentences": int(n_sent),
             "words": n_words,
@@ -1258,7 +1392,8 @@ class TemplateFinder:
             "distinct_pairs": n_distinct_pairs,
             "strong_pairs": len(strong),
             "template_occurrences": n_occ,
-            "distinct_templates": distinct_templates,
+            "counted_templates": counted_templates,
+            "sketch": {"counters_per_row": 1 << self._sketch_bits(n_words), "passed_occurrences": passed},
             "kept_templates": len(patterns),
             "kept_nontrivial": sum(1 for p in patterns if not is_trivial(p)),
             "template_count_cutoff": cut,

@@ -45,6 +45,10 @@ def test_seq_counter_matches_counter(seqs):
     first = list(dict.fromkeys(tuple(s) for s in seqs))
     ids = sc.ids(codes, bounds).tolist()
     assert ids == [first.index(tuple(s)) for s in seqs]
+    # the ids an add returns (through every growth of the small table) are the ids looked up after
+    sc2 = SeqCounter(2, 2)
+    assert sc2.add(codes, bounds, return_ids=True).tolist() == ids
+    assert sc2.add(codes, bounds) is None
 
 
 def test_seq_counter_absent_and_update():

@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 
 from minent.commands import main
 from minent.errors import FormatError, InputError, MinentError
-from minent.parse import (Tree, TemplateParser, attach_by_boundaries, sentence_core, tree_from_brackets,
+from minent.parse import (Tree, TemplateParser, attach_by_boundaries, parse_chart, sentence_core, tree_from_brackets,
                           tree_from_dict)
 from minent.parse_eval import (evaluate_spans, gold_spans, left_branching, random_tree, read_conllu,
                                read_predictions, right_branching, DependencySentence)
@@ -146,6 +146,21 @@ def test_parser_is_exact(words, counts, pen, frames, fl):
     assert tree.logp == pytest.approx(brute_force(parser, tuple(words), pen, wl, fl), abs=1e-9)
     assert tree_score(tree, parser, pen, wl, fl) == pytest.approx(tree.logp, abs=1e-9)
     assert [w for w in _leaves(tree)] == words
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(ALPHABET), min_size=20, max_size=60),
+       st.lists(st.integers(1, 50), min_size=len(PATTERNS), max_size=len(PATTERNS)), st.booleans())
+def test_chart_same_whatever_first_room(words, counts, left):
+    # a start position whose work arrays run out runs again with them doubled: room=1 forces that
+    # at nearly every step, and the tables must equal those of the default room
+    tpl = Templates(PATTERNS, counts, word_counts={"a": 5, "b": 3, "c": 2}, n_words=40)
+    parser = TemplateParser(tpl, attach=False, flat_logp=-1.0)
+    ids = np.array([parser.index.get(w, -1) for w in words], np.int64)
+    wl = np.where(ids >= 0, parser.word_logp[np.maximum(ids, 0)], parser.unknown_logp)
+    args = (ids, wl, parser.tables, parser.unexplained_logp, left, True, -1.0)
+    for a, b in zip(parse_chart(*args), parse_chart(*args, 1)):
+        np.testing.assert_array_equal(a, b)
 
 
 def _leaves(t):

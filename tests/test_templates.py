@@ -249,8 +249,11 @@ def test_finder_under_memory_budget_is_exact(tmp_path, monkeypatch):
     a, b = free.templates_, tight.templates_
     assert a.patterns == b.patterns and a.counts.tolist() == b.counts.tolist()
     assert a.examples == b.examples  # the first examples survive the merge of runs
-    for key in ("distinct_pairs", "strong_pairs", "distinct_templates", "template_occurrences"):
+    for key in ("distinct_pairs", "strong_pairs", "template_occurrences"):
         assert free.report_[key] == tight.report_[key]
+    # the sketch is smaller under the tight budget, so more rare templates pass it (and are
+    # counted, then cut): same kept templates, more counted
+    assert tight.report_["counted_templates"] >= free.report_["counted_templates"] >= len(a)
     assert not list(tmp_path.glob("minent-spill-*"))
 
 
@@ -430,6 +433,44 @@ def test_fit_keeps_results_with_and_without_block_cache(monkeypatch):
     monkeypatch.setattr(tm, "_BLOCK_CACHE_BYTES", 0)
     b = TemplateFinder(min_count=2, block_sentences=50).fit(sents).templates_
     assert a.patterns == b.patterns and a.counts.tolist() == b.counts.tolist() and a.examples == b.examples
+
+
+def test_sketch_size_does_not_change_the_templates(monkeypatch):
+    """The count-min sketch only filters: with 2 x 2^10 counters (saturated, colliding) or with
+    2 x 2^20, the same templates, counts and examples; the sketch never underestimates a count."""
+    rng = random.Random(11)
+    data = question_corpus(600, seed=11) + [rng.sample(FILLERS, 5) for _ in range(200)]
+    runs = []
+    for bits in (10, 20):
+        monkeypatch.setattr(TemplateFinder, "_sketch_bits", lambda self, n_words, b=bits: b)
+        f = TemplateFinder(min_count=2, block_sentences=60).fit(data)
+        runs.append(f)
+    a, b = runs[0].templates_, runs[1].templates_
+    assert a.patterns == b.patterns and a.counts.tolist() == b.counts.tolist() and a.examples == b.examples
+    assert runs[0].report_["counted_templates"] >= runs[1].report_["counted_templates"] >= len(b)
+    from minent.templates import sketch_add, sketch_keep
+    hashes = np.array([rng.randrange(-2**63, 2**63) for _ in range(50)] * 3 + [7] * 70000, np.int64)
+    sk = np.zeros(2 << 4, np.uint16)
+    sketch_add(sk, hashes)
+    keep = np.empty(hashes.shape[0], np.bool_)
+    sketch_keep(sk, hashes, 3, keep)
+    assert keep.all()  # every hash occurs >= 3 times; 70000 saturates its counters and still passes
+    sketch_keep(sk, hashes, 70000, keep)
+    assert keep[-1]
+
+
+def test_fit_restores_the_garbage_collector():
+    import gc
+    sents = [["在", "北京", "中"], ["在", "上海", "中"]] * 5
+    assert gc.isenabled()
+    TemplateFinder(min_count=2).fit(sents)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        TemplateFinder(min_count=2).fit(sents)
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
 
 
 def test_ranking_by_saving():

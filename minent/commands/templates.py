@@ -137,7 +137,7 @@ def collocations_cmd(corpus, lexicon, tokenizer, pretokenized, output, window, m
                 if stage == "count" or quiet:
                     return
                 if stage not in bars:
-                    label = {"paths": "paths   ", "examples": "examples"}[stage]
+                    label = {"sketch": "sketch  ", "paths": "paths   ", "examples": "examples"}[stage]
                     bars[stage] = stack.enter_context(progress_bar(total, label, quiet))
                 bars[stage](n)
 
