@@ -304,11 +304,29 @@ def prefix_ids(table, codes, lo, hi, out, closed):
     With ``closed`` (a prefix-closed table: every prefix of an entry is an entry, as n-gram tables
     are) the search stops at the first absent prefix. Returns how many prefixes were looked up."""
     slots, hashes, starts, arena = table
+    mask = slots.shape[0] - 1
     h = _FNV_OFFSET
     m = min(out.shape[0], hi - lo)
     for k in range(1, m + 1):
         h = fold(h, codes[lo + k - 1])
-        e = seq_find(slots, hashes, starts, arena, codes, lo, lo + k, mix64(h))
+        hk = mix64(h)
+        # seq_find written out: a call per probe would pay numba's atomic reference counting of
+        # its array arguments, more than the probe itself
+        s = hk & mask
+        while True:
+            e = slots[s]
+            if e == EMPTY:
+                break
+            if hashes[e] == hk and starts[e + 1] - starts[e] == k:
+                a = starts[e]
+                same = True
+                for j in range(k):
+                    if arena[a + j] != codes[lo + j]:
+                        same = False
+                        break
+                if same:
+                    break
+            s = (s + 1) & mask
         out[k - 1] = e
         if closed and e < 0:
             return k

@@ -396,27 +396,10 @@ def join_dotted(cps, cls, tok_s, tok_e, tok_id):
 
 
 @njit(cache=True)
-def _all_katakana(cps, cls, a, b):
-    for j in range(a, b):
-        if cls[cps[j]] != KATA_C:
-            return False
-    return True
-
-
-@njit(cache=True)
-def _joins(cps, cls, a0, b0, a, b, rule):
-    """Whether the touching tokens cps[a0:b0] and cps[a:b] join under ``rule`` (0: katakana,
-    1: ordinal)."""
-    if rule == 0:
-        return _all_katakana(cps, cls, a, b) and _all_katakana(cps, cls, a0, b0)
-    return (cls[cps[a]] == DIGIT_C and b0 - a0 == 1 and cps[a0] == 0x7B2C  # 第 + a number
-            and not _line_has_kana(cps, cls, a0))
-
-
-@njit(cache=True)
 def _join_touching(cps, cls, tok_s, tok_e, tok_id, rule):
-    """Tokens with each token joined to the one before it when they touch and :func:`_joins`
-    says so (the joined token gets id -1), left to right."""
+    """Tokens with each token joined to the one before it when they touch and ``rule`` says so
+    (the joined token gets id -1), left to right: 0, katakana (both tokens are only katakana);
+    1, ordinal (a token 第 and one that starts with a digit, on a line without kana)."""
     n = tok_s.shape[0]
     out_s = np.empty(n, np.int64)
     out_e = np.empty(n, np.int64)
@@ -424,7 +407,18 @@ def _join_touching(cps, cls, tok_s, tok_e, tok_id, rule):
     m = 0
     for t in range(n):
         a, b = tok_s[t], tok_e[t]
-        if m > 0 and out_e[m - 1] == a and _joins(cps, cls, out_s[m - 1], out_e[m - 1], a, b, rule):
+        join = m > 0 and out_e[m - 1] == a
+        # the tests written out (a call per token would pay numba's reference counting of the
+        # array arguments); the line scan of the ordinal rule only after its cheap tests pass
+        if join and rule == 0:
+            for j in range(out_s[m - 1], b):
+                if cls[cps[j]] != KATA_C:
+                    join = False
+                    break
+        elif join:
+            join = (out_e[m - 1] - out_s[m - 1] == 1 and cps[out_s[m - 1]] == 0x7B2C and cls[cps[a]] == DIGIT_C
+                    and not _line_has_kana(cps, cls, out_s[m - 1]))
+        if join:
             out_e[m - 1] = b
             out_id[m - 1] = -1
             continue
@@ -474,10 +468,16 @@ def split_counters(cps, cls, tok_s, tok_e, tok_id):
     out_e = np.empty(2 * n, np.int64)
     out_id = np.empty(2 * n, np.int64)
     m = 0
+    line_end, line_kana = -1, False  # the line of the last token checked (tokens are in order)
     for t in range(n):
         a, b = tok_s[t], tok_e[t]
-        if (b - a >= 2 and cls[cps[a]] == DIGIT_C and cls[cps[b - 2]] == DIGIT_C
-                and _is_counter(cps[b - 1]) and _line_has_kana(cps, cls, a)):
+        candidate = b - a >= 2 and cls[cps[a]] == DIGIT_C and cls[cps[b - 2]] == DIGIT_C and _is_counter(cps[b - 1])
+        if candidate and a > line_end:  # a new line: scanned once, however many numbers it has
+            line_kana = _line_has_kana(cps, cls, a)
+            line_end = a
+            while line_end < cps.shape[0] and cps[line_end] != 0x0A and cps[line_end] != 0x0D:
+                line_end += 1
+        if candidate and line_kana:
             out_s[m], out_e[m], out_id[m] = a, b - 1, -1
             out_s[m + 1], out_e[m + 1], out_id[m + 1] = b - 1, b, -1
             m += 2
@@ -497,19 +497,25 @@ def join_ordinal(cps, cls, tok_s, tok_e, tok_id):
 
 @njit(cache=True)
 def after_segmentation(cps, cls, tok_s, tok_e, tok_id):
-    """The token rules of ``rules`` ON or DOT in one call: :func:`join_katakana`, then
-    :func:`join_ordinal` and :func:`split_counters` when the text has a 第 before a digit, or a
-    digit before one of their suffixes (a scan, no copy otherwise)."""
-    tok_s, tok_e, tok_id = join_katakana(cps, cls, tok_s, tok_e, tok_id)
-    ordinal = counter = False
-    for j in range(cps.shape[0] - 1):
-        if cls[cps[j]] == DIGIT_C and _is_counter(cps[j + 1]):
-            counter = True
-        elif cps[j] == 0x7B2C and cls[cps[j + 1]] == DIGIT_C:
-            ordinal = True
+    """The token rules of ``rules`` ON or DOT in one call: :func:`join_katakana` when the text has
+    katakana, :func:`join_ordinal` when it has a 第 before a digit, :func:`split_counters` when it
+    has kana and a digit before one of their suffixes (one scan; no copy when none applies)."""
+    katakana = hiragana = ordinal = counter = False
+    for j in range(cps.shape[0]):
+        if cls[cps[j]] == KATA_C:
+            katakana = True
+        elif cls[cps[j]] == HIRA_C:
+            hiragana = True
+        elif j + 1 < cps.shape[0]:
+            if cls[cps[j]] == DIGIT_C and _is_counter(cps[j + 1]):
+                counter = True
+            elif cps[j] == 0x7B2C and cls[cps[j + 1]] == DIGIT_C:
+                ordinal = True
+    if katakana:
+        tok_s, tok_e, tok_id = join_katakana(cps, cls, tok_s, tok_e, tok_id)
     if ordinal:
         tok_s, tok_e, tok_id = join_ordinal(cps, cls, tok_s, tok_e, tok_id)
-    if counter:
+    if counter and (katakana or hiragana):  # only lines with kana split
         tok_s, tok_e, tok_id = split_counters(cps, cls, tok_s, tok_e, tok_id)
     return tok_s, tok_e, tok_id
 
