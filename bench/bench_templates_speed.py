@@ -110,7 +110,8 @@ def main() -> None:
          f"pd1998, words of its learned lexicon: {h['words']} words, {h['sentences']} sentences; default "
          f"options; process CPU seconds (shared machine); fit: the least of {args.repeats} fits per version. "
          f"Parse: every 5th sentence ({h['parse_sentences']}), templates mined by the same version.\n",
-         "| version | fit CPU s | words / CPU s | count / paths / select, wall s inside fit | templates in the count table | parse CPU s | sentences / CPU s |",
+         "| version | fit CPU s | words / CPU s | count / paths / select, wall s inside fit "
+         "| templates in the count table | parse CPU s | sentences / CPU s |",
          "|---|---:|---:|---|---:|---:|---:|"]
     for name, r in [(f"base {res['base']}", b), (f"this checkout {res['head']}", h)]:
         tm = r["timings_s"]

@@ -222,8 +222,8 @@ def parse_chart(words, word_logp, trie, unexplained_logp, left, open_in_flat, fl
         # Start i runs again from scratch when an array ran out of room (``grow``: 1 items and
         # their table, 2 boundaries, 4 placeholder rows): arrays are re-bound only here, outside
         # the loops over p and items, where numba would reference-count them on every iteration.
-        # Spans [i, p) are written only by start i and read only by earlier starts, so a re-run
-        # of i gives the same result.
+        # Spans [i, p) are written only by start i and read only by the starts before i (run
+        # after it), so a re-run of i gives the same result.
         n_bounds_i = n_bounds
         grow = 0
         while True:

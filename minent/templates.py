@@ -35,8 +35,9 @@ A template is a sequence of literal words with placeholders ``[X]`` between them
    ``PLACEHOLDER = 0`` for ``[X]``. The estimate is never below the true count, so every template
    that reaches the cut-off is counted in full and the result is the same as counting every
    template; the rare ones (most distinct templates) never take a table entry.
-   ``probability = count / N_templates``. Templates reaching the cut-off are kept; a kept template that a template with one more literal accounts for (``redundancy``)
-   is dropped as a fragment; the rest are ranked by count or by information saved (``ranking``;
+   ``probability = count / N_templates``. Templates reaching the cut-off are kept; a kept
+   template that a template with one more literal accounts for (``redundancy``) is dropped as a
+   fragment; the rest are ranked by count or by information saved (``ranking``;
    ties: template text in code-point order). "[X] w [X]" (one literal between two placeholders)
    is *trivial*: it only says w can stand inside a sentence; such templates are kept but flagged.
 5. **Examples** (pass 3): the first ``n_examples`` sentences (in corpus order) of each kept template.
