@@ -163,6 +163,7 @@ def test_measure_word_rule_splits_numerals_on_traditional_lines_only():
                   [5, 3, 1, 2, 4, 2, 3, 2, 3, 1], 26).segmenter
     assert seg.segment("這是一個人") == ["這", "是", "一", "個", "人"]
     assert seg.segment("兩種一般三百名") == ["兩", "種", "一般", "三百", "名"]  # 一般 is no numeral + measure
+    assert Lexicon(["第一位", "第一", "說"], [1, 1, 1], 3).segmenter.segment("說第一位第一") == ["說", "第一", "位", "第一"]
     assert seg.segment("这是一个人") == ["这", "是", "一个", "人"]  # simplified: unchanged
     assert seg.segment("一位是人") == ["一位", "是", "人"]  # no traditional-only character: unchanged
     assert seg.segment("這の一個") == ["這", "の", "一個"]  # kana: Japanese, unchanged
