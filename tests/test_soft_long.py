@@ -7,7 +7,8 @@ import random
 import numpy as np
 import pytest
 
-from minent.discovery import LexiconLearner
+from minent.discovery import LexiconLearner, preset_params
+from minent.errors import MinentError
 from minent.viterbi import best_path, expected_uses, make_scratch, path_posteriors
 
 from conftest import VOCAB, word_corpus
@@ -110,3 +111,10 @@ def test_long_entries_off_by_default_leave_the_lexicon_unchanged():
     base = LexiconLearner(mdl_rounds=3).fit(raw).lexicon_
     none = LexiconLearner(mdl_rounds=3, long_len=6, long_min_count=10**6).fit(raw).lexicon_
     assert none.words == base.words and list(none.counts) == list(base.counts)
+
+
+@pytest.mark.parametrize("bad", [{"long_len": 4}, {"long_len": 17}, {"long_len": 6, "long_ratio": 0.0},
+                                 {"long_min_count": 0}, {"soft_passes": -1}])
+def test_bad_soft_and_long_parameters(bad):
+    with pytest.raises(MinentError):
+        preset_params("general", **bad)
