@@ -94,6 +94,10 @@ BYTES_PER_CLAUSE_CHAR = 96
 MAX_SPLIT = 64
 #: Resolution of the expected (soft) counts: integers in units of 1 / SOFT_UNIT of a use.
 SOFT_UNIT = 1 << 20
+#: the scores a decoding pass reads (natural-log probabilities of the n-gram entries) are sent as
+#: float32: the passes are bound by their random reads of this vector, and half its size halves
+#: that traffic (paths are still summed in float64).
+SCORE_DTYPE = np.float32
 
 
 # ============================================================================ passes on the engine
@@ -241,7 +245,7 @@ class ClausePasses:
         cuts = [0, *np.searchsorted(work, work[-1] * np.arange(1, self.tasks) / self.tasks).tolist(), n]
         self.ranges = [(int(a), int(b)) for a, b in zip(cuts[:-1], cuts[1:]) if b > a] or [(0, n)]
         bufs = [shared_array(self.engine, shape, dtype) for shape, dtype in
-                (((n,), np.float64), ((self.tasks, 2, n), np.int64), ((n,), np.float64),
+                (((n,), SCORE_DTYPE), ((self.tasks, 2, n), np.int64), ((n,), np.float64),
                  ((int(starts[-1]), width), np.int32))]
         shared = all(b is not None for b in bufs)
         if shared:
@@ -266,9 +270,9 @@ class ClausePasses:
                     cands[i] = c
             self.cands_ref = self._share(cands)
 
-    def _scores(self, logp: np.ndarray):
-        """What a task gets as the scores: the shared copy, or the array itself."""
-        logp = np.ascontiguousarray(logp, dtype=np.float64)
+    def task_scores(self, logp: np.ndarray):
+        """What a task gets as the scores (:data:`SCORE_DTYPE`): the shared copy, or the array."""
+        logp = np.ascontiguousarray(logp, dtype=SCORE_DTYPE)
         if self.shared is None:
             return logp
         self.shared[0][1][:] = logp
@@ -287,28 +291,28 @@ class ClausePasses:
 
     def uses(self, logp: np.ndarray, unk: float) -> np.ndarray:
         """Uses of every entry in the best segmentation under scores ``logp``."""
-        scores = self._scores(logp)
+        scores = self.task_scores(logp)
         return self._summed(self.engine.map(uses_task, [(self.chunks_ref, self.cands_ref, scores, float(unk), g,
                                                          self._slot(t, 0)) for t, g in enumerate(self.groups)]), 0)
 
     def soft_uses(self, logp: np.ndarray, unk: float, unit: int = SOFT_UNIT) -> np.ndarray:
         """Expected uses of every entry over all segmentations under scores ``logp``
         (forward-backward), as integers in units of 1 / ``unit``."""
-        scores = self._scores(logp)
+        scores = self.task_scores(logp)
         return self._summed(self.engine.map(soft_uses_task, [(self.chunks_ref, self.cands_ref, scores, float(unk),
                                                               int(unit), g, self._slot(t, 0))
                                                              for t, g in enumerate(self.groups)]), 0)
 
     def unit_pairs(self, logp: np.ndarray, unk: float, pair_len: int) -> np.ndarray:
         """:func:`adjacent_units` of the best segmentation, summed over the table."""
-        scores = self._scores(logp)
+        scores = self.task_scores(logp)
         return self._summed(self.engine.map(pairs_task, [(self.chunks_ref, self.cands_ref, self.table_ref, scores,
                                                           float(unk), g, pair_len, self._slot(t))
                                                          for t, g in enumerate(self.groups)]))
 
     def split_scores(self, logp: np.ndarray, unk: float) -> np.ndarray:
         """Best score of every entry split into two or more other entries (NaN for characters)."""
-        scores = self._scores(logp)
+        scores = self.task_scores(logp)
         out_ref = None if self.shared is None else self.shared[2][0]
         parts = list(self.engine.map(splits_task, [(self.table_ref, self.ecands_ref, scores, float(unk), a, b, out_ref)
                                                    for a, b in self.ranges], ordered=True))
