@@ -94,7 +94,8 @@ def main() -> None:
          f"Templates: default options on pd1998 learned-lexicon words + the {len(gold)} dev sentences; "
          f"{len(tpl)} templates, N_templates {tpl.total}; ln(min count / N) = {rarest:.2f}. Random-tree "
          "baseline from the same evaluation (seed 0).\n",
-         "unexplained_logp 'rarest' = ln(min count / N) (the parser's default).\n",
+         "unexplained_logp 'rarest' = ln(min count / N) (the parser's default); 'attach' rows use the default "
+         "attach floor (0).\n",
          "| unexplained_logp | flat_logp (per block) | trees | precision | recall | F1 | F1 / random |",
          "|---|---:|---|---:|---:|---:|---:|"]
     for r in rows:
