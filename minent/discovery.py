@@ -1005,8 +1005,8 @@ def make_lexicon(stats: NGramStats, counts: np.ndarray, rules) -> Lexicon:
     (p(w)(pmi - 1)), sub_pmi (ln p(w) minus the best split of w into other entries)."""
     ids = np.nonzero(counts > 0)[0]
     words = dict(zip(ids.tolist(), stats.words(ids)))
-    order = np.array(sorted(ids.tolist(), key=lambda i: (-int(counts[i]), words[i])),  # as save()
-                     dtype=np.int64)
+    neg = dict(zip(ids.tolist(), (-counts[ids]).tolist()))
+    order = np.array(sorted(ids.tolist(), key=lambda i: (neg[i], words[i])), dtype=np.int64)  # as save()
     total = int(counts.sum())
     c, L = counts[order], stats.lengths[order]
     logp = np.log(c / total)
