@@ -128,7 +128,9 @@ def counts_tokenizer(word_counts: dict) -> Tokenize:
 def line_sentences(tokenize: Tokenize, split: bool, line: str) -> list[list[str]]:
     """The sentences of one line (tokens holding white space are dropped: a spool line separates
     words by spaces)."""
-    tokens = [t for t in tokenize(line) if t and not any(c.isspace() for c in t)]
+    tokens = tokenize(line)
+    if " ".join(tokens).split() != tokens:  # equal only when no token is empty or holds white space
+        tokens = [t for t in tokens if t and not any(c.isspace() for c in t)]
     return split_sentences(tokens) if split else ([tokens] if tokens else [])
 
 

@@ -141,6 +141,38 @@ class SpillingCounter:
             extra = {} if payload is None else {"payload": payload[sel]}
             np.savez(path, arena=arena[idx], starts=sub_starts, counts=counts[sel], **extra)
 
+    def hand_over(self, payload: np.ndarray | None = None) -> str | None:
+        """Spill what is in memory and give up the run files: returns their folder (None when
+        nothing was counted), for another counter with the same ``parts`` to :meth:`adopt` —
+        how a range task passes its counts to the parent without sending them through a pipe."""
+        self.spill(payload)
+        folder, self._dir = self._dir, None
+        return folder
+
+    def adopt(self, folder: str | None, payload: np.ndarray | None = None) -> None:
+        """Take over the run files of another counter's :meth:`hand_over` as this counter's next
+        runs (after spilling the in-memory table with its ``payload``, so run order stays the
+        order things were added: first values stay first); the folder is removed."""
+        if folder is None:
+            return
+        self.spill(payload)
+        try:
+            names = sorted(os.listdir(folder))
+            if self._dir is None:
+                self._dir = owned_temp("spill", self._tmpdir_parent, directory=True)
+            runs = 0
+            for name in names:  # part{p:03d}-run{r:05d}.npz
+                part, run = name[:7], int(name[11:16])
+                shutil.move(os.path.join(folder, name),
+                            os.path.join(self._dir, f"{part}-run{self._runs + run:05d}.npz"))
+                runs = max(runs, run + 1)
+        except OSError as exc:
+            raise _spill_error(self, exc) from None
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        self._runs += runs
+        self.spills += runs
+
     def partitions(self, payload: np.ndarray | None = None) -> Iterator[tuple[SeqCounter, np.ndarray | None]]:
         """``(table, payload rows)`` for each hash partition, merged exactly from its runs (just
         the in-memory table, with ``payload``, when nothing was spilled). Pass the current
@@ -215,10 +247,17 @@ class SpillingKeyCounter:
         self.peak_table_bytes = 0
 
     def add(self, keys: np.ndarray, counts: np.ndarray | None = None) -> None:
-        self.table.add(keys, counts)
-        nbytes = self.table.nbytes
-        self.peak_table_bytes = max(self.peak_table_bytes, nbytes)
-        if self.budget is not None and nbytes > self.budget // 2:  # see SpillingCounter.over_budget
+        """Count ``keys``. The table spills when it would grow past half the budget (so the
+        growth's copies, about 3.5 times the old table, stay within the budget too)."""
+        limit = None if self.budget is None else max(self.budget // 2, 1)
+        i = 0
+        while True:
+            i = self.table.add(keys, counts, i, limit)
+            self.peak_table_bytes = max(self.peak_table_bytes, self.table.nbytes)
+            if i >= len(keys):
+                break
+            self.spill()
+        if limit is not None and self.table.nbytes > limit:  # a first table already past the budget
             self.spill()
 
     def spill(self) -> None:

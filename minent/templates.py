@@ -65,6 +65,7 @@ from __future__ import annotations
 import gc
 import itertools
 import math
+import shutil
 import time
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Sequence
@@ -76,7 +77,7 @@ from .errors import FormatError, InputError, MinentError
 from .hashtable import EMPTY, KeyCounter, SeqCounter, fold, mix64, table_find, _FNV_OFFSET
 from .spill import SpillingCounter, SpillingKeyCounter, merge_first_values
 from .counting import strong_table
-from .parallel import plan_ranges, read_range, resolve
+from .parallel import forks_workers, plan_ranges, read_range, resolve
 from .textio import atomic_write
 
 PLACEHOLDER = 0
@@ -86,6 +87,7 @@ FORMAT_VERSION = 2
 READABLE_VERSIONS = ("1", "2")  # 1: no entries= / word_entries= counts in the first line
 SENTENCE_END = frozenset("。！？!?；;")
 CLOSING_MARKS = frozenset("”’」』》）】〕)\"'")
+_MARKS = SENTENCE_END | CLOSING_MARKS
 _FILE_MAGIC = "# minent-templates"
 _TEMPLATE_COLUMNS = ["template", "count", "probability", "literals", "trivial", "pmi"]
 
@@ -107,7 +109,14 @@ def split_sentences(tokens: Sequence[str]) -> list[list[str]]:
     out: list[list[str]] = []
     cur: list[str] = []
     after_end = False
-    for t in tokens:
+    done = 0
+    # only tokens starting with a mark can change the state: the others are copied in runs
+    for i in [i for i, t in enumerate(tokens) if t[:1] in _MARKS]:
+        if i > done:
+            cur.extend(tokens[done:i])
+            after_end = False
+        done = i + 1
+        t = tokens[i]
         if _only(t, SENTENCE_END):
             if cur:
                 out.append(cur)
@@ -118,6 +127,7 @@ def split_sentences(tokens: Sequence[str]) -> list[list[str]]:
         else:
             cur.append(t)
             after_end = False
+    cur.extend(tokens[done:])
     if cur:
         out.append(cur)
     return out
@@ -840,6 +850,7 @@ def _meta_value(v) -> str:
 PUNCTUATION_POLICIES = ("boundary", "excluded", "literal")
 RANKINGS = ("saving", "count")
 _BLOCK_CACHE_BYTES = 1 << 27  # encoded sentences kept between the count and paths passes
+TEMPLATE_PARTS = 64  # hash partitions of spilled template counts (each merged alone at the end)
 
 
 @dataclass
@@ -917,6 +928,12 @@ class _TemplateCounts:
     def rows(self):
         return self.ex[: len(self.counter)] if self.k else None
 
+    def adopt(self, folder: str | None) -> None:
+        """Take over a range task's spill runs (:meth:`SpillingCounter.adopt`) after what this
+        counter holds."""
+        self.counter.adopt(folder, self.rows())
+        self._reset()
+
 
 def _spool_ranges(sentences, engine):
     """``[(path, start, end, first sentence)]``: byte ranges of a spool file of sentences (one a
@@ -945,13 +962,16 @@ def _byte_before(fh, pos: int) -> bytes:
     return c
 
 
-def paths_task(index, path, start, end, first, words, strong_keys, params, sketch=None, cut=0):
+def paths_task(index, path, start, end, first, words, strong_keys, params, sketch=None, cut=0, budget=None):
     """Range task of the paths pass over the spool lines whose first byte is in ``[start, end)``
     (sentence indices are global: ``first`` is the index of the range's first line). Without
     ``sketch``: the sketch pass, ``(index, (sketch counts, template occurrences, capped),
     sentences)``. With ``sketch`` (a handle from ``engine.share``) and the count ``cut``: the
     templates the sketch passes, ``(index, (arena, starts, counts, example rows, capped),
-    sentences)``."""
+    sentences)``; with a ``budget`` (bytes, workers on this machine), the counts are kept under
+    it and handed over as spill runs instead, ``(index, (run folder, capped, templates passed),
+    sentences)``
+    (:meth:`minent.spill.SpillingCounter.hand_over`)."""
     params = dict(params)
     bits = int(params.pop("sketch_bits"))
     finder = TemplateFinder(**{**params, "memory": None})
@@ -966,18 +986,25 @@ def paths_task(index, path, start, end, first, words, strong_keys, params, sketc
             capped += n_capped
         return index, (counts, n_occ, capped), len(sentences)
     sketch = resolve(sketch)
-    acc = _TemplateCounts(SpillingCounter(None, auto_spill=False), int(finder.n_examples))
-    for codes, tb, hashes, sent, _, capped in batches:
-        keep = np.empty(hashes.shape[0], np.bool_)
-        sketch_keep(sketch, hashes, cut, keep)
-        codes, tb, idx = _select(codes, tb, keep)
-        acc.add(codes, tb, None, sent[idx][:, None], hashes[idx])
-        acc.capped += capped
+    acc = _TemplateCounts(SpillingCounter(budget, TEMPLATE_PARTS, auto_spill=False), int(finder.n_examples))
+    passed = 0
+    try:
+        for codes, tb, hashes, sent, _, capped in batches:
+            keep = np.empty(hashes.shape[0], np.bool_)
+            passed += sketch_keep(sketch, hashes, cut, keep)
+            codes, tb, idx = _select(codes, tb, keep)
+            acc.add(codes, tb, None, sent[idx][:, None], hashes[idx])
+            acc.capped += capped
+        if budget is not None:
+            return index, (acc.counter.hand_over(acc.rows()), acc.capped, passed), len(sentences)
+    except BaseException:
+        acc.counter.close()
+        raise
     arena, starts, counts = acc.counter.table.entries()
     rows = acc.rows()
     if rows is None:
         rows = np.full((len(counts), 1), -1, np.int64)
-    return index, (arena.copy(), starts.copy(), counts.copy(), rows.copy(), acc.capped), len(sentences)
+    return index, (arena, starts, counts, rows, acc.capped), len(sentences)  # views: pickled trimmed
 
 
 class TemplateFinder:
@@ -1165,7 +1192,7 @@ class TemplateFinder:
         the true count) reaches the cut-off — the same kept templates and counts as counting all,
         without a table entry for each rare template. Returns ``(counter, example rows, sentences
         capped, template occurrences, templates passed)``."""
-        acc = _TemplateCounts(SpillingCounter(self.memory, auto_spill=False), int(self.n_examples))
+        acc = _TemplateCounts(SpillingCounter(self.memory, TEMPLATE_PARTS, auto_spill=False), int(self.n_examples))
         try:
             ranges = _spool_ranges(sentences, engine)
             sketch = np.zeros(2 << sketch_bits, np.uint16)
@@ -1201,19 +1228,31 @@ class TemplateFinder:
                 del total
                 cut = self._cut(n_occ)
                 handle = engine.share(sketch)
+                # workers on this machine keep their counts under a share of the budget and hand
+                # them over as spill runs (no copy through a pipe, no table in this process)
+                budget = (max(int(self.memory) // (2 * engine.jobs), 1 << 22)
+                          if self.memory is not None and forks_workers(engine) else None)
+                pending, nxt = {}, 0
                 try:
-                    pending, nxt = {}, 0
-                    for i, result, n_done in engine.map(paths_task, [a + (handle, cut) for a in args]):
+                    for i, result, n_done in engine.map(paths_task, [a + (handle, cut, budget) for a in args]):
                         pending[i] = result  # merged in range order: examples stay the first in the corpus
                         while nxt in pending:
-                            arena, starts, counts, rows, _ = pending.pop(nxt)
-                            acc.add(arena, starts, counts, rows)
-                            passed += int(counts.sum())
+                            part = pending.pop(nxt)
+                            if budget is None:
+                                arena, starts, counts, rows, _ = part
+                                acc.add(arena, starts, counts, rows)
+                                passed += int(counts.sum())
+                            else:
+                                acc.adopt(part[0])
+                                passed += part[2]
                             nxt += 1
                         if progress:
                             progress("paths", n_done, n_sent)
                 finally:
                     engine.release(handle)
+                    for part in pending.values():  # runs of tasks not merged (an error): removed
+                        if budget is not None and part[0]:
+                            shutil.rmtree(part[0], ignore_errors=True)
             return acc.counter, acc.rows(), acc.capped, n_occ, passed
         except BaseException:
             acc.counter.close()  # spill files go with an error or Ctrl-C
@@ -1269,15 +1308,25 @@ class TemplateFinder:
         found: dict[int, str] = {}
         if not wanted:
             return found
+        path = getattr(sentences, "path", None)
+        if path is None:
+            self._find_examples(enumerate(sentences), wanted, progress, n_sent, found)
+            return found
+        with open(path, encoding="utf-8") as fh:  # a spool file: only the wanted lines are split
+            self._find_examples(((s, line.split() if s in wanted else ()) for s, line in enumerate(fh)),
+                                wanted, progress, n_sent, found)
+        return found
+
+    @staticmethod
+    def _find_examples(numbered, wanted, progress, n_sent, found) -> None:
         last = max(wanted)
-        for s, tokens in enumerate(sentences):
+        for s, tokens in numbered:
             if s in wanted:
                 found[s] = " ".join(tokens)
             if progress and (s + 1) % 10000 == 0:
                 progress("examples", 10000, n_sent)
             if s >= last:
                 break
-        return found
 
     def fit(self, sentences, progress: Progress | None = None, engine=None) -> "TemplateFinder":
         """Learn templates from ``sentences``: a re-iterable (read up to four times) of token lists.

@@ -2,6 +2,7 @@
 import json
 import os
 import random
+import tempfile
 
 import numpy as np
 import pytest
@@ -11,9 +12,9 @@ from hypothesis import given, settings, strategies as st
 from minent.commands import main
 from minent.errors import FormatError, MinentError
 from minent.hashtable import KeyCounter
-from minent.templates import (PLACEHOLDER, TemplateFinder, Templates, Vocabulary, _pack, block_templates,
-                              is_trivial, parse_template, piece_boundaries, skipgram_keys,
-                              split_sentences)
+from minent.templates import (CLOSING_MARKS, PLACEHOLDER, SENTENCE_END, TemplateFinder, Templates, Vocabulary,
+                              _pack, block_templates, is_trivial, parse_template, piece_boundaries,
+                              skipgram_keys, split_sentences)
 
 
 # ----------------------------------------------------------------------------- references
@@ -158,6 +159,40 @@ def test_split_sentences_drops_final_marks():
     assert split_sentences("你好 吗 ？ 我 很 好 。 。 谢谢".split()) == [["你好", "吗"], ["我", "很", "好"], ["谢谢"]]
     assert split_sentences(["，", "好"]) == [["，", "好"]]
     assert split_sentences("说 “ 好 。 ” 走 。".split()) == [["说", "“", "好", "”"], ["走"]]
+
+
+def _split_reference(tokens):
+    """split_sentences token by token (the plain definition)."""
+    only = lambda t, marks: bool(t) and all(c in marks for c in t)  # noqa: E731
+    out, cur, after_end = [], [], False
+    for t in tokens:
+        if only(t, SENTENCE_END):
+            if cur:
+                out.append(cur)
+            cur, after_end = [], True
+        elif after_end and only(t, CLOSING_MARKS) and out:
+            out[-1].append(t)
+        else:
+            cur.append(t)
+            after_end = False
+    if cur:
+        out.append(cur)
+    return out
+
+
+def test_split_sentences_matches_reference_on_random_marks():
+    rng = random.Random(5)
+    pool = ["。", "！", "？!", "；", "”", "）", "”。", "。”", "好", "说", "", "“", "，", "”）"]
+    for _ in range(3000):
+        tokens = [rng.choice(pool) for _ in range(rng.randint(0, 12))]
+        assert split_sentences(tokens) == _split_reference(tokens), tokens
+
+
+def test_line_sentences_drops_empty_and_spaced_tokens():
+    from minent.sentences import line_sentences
+    assert line_sentences(lambda line: ["a", "", "b c", "d", "。", "e"], True, "x") == [["a", "d"], ["e"]]
+    assert line_sentences(lambda line: ["a", "\u3000", "d"], False, "x") == [["a", "d"]]
+    assert line_sentences(str.split, True, "a b 。 ” c") == [["a", "b", "”"], ["c"]]
 
 
 def test_parse_template_and_trivial():
@@ -483,21 +518,27 @@ def test_ranking_by_saving():
         t.order("size")
 
 
-def test_jobs_two_equals_one_on_a_spool(tmp_path):
+def test_jobs_two_equals_one_on_a_spool(tmp_path, monkeypatch):
     from minent.parallel import LocalEngine
     from minent.sentences import SentenceSpool
     from minent.textio import Corpus
     text = tmp_path / "c.txt"
     text.write_text("\n".join(" ".join(s) + " 。" for s in frame_corpus(4000, seed=9)) + "\n", encoding="utf-8")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # spool and spill files (workers inherit it)
     out = []
-    for jobs in (1, 2):
+    # with a budget, the range tasks hand their counts over as spill runs (files, not arrays)
+    for jobs, memory in ((1, None), (2, None), (2, 1 << 20)):
         with SentenceSpool(Corpus([str(text)]), str.split) as spool:
-            f = TemplateFinder(min_count=3).fit(spool, engine=LocalEngine(jobs))
+            f = TemplateFinder(min_count=3, memory=memory).fit(spool, engine=LocalEngine(jobs))
             assert os.path.getsize(spool.path) > 2 * (1 << 16)  # several range tasks
-            path = tmp_path / f"t{jobs}.tsv"
+            path = tmp_path / f"t{jobs}-{memory}.tsv"
             f.save(str(path))
             out.append(path.read_text(encoding="utf-8"))
-    assert out[0] == out[1] and "从 [X] 到" in out[0]
+        assert (f.report_["spills"]["templates"] > 0) == (memory is not None)
+    assert out[0] == out[1] == out[2] and "从 [X] 到" in out[0]
+    assert os.listdir(scratch) == []  # the workers' run folders were taken over, then removed
 
 
 def test_cli_collocations_jobs_and_policies(tmp_path):
