@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -24,6 +24,7 @@ from numba import njit
 
 from .errors import MinentError
 from .hashtable import KeyCounter, SeqCounter, mix64
+from .parallel import forks_workers
 from .pretokenize import from_codes
 from .textio import owned_temp
 
@@ -180,27 +181,26 @@ class SpillingCounter:
         if self._dir is None:
             yield self.table, payload
             return
+        width = None if payload is None else payload.shape[1]
+        for files in self._partition_files(payload):
+            yield merge_seq_runs(files, width)
+
+    def map_partitions(self, fn: Callable, args: tuple = (), engine=None,
+                       payload: np.ndarray | None = None) -> Iterator:
+        """``fn(table, payload rows, *args)`` for each partition of :meth:`partitions`, in
+        partition order; each as a task on ``engine`` when its workers are forked from this
+        process (they read the run files; ``fn`` must be a module-level function)."""
+        if self._dir is None or not forks_workers(engine):
+            for table, rows in self.partitions(payload):
+                yield fn(table, rows, *args)
+            return
+        width = None if payload is None else payload.shape[1]
+        tasks = [(files, width, fn, args) for files in self._partition_files(payload)]
+        yield from engine.map(_seq_partition_task, tasks, ordered=True)
+
+    def _partition_files(self, payload) -> list[list[str]]:
         self.spill(payload)
-        files = sorted(os.listdir(self._dir))  # part-major, then run order
-        for p in range(self.parts):
-            merged = SeqCounter(1 << 14, 1 << 18)
-            rows = filled = None
-            for name in files:
-                if not name.startswith(f"part{p:03d}-"):
-                    continue
-                with np.load(os.path.join(self._dir, name), allow_pickle=False) as run:
-                    merged.add(run["arena"], run["starts"], run["counts"])
-                    if payload is not None:
-                        ids = merged.ids(run["arena"], run["starts"])
-                        if rows is None:
-                            rows = np.full((0, payload.shape[1]), -1, np.int64)
-                            filled = np.zeros(0, np.int64)
-                        if len(merged) > rows.shape[0]:
-                            grow = 2 * len(merged) - rows.shape[0]
-                            rows = np.concatenate([rows, np.full((grow, payload.shape[1]), -1, np.int64)])
-                            filled = np.concatenate([filled, np.zeros(grow, np.int64)])
-                        merge_first_values(ids, run["payload"], rows, filled)
-            yield merged, (rows[: len(merged)] if rows is not None else None)
+        return _files_by_partition(self._dir, self.parts)
 
     def _partitions(self) -> Iterator[SeqCounter]:
         for table, _ in self.partitions():
@@ -281,14 +281,20 @@ class SpillingKeyCounter:
             yield self.table
             return
         self.spill()
-        files = sorted(os.listdir(self._dir))
-        for p in range(self.parts):
-            merged = KeyCounter(1 << 16)
-            for name in files:
-                if name.startswith(f"part{p:03d}-"):
-                    with np.load(os.path.join(self._dir, name), allow_pickle=False) as run:
-                        merged.add(run["keys"], run["counts"])
-            yield merged
+        for files in _files_by_partition(self._dir, self.parts):
+            yield merge_key_runs(files)
+
+    def map_partitions(self, fn: Callable, args: tuple = (), engine=None) -> Iterator:
+        """``fn(table, *args)`` for each of :meth:`partitions`, in partition order; as tasks on
+        ``engine`` when its workers are forked from this process (see
+        :meth:`SpillingCounter.map_partitions`)."""
+        if self._dir is None or not forks_workers(engine):
+            for table in self.partitions():
+                yield fn(table, *args)
+            return
+        self.spill()
+        tasks = [(files, fn, args) for files in _files_by_partition(self._dir, self.parts)]
+        yield from engine.map(_key_partition_task, tasks, ordered=True)
 
     def close(self) -> None:
         if self._dir is not None:
@@ -300,6 +306,52 @@ class SpillingKeyCounter:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _files_by_partition(folder: str, parts: int) -> list[list[str]]:
+    """Run files of each partition, in run order (names ``part{p:03d}-run{r:05d}.npz``)."""
+    out: list[list[str]] = [[] for _ in range(parts)]
+    for name in sorted(os.listdir(folder)):
+        out[int(name[4:7])].append(os.path.join(folder, name))
+    return out
+
+
+def merge_seq_runs(files: list[str], width: int | None) -> tuple[SeqCounter, np.ndarray | None]:
+    """``(table, payload rows)`` of one partition's run files merged in order (a row keeps its
+    first values, :func:`merge_first_values`); rows None when ``width`` is None."""
+    merged = SeqCounter(1 << 14, 1 << 18)
+    rows = filled = None
+    for name in files:
+        with np.load(name, allow_pickle=False) as run:
+            merged.add(run["arena"], run["starts"], run["counts"])
+            if width is not None:
+                ids = merged.ids(run["arena"], run["starts"])
+                if rows is None:
+                    rows = np.full((0, width), -1, np.int64)
+                    filled = np.zeros(0, np.int64)
+                if len(merged) > rows.shape[0]:
+                    grow = 2 * len(merged) - rows.shape[0]
+                    rows = np.concatenate([rows, np.full((grow, width), -1, np.int64)])
+                    filled = np.concatenate([filled, np.zeros(grow, np.int64)])
+                merge_first_values(ids, run["payload"], rows, filled)
+    return merged, (rows[: len(merged)] if rows is not None else None)
+
+
+def merge_key_runs(files: list[str]) -> KeyCounter:
+    """The exact counts of one partition's run files."""
+    merged = KeyCounter(1 << 16)
+    for name in files:
+        with np.load(name, allow_pickle=False) as run:
+            merged.add(run["keys"], run["counts"])
+    return merged
+
+
+def _seq_partition_task(files, width, fn, args):
+    return fn(*merge_seq_runs(files, width), *args)
+
+
+def _key_partition_task(files, fn, args):
+    return fn(merge_key_runs(files), *args)
 
 
 @njit(cache=True)

@@ -962,6 +962,30 @@ def _byte_before(fh, pos: int) -> bytes:
     return c
 
 
+def strong_keys_of(pairs: KeyCounter, cut, n_pair_slots, word_counts, n_words, min_pmi):
+    """``(keys, distinct)``: the linked pairs of one partition of the pair counts (count >= cut,
+    PMI > min_pmi; unsorted) and how many distinct pairs it holds."""
+    used = pairs.keys != EMPTY
+    keys, counts = pairs.keys[used], pairs.vals[used]
+    frequent = counts >= cut
+    keys, counts = keys[frequent], counts[frequent]
+    a, b = keys >> 32, keys & 0xFFFFFFFF
+    with np.errstate(divide="ignore"):
+        pmi = (np.log(counts) - math.log(max(n_pair_slots, 1))
+               - np.log(word_counts[a] / n_words) - np.log(word_counts[b] / n_words))
+    return keys[pmi > min_pmi], int(np.count_nonzero(used))
+
+
+def templates_reaching(table: SeqCounter, rows, cut):
+    """``(codes, lengths, counts, example rows, distinct)`` of the templates of one partition of
+    the template counts that reach ``cut`` (copies: the partition's table can go)."""
+    arena, starts, counts = table.entries()
+    sel = np.nonzero(counts >= cut)[0]
+    lens = starts[sel + 1] - starts[sel]
+    return (arena[np.repeat(starts[sel], lens) + _ranks_within(lens)], lens, counts[sel],
+            None if rows is None else rows[sel], len(counts))
+
+
 def paths_task(index, path, start, end, first, words, strong_keys, params, sketch=None, cut=0, budget=None):
     """Range task of the paths pass over the spool lines whose first byte is in ``[start, end)``
     (sentence indices are global: ``first`` is the index of the range's first line). Without
@@ -1166,21 +1190,15 @@ class TemplateFinder:
         self._cached_blocks = cache
         return vocab, word_counts[:n], starts[:n], ends[:n], pairs, n_pair_slots, n_sent
 
-    def _strong(self, pairs, word_counts, n_words, n_pair_slots) -> tuple[KeyCounter, int]:
-        """``(linked pairs, distinct pairs)`` from the (possibly spilled) pair counts."""
+    def _strong(self, pairs, word_counts, n_words, n_pair_slots, engine=None) -> tuple[KeyCounter, int]:
+        """``(linked pairs, distinct pairs)`` from the (possibly spilled) pair counts; spilled
+        partitions are merged as tasks on ``engine`` (local workers) when there is one."""
         cut = max(int(self.min_count), self.min_prob * n_pair_slots)
         chosen, distinct = [], 0
-        for part in pairs.partitions():
-            used = part.keys != EMPTY  # unsorted: only the chosen keys are sorted below
-            keys, counts = part.keys[used], part.vals[used]
-            distinct += len(keys)
-            frequent = counts >= cut
-            keys, counts = keys[frequent], counts[frequent]
-            a, b = keys >> 32, keys & 0xFFFFFFFF
-            with np.errstate(divide="ignore"):
-                pmi = (np.log(counts) - math.log(max(n_pair_slots, 1))
-                       - np.log(word_counts[a] / n_words) - np.log(word_counts[b] / n_words))
-            chosen.append(keys[pmi > self.min_pmi])
+        args = (cut, n_pair_slots, word_counts, n_words, float(self.min_pmi))
+        for keys, n in pairs.map_partitions(strong_keys_of, args, engine):
+            chosen.append(keys)
+            distinct += n
         chosen = np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, np.int64)
         strong = KeyCounter(2 * len(chosen) + 16)
         strong.add(chosen)
@@ -1367,7 +1385,7 @@ class TemplateFinder:
             raise MinentError("no words in the input")
         t0 = time.perf_counter()
         with pairs:
-            strong, n_distinct_pairs = self._strong(pairs, word_counts, n_words, n_pair_slots)
+            strong, n_distinct_pairs = self._strong(pairs, word_counts, n_words, n_pair_slots, engine)
             pairs_bytes = pairs.peak_table_bytes
             pair_spills = pairs.spills
         del pairs
@@ -1383,16 +1401,13 @@ class TemplateFinder:
         with counter:
             cut = self._cut(n_occ)
             arenas, lengths, kept_counts, rows, counted_templates = [], [], [], [], 0
-            for table, payload in counter.partitions(ex_sent):
-                arena, starts, counts = table.entries()
-                counted_templates += len(counts)
-                sel = np.nonzero(counts >= cut)[0]
-                lens = starts[sel + 1] - starts[sel]
-                arenas.append(arena[np.repeat(starts[sel], lens) + _ranks_within(lens)])
+            for arena, lens, counts, payload, n in counter.map_partitions(templates_reaching, (cut,), engine, ex_sent):
+                counted_templates += n
+                arenas.append(arena)
                 lengths.append(lens)
-                kept_counts.append(counts[sel])
+                kept_counts.append(counts)
                 if payload is not None:
-                    rows.append(payload[sel])  # a copy: the partition's arrays can go
+                    rows.append(payload)
             template_bytes, template_spills = counter.peak_table_bytes, counter.spills
         arena = np.concatenate(arenas).astype(np.int32) if arenas else np.zeros(0, np.int32)
         lens = np.concatenate(lengths) if lengths else np.zeros(0, np.int64)
