@@ -23,6 +23,7 @@ read back; :class:`minent.TemplateFinder` reads its input up to three times.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import os
 import shutil
@@ -134,11 +135,14 @@ def line_sentences(tokenize: Tokenize, split: bool, line: str) -> list[list[str]
     return split_sentences(tokens) if split else ([tokens] if tokens else [])
 
 
-def spool_lines(tokenize: Tokenize, split: bool, lines: Iterable[str], out) -> None:
-    """Write the sentences of ``lines`` to ``out``, one a line, words separated by a space."""
+def spool_lines(tokenize: Tokenize, split: bool, lines: Iterable[str], out, seen: dict | None = None) -> None:
+    """Write the sentences of ``lines`` to ``out``, one a line, words separated by a space;
+    ``seen`` (a dict) gets every word as a key, in order of first sight."""
     for line in lines:
         for sent in line_sentences(tokenize, split, line):
             out.write(" ".join(sent) + "\n")
+            if seen is not None:
+                seen.update(zip(sent, itertools.repeat(None)))
 
 
 def range_lines(path: str, start: int, end: int, encoding: str) -> Iterator[str]:
@@ -156,9 +160,10 @@ def range_lines(path: str, start: int, end: int, encoding: str) -> Iterator[str]
 
 def spool_task(index, path, start, end, encoding, tokenize, split):
     """Range task: the sentences of a byte range written to a temporary file;
-    ``(index, file, lines, bytes)``."""
+    ``(index, file, lines, bytes, words in order of first sight)``."""
     fd, part = owned_temp("sentences-part", suffix=".txt")
     n_lines = 0
+    seen: dict = {}
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             def counted():
@@ -166,14 +171,14 @@ def spool_task(index, path, start, end, encoding, tokenize, split):
                 for line in range_lines(path, start, end, encoding):
                     n_lines += 1
                     yield line
-            spool_lines(tokenize, split, counted(), out)
+            spool_lines(tokenize, split, counted(), out, seen)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(part)
         if isinstance(exc, OSError):
             raise temp_write_error(part, exc) from None
         raise
-    return index, part, n_lines, end - start
+    return index, part, n_lines, end - start, list(seen)
 
 
 class SentenceSpool:
@@ -191,6 +196,7 @@ class SentenceSpool:
         self.progress = progress
         self.path: str | None = None
         self.n_lines = 0
+        self.words: list[str] | None = None  # in order of first sight, when prepared by range tasks
 
     def _first_pass(self) -> Iterator[list[str]]:
         fd, path = owned_temp("sentences", suffix=".txt")
@@ -236,11 +242,13 @@ class SentenceSpool:
         encoding = getattr(self.corpus, "encoding", "utf-8")
         args = [(i, p, a, b, encoding, self.tokenize, self.split) for i, (p, a, b) in enumerate(ranges)]
         parts: dict[int, str] = {}
+        words: dict[int, list] = {}
         fd, path = owned_temp("sentences", suffix=".txt")
         os.close(fd)
         try:
-            for i, part, n_lines, n_bytes in engine.map(spool_task, args):
+            for i, part, n_lines, n_bytes, seen in engine.map(spool_task, args):
                 parts[i] = part
+                words[i] = seen
                 self.n_lines += n_lines
                 if self.progress:
                     self.progress(n_bytes)
@@ -259,6 +267,10 @@ class SentenceSpool:
                 with contextlib.suppress(OSError):
                     os.unlink(part)
         self.path = path
+        first_sight: dict = {}  # a word's first sight is in the first range that holds it
+        for i in range(len(ranges)):
+            first_sight.update(zip(words.pop(i), itertools.repeat(None)))
+        self.words = list(first_sight)
         return self
 
     def _read(self) -> Iterator[list[str]]:

@@ -69,7 +69,63 @@ def merge_first_values(ids, run_rows, rows, filled):
             filled[e] += 1
 
 
-class SpillingCounter:
+class _Runs:
+    """The run files of a spilling counter: a private folder of ``part{p:03d}-run{r:05d}.npz``
+    files (partition p, run r), removed on :meth:`close`. Subclasses write runs in ``spill``."""
+
+    _dir: str | None = None
+    _runs = 0
+    spills = 0
+
+    def spill(self, *payload) -> None:
+        raise NotImplementedError
+
+    def hand_over(self, *payload) -> str | None:
+        """Spill what is in memory and give up the run files: returns their folder (None when
+        nothing was counted), for another counter of the same kind and ``parts`` to
+        :meth:`adopt` — how a range task passes its counts to the parent without sending them
+        through a pipe."""
+        self.spill(*payload)
+        folder, self._dir = self._dir, None
+        return folder
+
+    def adopt(self, folder: str | None, *payload) -> None:
+        """Take over the run files of another counter's :meth:`hand_over` as this counter's next
+        runs (after spilling the in-memory table, with its ``payload``, so run order stays the
+        order things were added: first values stay first); the folder is removed."""
+        if folder is None:
+            return
+        self.spill(*payload)
+        try:
+            names = sorted(os.listdir(folder))
+            if self._dir is None:
+                self._dir = owned_temp("spill", self._tmpdir_parent, directory=True)
+            runs = 0
+            for name in names:  # part{p:03d}-run{r:05d}.npz
+                part, run = name[:7], int(name[11:16])
+                shutil.move(os.path.join(folder, name),
+                            os.path.join(self._dir, f"{part}-run{self._runs + run:05d}.npz"))
+                runs = max(runs, run + 1)
+        except OSError as exc:
+            raise _spill_error(self, exc) from None
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        self._runs += runs
+        self.spills += runs
+
+    def close(self) -> None:
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class SpillingCounter(_Runs):
     """Counts of int32 sequences under a memory budget (bytes of table), spilling to disk.
 
     Parameters
@@ -142,38 +198,6 @@ class SpillingCounter:
             extra = {} if payload is None else {"payload": payload[sel]}
             np.savez(path, arena=arena[idx], starts=sub_starts, counts=counts[sel], **extra)
 
-    def hand_over(self, payload: np.ndarray | None = None) -> str | None:
-        """Spill what is in memory and give up the run files: returns their folder (None when
-        nothing was counted), for another counter with the same ``parts`` to :meth:`adopt` —
-        how a range task passes its counts to the parent without sending them through a pipe."""
-        self.spill(payload)
-        folder, self._dir = self._dir, None
-        return folder
-
-    def adopt(self, folder: str | None, payload: np.ndarray | None = None) -> None:
-        """Take over the run files of another counter's :meth:`hand_over` as this counter's next
-        runs (after spilling the in-memory table with its ``payload``, so run order stays the
-        order things were added: first values stay first); the folder is removed."""
-        if folder is None:
-            return
-        self.spill(payload)
-        try:
-            names = sorted(os.listdir(folder))
-            if self._dir is None:
-                self._dir = owned_temp("spill", self._tmpdir_parent, directory=True)
-            runs = 0
-            for name in names:  # part{p:03d}-run{r:05d}.npz
-                part, run = name[:7], int(name[11:16])
-                shutil.move(os.path.join(folder, name),
-                            os.path.join(self._dir, f"{part}-run{self._runs + run:05d}.npz"))
-                runs = max(runs, run + 1)
-        except OSError as exc:
-            raise _spill_error(self, exc) from None
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-        self._runs += runs
-        self.spills += runs
-
     def partitions(self, payload: np.ndarray | None = None) -> Iterator[tuple[SeqCounter, np.ndarray | None]]:
         """``(table, payload rows)`` for each hash partition, merged exactly from its runs (just
         the in-memory table, with ``payload``, when nothing was spilled). Pass the current
@@ -218,19 +242,9 @@ class SpillingCounter:
                 kept_total += c
         return out, kept_total, distinct
 
-    def close(self) -> None:
-        if self._dir is not None:
-            shutil.rmtree(self._dir, ignore_errors=True)
-            self._dir = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
-class SpillingKeyCounter:
+class SpillingKeyCounter(_Runs):
     """Counts of int64 keys (a :class:`~minent.hashtable.KeyCounter`) under a byte budget: past it,
     the table is split by a hash of the key into ``parts`` ``.npz`` run files and emptied;
     :meth:`partitions` merges each partition exactly. Same life cycle as :class:`SpillingCounter`.
@@ -296,16 +310,6 @@ class SpillingKeyCounter:
         tasks = [(files, fn, args) for files in _files_by_partition(self._dir, self.parts)]
         yield from engine.map(_key_partition_task, tasks, ordered=True)
 
-    def close(self) -> None:
-        if self._dir is not None:
-            shutil.rmtree(self._dir, ignore_errors=True)
-            self._dir = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 def _files_by_partition(folder: str, parts: int) -> list[list[str]]:

@@ -986,6 +986,22 @@ def templates_reaching(table: SeqCounter, rows, cut):
             None if rows is None else rows[sel], len(counts))
 
 
+def count_task(index, path, start, end, words, params, budget):
+    """Range task of the count pass over the spool lines whose first byte is in ``[start, end)``,
+    with the corpus's vocabulary ``words`` (ids fixed): ``(index, (word counts, piece starts,
+    piece ends, run folder of the pair counts, pair slots, sentences), sentences)``."""
+    finder = TemplateFinder(**{**params, "memory": budget})
+    sentences = [line.split() for text in read_range(path, start, end) for line in text.split("\n") if line]
+    pairs = SpillingKeyCounter(budget)
+    try:
+        _, wc, st, en, pairs, slots, n_sent = finder._count_into(pairs, Vocabulary(words[1:]), sentences, None,
+                                                                 keep_blocks=False)
+        return index, (wc, st, en, pairs.hand_over(), slots, n_sent), len(sentences)
+    except BaseException:
+        pairs.close()
+        raise
+
+
 def paths_task(index, path, start, end, first, words, strong_keys, params, sketch=None, cut=0, budget=None):
     """Range task of the paths pass over the spool lines whose first byte is in ``[start, end)``
     (sentence indices are global: ``first`` is the index of the range's first line). Without
@@ -1190,6 +1206,34 @@ class TemplateFinder:
         self._cached_blocks = cache
         return vocab, word_counts[:n], starts[:n], ends[:n], pairs, n_pair_slots, n_sent
 
+    def _count_in_tasks(self, sentences, words, engine, progress):
+        """:meth:`_count` as range tasks over a spool file whose words are known in order of first
+        sight (so the ids are the ones a single pass gives): the tasks sum word and boundary
+        counts and hand their pair counts over as spill runs (under ``memory / jobs`` each)."""
+        vocab = Vocabulary(words)
+        n = len(vocab)
+        word_counts, starts, ends = (np.zeros(n, np.int64) for _ in range(3))
+        n_pair_slots = n_sent = 0
+        budget = None if self.memory is None else max(int(self.memory) // engine.jobs, 1 << 22)
+        args = [(i, path, a, b, vocab.words, self.get_params(), budget)
+                for i, (path, a, b, _) in enumerate(_spool_ranges(sentences, engine))]
+        pairs = SpillingKeyCounter(self.memory)
+        results = engine.map(count_task, args)
+        try:
+            for _, (wc, st, en, folder, slots, sents), n_done in results:
+                pairs.adopt(folder)  # pair counts are sums: any order
+                word_counts += wc
+                starts += st
+                ends += en
+                n_pair_slots += slots
+                n_sent += sents
+                if progress:
+                    progress("count", n_done, 0)
+        except BaseException:
+            pairs.close()
+            raise
+        return vocab, word_counts, starts, ends, pairs, n_pair_slots, n_sent
+
     def _strong(self, pairs, word_counts, n_words, n_pair_slots, engine=None) -> tuple[KeyCounter, int]:
         """``(linked pairs, distinct pairs)`` from the (possibly spilled) pair counts; spilled
         partitions are merged as tasks on ``engine`` (local workers) when there is one."""
@@ -1377,8 +1421,12 @@ class TemplateFinder:
         t0 = time.perf_counter()
         in_tasks = (engine is not None and getattr(engine, "jobs", 1) > 1
                     and getattr(sentences, "path", None) is not None)  # the paths pass reads the spool
-        vocab, word_counts, piece_starts, piece_ends, pairs, n_pair_slots, n_sent = self._count(
-            sentences, progress, keep_blocks=not in_tasks)
+        words = getattr(sentences, "words", None)  # a spool prepared by range tasks knows its words
+        if in_tasks and words is not None and forks_workers(engine):
+            counted = self._count_in_tasks(sentences, words, engine, progress)
+        else:
+            counted = self._count(sentences, progress, keep_blocks=not in_tasks)
+        vocab, word_counts, piece_starts, piece_ends, pairs, n_pair_slots, n_sent = counted
         n_words = int(word_counts.sum())
         timings["count"] = time.perf_counter() - t0
         if n_words == 0:

@@ -529,15 +529,24 @@ def test_jobs_two_equals_one_on_a_spool(tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # spool and spill files (workers inherit it)
     out = []
     # with a budget, the range tasks hand their counts over as spill runs (files, not arrays)
+    # and a spool tokenised by range tasks knows its words: the count pass runs as range tasks too
+    in_tasks, count_in_tasks = [], TemplateFinder._count_in_tasks
+    monkeypatch.setattr(TemplateFinder, "_count_in_tasks",
+                        lambda self, *a: in_tasks.append(1) or count_in_tasks(self, *a))
     for jobs, memory in ((1, None), (2, None), (2, 1 << 20)):
         with SentenceSpool(Corpus([str(text)]), str.split) as spool:
-            f = TemplateFinder(min_count=3, memory=memory).fit(spool, engine=LocalEngine(jobs))
+            engine = LocalEngine(jobs)
+            if memory:
+                spool.prepare(engine)
+                assert spool.words[:3] == list(dict.fromkeys(frame_corpus(4000, seed=9)[0]))[:3]
+            f = TemplateFinder(min_count=3, memory=memory).fit(spool, engine=engine)
+            engine.close()
             assert os.path.getsize(spool.path) > 2 * (1 << 16)  # several range tasks
             path = tmp_path / f"t{jobs}-{memory}.tsv"
             f.save(str(path))
             out.append(path.read_text(encoding="utf-8"))
         assert (f.report_["spills"]["templates"] > 0) == (memory is not None)
-    assert out[0] == out[1] == out[2] and "从 [X] 到" in out[0]
+    assert out[0] == out[1] == out[2] and "从 [X] 到" in out[0] and in_tasks == [1]
     assert os.listdir(scratch) == []  # the workers' run folders were taken over, then removed
 
 
