@@ -986,17 +986,32 @@ def templates_reaching(table: SeqCounter, rows, cut):
             None if rows is None else rows[sel], len(counts))
 
 
+class _Lines:
+    """The sentences (spool lines, split) whose first byte is in ``[start, end)``, read as a
+    stream (one pass); ``n`` counts those read."""
+
+    def __init__(self, path, start, end):
+        self.path, self.start, self.end, self.n = path, start, end, 0
+
+    def __iter__(self):
+        for text in read_range(self.path, self.start, self.end):
+            for line in text.split("\n"):
+                if line:
+                    self.n += 1
+                    yield line.split()
+
+
 def count_task(index, path, start, end, words, params, budget):
     """Range task of the count pass over the spool lines whose first byte is in ``[start, end)``,
     with the corpus's vocabulary ``words`` (ids fixed): ``(index, (word counts, piece starts,
     piece ends, run folder of the pair counts, pair slots, sentences), sentences)``."""
     finder = TemplateFinder(**{**params, "memory": budget})
-    sentences = [line.split() for text in read_range(path, start, end) for line in text.split("\n") if line]
+    sentences = _Lines(path, start, end)
     pairs = SpillingKeyCounter(budget)
     try:
         _, wc, st, en, pairs, slots, n_sent = finder._count_into(pairs, Vocabulary(words[1:]), sentences, None,
                                                                  keep_blocks=False)
-        return index, (wc, st, en, pairs.hand_over(), slots, n_sent), len(sentences)
+        return index, (wc, st, en, pairs.hand_over(), slots, n_sent), sentences.n
     except BaseException:
         pairs.close()
         raise
@@ -1016,7 +1031,7 @@ def paths_task(index, path, start, end, first, words, strong_keys, params, sketc
     bits = int(params.pop("sketch_bits"))
     finder = TemplateFinder(**{**params, "memory": None})
     vocab = Vocabulary(words[1:])
-    sentences = [line.split() for text in read_range(path, start, end) for line in text.split("\n") if line]
+    sentences = _Lines(path, start, end)
     batches = finder._batches(sentences, vocab, strong_table(strong_keys), first)
     if sketch is None:
         counts, n_occ, capped = np.zeros(2 << bits, np.uint16), 0, 0
@@ -1024,7 +1039,7 @@ def paths_task(index, path, start, end, first, words, strong_keys, params, sketc
             sketch_add(counts, hashes)
             n_occ += hashes.shape[0]
             capped += n_capped
-        return index, (counts, n_occ, capped), len(sentences)
+        return index, (counts, n_occ, capped), sentences.n
     sketch = resolve(sketch)
     acc = _TemplateCounts(SpillingCounter(budget, TEMPLATE_PARTS, auto_spill=False), int(finder.n_examples))
     passed = 0
@@ -1036,7 +1051,7 @@ def paths_task(index, path, start, end, first, words, strong_keys, params, sketc
             acc.add(codes, tb, None, sent[idx][:, None], hashes[idx])
             acc.capped += capped
         if budget is not None:
-            return index, (acc.counter.hand_over(acc.rows()), acc.capped, passed), len(sentences)
+            return index, (acc.counter.hand_over(acc.rows()), acc.capped, passed), sentences.n
     except BaseException:
         acc.counter.close()
         raise
@@ -1044,7 +1059,7 @@ def paths_task(index, path, start, end, first, words, strong_keys, params, sketc
     rows = acc.rows()
     if rows is None:
         rows = np.full((len(counts), 1), -1, np.int64)
-    return index, (arena, starts, counts, rows, acc.capped), len(sentences)  # views: pickled trimmed
+    return index, (arena, starts, counts, rows, acc.capped), sentences.n  # views: pickled trimmed
 
 
 class TemplateFinder:
