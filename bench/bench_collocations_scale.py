@@ -160,7 +160,8 @@ def default_options(sizes: list[str], jobs: int, data: str, timeout: float | Non
         rows.append({**row, "words": rep["words"], "sentences": rep["sentences"], "tokenizer": rep["tokenizer"],
                      "timings_s": rep["timings_s"], "kept": rep["kept_templates"], "spills": rep["spills"],
                      "counted_templates": rep["counted_templates"], "distinct_pairs": rep["distinct_pairs"],
-                     "strong_pairs": rep["strong_pairs"], "parent_peak_rss_mb_self": rep["peak_rss_mb"]})
+                     "strong_pairs": rep["strong_pairs"], "template_occurrences": rep["template_occurrences"],
+                     "sketch": rep["sketch"], "parent_peak_rss_mb_self": rep["peak_rss_mb"]})
         print(json.dumps({k: v for k, v in rows[-1].items() if k != "timeline"}), file=sys.stderr)
     t = ("### collocations with default options (learned lexicon) on synthetic text\n\n"
          "| corpus MB | --jobs | wall s | tree PSS peak MB (at s) | tree RSS peak MB | parent PSS peak MB (at s) | "
@@ -170,7 +171,8 @@ def default_options(sizes: list[str], jobs: int, data: str, timeout: float | Non
         mem = (f"{r['peak_tree_pss_mb']:,} ({r['peak_tree_pss_at_s']}) | {r['peak_tree_mb']:,} | "
                f"{r['parent_peak_pss_mb']:,} ({r['parent_peak_pss_at_s']}) | {r['worker_peak_pss_mb']:,}")
         if r.get("timed_out"):
-            t += f"| {r['mb']:.0f} | {r['jobs']} | stopped at {r['wall_s']} (time limit) | {mem} (until then) | | | | |\n"
+            t += (f"| {r['mb']:.0f} | {r['jobs']} | stopped at {r['wall_s']} (time limit) | {mem} (until then) "
+                  f"| | | | |\n")
             continue
         tm = " / ".join(f"{k} {v}" for k, v in r["timings_s"].items())
         t += (f"| {r['mb']:.0f} | {r['jobs']} | {r['wall_s']} | {mem} | {r['words']:,} | "

@@ -451,6 +451,14 @@ def sketch_add(sketch, hashes):
 
 
 @njit(cache=True)
+def sketch_merge(sketch, other):
+    """Add the counters of ``other`` (a sketch of the same size) into ``sketch``, saturating at
+    65535 like :func:`sketch_add`."""
+    for j in range(sketch.shape[0]):
+        sketch[j] = min(np.int64(sketch[j]) + np.int64(other[j]), 65535)
+
+
+@njit(cache=True)
 def sketch_keep(sketch, hashes, cut, keep):
     """``keep[i]``: the sketch's estimate of template i's count (the smaller of its two counters,
     never below the true count) reaches ``cut`` (a saturated counter always passes). Returns how
@@ -1293,16 +1301,12 @@ class TemplateFinder:
                 params = {**self.get_params(), "sketch_bits": sketch_bits}
                 args = [(i, path, a, b, first, vocab.words, strong.keys, params)
                         for i, (path, a, b, first) in enumerate(ranges)]
-                total = np.zeros(sketch.shape[0], np.uint32)
                 for _, (part, part_occ, capped), n_done in engine.map(paths_task, args):
-                    total += part
+                    sketch_merge(sketch, part)
                     n_occ += part_occ
                     acc.capped += capped
                     if progress:
                         progress("sketch", n_done, n_sent)
-                np.minimum(total, 65535, out=total)
-                sketch[:] = total
-                del total
                 cut = self._cut(n_occ)
                 handle = engine.share(sketch)
                 # workers on this machine keep their counts under a share of the budget and hand

@@ -483,7 +483,7 @@ def test_sketch_size_does_not_change_the_templates(monkeypatch):
     a, b = runs[0].templates_, runs[1].templates_
     assert a.patterns == b.patterns and a.counts.tolist() == b.counts.tolist() and a.examples == b.examples
     assert runs[0].report_["counted_templates"] >= runs[1].report_["counted_templates"] >= len(b)
-    from minent.templates import sketch_add, sketch_keep
+    from minent.templates import sketch_add, sketch_keep, sketch_merge
     hashes = np.array([rng.randrange(-2**63, 2**63) for _ in range(50)] * 3 + [7] * 70000, np.int64)
     sk = np.zeros(2 << 4, np.uint16)
     sketch_add(sk, hashes)
@@ -492,6 +492,11 @@ def test_sketch_size_does_not_change_the_templates(monkeypatch):
     assert keep.all()  # every hash occurs >= 3 times; 70000 saturates its counters and still passes
     sketch_keep(sk, hashes, 70000, keep)
     assert keep[-1]
+    halves = np.zeros_like(sk), np.zeros_like(sk)  # merged halves: the sketch of the whole
+    sketch_add(halves[0], hashes[::2])
+    sketch_add(halves[1], hashes[1::2])
+    sketch_merge(halves[0], halves[1])
+    assert halves[0].tolist() == sk.tolist()
 
 
 def test_fit_restores_the_garbage_collector():
