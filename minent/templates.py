@@ -509,6 +509,22 @@ def is_trivial(pattern: Sequence[str]) -> bool:
     return len(pattern) == 3 and pattern[0] == pattern[2] == PLACEHOLDER_TEXT
 
 
+def _decode(words: np.ndarray, arena: np.ndarray, starts: np.ndarray, ids: np.ndarray,
+            chunk: int = 1 << 18) -> list[tuple]:
+    """Word tuples of the sequences ``ids`` (sequence i is ``arena[starts[i]:starts[i+1]]``, codes
+    indexing the object array ``words``), decoded a chunk at a time."""
+    out: list[tuple] = []
+    for lo in range(0, ids.shape[0], chunk):
+        sel = ids[lo:lo + chunk]
+        lens = starts[sel + 1] - starts[sel]
+        toks = words[arena[np.repeat(starts[sel], lens) + _ranks_within(lens)]].tolist()
+        a = 0
+        for b in np.cumsum(lens).tolist():
+            out.append(tuple(toks[a:b]))
+            a = b
+    return out
+
+
 def _ranks_within(lens: np.ndarray) -> np.ndarray:
     """0..len-1 for each run of ``lens``, concatenated."""
     total = int(lens.sum())
@@ -1487,7 +1503,7 @@ class TemplateFinder:
             table.add(arena, starts)
             closed_codes(table.frozen(), arena, starts, kept_counts, float(self.redundancy), keep)
         closed = np.nonzero(keep)[0]
-        patterns = [tuple(words[c] for c in arena[starts[e]:starts[e + 1]].tolist()) for e in closed.tolist()]
+        patterns = _decode(np.array(words, dtype=object), arena, starts, closed)
         kept_counts = kept_counts[closed]
         word_dict = {w: int(c) for w, c in zip(words[1:], word_counts[1:].tolist()) if c > 0}
         tpl = Templates(patterns, kept_counts, n_occ, word_dict, n_words)  # checked once, then ranked
