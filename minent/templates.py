@@ -874,7 +874,7 @@ def _meta_value(v) -> str:
 PUNCTUATION_POLICIES = ("boundary", "excluded", "literal")
 RANKINGS = ("saving", "count")
 _BLOCK_CACHE_BYTES = 1 << 27  # encoded sentences kept between the count and paths passes
-TEMPLATE_PARTS = 64  # hash partitions of spilled template counts (each merged alone at the end)
+SPILL_PARTS = 64  # hash partitions of spilled pair and template counts (each merged alone at the end)
 
 
 @dataclass
@@ -1031,7 +1031,7 @@ def count_task(index, path, start, end, words, params, budget):
     piece ends, run folder of the pair counts, pair slots, sentences), sentences)``."""
     finder = TemplateFinder(**{**params, "memory": budget})
     sentences = _Lines(path, start, end)
-    pairs = SpillingKeyCounter(budget)
+    pairs = SpillingKeyCounter(budget, SPILL_PARTS)
     try:
         _, wc, st, en, pairs, slots, n_sent = finder._count_into(pairs, Vocabulary(words[1:]), sentences, None,
                                                                  keep_blocks=False)
@@ -1065,7 +1065,7 @@ def paths_task(index, path, start, end, first, words, strong_keys, params, sketc
             capped += n_capped
         return index, (counts, n_occ, capped), sentences.n
     sketch = resolve(sketch)
-    acc = _TemplateCounts(SpillingCounter(budget, TEMPLATE_PARTS, auto_spill=False), int(finder.n_examples))
+    acc = _TemplateCounts(SpillingCounter(budget, SPILL_PARTS, auto_spill=False), int(finder.n_examples))
     passed = 0
     try:
         for codes, tb, hashes, sent, _, capped in batches:
@@ -1205,7 +1205,7 @@ class TemplateFinder:
 
     def _count(self, sentences, progress, keep_blocks: bool = True):
         vocab = Vocabulary()
-        pairs = SpillingKeyCounter(self.memory)
+        pairs = SpillingKeyCounter(self.memory, SPILL_PARTS)
         try:
             return self._count_into(pairs, vocab, sentences, progress, keep_blocks)
         except BaseException:
@@ -1256,7 +1256,7 @@ class TemplateFinder:
         budget = None if self.memory is None else max(int(self.memory) // engine.jobs, 1 << 22)
         args = [(i, path, a, b, vocab.words, self.get_params(), budget)
                 for i, (path, a, b, _) in enumerate(_spool_ranges(sentences, engine))]
-        pairs = SpillingKeyCounter(self.memory)
+        pairs = SpillingKeyCounter(self.memory, SPILL_PARTS)
         results = engine.map(count_task, args)
         try:
             for _, (wc, st, en, folder, slots, sents), n_done in results:
@@ -1293,7 +1293,7 @@ class TemplateFinder:
         the true count) reaches the cut-off — the same kept templates and counts as counting all,
         without a table entry for each rare template. Returns ``(counter, example rows, sentences
         capped, template occurrences, templates passed)``."""
-        acc = _TemplateCounts(SpillingCounter(self.memory, TEMPLATE_PARTS, auto_spill=False), int(self.n_examples))
+        acc = _TemplateCounts(SpillingCounter(self.memory, SPILL_PARTS, auto_spill=False), int(self.n_examples))
         try:
             ranges = _spool_ranges(sentences, engine)
             sketch = np.zeros(2 << sketch_bits, np.uint16)
