@@ -89,6 +89,20 @@ class JiebaTokenizer:
         return out
 
 
+class LexiconTokenizer:
+    """``lexicon.segment`` as a tokenizer; :meth:`many` segments a block of lines in one kernel
+    call (the same words, :meth:`minent.segment.Segmenter.segment_many`). Picklable."""
+
+    def __init__(self, lexicon):
+        self.lexicon = lexicon
+
+    def __call__(self, line: str) -> list[str]:
+        return self.lexicon.segment(line)
+
+    def many(self, lines: list[str]) -> list[list[str]]:
+        return self.lexicon.segmenter.segment_many(lines)
+
+
 def make_tokenizer(tokenizer: str | None = None, lexicon: str | None = None, pretokenized: bool = False,
                    corpus=None, sample_bytes: int = LEXICON_SAMPLE_BYTES) -> tuple[Tokenize, str]:
     """``(line -> words, description)``; at most one of ``tokenizer`` / ``lexicon`` /
@@ -102,7 +116,7 @@ def make_tokenizer(tokenizer: str | None = None, lexicon: str | None = None, pre
     if lexicon:
         from .lexicon import Lexicon
         lex = Lexicon.load(lexicon)
-        return lex.segment, f"lexicon {lexicon} (minent, unigram segmentation)"
+        return LexiconTokenizer(lex), f"lexicon {lexicon} (minent, unigram segmentation)"
     tokenizer = tokenizer or "learn"
     if tokenizer == "jieba":
         import jieba
@@ -112,7 +126,7 @@ def make_tokenizer(tokenizer: str | None = None, lexicon: str | None = None, pre
     if corpus is None:
         raise MinentError("the learned tokenizer needs the corpus to learn from")
     lex = learned_lexicon(corpus, sample_bytes)
-    return lex.segment, (f"learned lexicon ({len(lex)} entries, default learner, from the first "
+    return LexiconTokenizer(lex), (f"learned lexicon ({len(lex)} entries, default learner, from the first "
                          f"{sample_bytes >> 20} MB of the corpus)")
 
 
@@ -129,17 +143,40 @@ def counts_tokenizer(word_counts: dict) -> Tokenize:
 def line_sentences(tokenize: Tokenize, split: bool, line: str) -> list[list[str]]:
     """The sentences of one line (tokens holding white space are dropped: a spool line separates
     words by spaces)."""
-    tokens = tokenize(line)
+    return token_sentences(tokenize(line), split)
+
+
+def token_sentences(tokens: list[str], split: bool) -> list[list[str]]:
+    """The sentences of one line's tokens (see :func:`line_sentences`)."""
     if " ".join(tokens).split() != tokens:  # equal only when no token is empty or holds white space
         tokens = [t for t in tokens if t and not any(c.isspace() for c in t)]
     return split_sentences(tokens) if split else ([tokens] if tokens else [])
 
 
+BLOCK_LINES = 1024  # lines a tokenizer with ``many`` segments per call
+
+
+def tokenized_lines(tokenize: Tokenize, lines: Iterable[str]) -> Iterator[tuple[str, list[str]]]:
+    """``(line, tokens)`` for each line, a block of lines per call when ``tokenize`` has a
+    ``many`` method (:class:`LexiconTokenizer`)."""
+    many = getattr(tokenize, "many", None)
+    if many is None:
+        for line in lines:
+            yield line, tokenize(line)
+        return
+    it = iter(lines)
+    while True:
+        block = list(itertools.islice(it, BLOCK_LINES))
+        if not block:
+            return
+        yield from zip(block, many(block))
+
+
 def spool_lines(tokenize: Tokenize, split: bool, lines: Iterable[str], out, seen: dict | None = None) -> None:
     """Write the sentences of ``lines`` to ``out``, one a line, words separated by a space;
     ``seen`` (a dict) gets every word as a key, in order of first sight."""
-    for line in lines:
-        for sent in line_sentences(tokenize, split, line):
+    for _, tokens in tokenized_lines(tokenize, lines):
+        for sent in token_sentences(tokens, split):
             out.write(" ".join(sent) + "\n")
             if seen is not None:
                 seen.update(zip(sent, itertools.repeat(None)))
@@ -203,11 +240,11 @@ class SentenceSpool:
         complete = False
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
-                for line in self.corpus.lines():
+                for line, tokens in tokenized_lines(self.tokenize, self.corpus.lines()):
                     self.n_lines += 1
                     if self.progress:
                         self.progress(len(line.encode("utf-8")) + 1)
-                    for sent in line_sentences(self.tokenize, self.split, line):
+                    for sent in token_sentences(tokens, self.split):
                         try:
                             out.write(" ".join(sent) + "\n")
                         except OSError as exc:
