@@ -9,7 +9,8 @@ once from the shipped sample (outputs of this script live in a temporary directo
         [--timeout SECONDS] [--name collocations_scale_default]
 runs `minent collocations CORPUS` with default options (the corpus's learned lexicon) and writes
 outputs/bench/collocations_scale_default.{json,md}: wall time and the peak resident memory of the
-whole process tree (the command and its worker processes, sampled every 0.2 s with psutil).
+whole process tree (the command and its worker processes, sampled every 0.5 s with psutil: PSS and RSS, per
+process and summed).
 """
 from __future__ import annotations
 
@@ -60,7 +61,7 @@ class TreeSampler:
     whether it is the root (the command) or a worker, and the tree's sums; the tree's PSS peak is
     the memory the tree really holds, its RSS sum an upper bound (shared pages counted in each)."""
 
-    def __init__(self, root, every: float = 0.2):
+    def __init__(self, root, every: float = 0.5):
         self.root, self.every, self.t0 = root, every, time.perf_counter()
         self.procs: dict[int, dict] = {}
         self.peak_rss = self.peak_pss = 0
@@ -178,7 +179,7 @@ def default_options(sizes: list[str], jobs: int, data: str, timeout: float | Non
         t += (f"| {r['mb']:.0f} | {r['jobs']} | {r['wall_s']} | {mem} | {r['words']:,} | "
               f"{round(r['words'] / r['wall_s']):,} | {r['kept']:,} | {tm} |\n")
     t += ("\nWall time includes learning the lexicon (first 16 MB), tokenising into the sentence spool, the "
-          "passes and writing the file. Memory sampled every 0.2 s with psutil over the command and its worker "
+          "passes and writing the file. Memory sampled every 0.5 s with psutil over the command and its worker "
           "processes: tree PSS = the largest sum of proportional sets (pages shared between the parent and a "
           "forked worker split between them: what the tree holds), tree RSS = the largest sum of resident sets "
           "(shared pages counted in each: an upper bound); per process the peak PSS, with the time (s from the "

@@ -76,7 +76,6 @@ from numba import njit
 from .errors import FormatError, InputError, MinentError
 from .hashtable import EMPTY, KeyCounter, SeqCounter, fold, mix64, table_find, _FNV_OFFSET
 from .spill import SpillingCounter, SpillingKeyCounter, merge_first_values
-from .counting import strong_table
 from .parallel import forks_workers, plan_ranges, read_range, resolve
 from .textio import atomic_write
 
@@ -1041,7 +1040,7 @@ def count_task(index, path, start, end, words, params, budget):
         raise
 
 
-def paths_task(index, path, start, end, first, words, strong_keys, params, sketch=None, cut=0, budget=None):
+def paths_task(index, path, start, end, first, words, strong, params, sketch=None, cut=0, budget=None):
     """Range task of the paths pass over the spool lines whose first byte is in ``[start, end)``
     (sentence indices are global: ``first`` is the index of the range's first line). Without
     ``sketch``: the sketch pass, ``(index, (sketch counts, template occurrences, capped),
@@ -1056,7 +1055,7 @@ def paths_task(index, path, start, end, first, words, strong_keys, params, sketc
     finder = TemplateFinder(**{**params, "memory": None})
     vocab = Vocabulary(words[1:])
     sentences = _Lines(path, start, end)
-    batches = finder._batches(sentences, vocab, strong_table(strong_keys), first)
+    batches = finder._batches(sentences, vocab, resolve(strong), first)
     if sketch is None:
         counts, n_occ, capped = np.zeros(2 << bits, np.uint16), 0, 0
         for codes, tb, hashes, sent, _, n_capped in batches:
@@ -1299,14 +1298,14 @@ class TemplateFinder:
             sketch = np.zeros(2 << sketch_bits, np.uint16)
             n_occ = passed = 0
             if ranges is None:
-                for codes, tb, hashes, sent, n_done, capped in self._batches(sentences, vocab, strong):
+                for codes, tb, hashes, sent, n_done, capped in self._batches(sentences, vocab, strong.frozen()):
                     sketch_add(sketch, hashes)
                     n_occ += hashes.shape[0]
                     acc.capped += capped
                     if progress:
                         progress("sketch", n_done, n_sent)
                 cut = self._cut(n_occ)
-                for codes, tb, hashes, sent, n_done, _ in self._batches(sentences, vocab, strong):
+                for codes, tb, hashes, sent, n_done, _ in self._batches(sentences, vocab, strong.frozen()):
                     keep = np.empty(hashes.shape[0], np.bool_)
                     passed += sketch_keep(sketch, hashes, cut, keep)
                     codes, tb, idx = _select(codes, tb, keep)
@@ -1314,46 +1313,58 @@ class TemplateFinder:
                     if progress:
                         progress("paths", n_done, n_sent)
             else:
-                params = {**self.get_params(), "sketch_bits": sketch_bits}
-                args = [(i, path, a, b, first, vocab.words, strong.keys, params)
-                        for i, (path, a, b, first) in enumerate(ranges)]
-                for _, (part, part_occ, capped), n_done in engine.map(paths_task, args):
-                    sketch_merge(sketch, part)
-                    n_occ += part_occ
-                    acc.capped += capped
-                    if progress:
-                        progress("sketch", n_done, n_sent)
-                cut = self._cut(n_occ)
-                handle = engine.share(sketch)
-                # workers on this machine keep their counts under a share of the budget and hand
-                # them over as spill runs (no copy through a pipe, no table in this process)
-                budget = (max(int(self.memory) // (2 * engine.jobs), 1 << 22)
-                          if self.memory is not None and forks_workers(engine) else None)
-                pending, nxt = {}, 0
+                shared = engine.share(strong.frozen())  # the workers read this process's table
                 try:
-                    for i, result, n_done in engine.map(paths_task, [a + (handle, cut, budget) for a in args]):
-                        pending[i] = result  # merged in range order: examples stay the first in the corpus
-                        while nxt in pending:
-                            part = pending.pop(nxt)
-                            if budget is None:
-                                arena, starts, counts, rows, _ = part
-                                acc.add(arena, starts, counts, rows)
-                                passed += int(counts.sum())
-                            else:
-                                acc.adopt(part[0])
-                                passed += part[2]
-                            nxt += 1
-                        if progress:
-                            progress("paths", n_done, n_sent)
+                    n_occ, passed = self._paths_in_tasks(ranges, vocab, shared, sketch, sketch_bits, acc, engine,
+                                                         progress, n_sent)
                 finally:
-                    engine.release(handle)
-                    for part in pending.values():  # runs of tasks not merged (an error): removed
-                        if budget is not None and part[0]:
-                            shutil.rmtree(part[0], ignore_errors=True)
+                    engine.release(shared)
             return acc.counter, acc.rows(), acc.capped, n_occ, passed
         except BaseException:
             acc.counter.close()  # spill files go with an error or Ctrl-C
             raise
+
+    def _paths_in_tasks(self, ranges, vocab, shared, sketch, sketch_bits, acc, engine, progress, n_sent):
+        """The two walks of :meth:`_paths` as range tasks (``shared``: the strong-pair table's
+        handle); the sketch parts are merged into ``sketch``, the counts into ``acc`` in range
+        order. Returns ``(template occurrences, templates passed)``."""
+        params = {**self.get_params(), "sketch_bits": sketch_bits}
+        args = [(i, path, a, b, first, vocab.words, shared, params) for i, (path, a, b, first) in enumerate(ranges)]
+        n_occ = passed = 0
+        for _, (part, part_occ, capped), n_done in engine.map(paths_task, args):
+            sketch_merge(sketch, part)
+            n_occ += part_occ
+            acc.capped += capped
+            if progress:
+                progress("sketch", n_done, n_sent)
+        cut = self._cut(n_occ)
+        handle = engine.share(sketch)
+        # workers on this machine keep their counts under a share of the budget and hand them
+        # over as spill runs (no copy through a pipe, no table in this process)
+        budget = (max(int(self.memory) // (2 * engine.jobs), 1 << 22)
+                  if self.memory is not None and forks_workers(engine) else None)
+        pending, nxt = {}, 0
+        try:
+            for i, result, n_done in engine.map(paths_task, [a + (handle, cut, budget) for a in args]):
+                pending[i] = result  # merged in range order: examples stay the first in the corpus
+                while nxt in pending:
+                    part = pending.pop(nxt)
+                    if budget is None:
+                        arena, starts, counts, rows, _ = part
+                        acc.add(arena, starts, counts, rows)
+                        passed += int(counts.sum())
+                    else:
+                        acc.adopt(part[0])
+                        passed += part[2]
+                    nxt += 1
+                if progress:
+                    progress("paths", n_done, n_sent)
+        finally:
+            engine.release(handle)
+            for part in pending.values():  # runs of tasks not merged (an error): removed
+                if budget is not None and part[0]:
+                    shutil.rmtree(part[0], ignore_errors=True)
+        return n_occ, passed
 
     def _sketch_bits(self, n_words: int) -> int:
         """Size of the sketch rows (2^bits counters each): about four counters per word of the
@@ -1368,8 +1379,9 @@ class TemplateFinder:
         return max(int(self.min_count), self.min_prob * n_occ)
 
     def _batches(self, sentences, vocab, strong, first_sentence: int = 0):
-        """Templates of ``sentences`` kernel call by kernel call: ``(codes, bounds, hashes, sentence
-        of each template (corpus index), sentences done, sentences capped)``."""
+        """Templates of ``sentences`` kernel call by kernel call (``strong``: the strong-pair table
+        as :meth:`KeyCounter.frozen` gives it): ``(codes, bounds, hashes, sentence of each template
+        (corpus index), sentences done, sentences capped)``."""
         out_codes = np.empty(1 << 20, np.int32)
         out_bounds = np.empty((1 << 18) + 1, np.int64)
         out_hash = np.empty(1 << 18, np.int64)
@@ -1381,7 +1393,7 @@ class TemplateFinder:
             s = 0
             while s < n_block:
                 nxt, n_t, n_c = block_templates(block.lit_ids, block.lit_bounds, s, int(self.window),
-                                                (strong.keys, strong.vals), int(self.max_paths),
+                                                strong, int(self.max_paths),
                                                 int(self.subpath_literals),
                                                 (out_codes, out_bounds, out_hash, out_sent), capped)
                 if nxt == s:  # one sentence did not fit: grow the buffers
