@@ -591,6 +591,47 @@ def closed_codes(table, arena, starts, counts, redundancy, keep):
                 keep[sub] = False
 
 
+class ExampleSentences:
+    """The example sentences of a list of templates, held compactly: each distinct sentence once,
+    as UTF-8 in one bytes object; reads as a sequence of lists of str (item i: template i's
+    examples), which is what :attr:`Templates.examples` otherwise holds. ``rows``: sentence
+    indices per template (-1 padded); ``ids``: the distinct indices, sorted; ``texts``: their
+    sentences, in that order."""
+
+    def __init__(self, rows: np.ndarray, ids: np.ndarray, texts: list[bytes]):
+        self._offsets = np.zeros(len(texts) + 1, np.int64)
+        np.cumsum(np.fromiter(map(len, texts), np.int64, len(texts)), out=self._offsets[1:])
+        self._blob = b"".join(texts)
+        self._rows = np.where(rows >= 0, np.searchsorted(ids, rows), -1)
+
+    def __len__(self) -> int:
+        return self._rows.shape[0]
+
+    def __getitem__(self, i: int) -> list[str]:
+        off, blob = self._offsets, self._blob
+        return [blob[off[j]:off[j + 1]].decode("utf-8", "surrogatepass") for j in self._rows[i].tolist() if j >= 0]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __eq__(self, other) -> bool:
+        try:
+            return len(self) == len(other) and all(a == list(b) for a, b in zip(self, other))
+        except TypeError:
+            return NotImplemented
+
+    @property
+    def width(self) -> int:
+        """The most examples any template has."""
+        return int((self._rows >= 0).sum(axis=1).max(initial=0))
+
+    def take(self, order) -> "ExampleSentences":
+        """The examples of templates ``order`` (a reordering or subset), sharing the sentences."""
+        out = ExampleSentences.__new__(ExampleSentences)
+        out._offsets, out._blob, out._rows = self._offsets, self._blob, self._rows[np.asarray(order, np.int64)]
+        return out
+
+
 class Templates:
     """Ranked templates with their counts, plus the word unigram counts of the mining corpus.
 
@@ -629,7 +670,10 @@ class Templates:
         self.total = int(total if total is not None else max(int(self.counts.sum()), 1))
         self.word_counts = dict(word_counts or {})
         self.n_words = int(n_words if n_words is not None else max(sum(self.word_counts.values()), 1))
-        self.examples = [list(e) for e in examples] if examples is not None else [[] for _ in self.patterns]
+        if isinstance(examples, ExampleSentences):
+            self.examples = examples
+        else:
+            self.examples = [list(e) for e in examples] if examples is not None else [[] for _ in self.patterns]
         self.meta = dict(meta or {})
         self.boundaries = {w: (int(a), int(b)) for w, (a, b) in (boundaries or {}).items()}
 
@@ -697,7 +741,9 @@ class Templates:
         """A copy sorted by :meth:`order`."""
         order = self.order(by)
         return Templates([self.patterns[i] for i in order], self.counts[order], self.total,
-                         self.word_counts, self.n_words, [self.examples[i] for i in order], self.meta,
+                         self.word_counts, self.n_words,
+                         self.examples.take(order) if isinstance(self.examples, ExampleSentences)
+                         else [self.examples[i] for i in order], self.meta,
                          self.boundaries)
 
     def top(self, n: int | None = None, trivial: bool | None = False) -> list[dict]:
@@ -720,7 +766,8 @@ class Templates:
     # -- files
     def save(self, path: str) -> None:
         """Write the TSV file atomically (format in the module docstring)."""
-        k = max([len(e) for e in self.examples] + [0])
+        k = (self.examples.width if isinstance(self.examples, ExampleSentences)
+             else max([len(e) for e in self.examples] + [0]))
         words = set(self.word_counts) | set(self.boundaries)
         meta = {"entries": len(self), "word_entries": len(words), "total": self.total,
                 "n_words": self.n_words,
@@ -1413,29 +1460,32 @@ class TemplateFinder:
                                               "subpath_literals", "punctuation", "ranking", "redundancy",
                                               "n_examples", "block_sentences", "memory")}
 
-    def _examples(self, sentences, wanted: set[int], progress, n_sent) -> dict[int, str]:
-        found: dict[int, str] = {}
-        if not wanted:
-            return found
+    def _examples(self, sentences, rows: np.ndarray, progress, n_sent) -> "ExampleSentences":
+        """The example sentences of ``rows`` (corpus sentence indices, -1 padded), read in one pass
+        up to the last one needed and kept as UTF-8 (:class:`ExampleSentences`)."""
+        wanted = np.unique(rows[rows >= 0])
+        want = set(wanted.tolist())
         path = getattr(sentences, "path", None)
         if path is None:
-            self._find_examples(enumerate(sentences), wanted, progress, n_sent, found)
-            return found
-        with open(path, encoding="utf-8") as fh:  # a spool file: only the wanted lines are split
-            self._find_examples(((s, line.split() if s in wanted else ()) for s, line in enumerate(fh)),
-                                wanted, progress, n_sent, found)
-        return found
+            numbered = ((s, " ".join(tokens).encode("utf-8", "surrogatepass") if s in want else b"")
+                        for s, tokens in enumerate(sentences))
+            return ExampleSentences(rows, wanted, self._find_examples(numbered, want, progress, n_sent))
+        with open(path, "rb") as fh:  # a spool file: a line is its words joined by single spaces
+            numbered = ((s, line.rstrip(b"\r\n")) for s, line in enumerate(fh))
+            return ExampleSentences(rows, wanted, self._find_examples(numbered, want, progress, n_sent))
 
     @staticmethod
-    def _find_examples(numbered, wanted, progress, n_sent, found) -> None:
-        last = max(wanted)
-        for s, tokens in numbered:
-            if s in wanted:
-                found[s] = " ".join(tokens)
+    def _find_examples(numbered, want, progress, n_sent) -> list[bytes]:
+        found: list[bytes] = []
+        last = max(want, default=-1)
+        for s, text in numbered:
+            if s > last:
+                break
+            if s in want:
+                found.append(text)
             if progress and (s + 1) % 10000 == 0:
                 progress("examples", 10000, n_sent)
-            if s >= last:
-                break
+        return found
 
     def fit(self, sentences, progress: Progress | None = None, engine=None) -> "TemplateFinder":
         """Learn templates from ``sentences``: a re-iterable (read up to four times) of token lists.
@@ -1522,11 +1572,9 @@ class TemplateFinder:
         order = tpl.order(self.ranking)
         patterns = tpl.patterns = [tpl.patterns[j] for j in order]
         kept = tpl.counts = kept_counts[order]
-        examples: list[list[str]] = [[] for _ in patterns]
+        examples: list | ExampleSentences = [[] for _ in patterns]
         if self.n_examples and patterns:
-            rows = np.concatenate(rows)[closed][order]
-            sents = self._examples(sentences, set(rows[rows >= 0].tolist()), progress, n_sent)
-            examples = [[sents[s] for s in row.tolist() if s >= 0] for row in rows]
+            examples = self._examples(sentences, np.concatenate(rows)[closed][order], progress, n_sent)
         timings["select"] = time.perf_counter() - t0
 
         self.vocabulary_ = list(words)

@@ -589,3 +589,13 @@ def test_cli_collocations_learns_its_lexicon_and_keeps_numbers(tmp_path):
     assert tpl.meta["tokenizer"] == "learn"
     assert {"１９９８年", "1997年"} <= set(tpl.word_counts)  # numbers with their unit are single tokens
     assert not any(w in tpl.word_counts for w in ("１", "９", "19"))
+
+
+def test_example_sentences_read_as_lists_of_str():
+    from minent.templates import ExampleSentences
+    rows = np.array([[4, 9, -1], [9, -1, -1], [-1, -1, -1]], np.int64)
+    ex = ExampleSentences(rows, np.array([4, 9]), ["在 北京 中".encode(), "你好 😀".encode()])
+    assert list(ex) == [["在 北京 中", "你好 😀"], ["你好 😀"], []] and ex.width == 2 and len(ex) == 3
+    assert ex == [["在 北京 中", "你好 😀"], ["你好 😀"], []] and list(ex.take([2, 0])) == [[], ["在 北京 中", "你好 😀"]]
+    t = Templates(["[X] 中", "你好 [X]", "在 [X]"], [1, 3, 2], examples=ex)
+    assert t.ranked().examples == [["你好 😀"], [], ["在 北京 中", "你好 😀"]]
