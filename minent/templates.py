@@ -62,6 +62,7 @@ Format 1 files (without them) still load.
 """
 from __future__ import annotations
 
+import array
 import gc
 import itertools
 import math
@@ -596,12 +597,15 @@ class ExampleSentences:
     as UTF-8 in one bytes object; reads as a sequence of lists of str (item i: template i's
     examples), which is what :attr:`Templates.examples` otherwise holds. ``rows``: sentence
     indices per template (-1 padded); ``ids``: the distinct indices, sorted; ``texts``: their
-    sentences, in that order."""
+    sentences' UTF-8, in that order (a list of bytes, or one buffer and the ``ends`` of each)."""
 
-    def __init__(self, rows: np.ndarray, ids: np.ndarray, texts: list[bytes]):
-        self._offsets = np.zeros(len(texts) + 1, np.int64)
-        np.cumsum(np.fromiter(map(len, texts), np.int64, len(texts)), out=self._offsets[1:])
-        self._blob = b"".join(texts)
+    def __init__(self, rows: np.ndarray, ids: np.ndarray, texts, ends=None):
+        if ends is None:
+            ends = np.cumsum(np.fromiter(map(len, texts), np.int64, len(texts)))
+            texts = b"".join(texts)
+        self._offsets = np.zeros(len(ends) + 1, np.int64)
+        self._offsets[1:] = ends
+        self._blob = texts
         self._rows = np.where(rows >= 0, np.searchsorted(ids, rows), -1)
 
     def __len__(self) -> int:
@@ -1469,23 +1473,25 @@ class TemplateFinder:
         if path is None:
             numbered = ((s, " ".join(tokens).encode("utf-8", "surrogatepass") if s in want else b"")
                         for s, tokens in enumerate(sentences))
-            return ExampleSentences(rows, wanted, self._find_examples(numbered, want, progress, n_sent))
+            return ExampleSentences(rows, wanted, *self._find_examples(numbered, want, progress, n_sent))
         with open(path, "rb") as fh:  # a spool file: a line is its words joined by single spaces
             numbered = ((s, line.rstrip(b"\r\n")) for s, line in enumerate(fh))
-            return ExampleSentences(rows, wanted, self._find_examples(numbered, want, progress, n_sent))
+            return ExampleSentences(rows, wanted, *self._find_examples(numbered, want, progress, n_sent))
 
     @staticmethod
-    def _find_examples(numbered, want, progress, n_sent) -> list[bytes]:
-        found: list[bytes] = []
+    def _find_examples(numbered, want, progress, n_sent) -> tuple[bytearray, array.array]:
+        """The wanted sentences' UTF-8 in one buffer, and where each ends (no object per sentence)."""
+        found, ends = bytearray(), array.array("q")
         last = max(want, default=-1)
         for s, text in numbered:
             if s > last:
                 break
             if s in want:
-                found.append(text)
+                found += text
+                ends.append(len(found))
             if progress and (s + 1) % 10000 == 0:
                 progress("examples", 10000, n_sent)
-        return found
+        return found, ends
 
     def fit(self, sentences, progress: Progress | None = None, engine=None) -> "TemplateFinder":
         """Learn templates from ``sentences``: a re-iterable (read up to four times) of token lists.
