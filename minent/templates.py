@@ -1181,7 +1181,8 @@ class TemplateFinder:
         to hash-partitioned ``.npz`` runs merged exactly at the end (:mod:`minent.spill`), so the
         templates, counts and examples are the same as unbounded. None = never spill. The
         count-min sketch of the paths pass (2 x 2^10..2^25 two-byte counters, about four per
-        word) is kept within a quarter of it.
+        word) is kept within a quarter of it. Range tasks on local workers (``fit(engine=)``)
+        count under ``memory / jobs`` (count pass) and ``memory / (2 jobs)`` (paths pass) each.
 
     Attributes (after :meth:`fit`)
     -------------------------------
@@ -1501,8 +1502,12 @@ class TemplateFinder:
 
         ``engine`` (:func:`minent.parallel.make_engine`, more than one job): when ``sentences`` is
         a :class:`minent.sentences.SentenceSpool` (one sentence a line in a file), the paths pass
-        (most of the work) runs as range tasks over that file; the results are merged in corpus
-        order, so templates, counts and examples are identical to one job.
+        runs as range tasks over that file, and so does the count pass when the spool was
+        tokenised by range tasks (:meth:`~minent.sentences.SentenceSpool.prepare`: its words are
+        then known in order of first sight, so the ids are those of one pass); the results are
+        merged in corpus order, so templates, counts and examples are identical to one job. With
+        local workers (forked), the tasks keep their counts under a share of ``memory`` and hand
+        them over as spill runs, and the spilled partitions are merged as tasks too.
 
         Python's cyclic garbage collector is paused during the fit (the fit makes no reference
         cycles; its many small objects would otherwise trigger full collections that walk the

@@ -94,7 +94,8 @@ def _print_table(rows: list[dict], title: str, out) -> None:
 @click.option("--memory", default="2G", show_default=True,
               help="Memory budget; pair and template counts beyond it spill to disk (exact).")
 @click.option("--jobs", "-j", type=click.IntRange(0), default=0, show_default=True,
-              help="Processes for the paths pass (0 = all cores for inputs of 64 MB or more). Same result.")
+              help="Processes for tokenising, counting and the paths pass (0 = all cores for inputs of "
+                   "64 MB or more). Same result.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="'dask' runs the range tasks on dask.distributed (pip install 'minent[dask]').")
 @click.option("--scheduler", default=None,
