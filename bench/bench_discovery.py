@@ -68,6 +68,12 @@ VARIANTS = {
     "general+bigram-own": ("general with stage 7 taking its pairs from the lexicon's own segmentation "
                            "(no lower level; 2 rounds, beta 100; rejected: flat)", "learner",
                            {"bigram_rounds": 2, "bigram_beta": 100.0, "bigram_floor": None}),
+    "general+soft": ("general with 2 forward-backward (expected-count EM) passes before the Viterbi passes of "
+                     "every re-estimation of stages 4-7 (soft_passes=2; rejected: flat)", "learner",
+                     {"soft_passes": 2}),
+    "general+long6": ("general + entries of 5-6 characters where the lexicon holds a fragment of them (an "
+                      "entry with >= 80% of its n-gram occurrences inside the longer n-gram; long_len=6; "
+                      "rejected)", "learner", {"long_len": 6}),
     "general+prefix": ("general + affix merge of char + word (1 + 2) too (rejected)", "learner",
                        {"affix_prefixes": True}),
 }

@@ -10,7 +10,8 @@ split among the processes that share them: the memory the tree really holds).
     python bench/bench_scale.py [--sizes 10M,100M,1G,3G] [--source PD1998_RAW] [--skip-dask] [--pairs 2]
 
 The machine's ceiling for two processes (two independent 1-job builds at once vs one alone, on
-100 MB) is measured beside the 1-vs-2-jobs runs.
+the 1 GB corpus, with each phase's contention factor) is measured beside the 1-vs-2-jobs runs.
+`--only two_jobs,ceiling` re-runs those sections and keeps the others from outputs/bench/scale.json.
 Writes outputs/bench/scale.{json,md}.
 """
 from __future__ import annotations
@@ -26,7 +27,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import REPO, SHARED, write_results  # noqa: E402
+from _common import OUT, REPO, SHARED, write_results  # noqa: E402
 
 DATA = os.path.join(REPO, "corpora", "data")
 
@@ -123,11 +124,23 @@ def interrupt(path: str, after_s: float) -> dict:
     return row
 
 
+PHASES = (("reading", ("clauses",)),
+          ("learning", ("ngrams", "candidates", "boundary", "mdl", "bigram", "reestimate")),
+          ("last pass", ("report",)))
+
+
+def _phases(report_path: str) -> dict:
+    t = json.load(open(report_path, encoding="utf-8"))["timings_s"]
+    return {name: sum(t.get(k, 0.0) for k in keys) for name, keys in PHASES}
+
+
 def ceiling(path: str, pairs: int = 2) -> dict:
     """The machine's own limit for two processes: one 1-job build alone, then two identical 1-job
     builds started together (independent processes, nothing shared), ``pairs`` times each,
     alternating. Ceiling = 2 x (alone wall) / (mean wall of the two together): what 2 jobs could
-    give if the work split perfectly."""
+    give if the work split perfectly. Each phase's time (from the run reports) alone and beside
+    another build gives its contention factor: how much slower the same work runs when the other
+    core is busy with the same kind of work."""
     rows = []
     for _ in range(pairs):
         with tempfile.TemporaryDirectory() as tmp:
@@ -143,11 +156,22 @@ def ceiling(path: str, pairs: int = 2) -> dict:
                 if p.wait() != 0:
                     raise SystemExit("ceiling run failed")
                 walls.append(time.perf_counter() - t0)
-        rows.append({"alone_s": alone, "together_s": walls, "load_1min": os.getloadavg()[0]})
+            phases = {"alone": _phases(os.path.join(tmp, "a.report.json")),
+                      "together": [_phases(os.path.join(tmp, f"b{i}.report.json")) for i in range(2)]}
+        rows.append({"alone_s": alone, "together_s": walls, "phases": phases, "load_1min": os.getloadavg()[0]})
     alone = sum(r["alone_s"] for r in rows) / len(rows)
     together = sum(sum(r["together_s"]) / 2 for r in rows) / len(rows)
+    contention = {}
+    for name, _ in PHASES:
+        a = sum(r["phases"]["alone"][name] for r in rows)
+        b = sum(sum(x[name] for x in r["phases"]["together"]) / 2 for r in rows)
+        contention[name] = {"alone_s": a / len(rows), "beside_s": b / len(rows), "factor": b / a}
+    # a perfect split of every phase over two cores, each core as slow as measured beside another build
+    one = sum(c["alone_s"] for c in contention.values())
+    best = sum(c["beside_s"] / 2 for c in contention.values())
     out = {"corpus": os.path.basename(path), "mb": os.path.getsize(path) / 2**20, "runs": rows,
-           "alone_s": alone, "together_s": together, "ceiling": 2 * alone / together}
+           "alone_s": alone, "together_s": together, "ceiling": 2 * alone / together,
+           "contention": contention, "phase_bound": one / best}
     print(json.dumps(out), file=sys.stderr)
     return out
 
@@ -194,6 +218,16 @@ def render(data: dict) -> str:
               "| round | one build alone, wall s | two independent builds at once, wall s each |\n|---|---|---|\n"
               + rows + f"\nCeiling = 2 x alone / together = **{c['ceiling']:.2f}x**: what two processes give "
               "here with no serial part and nothing shared.\n")
+        if c.get("contention"):
+            t += ("\nThe same phases alone and beside an identical build (from the run reports; factor = how "
+                  "much slower the same work runs when the other core does the same kind of work):\n\n"
+                  "| phase | alone s | beside another build s | factor | best 2-job speed-up of the phase |\n"
+                  "|---|---|---|---|---|\n")
+            for name, v in c["contention"].items():
+                t += (f"| {name} | {v['alone_s']:.1f} | {v['beside_s']:.1f} | {v['factor']:.2f} | "
+                      f"{2 / v['factor']:.2f}x |\n")
+            t += (f"\nEvery phase split perfectly over two cores, each core as slow as measured beside another "
+                  f"build: **{c['phase_bound']:.2f}x** for the whole command.\n")
     if data.get("dask"):
         loc, dk = data["dask"]
         t += (f"\n### Dask LocalCluster (2 workers) vs local engine (2 jobs) on {loc['mb']:.0f} MB\n\n"
@@ -221,19 +255,33 @@ def main() -> None:
     ap.add_argument("--source", default=os.path.join(SHARED, "pd1998", "pd1998.raw.txt"))
     ap.add_argument("--skip-dask", action="store_true")
     ap.add_argument("--pairs", type=int, default=2, help="1-job / 2-job run pairs on the 1 GB corpus")
+    ap.add_argument("--only", default="", help="comma-separated sections to re-run (scaling, two_jobs, ceiling, "
+                    "dask, faithful, interrupt); the others are kept from outputs/bench/scale.json")
     a = ap.parse_args()
     os.makedirs(a.data, exist_ok=True)
     sizes = a.sizes.split(",")
-    paths = {s: corpus(s, a.data, a.source) for s in sizes}
     big = "1G" if "1G" in sizes else sizes[-1]
     mid = "100M" if "100M" in sizes else sizes[0]
-    data = {"scaling": [build(paths[s]) for s in sizes]}
-    data["two_jobs"] = [build(paths[big], "--jobs", str(j)) for _ in range(a.pairs) for j in (1, 2)]
-    data["ceiling"] = ceiling(paths[mid], a.pairs)
-    if not a.skip_dask:
+    only = set(filter(None, a.only.split(",")))
+    data = {}
+    if only:
+        with open(os.path.join(OUT, "scale.json"), encoding="utf-8") as fh:
+            data = json.load(fh)
+        data.pop("machine", None)
+    wanted = (lambda name: not only or name in only)
+    paths = {s: corpus(s, a.data, a.source) for s in (sizes if wanted("scaling") else {big, mid})}
+    if wanted("scaling"):
+        data["scaling"] = [build(paths[s]) for s in sizes]
+    if wanted("two_jobs"):
+        data["two_jobs"] = [build(paths[big], "--jobs", str(j)) for _ in range(a.pairs) for j in (1, 2)]
+    if wanted("ceiling"):
+        data["ceiling"] = ceiling(paths[big], a.pairs)
+    if wanted("dask") and not a.skip_dask:
         data["dask"] = [build(paths[mid], "--jobs", "2"), build(paths[mid], "--jobs", "2", "--engine", "dask")]
-    data["faithful"] = build(paths[big], "--preset", "faithful")
-    data["interrupt"] = interrupt(paths[big], 20.0)
+    if wanted("faithful"):
+        data["faithful"] = build(paths[big], "--preset", "faithful")
+    if wanted("interrupt"):
+        data["interrupt"] = interrupt(paths[big], 20.0)
     write_results("scale", data, render(data))
 
 

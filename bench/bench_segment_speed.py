@@ -6,7 +6,7 @@ then pd1998's raw text is segmented (``Segmenter.segment_lines``, one process, n
 times, the two lexicons interleaved, and the fastest pass of each is kept. Speed = characters
 of the input (Han and other) per second.
 
-A third row times the default lexicon with the segmenter's ordinal and kana-number rules off.
+A third row times the default lexicon with the segmenter's ordinal, kana-number and measure-word rules off.
 
     python bench/bench_segment_speed.py [--data ../shared/data] [--repeat 3]
 Writes outputs/bench/segment_speed.{json,md}.
@@ -40,8 +40,9 @@ def main() -> None:
         list(lex.segmenter.segment_lines(lines[:100]))  # warm
         segs.append((name, len(lex), lex.segmenter))
     # the default lexicon again, with the post-segmentation rules of the fifth round (第 + number,
-    # number + 年/月/... split on kana lines) switched off: their cost in the segmenter
-    segs.append(("default, without the ordinal and kana-number rules", segs[-1][1], segs[-1][2]))
+    # number + 年/月/... split on kana lines, traditional numeral + measure word split) switched off:
+    # their cost in the segmenter
+    segs.append(("default, without the ordinal, kana-number and measure-word rules", segs[-1][1], segs[-1][2]))
     import minent.segment as segment_module
     from minent.pretokenize import join_katakana
     rules = segment_module.after_segmentation
@@ -67,7 +68,7 @@ def main() -> None:
                       f"{r['mchars_per_s']:.2f} |\n" for r in rows)
             + f"\nOne process, fastest of {a.repeat} passes over pd1998.raw.txt (segment_lines, strings in and "
             "out); both lexicons learned in this run from pd1998 raw + the modern extra corpora; the third "
-            "row is the default lexicon with the segmenter's ordinal and kana-number rules off. Shared "
+            "row is the default lexicon with the segmenter's ordinal, kana-number and measure-word rules off. Shared "
             f"2-core machine: 1-minute load {min(r['load_1min'] for r in rows):.1f}-"
             f"{max(r['load_1min'] for r in rows):.1f}.\n")
     write_results("segment_speed", {"rows": rows}, text)

@@ -15,7 +15,11 @@ MSR-dev with their extra corpora, general learner) learn the same lexicon with t
 Sets: ``pku-dev``, ``msr-dev`` (SIGHAN 2005 dev samples, simplified), ``ud-zh`` (UD Chinese GSD
 dev, traditional), ``ud-ja`` (UD Japanese GSD dev, short-unit words). Dev files only (data.md).
 
-    python bench/bench_small.py [--sets ...] [--protocols] [--ja-debs DIR]
+    python bench/bench_small.py [--sets ...] [--protocols] [--debs DIR]
+
+``--debs``: the folder of the .deb files the ja and zh-hant models are built from (rebuild check;
+with it, ud-zh is also learned with a zh-hant model built without the Taiwan-usage Debian text,
+to show that part's effect).
 """
 from __future__ import annotations
 
@@ -93,10 +97,31 @@ def job(data: str, name: str, variant: str) -> None:
     # analysis only: the number rule joins digits + 年/月/日 (PKU, MSR, data.md); UD GSD splits them
     dates = [re.sub(r"(?<!\S)([0-9０-９]+)([年月日])(?!\S)", r"\1 \2", line) for line in pred]
     split_dates = score_segmentation(gold, dates).f1
-    emit({"set": name, "variant": variant, **score.as_dict(), "f1_dates_split": split_dates, "chars": sum(len(l) for l in raw),
+    measure_off = score_segmentation(gold, _without_measure_rule(seg, raw)).f1
+    emit({"set": name, "variant": variant, **score.as_dict(), "f1_dates_split": split_dates,
+          "f1_measure_rule_off": measure_off, "chars": sum(len(l) for l in raw),
           "lines": len(raw), "lexicon_size": len(lex), "build_s": t_build,
           "background": lex.report.get("background"), "peak_build_mb": peak_rss_mb(),
           "sample": [p for p in pred[:3]]})
+
+
+def _without_measure_rule(seg, raw: list[str]) -> list[str]:
+    """The segmentation of ``raw`` with the token rules except the measure-word rule (traditional
+    Chinese numeral + measure word split): the other three rules are no-ops where their gates in
+    ``after_segmentation`` would skip them, so this is the segmenter with that one rule off."""
+    import minent.segment as segment_module
+    from minent.pretokenize import join_katakana, join_ordinal, split_counters
+
+    def rules(cps, cls, s, e, ids):
+        for rule in (join_katakana, join_ordinal, split_counters):
+            s, e, ids = rule(cps, cls, s, e, ids)
+        return s, e, ids
+    kept = segment_module.after_segmentation
+    segment_module.after_segmentation = rules
+    try:
+        return [seg.segment_text(line) for line in raw]
+    finally:
+        segment_module.after_segmentation = kept
 
 
 def jieba_job(data: str, name: str) -> None:
@@ -151,8 +176,9 @@ def protocol_job(data: str, name: str) -> None:
     emit(row)
 
 
-def build_rows(data: str, ja_debs: str | None) -> list[dict]:
-    """Size of each shipped background; rebuild time (and byte identity) when its source is here."""
+def build_rows(data: str, debs: str | None) -> list[dict]:
+    """Size of each installed background; rebuild time (and byte identity) when its source is here
+    (``debs``: the folder of the Debian packages of ja and zh-hant)."""
     from minent.background import Background, shipped
     rows = []
     script = os.path.join(REPO, "corpora", "build_background.py")
@@ -160,8 +186,13 @@ def build_rows(data: str, ja_debs: str | None) -> list[dict]:
         bg = Background.load(path)
         row = {"name": name, "bytes": os.path.getsize(path), "clauses": len(bg),
                "han_chars": bg.han_chars, "source": bg.meta.get("source"), "licence": bg.meta.get("licence")}
-        args = (["--deb-dir", ja_debs] if ja_debs else None) if name == "ja" else \
-            ["--text", os.path.join(data, "pd1998", "pd1998.raw.txt")]
+        pd1998 = ["--text", os.path.join(data, "pd1998", "pd1998.raw.txt")]
+        if name == "ja":
+            args = ["--deb-dir", debs] if debs else None
+        elif name == "zh-hant" and "Debian packages" in (bg.meta.get("source") or ""):
+            args = pd1998 + ["--deb-dir", debs] if debs else None
+        else:
+            args = pd1998
         if args is not None:
             with tempfile.TemporaryDirectory() as tmp:
                 out = os.path.join(tmp, name + ".bg.xz")
@@ -176,7 +207,25 @@ def build_rows(data: str, ja_debs: str | None) -> list[dict]:
     return rows
 
 
-def _table(rows, jieba_rows, builds, times, protocols) -> str:
+def _taiwan_text_part(script: str, data: str, debs: str | None) -> list[dict]:
+    """ud-zh learned with a zh-hant model of the converted People's Daily text alone (no Debian
+    text), built into a temporary folder: the effect of the Taiwan-usage text."""
+    from minent.background import Background, shipped
+    path = shipped().get("zh-hant")
+    if not debs or not path or "Debian packages" not in (Background.load(path).meta.get("source") or ""):
+        return []
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "zh-hant.bg.xz")
+        subprocess.run([sys.executable, os.path.join(REPO, "corpora", "build_background.py"), "zh-hant",
+                        "--text", os.path.join(data, "pd1998", "pd1998.raw.txt"), "--packages", "",
+                        "--out", out], check=True, capture_output=True)
+        row = run_job(script, "--data", data, "--job", "set", "ud-zh", json.dumps({"background": out}))
+    row["variant"] = "zh-hant without the Debian text"
+    print(f"ud-zh, zh-hant without the Debian text: F1 {row['f1']:.4f}", flush=True)
+    return [row]
+
+
+def _table(rows, jieba_rows, builds, times, protocols, parts=()) -> str:
     out = ["| set | chars | background | bg used | P | R | F1 | OOV-R | F1 bg off | jieba F1 | "
            "learn s (bg) | learn s (off) | published / peer |", "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     by = {(r["set"], r["variant"]): r for r in rows}
@@ -197,6 +246,15 @@ def _table(rows, jieba_rows, builds, times, protocols) -> str:
             "and data.md do; with those tokens split after segmentation, as UD GSD writes them, F1 (bg on) "
             "would be " + ", ".join(f"{r['set']} {r['f1_dates_split']:.4f}" for r in rows
                                      if r["variant"] == "default") + "."]
+    default = [r for r in rows if r["variant"] == "default"]
+    out += ["", "Effect of each part (F1, background on): measure-word rule (traditional-Chinese lines: Chinese "
+            "numeral + measure word split, 一個 -> 一 個, the Academia Sinica / CKIP convention) on / off: "
+            + ", ".join(f"{r['set']} {r['f1']:.4f} / {r['f1_measure_rule_off']:.4f}" for r in default) + "."]
+    for p in parts:
+        d = next((r for r in default if r["set"] == p["set"]), None)
+        if d:
+            out[-1] += (f" Taiwan-usage Debian text in the zh-hant model, with / without: {p['set']} {d['f1']:.4f} / "
+                        f"{p['f1']:.4f} (without both: {p['f1_measure_rule_off']:.4f}).")
     out += ["", "| background | file bytes | clauses | Han-run chars | build s | rebuilt identical | source | licence |",
             "|---|---|---|---|---|---|---|---|"]
     for b in builds:
@@ -227,7 +285,7 @@ def main() -> None:
     ap.add_argument("--data", default=SHARED)
     ap.add_argument("--sets", default=",".join(SETS))
     ap.add_argument("--protocols", action="store_true", help="also check bench_discovery's protocols")
-    ap.add_argument("--ja-debs", default=None, help="folder with the ja background's .deb files")
+    ap.add_argument("--debs", "--ja-debs", default=None, help="folder with the .deb files of the ja and zh-hant models")
     ap.add_argument("--job", nargs="*")
     args = ap.parse_args()
     if args.job is not None:
@@ -245,10 +303,11 @@ def main() -> None:
         if name != "ud-ja":
             jieba_rows.append(run_job(script, "--data", args.data, "--job", "jieba", name))
     times = [run_job(script, "--data", args.data, "--job", "time", v) for v in VARIANTS]
-    builds = build_rows(args.data, args.ja_debs)
+    builds = build_rows(args.data, args.debs)
+    parts = _taiwan_text_part(script, args.data, args.debs) if "ud-zh" in sets else []
     protocols = [run_job(script, "--data", args.data, "--job", "protocol", s)
                  for s in PROTOCOL_SETS] if args.protocols else []
-    table = _table(rows, jieba_rows, builds, times, protocols)
+    table = _table(rows, jieba_rows, builds, times, protocols, parts)
     notes = ("\nEach set learned from its own raw lines alone (no corpus added by the user), default "
              "options: background `auto` (picks the shipped model whose characters fit the text best; "
              "merged because the set is smaller than the model) vs `none`. Scores: word P/R/F1 over "
@@ -256,7 +315,7 @@ def main() -> None:
              "(supervised, simplified-Chinese), same lines. Published / peer numbers are on other "
              "data (test sets of SIGHAN 2005, the Kyoto corpus) under their own conditions, quoted "
              "for scale only; nothing here is scored on a test split.\n")
-    write_results("small", {"rows": rows, "jieba": jieba_rows, "backgrounds": builds,
+    write_results("small", {"rows": rows, "jieba": jieba_rows, "backgrounds": builds, "parts": parts,
                             "learn_100k": times, "protocols": protocols}, table + notes)
 
 

@@ -114,6 +114,58 @@ def frame_recall(tpl: Templates, frames: list[str], top: int = 500) -> dict:
             "found_list": found, "missing": [f for f in frames if f not in found]}
 
 
+def literal_starts(tokens: list[str], literal: str) -> list[tuple[int, int]]:
+    """``(first, last)`` word positions of each run of consecutive words that spells ``literal``."""
+    out = []
+    for k in range(len(tokens)):
+        text = ""
+        for m in range(k, len(tokens)):
+            text += tokens[m]
+            if not literal.startswith(text):
+                break
+            if text == literal:
+                out.append((k, m))
+                break
+    return out
+
+
+def frame_occurrences(sents: list[list[str]], frame: str, window: int) -> tuple[int, int]:
+    """``(sentences holding the frame's literals in order with a word or more between them,
+    those where each literal starts within ``window`` words of the previous one's last word)``:
+    how often the frame occurs at all, and how often the miner's pair window can see it."""
+    lits = [t for t in frame.split() if t != "[X]"]
+    anywhere = seen = 0
+    for tokens in sents:
+        if not all(lit in "".join(tokens) for lit in lits):
+            continue
+        far = near = None  # last-word positions where the literals so far can end (None: none matched yet)
+        for lit in lits:
+            runs = literal_starts(tokens, lit)
+            far = [b for a, b in runs if far is None or any(a - e >= 2 for e in far)]
+            near = [b for a, b in runs if near is None or any(2 <= a - e <= window for e in near)]
+        anywhere += bool(far)
+        seen += bool(near)
+    return anywhere, seen
+
+
+def frame_detail(tpl: Templates, frames: list[str], sents: list[list[str]], window: int) -> list[dict]:
+    """Per frame: rank and count of its best-ranked template (non-trivial, stored order) and how
+    many sentences hold it (:func:`frame_occurrences`)."""
+    best: dict[str, tuple[int, int]] = {}
+    rank = 0
+    for i in range(len(tpl)):
+        if tpl.is_trivial(i):
+            continue
+        rank += 1
+        best.setdefault(frame_key(tpl.patterns[i]), (rank, int(tpl.counts[i])))
+    rows = []
+    for f in frames:
+        r, c = best.get(frame_key(f), (None, 0))
+        anywhere, seen = frame_occurrences(sents, f, window)
+        rows.append({"frame": f, "best_rank": r, "count": c, "sentences": anywhere, "within_window": seen})
+    return rows
+
+
 def punct_share(tpl: Templates, top: int = 100) -> dict:
     rows = tpl.top(top, trivial=False)
     only = [r["template"] for r in rows if all(t == "[X]" or is_punctuation(t) for t in r["template"].split())]
@@ -185,6 +237,7 @@ def bench_pd1998(data: Path, out: Path, tmp: Path) -> tuple[dict, Path]:
     lex = learned_lexicon(Corpus([str(raw)]))
     sents = [s for line in raw.read_text(encoding="utf-8").splitlines() for s in split_sentences(lex.segment(line))]
     n_words = sum(map(len, sents))
+    res["cli_default"]["frame_detail"] = frame_detail(tpl, frames, sents, int(tpl.meta.get("window", 10)))
     res["variants"] = []
     for name, kw in VARIANTS:
         t0 = time.perf_counter()
@@ -229,7 +282,9 @@ def bench_ud(data: Path, out: Path, tmp: Path, pd_words: Path) -> dict:
     res = {"mining": {"corpus": "pd1998 raw text (words of its learned lexicon) + the 500 UD dev sentences "
                                 "(gold words, no trees)", "run": _brief(r)}}
     runs = [("default", []), ("no_attach", ["--no-attach"]), ("tie_right", ["--tie-break", "right"]),
-            ("no_attach_flat", ["--no-attach", "--flat-logp", "-30"]), ("flat", ["--flat-logp", "-30"])]
+            ("no_attach_flat", ["--no-attach", "--flat-logp", "-30"]), ("flat", ["--flat-logp", "-30"]),
+            ("penalty_1", ["--unexplained-logp", "-1"]),
+            ("penalty_1_no_attach", ["--unexplained-logp", "-1", "--no-attach"])]
     for name, extra in runs:
         pred = tmp / f"ud.{name}.parse.txt"
         r = run_measured(["parse", str(gold), "--conllu", "-t", str(tpl_path), "--format", "brackets",
@@ -299,6 +354,22 @@ def markdown(res: dict) -> str:
              f"Found: {', '.join(fr['found_list'])}.")
     L.append(f"- Punctuation-only frames in the top 100 non-trivial templates: **{pu['punctuation_only']}/"
              f"{pu['top']}**.\n")
+    fd = c["frame_detail"]
+    kept = sum(r["best_rank"] is not None for r in fd)
+    L.append(f"Per frame (default options): the rank and count of its best-ranked template (non-trivial; "
+             f"{kept}/{len(fd)} frames have a kept template at all), and the pd1998 sentences holding its "
+             f"literals in order with at least one word between them — anywhere, and with each literal "
+             f"within the pair window (10 words) of the previous one, the most a template count can see.\n")
+    L.append("| frame | best rank | count | sentences | within window | | frame | best rank | count | sentences "
+             "| within window |\n|---|---:|---:|---:|---:|---|---|---:|---:|---:|---:|")
+    half = (len(fd) + 1) // 2
+
+    def cells(r):
+        return f"{r['frame']} | {r['best_rank'] or '—'} | {r['count']} | {r['sentences']} | {r['within_window']}"
+    for k in range(half):
+        right = cells(fd[k + half]) if k + half < len(fd) else " | | | | "
+        L.append(f"| {cells(fd[k])} | | {right} |")
+    L.append("")
     L.append("Top 100 non-trivial templates:\n")
     L.append("| rank | template | count | | rank | template | count |\n|---:|---|---:|---|---:|---|---:|")
     t100 = c["top100"]
@@ -328,13 +399,16 @@ def markdown(res: dict) -> str:
     a = ud["default"]
     best = a["scores"][a["best_baseline"]]["f1"]
     for name, sc in a["scores"].items():
-        label = "`minent parse` (default: --attach)" if name == "minent" else name
+        label = ("`minent parse` (default: --attach, unexplained penalty ln(min count / N))" if name == "minent"
+                 else name)
         L.append(f"| {label} | {sc['precision']:.4f} | {sc['recall']:.4f} | {sc['f1']:.4f} | {sc['f1'] / best:.2f} |")
     for key, label in [("no_attach", "`minent parse --no-attach` (pure template trees)"),
                        ("tie_right", "`minent parse --tie-break right`"),
                        ("no_attach_flat", "`minent parse --no-attach --flat-logp -30` (pure trees, unexplained "
                                           "sequences a last resort)"),
-                       ("flat", "`minent parse --flat-logp -30`")]:
+                       ("flat", "`minent parse --flat-logp -30`"),
+                       ("penalty_1", "`minent parse --unexplained-logp -1` (the penalty before this round)"),
+                       ("penalty_1_no_attach", "`minent parse --unexplained-logp -1 --no-attach`")]:
         sc = ud[key]["scores"]["minent"]
         L.append(f"| {label} | {sc['precision']:.4f} | {sc['recall']:.4f} | {sc['f1']:.4f} | {sc['f1'] / best:.2f} |")
     L.append(f"\nBest baseline: {a['best_baseline']} (seed 0), from the same `evaluate-parse` runs. "

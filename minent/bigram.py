@@ -203,7 +203,7 @@ def bigram_model(keys: np.ndarray, pair_counts: np.ndarray, logp: np.ndarray, un
 def bigram_task(chunks_ref, cands_ref, logp, unk, model, group):
     """Task: :func:`bigram_uses` over chunks ``group``; returns ``(counts, keys, pair counts)``
     (counts has V + 1 entries, the last for unknown characters; pairs aggregated)."""
-    chunks, cands, model = resolve(chunks_ref), resolve(cands_ref), resolve(model)
+    chunks, cands, model, logp = resolve(chunks_ref), resolve(cands_ref), resolve(model), resolve(logp)
     counts = np.zeros(len(logp) + 1, np.int64)
     ks, ws = [], []
     for i in group:
@@ -229,13 +229,13 @@ def bigram_pass(passes, logp: np.ndarray, unk: float, model):
     """One decoding pass of the clause table of ``passes`` (a :class:`minent.discovery.ClausePasses`
     after ``attach``) under ``model``, as ``engine.jobs`` tasks: ``(uses per entry, pair keys,
     pair counts)``; integer sums, so the result does not depend on the number of tasks."""
-    logp = np.ascontiguousarray(logp, dtype=np.float64)
     counts = np.zeros(len(logp) + 1, np.int64)
+    scores = passes.task_scores(logp)
     ks, ws = [], []
     engine = passes.engine
     model_ref = engine.share(model)  # once, not pickled with every task
     try:
-        for c, k, w in engine.map(bigram_task, [(passes.chunks_ref, passes.cands_ref, logp, float(unk),
+        for c, k, w in engine.map(bigram_task, [(passes.chunks_ref, passes.cands_ref, scores, float(unk),
                                                  model_ref, g) for g in passes.groups], ordered=True):
             counts += c
             ks.append(k)

@@ -35,6 +35,12 @@ tasks:
    phrase-like entry (这是, 这一, 就是) competes with its two words given the first; entries the
    bigram decoding no longer uses are dropped.
 
+Two options, off by default (measured flat or lower, issue 15: ``outputs/bench/discovery_ii.md``):
+``soft_passes`` runs forward-backward passes (expected counts over every segmentation,
+:func:`minent.viterbi.expected_uses`) before the Viterbi passes of each re-estimation, and
+``long_len`` adds, after stage 7, entries longer than ``max_len`` where the lexicon holds a
+fragment of them (:func:`long_counts`).
+
 On a small corpus a **background model** (:mod:`minent.background`: the clause table of public raw
 text, shipped for simplified and traditional Chinese and Japanese) is merged into the clause table
 before stage 1, and the lexicon-bits weight of stage 3 scales with the corpus size
@@ -73,7 +79,8 @@ from .parallel import (auto_jobs, forks_workers, make_engine, peak_rss_mb, resol
                        DEFAULT_MEMORY)
 from .pretokenize import Rules
 from .textio import Corpus
-from .viterbi import best_path, best_splits, candidates, count_uses, entry_candidates, entry_splits, make_scratch
+from .viterbi import (best_path, best_splits, candidates, count_uses, entry_candidates, entry_splits, expected_uses,
+                      make_scratch)
 
 Progress = Callable[[str, int], None]
 
@@ -85,6 +92,12 @@ SAMPLE_CHARS = 1 << 23
 BYTES_PER_CLAUSE_CHAR = 96
 #: Longest entry split by the redundancy and cohesion tests.
 MAX_SPLIT = 64
+#: Resolution of the expected (soft) counts: integers in units of 1 / SOFT_UNIT of a use.
+SOFT_UNIT = 1 << 20
+#: the scores a decoding pass reads (natural-log probabilities of the n-gram entries) are sent as
+#: float32: the passes are bound by their random reads of this vector, and half its size halves
+#: that traffic (paths are still summed in float64).
+SCORE_DTYPE = np.float32
 
 
 # ============================================================================ passes on the engine
@@ -128,6 +141,16 @@ def uses_task(chunks_ref, cands_ref, logp, unk, group, slot=None):
     counts = _output(slot, len(logp), np.int64)
     for i in group:
         count_uses(chunks[i], cands[i], logp, unk, counts)
+    return counts if slot is None else None
+
+
+def soft_uses_task(chunks_ref, cands_ref, logp, unk, unit, group, slot=None):
+    """Task: expected uses (:func:`minent.viterbi.expected_uses`, units of 1 / ``unit``) of
+    every entry over the lattices of chunks ``group``."""
+    chunks, cands, logp = resolve(chunks_ref), resolve(cands_ref), resolve(logp)
+    counts = _output(slot, len(logp), np.int64)
+    for i in group:
+        expected_uses(chunks[i], cands[i], logp, unk, unit, counts)
     return counts if slot is None else None
 
 
@@ -222,7 +245,7 @@ class ClausePasses:
         cuts = [0, *np.searchsorted(work, work[-1] * np.arange(1, self.tasks) / self.tasks).tolist(), n]
         self.ranges = [(int(a), int(b)) for a, b in zip(cuts[:-1], cuts[1:]) if b > a] or [(0, n)]
         bufs = [shared_array(self.engine, shape, dtype) for shape, dtype in
-                (((n,), np.float64), ((self.tasks, 2, n), np.int64), ((n,), np.float64),
+                (((n,), SCORE_DTYPE), ((self.tasks, 2, n), np.int64), ((n,), np.float64),
                  ((int(starts[-1]), width), np.int32))]
         shared = all(b is not None for b in bufs)
         if shared:
@@ -247,9 +270,9 @@ class ClausePasses:
                     cands[i] = c
             self.cands_ref = self._share(cands)
 
-    def _scores(self, logp: np.ndarray):
-        """What a task gets as the scores: the shared copy, or the array itself."""
-        logp = np.ascontiguousarray(logp, dtype=np.float64)
+    def task_scores(self, logp: np.ndarray):
+        """What a task gets as the scores (:data:`SCORE_DTYPE`): the shared copy, or the array."""
+        logp = np.ascontiguousarray(logp, dtype=SCORE_DTYPE)
         if self.shared is None:
             return logp
         self.shared[0][1][:] = logp
@@ -268,20 +291,28 @@ class ClausePasses:
 
     def uses(self, logp: np.ndarray, unk: float) -> np.ndarray:
         """Uses of every entry in the best segmentation under scores ``logp``."""
-        scores = self._scores(logp)
+        scores = self.task_scores(logp)
         return self._summed(self.engine.map(uses_task, [(self.chunks_ref, self.cands_ref, scores, float(unk), g,
                                                          self._slot(t, 0)) for t, g in enumerate(self.groups)]), 0)
 
+    def soft_uses(self, logp: np.ndarray, unk: float, unit: int = SOFT_UNIT) -> np.ndarray:
+        """Expected uses of every entry over all segmentations under scores ``logp``
+        (forward-backward), as integers in units of 1 / ``unit``."""
+        scores = self.task_scores(logp)
+        return self._summed(self.engine.map(soft_uses_task, [(self.chunks_ref, self.cands_ref, scores, float(unk),
+                                                              int(unit), g, self._slot(t, 0))
+                                                             for t, g in enumerate(self.groups)]), 0)
+
     def unit_pairs(self, logp: np.ndarray, unk: float, pair_len: int) -> np.ndarray:
         """:func:`adjacent_units` of the best segmentation, summed over the table."""
-        scores = self._scores(logp)
+        scores = self.task_scores(logp)
         return self._summed(self.engine.map(pairs_task, [(self.chunks_ref, self.cands_ref, self.table_ref, scores,
                                                           float(unk), g, pair_len, self._slot(t))
                                                          for t, g in enumerate(self.groups)]))
 
     def split_scores(self, logp: np.ndarray, unk: float) -> np.ndarray:
         """Best score of every entry split into two or more other entries (NaN for characters)."""
-        scores = self._scores(logp)
+        scores = self.task_scores(logp)
         out_ref = None if self.shared is None else self.shared[2][0]
         parts = list(self.engine.map(splits_task, [(self.table_ref, self.ecands_ref, scores, float(unk), a, b, out_ref)
                                                    for a, b in self.ranges], ordered=True))
@@ -305,11 +336,15 @@ def _unk(stats: NGramStats) -> float:
     return math.log(0.5 / stats.n_chars)
 
 
-def boundary_counts(passes: ClausePasses, stats: NGramStats, maximal: bool = False) -> np.ndarray:
+def boundary_counts(passes: ClausePasses, stats: NGramStats, maximal: bool = False,
+                    max_len: int | None = None) -> np.ndarray:
     """Stage 2: word counts of the segmentation maximising sum len(w) a(w) (see module doc);
-    with ``maximal``, entries flagged by :func:`not_maximal` are not candidates."""
+    with ``maximal``, entries flagged by :func:`not_maximal` are not candidates; entries longer
+    than ``max_len`` (default: any length of the table) are not candidates."""
     a = autonomy(stats)
     score = np.where(np.isfinite(a), a * stats.lengths, -np.inf)
+    if max_len is not None:
+        score[stats.lengths > max_len] = -np.inf
     if maximal:
         score[not_maximal(stats)] = -np.inf
     return passes.uses(score, -1e9)
@@ -358,8 +393,16 @@ def mdl_counts(passes: ClausePasses, stats: NGramStats, min_count: int = 3, weig
     return passes.uses(logp, unk)
 
 
-def reestimate(passes: ClausePasses, stats: NGramStats, counts: np.ndarray, rounds: int = 2) -> np.ndarray:
-    """Stage 4: ``rounds`` unigram Viterbi re-estimation passes over the entries with counts."""
+def reestimate(passes: ClausePasses, stats: NGramStats, counts: np.ndarray, rounds: int = 2,
+               soft: int = 0) -> np.ndarray:
+    """Stage 4: ``soft`` forward-backward (expected-count EM) passes, then ``rounds`` unigram
+    Viterbi re-estimation passes, over the entries with counts."""
+    if soft and rounds:
+        logp = _logp(counts)
+        for _ in range(soft):
+            logp = _logp(passes.soft_uses(logp, _unk(stats)))
+        counts = passes.uses(logp, _unk(stats))
+        rounds -= 1
     for _ in range(rounds):
         counts = passes.uses(_logp(counts), _unk(stats))
     return counts
@@ -394,7 +437,7 @@ def affix_counts(passes: ClausePasses, stats: NGramStats, counts: np.ndarray, mi
 
 
 def cohesion_prune(passes: ClausePasses, stats: NGramStats, counts: np.ndarray, min_gain: float,
-                   rounds_reestimate: int = 2, rounds: int = 1) -> np.ndarray:
+                   rounds_reestimate: int = 2, rounds: int = 1, soft: int = 0) -> np.ndarray:
     """Stage 6: drop the multi-character entries that save less than ``min_gain`` nats per use.
 
     For an entry w with probability p(w) (from ``counts``), its per-use gain is
@@ -413,8 +456,36 @@ def cohesion_prune(passes: ClausePasses, stats: NGramStats, counts: np.ndarray, 
             drop = (counts > 0) & (L >= 2) & (logp - alt < min_gain)
         if not drop.any():
             break
-        counts = reestimate(passes, stats, np.where(drop, 0, counts), rounds_reestimate)
+        counts = reestimate(passes, stats, np.where(drop, 0, counts), rounds_reestimate, soft)
     return counts
+
+
+def long_counts(stats: NGramStats, counts: np.ndarray, max_len: int, long_len: int, min_count: int = 3,
+                ratio: float = 0.5) -> np.ndarray:
+    """Long entries (``max_len`` < length <= ``long_len``) where the lexicon holds a fragment of
+    them: a maximal n-gram w seen at least ``min_count`` times becomes an entry (count c(w))
+    when some multi-character entry e of ``counts`` inside w has c(w) >= ``ratio`` x c(e) —
+    most uses of e are inside w, so e is a piece of w (尼亚胡 of 内塔尼亚胡, 发展中 of 发展中国家)
+    rather than a free word that w merely contains (新华社 in 新华社北京). Returns the counts of
+    the new entries (zero elsewhere)."""
+    L = stats.lengths
+    out = np.zeros(len(stats), np.int64)
+    ids = np.nonzero((L > max_len) & (L <= long_len) & (stats.counts >= min_count) & ~not_maximal(stats))[0]
+    if len(ids) == 0:
+        return out
+    cw = stats.counts[ids].astype(np.float64)
+    best = np.zeros(len(ids))
+    level = ids[:, None]  # column i: w[i : i + len(w) - t] after t steps
+    for _ in range(long_len - 2):  # substrings one character shorter per step, down to 2
+        level = np.concatenate([np.where(level >= 0, stats.prefix[np.maximum(level, 0)], -1),
+                                np.where(level[:, -1:] >= 0, stats.suffix[np.maximum(level[:, -1:], 0)], -1)],
+                               axis=1)
+        ok = (level >= 0) & (L[np.maximum(level, 0)] >= 2) & (counts[np.maximum(level, 0)] > 0)
+        share = np.where(ok, cw[:, None] / np.maximum(stats.counts[np.maximum(level, 0)], 1), 0.0)
+        best = np.maximum(best, share.max(axis=1))
+    keep = best >= ratio
+    out[ids[keep]] = stats.counts[ids[keep]]
+    return out
 
 
 def bigram_reestimate(passes: ClausePasses, stats: NGramStats, counts: np.ndarray, beta: float,
@@ -511,6 +582,21 @@ class DiscoveryParams:
         lower F1, so off.
     long_min_entropy : float, default 1.5
         See ``long_min_pmi``.
+    long_len : int, default 0
+        After stage 7, entries longer than ``max_len`` and up to this length where the lexicon
+        holds a fragment of them (:func:`long_counts`); n-grams are then counted up to this
+        length, but only this last step uses the longer ones. 0 turns it off (off by default:
+        ``long_len=6`` gave F1 0.8353 / 0.8366 / 0.8159 on pd1998 / PKU-dev / MSR-dev against
+        0.8365 / 0.8374 / 0.8159, ``outputs/bench/discovery_ii.md``).
+    long_min_count : int, default 3
+        Long entries must occur at least this often.
+    long_ratio : float, default 0.8
+        Share of a fragment's occurrences that must lie inside the long entry.
+    soft_passes : int, default 0
+        Forward-backward (expected-count EM) passes before the Viterbi passes of every
+        re-estimation (stages 4-7): the probabilities then come from all segmentations of each
+        clause, weighted by their probability, rather than from the best one only. Off by default:
+        2 passes gave F1 0.8366 / 0.8372 / 0.8158 (``outputs/bench/discovery_ii.md``).
     prune : bool, default False
         After stage 6, one more description-length pruning of the whole lexicon (``compact``).
     maximal : bool, default True
@@ -546,11 +632,15 @@ class DiscoveryParams:
     min_gain_rounds: int = 1
     long_min_pmi: float | None = None
     long_min_entropy: float = 1.5
+    long_len: int = 0
+    long_min_count: int = 3
+    long_ratio: float = 0.8
     bigram_rounds: int = 1
     bigram_beta: float = 1000.0
     bigram_floor: float | None = 5.0
     bigram_unseen_free: bool = True
     reestimate_passes: int = 2
+    soft_passes: int = 0
     prune: bool = False
     maximal: bool = True
     rules: Rules = Rules.DOT
@@ -570,8 +660,12 @@ class DiscoveryParams:
             raise MinentError("bigram_rounds must be >= 0 and bigram_beta > 0")
         if self.affix_min_count < 1:
             raise MinentError("affix_min_count must be >= 1")
-        if self.mdl_weight < 0 or self.mdl_rounds < 0 or self.reestimate_passes < 0:
-            raise MinentError("mdl_weight, mdl_rounds and reestimate_passes must be >= 0")
+        if self.long_len and not self.max_len < self.long_len <= 16:
+            raise MinentError("long_len must be 0 (off) or between max_len + 1 and 16")
+        if self.long_min_count < 1 or not 0 < self.long_ratio <= 1:
+            raise MinentError("long_min_count must be >= 1 and long_ratio in (0, 1]")
+        if self.mdl_weight < 0 or self.mdl_rounds < 0 or self.reestimate_passes < 0 or self.soft_passes < 0:
+            raise MinentError("mdl_weight, mdl_rounds, reestimate_passes and soft_passes must be >= 0")
         if self.scale_chars is not None and self.scale_chars < 1:
             raise MinentError("scale_chars must be >= 1")
         if self.sample_chars is not None and self.sample_chars < 1:
@@ -752,8 +846,8 @@ class LexiconLearner:
         passes = ClausePasses(clauses, eng)
         try:
             t0 = time.perf_counter()
-            stats, *positions = count_ngrams(passes.chunks, p.max_len, p.min_count, progress, eng,
-                                             passes.chunks_ref, positions=True)
+            stats, *positions = count_ngrams(passes.chunks, max(p.max_len, p.long_len), p.min_count, progress,
+                                             eng, passes.chunks_ref, positions=True)
             timings["ngrams"] = time.perf_counter() - t0
             t0 = time.perf_counter()
             passes.attach(stats, positions)
@@ -797,13 +891,13 @@ class LexiconLearner:
         union = np.zeros(len(stats), np.int64)
         t0 = time.perf_counter()
         if p.boundary:
-            stage["boundary"] = boundary_counts(passes, stats, p.maximal)
+            stage["boundary"] = boundary_counts(passes, stats, p.maximal, p.max_len)
             union += stage["boundary"]
             _tick(progress)
         timings["boundary"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         if p.mdl:
-            alive = (L == 1) | (stats.counts >= p.mdl_min_count)
+            alive = (L == 1) | ((stats.counts >= p.mdl_min_count) & (L <= p.max_len))
             if p.maximal:
                 alive &= ~not_maximal(stats)
             if p.mdl_min_pmi is not None:
@@ -820,25 +914,30 @@ class LexiconLearner:
             union += np.where(keep, stage["mdl"], 0)
         timings["mdl"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        final = reestimate(passes, stats, union, p.reestimate_passes)
+        final = reestimate(passes, stats, union, p.reestimate_passes, p.soft_passes)
         _tick(progress)
         if p.affix_min_pmi is not None:
             stage["affix"] = affix_counts(passes, stats, final, p.affix_min_pmi, p.affix_min_count,
                                           p.affix_prefixes)
-            final = reestimate(passes, stats, final + stage["affix"], p.reestimate_passes)
+            final = reestimate(passes, stats, final + stage["affix"], p.reestimate_passes, p.soft_passes)
             _tick(progress)
         if p.min_gain is not None:
             final = cohesion_prune(passes, stats, final, p.min_gain, p.reestimate_passes,
-                                   p.min_gain_rounds)
+                                   p.min_gain_rounds, p.soft_passes)
             _tick(progress)
         t7 = time.perf_counter()
         if p.bigram_rounds > 0:
             low = (None if p.bigram_floor is None else
-                   cohesion_prune(passes, stats, final, p.bigram_floor, p.reestimate_passes))
+                   cohesion_prune(passes, stats, final, p.bigram_floor, p.reestimate_passes,
+                                  soft=p.soft_passes))
             final = bigram_reestimate(passes, stats, final, p.bigram_beta, p.bigram_rounds, low,
                                       unseen_free=p.bigram_unseen_free)
             _tick(progress)
         timings["bigram"] = time.perf_counter() - t7
+        if p.long_len > p.max_len:
+            stage["long"] = long_counts(stats, final, p.max_len, p.long_len, p.long_min_count, p.long_ratio)
+            final = reestimate(passes, stats, final + stage["long"], p.reestimate_passes)
+            _tick(progress)
         if p.prune:
             final = mdl_counts(passes, stats, weight=p.mdl_weight, rounds=p.mdl_rounds,
                                alive=final > 0, init=final, prunable_len=2)
@@ -906,8 +1005,8 @@ def make_lexicon(stats: NGramStats, counts: np.ndarray, rules) -> Lexicon:
     (p(w)(pmi - 1)), sub_pmi (ln p(w) minus the best split of w into other entries)."""
     ids = np.nonzero(counts > 0)[0]
     words = dict(zip(ids.tolist(), stats.words(ids)))
-    order = np.array(sorted(ids.tolist(), key=lambda i: (-int(counts[i]), words[i])),  # as save()
-                     dtype=np.int64)
+    neg = dict(zip(ids.tolist(), (-counts[ids]).tolist()))
+    order = np.array(sorted(ids.tolist(), key=lambda i: (neg[i], words[i])), dtype=np.int64)  # as save()
     total = int(counts.sum())
     c, L = counts[order], stats.lengths[order]
     logp = np.log(c / total)

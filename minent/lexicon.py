@@ -170,18 +170,17 @@ class Lexicon:
         for w in self.words:
             if "\t" in w or "\n" in w or "\r" in w:
                 raise FormatError(f"cannot save word {w!r} to a lexicon file: it holds a TAB or a line break")
-        order = sorted(range(len(self.words)), key=lambda i: (-int(self.counts[i]), self.words[i]))
+        neg = (-np.asarray(self.counts, np.int64)).tolist()
+        order = sorted(range(len(self.words)), key=lambda i: (neg[i], self.words[i]))
         with atomic_write(path) as fh:
             fh.write(f"# minent-lexicon format={FORMAT_VERSION} entries={len(self.words)} total={self.total} "
                      f"unknown_logp={self.unknown_logp!r} rules={int(self.rules)}\n")
             fh.write("\t".join(COLUMNS) + "\n")
-            for i in order:
-                c = int(self.counts[i])
-                cells = [self.words[i], str(c), f"{c / self.total:.6g}"]
-                for k in COLUMNS[3:]:
-                    v = self.scores[k][i]
-                    cells.append("" if np.isnan(v) else f"{v:.4f}")
-                fh.write("\t".join(cells) + "\n")
+            counts = self.counts.tolist()
+            columns = [["" if v != v else f"{v:.4f}" for v in self.scores[k].tolist()] for k in COLUMNS[3:]]
+            total = self.total
+            fh.writelines("\t".join([self.words[i], str(counts[i]), f"{counts[i] / total:.6g}",
+                                     *(col[i] for col in columns)]) + "\n" for i in order)
 
     @classmethod
     def load(cls, path: str) -> "Lexicon":

@@ -10,9 +10,10 @@ Model. A *block* is a contiguous span of words; the sentence is a block. A block
 * when no template explains it, an **unexplained** block: a flat sequence of two or more blocks,
   each a word or a *closed* template block (one that starts and ends with a literal, like
   "（ [X] ）" or "在 [X] 中"), scoring ``unexplained_logp`` plus their scores (plus ``flat_logp``
-  per block, default 0). The penalty (default
-  -1 nat) is the bookkeeping a template would have paid for (method.md §1: a merge pays when
-  PMI > 1); it was chosen among {0, -1, -3, -ln N_templates} on UD dev (README). Templates with an
+  per block, default 0). The penalty defaults to the code length of the rarest kept template,
+  ``ln(min count / N_templates)``: a span no template explains costs what the least likely
+  template would have cost, so an unexplained sequence is the last resort (chosen on UD dev
+  against a fixed -1 nat, the bookkeeping of one merge, method.md §1; README). Templates with an
   edge placeholder ("[X] 的 [X]") stand only where their block's edges are fixed — the sentence,
   or a placeholder between an enclosing template's literals — since inside a flat sequence their
   extent would be arbitrary (``open_in_flat=True`` lifts this).
@@ -50,7 +51,9 @@ Refinement (``attach=True``, the default). Template trees leave function words f
 blocks, while dependency-style structure groups 的 with what precedes it and 在 with what follows.
 :func:`attach_by_boundaries` brackets the children of every block bottom-up by piece-boundary
 evidence from the mining corpus (how often a word starts / ends a sentence or a stretch between
-punctuation marks). Scores are unchanged; ``attach=False`` gives the pure template tree.
+punctuation marks): units are grouped while their boundary score is above ``attach_min_score``
+(default 0: only on positive evidence; below 0, pairs without evidence are grouped too, leftmost
+first). Scores are unchanged; ``attach=False`` gives the pure template tree.
 """
 from __future__ import annotations
 
@@ -66,7 +69,7 @@ from .trees import Tree, escape_token, join_tokens, tree_from_brackets, tree_fro
 from .templates import CLOSING_MARKS, PLACEHOLDER, PLACEHOLDER_TEXT, SENTENCE_END, UNKNOWN, Templates
 
 EPS = 1e-9
-DEFAULT_UNEXPLAINED_LOGP = -1.0
+DEFAULT_ATTACH_MIN_SCORE = 0.0  # group only on positive evidence (a lower floor brackets neutral pairs too)
 MAX_LEN_LIMIT = 500  # chart memory and O(n^3) time; longer sentences are parsed in chunks
 NEG_INF = -np.inf
 KIND_WORD, KIND_TEMPLATE = 1, 2  # e_kind codes of the chart (0: no analysis)
@@ -505,6 +508,12 @@ def _rehash_rows(keys, vals):
     return new_keys, new_vals
 
 
+def rarest_template_logp(templates: Templates) -> float:
+    """``ln(min count / N_templates)``: the code length (nats, negated) of the rarest template, the
+    parser's default penalty of a span no template explains."""
+    return math.log(max(int(templates.counts.min()), 1) / templates.total)
+
+
 def sentence_core(tokens: Sequence[str]) -> int:
     """Length of ``tokens`` without its sentence-final run: tokens of ``。！？!?；;`` and closing
     quotes / brackets, when the run holds at least one sentence-final mark (``…吗 ？``, ``…。 ”``)."""
@@ -520,13 +529,14 @@ def sentence_core(tokens: Sequence[str]) -> int:
     return k
 
 
-def attach_by_boundaries(tree: Tree, score) -> Tree:
+def attach_by_boundaries(tree: Tree, score, min_score: float = 0.0) -> Tree:
     """Bracket the children of every block bottom-up by boundary evidence (in place; returns tree).
 
     In a block with three or more children, the two adjacent children whose boundary has the
     highest ``score(last word of the left one, first word of the right one)`` are grouped (kind
-    ``"group"``), again and again while the best score is > 0 and more than two units remain; ties
-    go to the leftmost pair. With :meth:`TemplateParser.boundary_score`, a word that tends to
+    ``"group"``), again and again while the best score is > ``min_score`` (default 0; ``-inf``
+    brackets every block into a binary tree) and more than two units remain; ties go to the
+    leftmost pair. With :meth:`TemplateParser.boundary_score`, a word that tends to
     close pieces (的, ）, 了) joins what precedes it and one that opens pieces (在, （, 从) what
     follows — a convention close to dependency subtrees, which is what it is for.
     """
@@ -541,7 +551,7 @@ def attach_by_boundaries(tree: Tree, score) -> Tree:
         gaps = [score(toks[units[k].end - 1], toks[units[k + 1].start]) for k in range(len(units) - 1)]
         while len(units) > 2:
             k = max(range(len(gaps)), key=lambda g: (gaps[g], -g))
-            if not gaps[k] > 0:
+            if not gaps[k] > min_score:
                 break
             a, b = units[k], units[k + 1]
             units[k:k + 2] = [Tree(a.start, b.end, "group", toks, logp=a.logp + b.logp, children=[a, b])]
@@ -560,8 +570,9 @@ class TemplateParser:
     ----------
     templates : Templates
         Templates with counts (and word counts for one-word blocks).
-    unexplained_logp : float, default -1.0
-        Penalty (nats, <= 0) of a block no template explains, on top of its blocks' scores.
+    unexplained_logp : float or None, default None
+        Penalty (nats, <= 0) of a block no template explains, on top of its blocks' scores;
+        None: ``ln(min count / N_templates)``, the code length of the rarest kept template.
     max_len : int, default 200
         Longest sentence parsed in one piece (words); longer ones are parsed in chunks.
     tie_break : "left" or "right", default "left"
@@ -573,6 +584,9 @@ class TemplateParser:
     attach : bool, default True
         Refine the tree after parsing with :func:`attach_by_boundaries` (module docstring);
         ``False`` gives the pure template tree.
+    attach_min_score : float, default 0.0
+        The refinement groups two adjacent units while their boundary score is above this
+        (``-inf``: every block becomes binary). Measured on UD dev (README).
     frames : bool, default True
         Also use the frame of each template with an edge placeholder (:meth:`_entries`).
     flat_logp : float, default 0.0
@@ -584,7 +598,7 @@ class TemplateParser:
 
     def __init__(self, templates: Templates, unexplained_logp: float | None = None, max_len: int = 200,
                  tie_break: str = "left", open_in_flat: bool = False, attach: bool = True, frames: bool = True,
-                 flat_logp: float = 0.0):
+                 flat_logp: float = 0.0, attach_min_score: float = DEFAULT_ATTACH_MIN_SCORE):
         if tie_break not in ("left", "right"):
             raise MinentError("tie_break must be 'left' or 'right'")
         if not 2 <= int(max_len) <= MAX_LEN_LIMIT:
@@ -592,7 +606,7 @@ class TemplateParser:
         if len(templates) == 0:
             raise MinentError("no templates to parse with")
         self.templates = templates
-        self.unexplained_logp = float(DEFAULT_UNEXPLAINED_LOGP if unexplained_logp is None
+        self.unexplained_logp = float(rarest_template_logp(templates) if unexplained_logp is None
                                       else unexplained_logp)
         if not self.unexplained_logp <= 0:
             raise MinentError("unexplained_logp must be <= 0 (a log-probability)")
@@ -600,6 +614,7 @@ class TemplateParser:
         self.tie_break = tie_break
         self.open_in_flat = bool(open_in_flat)
         self.attach = bool(attach)
+        self.attach_min_score = float(attach_min_score)
         self.frames = bool(frames)
         self.flat_logp = float(flat_logp)
         if not self.flat_logp <= 0:
@@ -708,7 +723,7 @@ class TemplateParser:
         else:
             tree = self._parse_span(tokens, 0, core)
         if self.attach:
-            tree = attach_by_boundaries(tree, self.boundary_score)
+            tree = attach_by_boundaries(tree, self.boundary_score, self.attach_min_score)
         if core < n:  # sentence-final marks hang from the root
             marks = [Tree(k, k + 1, "word", tokens) for k in range(core, n)]
             if tree.kind == "word":

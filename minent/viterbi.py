@@ -180,3 +180,82 @@ def entry_splits(table, ids, logp, unk, width, max_codes):
         candidates(table, arena, lo, hi, True, cand, 0)
         out[t] = best_path(cand, 0, hi - lo, logp, unk, scratch, False)
     return out
+
+
+@njit(cache=True)
+def _logadd(a, b):
+    if a < b:
+        a, b = b, a
+    if b == -np.inf:
+        return a
+    return a + np.log1p(np.exp(b - a))
+
+
+@njit(cache=True)
+def _word_score(cand, row, k, logp, unk):
+    """Score of the word of length ``k`` at candidate row ``row`` and its id (-1 unknown), by
+    the decoder's rules; ``-inf`` when it is not a candidate."""
+    e = cand[row, k - 1]
+    if e >= 0 and logp[e] > -np.inf:
+        return logp[e], e
+    if k == 1:
+        return unk, -1
+    return -np.inf, -1
+
+
+@njit(cache=True)
+def path_posteriors(cand, row0, n, logp, unk, fwd, bwd):
+    """Forward-backward over the same lattice as :func:`best_path`: ``fwd[j]`` = ln of the sum
+    over all paths of positions ``0 .. j``, ``bwd[i]`` = the same for ``i .. n``. Returns ln Z =
+    ``fwd[n]``; a word (i, k) with score s then has posterior exp(fwd[i] + s + bwd[i+k] - ln Z)."""
+    width = cand.shape[1]
+    fwd[0] = 0.0
+    for j in range(1, n + 1):
+        fwd[j] = -np.inf
+    for i in range(n):
+        if fwd[i] == -np.inf:
+            continue
+        for k in range(1, min(width, n - i) + 1):
+            s, _ = _word_score(cand, row0 + i, k, logp, unk)
+            if s > -np.inf:
+                fwd[i + k] = _logadd(fwd[i + k], fwd[i] + s)
+    bwd[n] = 0.0
+    for i in range(n - 1, -1, -1):
+        b = -np.inf
+        for k in range(1, min(width, n - i) + 1):
+            if bwd[i + k] == -np.inf:
+                continue
+            s, _ = _word_score(cand, row0 + i, k, logp, unk)
+            if s > -np.inf:
+                b = _logadd(b, s + bwd[i + k])
+        bwd[i] = b
+    return fwd[n]
+
+
+@njit(cache=True)
+def expected_uses(clauses, cand, logp, unk, unit, counts):
+    """Soft counts: add ``weight x round(unit x posterior)`` to ``counts[id]`` for every word of
+    every clause's lattice (:func:`path_posteriors`; unknown characters not counted). Counts
+    are integers in units of 1 / ``unit`` rounded per word and clause, so the sum does not
+    depend on how the clauses are split into tasks."""
+    codes, bounds, weights = clauses
+    width = cand.shape[1]
+    longest = 1
+    for c in range(bounds.shape[0] - 1):
+        longest = max(longest, bounds[c + 1] - bounds[c])
+    fwd = np.empty(longest + 1, np.float64)
+    bwd = np.empty(longest + 1, np.float64)
+    for c in range(bounds.shape[0] - 1):
+        lo, hi, w = bounds[c], bounds[c + 1], weights[c]
+        n = hi - lo
+        z = path_posteriors(cand, lo, n, logp, unk, fwd, bwd)
+        for i in range(n):
+            if fwd[i] == -np.inf:
+                continue
+            for k in range(1, min(width, n - i) + 1):
+                s, e = _word_score(cand, lo + i, k, logp, unk)
+                if e < 0 or s == -np.inf or bwd[i + k] == -np.inf:
+                    continue
+                q = np.int64(unit * np.exp(fwd[i] + s + bwd[i + k] - z) + 0.5)
+                if q > 0:
+                    counts[e] += w * q

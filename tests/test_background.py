@@ -180,3 +180,28 @@ def test_background_none_without_scaling_is_the_previous_learner():
     n = sum(map(len, raw))
     assert scaled["chars"] == n and scaled["factor"] == round((n / 2**20) ** 0.5, 4)
     assert scaled["mdl_weight"] == round(0.7 * (n / 2**20) ** 0.5, 4)
+
+
+def test_build_script_news_text_and_debian_packages(tmp_path, capsys):
+    """corpora/build_background.py: a Chinese model from a text file alone; Debian text needs its
+    .deb files (one-line error, no output file); ja needs a package."""
+    import importlib.util
+    from pathlib import Path
+
+    from minent.background import Background
+    spec = importlib.util.spec_from_file_location(
+        "build_background", Path(__file__).resolve().parents[1] / "corpora" / "build_background.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    text = tmp_path / "news.txt"
+    text.write_text("新年讲话。新年好\n新年讲话\n", encoding="utf-8")
+    out = tmp_path / "zh-hans.bg.xz"
+    assert build.main(["zh-hans", "--text", str(text), "--out", str(out)]) == 0
+    bg = Background.load(str(out))
+    assert sorted(zip(bg.clauses(), bg.counts.tolist())) == [("新年好", 1), ("新年讲话", 2)]
+    missing = tmp_path / "other.bg.xz"
+    assert build.main(["zh-hans", "--text", str(text), "--packages", "no-such-package",
+                       "--deb-dir", str(tmp_path), "--out", str(missing)]) == 1
+    assert build.main(["ja", "--packages", "", "--out", str(missing)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and all(line.startswith("error: ") for line in err) and not missing.exists()

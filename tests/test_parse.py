@@ -189,7 +189,8 @@ def test_frames_of_templates():
     assert extra == {("在", "[X]", "中"): pytest.approx(math.log(9 / tpl.total)),
                      ("在", "[X]", "中", "呢"): pytest.approx(math.log(1 / tpl.total))}
     assert TemplateParser(tpl, frames=False).patterns == tpl.patterns
-    t = TemplateParser(tpl, attach=False).parse("我们 在 会议 中 吗".split())
+    # with a cheap unexplained sequence, the frame stands as a closed block inside it
+    t = TemplateParser(tpl, attach=False, unexplained_logp=-1.0).parse("我们 在 会议 中 吗".split())
     assert "(在 会议 中)" in t.brackets()
 
 
@@ -203,6 +204,39 @@ def test_attach_groups_by_score():
     flat = Tree(0, 4, "unexplained", toks, children=[Tree(k, k + 1, "word", toks) for k in range(4)])
     attach_by_boundaries(flat, lambda a, b: 0.0)
     assert flat.brackets() == "(x 的 y z)"
+    # a lower floor keeps grouping: -inf brackets every block into a binary tree, ties leftmost
+    full = Tree(0, 4, "unexplained", toks, children=[Tree(k, k + 1, "word", toks) for k in range(4)])
+    attach_by_boundaries(full, lambda a, b: 0.0, min_score=-math.inf)
+    assert full.brackets() == "(((x 的) y) z)"
+    some = Tree(0, 4, "unexplained", toks, children=[Tree(k, k + 1, "word", toks) for k in range(4)])
+    attach_by_boundaries(some, lambda a, b: -1.0 if a == "的" else -3.0, min_score=-2.0)
+    assert some.brackets() == "(x (的 y) z)"
+
+
+def test_default_penalty_is_the_rarest_template():
+    tpl = golden_templates()
+    assert TemplateParser(tpl).unexplained_logp == pytest.approx(math.log(30 / 520))
+    assert TemplateParser(tpl, unexplained_logp=-1.0).unexplained_logp == -1.0
+    # unexplained spans are the last resort: a sequence no template covers still parses
+    t = TemplateParser(tpl).parse("牛肉 鸡蛋 我".split())
+    assert t.kind == "unexplained" and t.logp == pytest.approx(math.log(30 / 520) + 3 * math.log(10 / 1000))
+
+
+def test_cli_attach_floor(tmp_path):
+    tpl = tmp_path / "tpl.tsv"
+    Templates(["[X] 的 [X]"], [10], word_counts={"x": 5, "的": 5, "y": 5, "z": 5, "w": 5}, n_words=25,
+              boundaries={"的": (0, 9), "x": (5, 0)}).save(str(tpl))
+    inp = tmp_path / "in.txt"
+    inp.write_text("x 的 y z w\n", encoding="utf-8")
+    out = {}
+    for floor in ["0", "-inf"]:
+        r = CliRunner().invoke(main, ["parse", str(inp), "-t", str(tpl), "--pretokenized", "--format", "brackets",
+                                      "-q", "--attach-min-score", floor])
+        assert r.exit_code == 0, r.output
+        out[floor] = r.output.strip()
+    assert out == {"0": "((x 的) (y z w))", "-inf": "((x 的) ((y z) w))"}
+    r = CliRunner().invoke(main, ["parse", str(inp), "-t", str(tpl), "--pretokenized", "--unexplained-logp", "1"])
+    assert r.exit_code == 2 and "must be <= 0" in r.output
 
 
 def test_mined_parser_attaches_by_boundaries():

@@ -153,3 +153,31 @@ def test_kana_rules_look_at_the_token_line_only():
     whole = seg.segment("\n".join(lines))
     assert whole == [w for line in lines for w in seg.segment(line)]
     assert whole == ["第18", "届", "2009年", "2009", "年", "に", "第", "3", "第５", "届", "１９９８年"]
+
+
+def test_measure_word_rule_splits_numerals_on_traditional_lines_only():
+    """Traditional Chinese (the Academia Sinica / CKIP convention): Chinese numeral + measure word
+    are two words; simplified and Japanese lines keep the learned token (PKU and MSR join 一个)."""
+    from minent import Lexicon
+    seg = Lexicon(["一個", "兩種", "三百名", "一般", "一个", "一位", "這", "是", "人", "の"],
+                  [5, 3, 1, 2, 4, 2, 3, 2, 3, 1], 26).segmenter
+    assert seg.segment("這是一個人") == ["這", "是", "一", "個", "人"]
+    assert seg.segment("兩種一般三百名") == ["兩", "種", "一般", "三百", "名"]  # 一般 is no numeral + measure
+    assert Lexicon(["第一位", "第一", "說"], [1, 1, 1], 3).segmenter.segment("說第一位第一") == ["說", "第一", "位", "第一"]
+    assert seg.segment("这是一个人") == ["这", "是", "一个", "人"]  # simplified: unchanged
+    assert seg.segment("一位是人") == ["一位", "是", "人"]  # no traditional-only character: unchanged
+    assert seg.segment("這の一個") == ["這", "の", "一個"]  # kana: Japanese, unchanged
+    lines = ["這是一位", "这是一位", "一個人"]
+    whole = seg.segment("\n".join(lines))
+    assert whole == [w for line in lines for w in seg.segment(line)]  # each line decides for itself
+    assert whole == ["這", "是", "一", "位", "这", "是", "一位", "一", "個", "人"]
+    assert Lexicon(["一個", "這"], [2, 1], 3, rules=0).segmenter.segment("這一個") == ["這", "一個"]
+
+
+def test_measure_word_rule_tables():
+    from minent.pretokenize import HANT_HANS_PAIRS, MEASURE_WORDS, NUMERALS_INNER, NUMERALS_START
+    hant, hans = HANT_HANS_PAIRS[0::2], HANT_HANS_PAIRS[1::2]
+    assert len(HANT_HANS_PAIRS) % 2 == 0 and len(set(hant)) == len(hant) and len(set(hans)) == len(hans)
+    assert not set(hant) & set(hans)
+    assert all(ord(c) < 0xA000 for c in HANT_HANS_PAIRS + MEASURE_WORDS + NUMERALS_START + NUMERALS_INNER)
+    assert not set(MEASURE_WORDS) & set("年月日时時樣般起切次")  # dates, and words that only look like it

@@ -11,7 +11,7 @@ import time
 import click
 
 from ..errors import InputError, MinentError
-from ..parse import TemplateParser
+from ..parse import DEFAULT_ATTACH_MIN_SCORE, TemplateParser
 from ..parse_eval import evaluate_spans, read_conllu, read_predictions
 from ..sentences import TOKENIZERS, SentenceSpool, counts_tokenizer, make_tokenizer
 from ..templates import PUNCTUATION_POLICIES, RANKINGS, TemplateFinder, Templates
@@ -206,30 +206,33 @@ def _sentences_for_parse(input_path: str, conllu: bool, tokenize, encoding: str,
 @click.option("-o", "--output", default="-", show_default=True, help="Output file (- = stdout).")
 @click.option("--max-len", type=click.IntRange(2, 500), default=200, show_default=True,
               help="Longest sentence (words) parsed in one piece; longer ones are parsed in chunks.")
-@click.option("--unexplained-logp", type=float, default=-1.0, show_default=True,
-              help="Penalty (nats, <= 0) of a block no template explains.")
+@click.option("--unexplained-logp", type=float, default=None,
+              help="Penalty (nats, <= 0) of a block no template explains. Default: ln(min count / N_templates), "
+                   "the code length of the rarest template.")
 @click.option("--flat-logp", type=float, default=0.0, show_default=True,
               help="Cost (nats, <= 0) of each block of an unexplained sequence (0: one penalty per sequence).")
 @click.option("--tie-break", type=click.Choice(["left", "right"]), default="left", show_default=True,
               help="Among equal parses: earlier blocks longest (left) or shortest (right).")
 @click.option("--attach/--no-attach", default=True, show_default=True,
               help="Refine trees by piece-boundary evidence (see README); --no-attach keeps pure template trees.")
+@click.option("--attach-min-score", type=float, default=DEFAULT_ATTACH_MIN_SCORE, show_default=True,
+              help="The refinement groups adjacent units while their boundary score is above this.")
 @encoding_option
 @quiet_option
 def parse_cmd(input, templates_path, lexicon, tokenizer, pretokenized, conllu, fmt, output, max_len,
-              unexplained_logp, flat_logp, tie_break, attach, encoding, quiet):
+              unexplained_logp, flat_logp, tie_break, attach, attach_min_score, encoding, quiet):
     """Parse each sentence of INPUT (one per line, or - for stdin) into nested templates.
 
     Raw lines are segmented with the words of the templates file (its unigram counts) unless
     --lexicon, --tokenizer jieba or --pretokenized is given."""
-    if unexplained_logp > 0:
+    if unexplained_logp is not None and unexplained_logp > 0:
         raise MinentError("--unexplained-logp must be <= 0 (a log-probability)")
     if flat_logp > 0:
         raise MinentError("--flat-logp must be <= 0 (a log-probability)")
     refuse_overwrite([output], [input, templates_path] + ([lexicon] if lexicon else []))
     tpl = Templates.load(templates_path)
     parser = TemplateParser(tpl, unexplained_logp=unexplained_logp, max_len=max_len, tie_break=tie_break,
-                            attach=attach, flat_logp=flat_logp)
+                            attach=attach, flat_logp=flat_logp, attach_min_score=attach_min_score)
     tokenize = None
     if conllu:
         if lexicon or tokenizer or pretokenized:
