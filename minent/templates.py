@@ -509,27 +509,111 @@ def is_trivial(pattern: Sequence[str]) -> bool:
     return len(pattern) == 3 and pattern[0] == pattern[2] == PLACEHOLDER_TEXT
 
 
-def _decode(words: np.ndarray, arena: np.ndarray, starts: np.ndarray, ids: np.ndarray,
-            chunk: int = 1 << 18) -> list[tuple]:
-    """Word tuples of the sequences ``ids`` (sequence i is ``arena[starts[i]:starts[i+1]]``, codes
-    indexing the object array ``words``), decoded a chunk at a time."""
-    out: list[tuple] = []
-    for lo in range(0, ids.shape[0], chunk):
-        sel = ids[lo:lo + chunk]
-        lens = starts[sel + 1] - starts[sel]
-        toks = words[arena[np.repeat(starts[sel], lens) + _ranks_within(lens)]].tolist()
-        a = 0
-        for b in np.cumsum(lens).tolist():
-            out.append(tuple(toks[a:b]))
-            a = b
-    return out
-
-
 def _ranks_within(lens: np.ndarray) -> np.ndarray:
     """0..len-1 for each run of ``lens``, concatenated."""
     total = int(lens.sum())
     ends = np.cumsum(lens)
     return np.arange(total, dtype=np.int64) - np.repeat(ends - lens, lens)
+
+
+class PatternStore(Sequence):
+    """Templates held as word-id sequences, read as element tuples (what :attr:`Templates.patterns`
+    otherwise holds as a list): entry i is ``words[arena[starts[ids[i]]:starts[ids[i] + 1]]]``
+    (code 0 = the placeholder). Nothing is decoded until read, and reads decode a chunk at a time,
+    so millions of mined templates cost their arrays, not a tuple each."""
+
+    def __init__(self, words: np.ndarray, arena: np.ndarray, starts: np.ndarray, ids: np.ndarray | None = None):
+        self.words, self.arena, self.starts = words, arena, starts
+        self.ids = np.arange(starts.shape[0] - 1, dtype=np.int64) if ids is None else np.asarray(ids, np.int64)
+
+    @classmethod
+    def from_tuples(cls, patterns) -> "PatternStore":
+        """A store of element tuples (placeholders ``[X]``)."""
+        index = {PLACEHOLDER_TEXT: 0}
+        words = [PLACEHOLDER_TEXT]
+        codes = array.array("i")
+        starts = array.array("q", [0])
+        for p in patterns:
+            for t in p:
+                c = index.get(t)
+                if c is None:
+                    c = index[t] = len(words)
+                    words.append(t)
+                codes.append(c)
+            starts.append(len(codes))
+        return cls(np.array(words + [None], dtype=object)[:-1], np.frombuffer(codes, np.int32).copy(),
+                   np.frombuffer(starts, np.int64).copy())
+
+    def __len__(self) -> int:
+        return self.ids.shape[0]
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return self.decode(self.ids[i])
+        a, b = self.starts[self.ids[i]], self.starts[self.ids[i] + 1]
+        return tuple(self.words[self.arena[a:b]].tolist())
+
+    def __iter__(self):
+        for lo in range(0, len(self), _DECODE_CHUNK):
+            yield from self.decode(self.ids[lo:lo + _DECODE_CHUNK])
+
+    def __eq__(self, other) -> bool:
+        try:
+            return len(self) == len(other) and all(a == tuple(b) for a, b in zip(self, other))
+        except TypeError:
+            return NotImplemented
+
+    def __add__(self, other) -> list:
+        return list(self) + list(other)
+
+    def __radd__(self, other) -> list:
+        return list(other) + list(self)
+
+    def _tokens(self, sel: np.ndarray) -> tuple[list, list]:
+        lens = self.starts[sel + 1] - self.starts[sel]
+        toks = self.words[self.arena[np.repeat(self.starts[sel], lens) + _ranks_within(lens)]].tolist()
+        return toks, np.cumsum(lens).tolist()
+
+    def decode(self, sel: np.ndarray) -> list[tuple]:
+        """Element tuples of the sequences ``sel`` (ids into ``starts``)."""
+        toks, ends = self._tokens(sel)
+        out, a = [], 0
+        for b in ends:
+            out.append(tuple(toks[a:b]))
+            a = b
+        return out
+
+    def texts(self, sel: np.ndarray) -> list[str]:
+        """Template texts (:func:`template_text`) of the sequences ``sel``."""
+        toks, ends = self._tokens(sel)
+        out, a = [], 0
+        for b in ends:
+            out.append(" ".join(toks[a:b]))
+            a = b
+        return out
+
+    def take(self, order) -> "PatternStore":
+        """Entries ``order`` (a reordering or subset), sharing the arrays."""
+        return PatternStore(self.words, self.arena, self.starts, self.ids[np.asarray(order, np.int64)])
+
+    def lengths(self) -> np.ndarray:
+        return self.starts[self.ids + 1] - self.starts[self.ids]
+
+    def n_literals(self) -> np.ndarray:
+        """Literals per entry."""
+        lit = np.zeros(self.arena.shape[0] + 1, np.int64)
+        np.cumsum(self.arena != 0, out=lit[1:])
+        return lit[self.starts[self.ids + 1]] - lit[self.starts[self.ids]]
+
+    def trivial(self) -> np.ndarray:
+        """:func:`is_trivial` per entry ("[X] w [X]")."""
+        out = self.lengths() == 3
+        first = self.starts[self.ids[out]]
+        out[out] = (self.arena[first] == 0) & (self.arena[first + 2] == 0)
+        return out
+
+
+_DECODE_CHUNK = 1 << 16  # templates decoded at a time when reading a PatternStore
 
 
 def drop_literal(pattern: tuple, k: int) -> tuple:
@@ -665,11 +749,14 @@ class Templates:
     def __init__(self, patterns, counts, total: int | None = None, word_counts: dict | None = None,
                  n_words: int | None = None, examples=None, meta: dict | None = None,
                  boundaries: dict | None = None):
-        self.patterns = [parse_template(p) if isinstance(p, str) else tuple(p) for p in patterns]
-        self.counts = np.asarray(list(counts), dtype=np.int64)
+        if isinstance(patterns, PatternStore):  # distinct sequences (a mining table's keys), kept as arrays
+            self.patterns = patterns
+        else:
+            self.patterns = [parse_template(p) if isinstance(p, str) else tuple(p) for p in patterns]
+        self.counts = np.asarray(counts if isinstance(counts, np.ndarray) else list(counts), dtype=np.int64)
         if len(self.patterns) != len(self.counts):
             raise ValueError("patterns and counts differ in length")
-        if len(set(self.patterns)) != len(self.patterns):
+        if not isinstance(patterns, PatternStore) and len(set(self.patterns)) != len(self.patterns):
             raise ValueError("duplicate templates")
         self.total = int(total if total is not None else max(int(self.counts.sum()), 1))
         self.word_counts = dict(word_counts or {})
@@ -732,19 +819,63 @@ class Templates:
         p = self.pmi(i)
         return float("-inf") if math.isnan(p) else int(self.counts[i]) * p
 
+    def _store(self) -> PatternStore:
+        p = self.patterns
+        return p if isinstance(p, PatternStore) else PatternStore.from_tuples(p)
+
+    def pmis(self, store: PatternStore | None = None) -> np.ndarray:
+        """:meth:`pmi` of every template (the same floats: the same operations in the same order)."""
+        store = self._store() if store is None else store
+        uniq, inv = np.unique(self.counts, return_inverse=True)
+        s = np.array([math.log(c / self.total) if c > 0 else math.nan for c in uniq.tolist()], np.float64)[inv]
+        get = self.word_counts.get
+        wlog = np.array([math.nan] + [math.log(c / self.n_words) if (c := get(w, 0)) > 0 else math.nan
+                                      for w in store.words[1:].tolist()], np.float64)
+        first, lens = store.starts[store.ids], store.lengths()
+        for k in range(int(lens.max(initial=0))):  # literal by literal, left to right, as pmi() does
+            at = np.nonzero(lens > k)[0]
+            codes = store.arena[first[at] + k]
+            lit = codes != 0
+            s[at[lit]] -= wlog[codes[lit]]
+        return s
+
+    def _order(self, by: str) -> np.ndarray:
+        if by not in RANKINGS:
+            raise MinentError(f"ranking must be one of {', '.join(RANKINGS)}")
+        store = self._store()
+        if by == "count":
+            scores = self.counts
+        else:
+            pmi = self.pmis(store)
+            scores = self.counts.astype(np.float64) * pmi
+            scores[np.isnan(pmi)] = -np.inf
+        order = np.argsort(-scores, kind="stable")
+        s = scores[order]
+        group = np.zeros(len(order), np.int64)
+        np.cumsum(s[1:] != s[:-1], out=group[1:])
+        tied = np.nonzero(np.bincount(group)[group] > 1)[0]  # sorted positions in a run of equal scores
+        tied_groups = group[tied]
+        lo = 0
+        while lo < tied.shape[0]:  # ties by text, a batch of whole runs at a time
+            hi = int(np.searchsorted(tied_groups, tied_groups[min(lo + _DECODE_CHUNK, tied.shape[0]) - 1], "right"))
+            at = tied[lo:hi]
+            ids = order[at]
+            keys = list(zip(tied_groups[lo:hi].tolist(), store.texts(store.ids[ids])))
+            order[at] = ids[sorted(range(hi - lo), key=keys.__getitem__)]
+            lo = hi
+        return order
+
     def order(self, by: str = "count") -> list[int]:
         """Indices ranked ``by`` ``"count"`` or ``"saving"`` (descending), ties by the template
         text in code-point order."""
-        if by not in RANKINGS:
-            raise MinentError(f"ranking must be one of {', '.join(RANKINGS)}")
-        scores = self.counts.tolist() if by == "count" else [self.saving(i) for i in range(len(self))]
-        keys = [(-c, template_text(p)) for c, p in zip(scores, self.patterns)]
-        return sorted(range(len(self)), key=keys.__getitem__)
+        return self._order(by).tolist()
 
     def ranked(self, by: str = "count") -> "Templates":
         """A copy sorted by :meth:`order`."""
-        order = self.order(by)
-        return Templates([self.patterns[i] for i in order], self.counts[order], self.total,
+        order = self._order(by)
+        patterns = (self.patterns.take(order) if isinstance(self.patterns, PatternStore)
+                    else [self.patterns[i] for i in order])
+        return Templates(patterns, self.counts[order], self.total,
                          self.word_counts, self.n_words,
                          self.examples.take(order) if isinstance(self.examples, ExampleSentences)
                          else [self.examples[i] for i in order], self.meta,
@@ -782,14 +913,18 @@ class Templates:
                      + " ".join(f"{key}={_meta_value(v)}" for key, v in meta.items()) + "\n")
             fh.write("## templates\n")
             fh.write("\t".join(_TEMPLATE_COLUMNS + [f"example_{j + 1}" for j in range(k)]) + "\n")
-            for i in range(len(self)):
-                pmi = self.pmi(i)
-                cells = [self.text(i), str(int(self.counts[i])), f"{self.counts[i] / self.total:.6g}",
-                         str(self.n_literals(i)), str(int(self.is_trivial(i))),
-                         "" if math.isnan(pmi) else f"{pmi:.4f}"]
-                ex = [e.replace("\t", " ").replace("\n", " ") for e in self.examples[i]]
-                cells += ex + [""] * (k - len(ex))
-                fh.write("\t".join(cells) + "\n")
+            store = self._store()
+            pmis, n_lits, trivial = self.pmis(store), store.n_literals(), store.trivial()
+            for lo in range(0, len(self), _DECODE_CHUNK):  # texts decoded a chunk at a time
+                hi = min(lo + _DECODE_CHUNK, len(self))
+                counts = self.counts[lo:hi]
+                for i, text, c, p, n, t, pmi in zip(range(lo, hi), store.texts(store.ids[lo:hi]), counts.tolist(),
+                                                    (counts / self.total).tolist(), n_lits[lo:hi].tolist(),
+                                                    trivial[lo:hi].tolist(), pmis[lo:hi].tolist()):
+                    cells = [text, str(c), f"{p:.6g}", str(n), str(int(t)), "" if math.isnan(pmi) else f"{pmi:.4f}"]
+                    ex = [e.replace("\t", " ").replace("\n", " ") for e in self.examples[i]]
+                    cells += ex + [""] * (k - len(ex))
+                    fh.write("\t".join(cells) + "\n")
             fh.write("## words\nword\tcount\tstarts\tends\n")
             for w in sorted(words, key=lambda x: (-self.word_counts.get(x, 0), x)):
                 a, b = self.boundaries.get(w, (0, 0))
@@ -1576,14 +1711,14 @@ class TemplateFinder:
             table.add(arena, starts)
             closed_codes(table.frozen(), arena, starts, kept_counts, float(self.redundancy), keep)
         closed = np.nonzero(keep)[0]
-        patterns = _decode(np.array(words, dtype=object), arena, starts, closed)
+        store = PatternStore(np.array(words, dtype=object), arena, starts, closed)
         kept_counts = kept_counts[closed]
         word_dict = {w: int(c) for w, c in zip(words[1:], word_counts[1:].tolist()) if c > 0}
-        tpl = Templates(patterns, kept_counts, n_occ, word_dict, n_words)  # checked once, then ranked
-        order = tpl.order(self.ranking)
-        patterns = tpl.patterns = [tpl.patterns[j] for j in order]
-        kept = tpl.counts = kept_counts[order]
-        examples: list | ExampleSentences = [[] for _ in patterns]
+        tpl = Templates(store, kept_counts, n_occ, word_dict, n_words)  # ranked from arrays
+        order = tpl._order(self.ranking)
+        patterns = tpl.patterns = store.take(order)
+        tpl.counts = kept_counts[order]
+        examples: list | ExampleSentences = [[] for _ in range(len(patterns))]
         if self.n_examples and patterns:
             examples = self._examples(sentences, np.concatenate(rows)[closed][order], progress, n_sent)
         timings["select"] = time.perf_counter() - t0
@@ -1614,7 +1749,7 @@ class TemplateFinder:
             "counted_templates": counted_templates,
             "sketch": {"counters_per_row": 1 << self._sketch_bits(n_words), "passed_occurrences": passed},
             "kept_templates": len(patterns),
-            "kept_nontrivial": sum(1 for p in patterns if not is_trivial(p)),
+            "kept_nontrivial": int(len(patterns) - patterns.trivial().sum()),
             "template_count_cutoff": cut,
             "sentences_path_capped": capped,
             "table_bytes": {"pairs": pairs_bytes, "strong": strong.nbytes, "templates": template_bytes},

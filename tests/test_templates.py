@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 from minent.commands import main
 from minent.errors import FormatError, MinentError
 from minent.hashtable import KeyCounter
-from minent.templates import (CLOSING_MARKS, PLACEHOLDER, SENTENCE_END, TemplateFinder, Templates, Vocabulary,
+from minent.templates import (CLOSING_MARKS, PLACEHOLDER, PatternStore, SENTENCE_END, TemplateFinder, Templates, Vocabulary,
                               _pack, block_templates, is_trivial, parse_template, piece_boundaries,
                               skipgram_keys, split_sentences)
 
@@ -599,3 +599,58 @@ def test_example_sentences_read_as_lists_of_str():
     assert ex == [["在 北京 中", "你好 😀"], ["你好 😀"], []] and list(ex.take([2, 0])) == [[], ["在 北京 中", "你好 😀"]]
     t = Templates(["[X] 中", "你好 [X]", "在 [X]"], [1, 3, 2], examples=ex)
     assert t.ranked().examples == [["你好 😀"], [], ["在 北京 中", "你好 😀"]]
+
+
+# ----------------------------------------------------------------------------- array-backed templates
+
+def _ref_order(t, by):
+    """The ranking spelled out: (-score, text) over Python tuples."""
+    scores = t.counts.tolist() if by == "count" else [t.saving(i) for i in range(len(t))]
+    return sorted(range(len(t)), key=lambda i: (-scores[i], " ".join(t.patterns[i])))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.sampled_from(["[X]", "的", "在", "中", "a", "ab", "b!", "c"]),
+                                   min_size=1, max_size=5), st.integers(1, 4)), min_size=1, max_size=40))
+def test_pattern_store_matches_tuples(entries):
+    pats, counts, seen = [], [], set()
+    for p, c in entries:
+        p = tuple(p)
+        well_formed = not any(x == y == "[X]" for x, y in zip(p, p[1:]))
+        if p not in seen and well_formed and any(x != "[X]" for x in p):
+            seen.add(p)
+            pats.append(p)
+            counts.append(c)
+    if not pats:
+        return
+    words = {"的": 9, "在": 4, "中": 4, "a": 2, "ab": 1, "c": 3}  # "b!" has no count: pmi nan, saving -inf
+    listed = Templates(pats, counts, 50, words, 40)
+    store = PatternStore.from_tuples(pats)
+    arrayed = Templates(store, counts, 50, words, 40)
+    assert store == pats and list(store) == pats and store[:3] == pats[:3] and store + [] == pats
+    assert [store[i] for i in range(len(pats))] == pats
+    assert store.n_literals().tolist() == [listed.n_literals(i) for i in range(len(pats))]
+    assert store.trivial().tolist() == [listed.is_trivial(i) for i in range(len(pats))]
+    ref = [listed.pmi(i) for i in range(len(pats))]
+    got = arrayed.pmis().tolist()
+    assert all((np.isnan(a) and np.isnan(b)) or a == b for a, b in zip(ref, got))  # the same floats
+    for by in ("count", "saving"):
+        assert listed.order(by) == arrayed.order(by) == _ref_order(listed, by)
+        r = arrayed.ranked(by)
+        assert isinstance(r.patterns, PatternStore) and r.patterns == listed.ranked(by).patterns
+    with tempfile.TemporaryDirectory() as d:
+        a, b = os.path.join(d, "a.tsv"), os.path.join(d, "b.tsv")
+        listed.save(a)
+        arrayed.save(b)
+        assert open(a, "rb").read() == open(b, "rb").read()
+        assert Templates.load(b).patterns == pats
+
+
+def test_fit_keeps_templates_as_arrays():
+    data = [["在", "家", "中", "休息"], ["在", "学校", "中", "读书"], ["我", "在", "家", "中"]] * 4
+    f = TemplateFinder(min_count=2, ranking="saving").fit(data)
+    t = f.templates_
+    assert isinstance(t.patterns, PatternStore)
+    assert f.report_["kept_nontrivial"] == sum(1 for i in range(len(t)) if not t.is_trivial(i))
+    assert t.order("saving") == list(range(len(t)))  # stored in ranked order
+    assert ("在", "[X]") in t.patterns and t.patterns == list(t.patterns)
