@@ -1604,27 +1604,29 @@ class TemplateFinder:
         """The example sentences of ``rows`` (corpus sentence indices, -1 padded), read in one pass
         up to the last one needed and kept as UTF-8 (:class:`ExampleSentences`)."""
         wanted = np.unique(rows[rows >= 0])
-        want = set(wanted.tolist())
         path = getattr(sentences, "path", None)
         if path is None:
-            numbered = ((s, " ".join(tokens).encode("utf-8", "surrogatepass") if s in want else b"")
-                        for s, tokens in enumerate(sentences))
-            return ExampleSentences(rows, wanted, *self._find_examples(numbered, want, progress, n_sent))
+            return ExampleSentences(rows, wanted, *self._find_examples(
+                sentences, lambda tokens: " ".join(tokens).encode("utf-8", "surrogatepass"), wanted, progress, n_sent))
         with open(path, "rb") as fh:  # a spool file: a line is its words joined by single spaces
-            numbered = ((s, line.rstrip(b"\r\n")) for s, line in enumerate(fh))
-            return ExampleSentences(rows, wanted, *self._find_examples(numbered, want, progress, n_sent))
+            return ExampleSentences(rows, wanted, *self._find_examples(
+                fh, lambda line: line.rstrip(b"\r\n"), wanted, progress, n_sent))
 
     @staticmethod
-    def _find_examples(numbered, want, progress, n_sent) -> tuple[bytearray, array.array]:
-        """The wanted sentences' UTF-8 in one buffer, and where each ends (no object per sentence)."""
+    def _find_examples(items, encode, wanted: np.ndarray, progress, n_sent) -> tuple[bytearray, array.array]:
+        """``encode(item)`` (UTF-8) of the sentences ``wanted`` (sorted indices into ``items``) in one
+        buffer, and where each ends (no object per sentence, no set of the indices)."""
         found, ends = bytearray(), array.array("q")
-        last = max(want, default=-1)
-        for s, text in numbered:
-            if s > last:
+        j, n = 0, wanted.shape[0]
+        nxt = int(wanted[0]) if n else -1
+        for s, item in enumerate(items):
+            if j == n:
                 break
-            if s in want:
-                found += text
+            if s == nxt:
+                found += encode(item)
                 ends.append(len(found))
+                j += 1
+                nxt = int(wanted[j]) if j < n else -1
             if progress and (s + 1) % 10000 == 0:
                 progress("examples", 10000, n_sent)
         return found, ends
@@ -1700,6 +1702,8 @@ class TemplateFinder:
                 if payload is not None:
                     rows.append(payload)
             template_bytes, template_spills = counter.peak_table_bytes, counter.spills
+        if engine is not None and hasattr(engine, "stop_workers"):
+            engine.stop_workers()  # the last task of the fit is done: idle workers hand their memory back
         arena = np.concatenate(arenas).astype(np.int32) if arenas else np.zeros(0, np.int32)
         lens = np.concatenate(lengths) if lengths else np.zeros(0, np.int64)
         starts = np.zeros(lens.shape[0] + 1, np.int64)
