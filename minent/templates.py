@@ -529,19 +529,13 @@ class PatternStore(Sequence):
     @classmethod
     def from_tuples(cls, patterns) -> "PatternStore":
         """A store of element tuples (placeholders ``[X]``)."""
-        index = {PLACEHOLDER_TEXT: 0}
-        words = [PLACEHOLDER_TEXT]
+        vocab = Vocabulary()  # id 0 is the placeholder
         codes = array.array("i")
         starts = array.array("q", [0])
         for p in patterns:
-            for t in p:
-                c = index.get(t)
-                if c is None:
-                    c = index[t] = len(words)
-                    words.append(t)
-                codes.append(c)
+            codes.extend(0 if t == PLACEHOLDER_TEXT else vocab.add(t) for t in p)
             starts.append(len(codes))
-        return cls(np.array(words + [None], dtype=object)[:-1], np.frombuffer(codes, np.int32).copy(),
+        return cls(np.array(vocab.words + [None], dtype=object)[:-1], np.frombuffer(codes, np.int32).copy(),
                    np.frombuffer(starts, np.int64).copy())
 
     def __len__(self) -> int:
