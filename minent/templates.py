@@ -719,8 +719,10 @@ class Templates:
 
     Parameters
     ----------
-    patterns : list of str or tuple of str
-        Templates as text (``"[X] 的 [X]"``) or element tuples (``("[X]", "的", "[X]")``).
+    patterns : list of str or tuple of str, or a PatternStore
+        Templates as text (``"[X] 的 [X]"``) or element tuples (``("[X]", "的", "[X]")``); or a
+        :class:`PatternStore` of distinct word-id sequences (what a fit gives: kept as arrays, read
+        as tuples, decoded a chunk at a time when ranked or saved).
     counts : sequence of int
         Occurrence counts (sentences containing the template).
     total : int, optional
