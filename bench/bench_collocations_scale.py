@@ -9,7 +9,8 @@ once from the shipped sample (outputs of this script live in a temporary directo
         [--timeout SECONDS] [--name collocations_scale_default]
 runs `minent collocations CORPUS` with default options (the corpus's learned lexicon) and writes
 outputs/bench/collocations_scale_default.{json,md}: wall time and the peak resident memory of the
-whole process tree (the command and its worker processes, sampled every 0.2 s with psutil).
+whole process tree (the command and its worker processes, sampled every 0.5 s with psutil: PSS and RSS, per
+process and summed).
 """
 from __future__ import annotations
 
@@ -54,19 +55,72 @@ def job_collocations(path: str, lexicon: str, memory: str) -> None:
           "digest": digest, "words_per_s": report["words_per_s"]})
 
 
-def tree_peak(cmd: list[str], timeout: float | None = None) -> tuple[int | None, float, float]:
-    """``(exit code, wall s, peak MB)`` of ``cmd``, the peak summed over its process tree. Past
-    ``timeout`` seconds the tree is stopped (SIGTERM, then SIGKILL) and the exit code is None."""
+class TreeSampler:
+    """Memory of a process tree sampled every ``every`` seconds with psutil: per process its peak
+    RSS and PSS (proportional set: pages shared with the parent or a sibling split among them),
+    whether it is the root (the command) or a worker, and the tree's sums; the tree's PSS peak is
+    the memory the tree really holds, its RSS sum an upper bound (shared pages counted in each)."""
+
+    def __init__(self, root, every: float = 0.5):
+        self.root, self.every, self.t0 = root, every, time.perf_counter()
+        self.procs: dict[int, dict] = {}
+        self.peak_rss = self.peak_pss = 0
+        self.peak_at = 0.0
+        self.timeline: list[tuple] = []  # (s, parent PSS MB, workers PSS MB), every ~2 s
+
+    def sample(self) -> None:
+        import psutil
+        try:
+            tree = [self.root] + self.root.children(recursive=True)
+        except psutil.Error:
+            return
+        rss = pss = parent = 0
+        t = time.perf_counter() - self.t0
+        for p in tree:
+            try:
+                info = p.memory_full_info()
+            except psutil.Error:
+                continue
+            one = getattr(info, "pss", info.rss)
+            rss += info.rss
+            pss += one
+            if p.pid == self.root.pid:
+                parent = one
+            rec = self.procs.setdefault(p.pid, {"role": "parent" if p.pid == self.root.pid else "worker",
+                                                "peak_rss": 0, "peak_pss": 0, "peak_pss_at": 0.0})
+            rec["peak_rss"] = max(rec["peak_rss"], info.rss)
+            if one > rec["peak_pss"]:
+                rec["peak_pss"], rec["peak_pss_at"] = one, t
+        self.peak_rss = max(self.peak_rss, rss)
+        if pss > self.peak_pss:
+            self.peak_pss, self.peak_at = pss, t
+        if not self.timeline or t - self.timeline[-1][0] >= 2.0:
+            self.timeline.append((round(t, 1), round(parent / 2**20), round((pss - parent) / 2**20)))
+
+    def summary(self) -> dict:
+        mb = 2**20
+        workers = [r for r in self.procs.values() if r["role"] == "worker"]
+        parent = next((r for r in self.procs.values() if r["role"] == "parent"), None)
+        return {"peak_tree_mb": round(self.peak_rss / mb), "peak_tree_pss_mb": round(self.peak_pss / mb),
+                "peak_tree_pss_at_s": round(self.peak_at, 1),
+                "parent_peak_pss_mb": round(parent["peak_pss"] / mb) if parent else None,
+                "parent_peak_pss_at_s": round(parent["peak_pss_at"], 1) if parent else None,
+                "parent_peak_rss_mb": round(parent["peak_rss"] / mb) if parent else None,
+                "workers": len(workers),
+                "worker_peak_pss_mb": round(max([r["peak_pss"] for r in workers] + [0]) / mb),
+                "worker_peak_rss_mb": round(max([r["peak_rss"] for r in workers] + [0]) / mb),
+                "timeline": self.timeline}
+
+
+def tree_peak(cmd: list[str], timeout: float | None = None) -> tuple[int | None, float, dict]:
+    """``(exit code, wall s, memory summary)`` of ``cmd`` (:class:`TreeSampler`). Past ``timeout``
+    seconds the tree is stopped (SIGTERM, then SIGKILL) and the exit code is None."""
     import psutil
     t0 = time.perf_counter()
     proc = psutil.Popen(cmd)
-    peak = 0
+    sampler = TreeSampler(proc)
     while proc.poll() is None:
-        try:
-            procs = [proc] + proc.children(recursive=True)
-            peak = max(peak, sum(p.memory_info().rss for p in procs if p.is_running()))
-        except psutil.Error:
-            pass
+        sampler.sample()
         if timeout is not None and time.perf_counter() - t0 > timeout:
             procs = [proc] + proc.children(recursive=True)
             for p in procs:
@@ -80,9 +134,9 @@ def tree_peak(cmd: list[str], timeout: float | None = None) -> tuple[int | None,
                     p.kill()
                 except psutil.Error:
                     pass
-            return None, time.perf_counter() - t0, peak / 2**20
-        time.sleep(0.2)
-    return proc.returncode, time.perf_counter() - t0, peak / 2**20
+            return None, time.perf_counter() - t0, sampler.summary()
+        time.sleep(sampler.every)
+    return proc.returncode, time.perf_counter() - t0, sampler.summary()
 
 
 def default_options(sizes: list[str], jobs: int, data: str, timeout: float | None = None,
@@ -92,34 +146,44 @@ def default_options(sizes: list[str], jobs: int, data: str, timeout: float | Non
         path = corpus(size, data)
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "templates.tsv")
-            code, wall, peak = tree_peak([sys.executable, "-m", "minent", "collocations", path, "-o", out, "-q",
-                                          "--top", "0", "--jobs", str(jobs)], timeout)
+            code, wall, mem = tree_peak([sys.executable, "-m", "minent", "collocations", path, "-o", out, "-q",
+                                         "--top", "0", "--jobs", str(jobs)], timeout)
+            row = {"path": os.path.basename(path), "mb": os.path.getsize(path) / 2**20, "jobs": jobs,
+                   "wall_s": round(wall, 1), **mem}
             if code is None:  # stopped at the time limit: what was measured until then
-                rows.append({"path": os.path.basename(path), "mb": os.path.getsize(path) / 2**20, "jobs": jobs,
-                             "wall_s": round(wall, 1), "peak_tree_mb": round(peak), "timed_out": True})
+                rows.append({**row, "timed_out": True})
                 continue
             if code:
                 raise SystemExit(f"collocations failed on {path}")
             rep = json.load(open(os.path.join(tmp, "templates.report.json"), encoding="utf-8"))
-        rows.append({"path": os.path.basename(path), "mb": os.path.getsize(path) / 2**20, "jobs": jobs,
-                     "wall_s": round(wall, 1), "peak_tree_mb": round(peak), "words": rep["words"],
-                     "sentences": rep["sentences"], "tokenizer": rep["tokenizer"], "timings_s": rep["timings_s"],
-                     "kept": rep["kept_templates"], "spills": rep["spills"]})
+            with open(out, "rb") as fh:
+                row["digest"] = hashlib.sha256(fh.read()).hexdigest()[:16]
+        rows.append({**row, "words": rep["words"], "sentences": rep["sentences"], "tokenizer": rep["tokenizer"],
+                     "timings_s": rep["timings_s"], "kept": rep["kept_templates"], "spills": rep["spills"],
+                     "counted_templates": rep["counted_templates"], "distinct_pairs": rep["distinct_pairs"],
+                     "strong_pairs": rep["strong_pairs"], "template_occurrences": rep["template_occurrences"],
+                     "sketch": rep["sketch"], "parent_peak_rss_mb_self": rep["peak_rss_mb"]})
+        print(json.dumps({k: v for k, v in rows[-1].items() if k != "timeline"}), file=sys.stderr)
     t = ("### collocations with default options (learned lexicon) on synthetic text\n\n"
-         "| corpus MB | --jobs | wall s | peak MB (process tree) | words | words/s (wall) | kept | "
-         "timings s (count / paths / select) |\n|---|---|---|---|---|---|---|---|\n")
+         "| corpus MB | --jobs | wall s | tree PSS peak MB (at s) | tree RSS peak MB | parent PSS peak MB (at s) | "
+         "worker PSS peak MB | words | words/s (wall) | kept | timings s |\n"
+         "|---|---|---|---|---|---|---|---|---|---|---|\n")
     for r in rows:
+        mem = (f"{r['peak_tree_pss_mb']:,} ({r['peak_tree_pss_at_s']}) | {r['peak_tree_mb']:,} | "
+               f"{r['parent_peak_pss_mb']:,} ({r['parent_peak_pss_at_s']}) | {r['worker_peak_pss_mb']:,}")
         if r.get("timed_out"):
-            t += (f"| {r['mb']:.0f} | {r['jobs']} | stopped at {r['wall_s']} (time limit) | "
-                  f"{r['peak_tree_mb']:,} (until then) | | | | |\n")
+            t += (f"| {r['mb']:.0f} | {r['jobs']} | stopped at {r['wall_s']} (time limit) | {mem} (until then) "
+                  f"| | | | |\n")
             continue
-        tm = r["timings_s"]
-        t += (f"| {r['mb']:.0f} | {r['jobs']} | {r['wall_s']} | {r['peak_tree_mb']:,} | {r['words']:,} | "
-              f"{round(r['words'] / r['wall_s']):,} | {r['kept']:,} | {tm['count']} / {tm['paths']} / {tm['select']} |\n")
+        tm = " / ".join(f"{k} {v}" for k, v in r["timings_s"].items())
+        t += (f"| {r['mb']:.0f} | {r['jobs']} | {r['wall_s']} | {mem} | {r['words']:,} | "
+              f"{round(r['words'] / r['wall_s']):,} | {r['kept']:,} | {tm} |\n")
     t += ("\nWall time includes learning the lexicon (first 16 MB), tokenising into the sentence spool, the "
-          "three passes and writing the file. Peak memory: the largest sum of the resident sizes of the "
-          "command and its worker processes (sampled every 0.2 s); pages a forked worker shares with its "
-          "parent count in both, so this is an upper bound.\n")
+          "passes and writing the file. Memory sampled every 0.5 s with psutil over the command and its worker "
+          "processes: tree PSS = the largest sum of proportional sets (pages shared between the parent and a "
+          "forked worker split between them: what the tree holds), tree RSS = the largest sum of resident sets "
+          "(shared pages counted in each: an upper bound); per process the peak PSS, with the time (s from the "
+          "start) when it was reached. The JSON file has a timeline (parent / workers PSS every ~2 s).\n")
     write_results(name, {"runs": rows}, t)
 
 

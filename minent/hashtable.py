@@ -151,16 +151,22 @@ class KeyCounter:
         self.n = 0
         self.add(keys, vals)
 
-    def add(self, keys: np.ndarray, counts: np.ndarray | None = None) -> None:
-        """Add ``counts`` (default 1 each) to ``keys``."""
+    def add(self, keys: np.ndarray, counts: np.ndarray | None = None, start: int = 0,
+            max_bytes: int | None = None) -> int:
+        """Add ``counts`` (default 1 each) to ``keys[start:]``. With ``max_bytes``, stop where the
+        table would have to grow past that many bytes; returns the index of the first key not
+        added (``len(keys)`` when all were)."""
         keys = np.ascontiguousarray(keys, dtype=np.int64)
         unit = counts is None
         counts = np.ones(1, np.int64) if unit else np.ascontiguousarray(counts, dtype=np.int64)
-        i = 0
+        i = start
         while i < keys.shape[0]:
             i, self.n = key_add(self.keys, self.vals, self.n, self.keys.shape[0] // 2, keys, counts, i, unit)
             if i < keys.shape[0]:
+                if max_bytes is not None and 2 * self.nbytes > max_bytes:
+                    return i
                 self._grow()
+        return i
 
     def frozen(self) -> tuple:
         """The table as one tuple for kernels (:func:`key_find`); valid until the next :meth:`add`."""

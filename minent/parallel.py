@@ -493,6 +493,11 @@ class LocalEngine:
             self._pool.close()
             self._pool = None
 
+    def stop_workers(self) -> None:
+        """End the idle worker processes now (their memory goes back to the system); the next
+        :meth:`map` forks a fresh pool."""
+        self._stop_pool()
+
     def close(self) -> None:
         self._stop_pool()
 
@@ -633,6 +638,9 @@ class DaskEngine:
         entry = self._shared.pop(handle.key, None)
         if self._scheduler_lost() is None:  # nothing to cancel on a scheduler that is gone
             self.client.cancel([handle] + ([entry[1]] if entry is not None and entry[1] is not handle else []))
+
+    def stop_workers(self) -> None:
+        """Nothing to do: Dask's workers are the cluster's (see :meth:`LocalEngine.stop_workers`)."""
 
     def close(self) -> None:
         self.client.close()

@@ -20,7 +20,8 @@ import numpy as np
 from numba import njit
 
 from .hashtable import SeqCounter
-from .pretokenize import HAN, Rules, after_segmentation, class_table, from_codes, join_dotted, scan_spans, to_codes
+from .pretokenize import (HAN, Rules, _scan_spans, after_segmentation, class_table, from_codes, join_dotted,
+                          scan_spans, to_codes)
 from .viterbi import best_path, candidates, make_scratch, path_bounds
 
 CHUNK = 1 << 16
@@ -60,6 +61,30 @@ def segment_codes(cps, spans, model):
             m = path_bounds(scratch, c - a, a, tok_s, tok_e, tok_id, m)
             a = c
     return tok_s[:m], tok_e[:m], tok_id[:m]
+
+
+@njit(cache=True)
+def segment_pieces(cps, starts, ends, cls, rules, model):
+    """:meth:`Segmenter.tokens` of each piece ``cps[starts[i]:ends[i]]`` on its own, in one call:
+    ``(token starts, token ends, first token of each piece)``, offsets into ``cps``."""
+    out_s = np.empty(cps.shape[0], np.int64)
+    out_e = np.empty(cps.shape[0], np.int64)
+    first = np.zeros(starts.shape[0] + 1, np.int64)
+    m = 0
+    for i in range(starts.shape[0]):
+        lo = starts[i]
+        piece = cps[lo:ends[i]]
+        s, e, ids = segment_codes(piece, _scan_spans(piece, cls, rules), model)
+        if rules >= 1:
+            s, e, ids = after_segmentation(piece, cls, s, e, ids)
+        if rules >= 2:
+            s, e, ids = join_dotted(piece, cls, s, e, ids)
+        for k in range(s.shape[0]):
+            out_s[m] = s[k] + lo
+            out_e[m] = e[k] + lo
+            m += 1
+        first[i + 1] = m
+    return out_s[:m], out_e[:m], first
 
 
 @njit(cache=True)
@@ -176,6 +201,17 @@ class Segmenter:
         """Words of ``text`` (white space dropped)."""
         _, s, e = self.token_bounds(text)
         return [text[a:b] for a, b in zip(s.tolist(), e.tolist())]
+
+    def segment_many(self, lines: list[str]) -> list[list[str]]:
+        """``[self.segment(line) for line in lines]`` in one kernel call (the per-call cost of a
+        line is most of the time on short lines)."""
+        text = "".join(lines)  # string index = code point index
+        ends = np.cumsum(np.fromiter(map(len, lines), np.int64, len(lines)))
+        s, e, first = segment_pieces(to_codes(text), ends - np.fromiter(map(len, lines), np.int64, len(lines)),
+                                     ends, class_table(), int(self.rules), self.model)
+        s, e, first = s.tolist(), e.tolist(), first.tolist()
+        return [[text[a:b] for a, b in zip(s[first[i]:first[i + 1]], e[first[i]:first[i + 1]])]
+                for i in range(len(lines))]
 
     def segment_text(self, text: str) -> str:
         """``text`` with its words separated by single spaces, line breaks kept."""

@@ -23,6 +23,7 @@ read back; :class:`minent.TemplateFinder` reads its input up to three times.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import os
 import shutil
@@ -88,6 +89,20 @@ class JiebaTokenizer:
         return out
 
 
+class LexiconTokenizer:
+    """``lexicon.segment`` as a tokenizer; :meth:`many` segments a block of lines in one kernel
+    call (the same words, :meth:`minent.segment.Segmenter.segment_many`). Picklable."""
+
+    def __init__(self, lexicon):
+        self.lexicon = lexicon
+
+    def __call__(self, line: str) -> list[str]:
+        return self.lexicon.segment(line)
+
+    def many(self, lines: list[str]) -> list[list[str]]:
+        return self.lexicon.segmenter.segment_many(lines)
+
+
 def make_tokenizer(tokenizer: str | None = None, lexicon: str | None = None, pretokenized: bool = False,
                    corpus=None, sample_bytes: int = LEXICON_SAMPLE_BYTES) -> tuple[Tokenize, str]:
     """``(line -> words, description)``; at most one of ``tokenizer`` / ``lexicon`` /
@@ -101,7 +116,7 @@ def make_tokenizer(tokenizer: str | None = None, lexicon: str | None = None, pre
     if lexicon:
         from .lexicon import Lexicon
         lex = Lexicon.load(lexicon)
-        return lex.segment, f"lexicon {lexicon} (minent, unigram segmentation)"
+        return LexiconTokenizer(lex), f"lexicon {lexicon} (minent, unigram segmentation)"
     tokenizer = tokenizer or "learn"
     if tokenizer == "jieba":
         import jieba
@@ -111,7 +126,7 @@ def make_tokenizer(tokenizer: str | None = None, lexicon: str | None = None, pre
     if corpus is None:
         raise MinentError("the learned tokenizer needs the corpus to learn from")
     lex = learned_lexicon(corpus, sample_bytes)
-    return lex.segment, (f"learned lexicon ({len(lex)} entries, default learner, from the first "
+    return LexiconTokenizer(lex), (f"learned lexicon ({len(lex)} entries, default learner, from the first "
                          f"{sample_bytes >> 20} MB of the corpus)")
 
 
@@ -128,15 +143,43 @@ def counts_tokenizer(word_counts: dict) -> Tokenize:
 def line_sentences(tokenize: Tokenize, split: bool, line: str) -> list[list[str]]:
     """The sentences of one line (tokens holding white space are dropped: a spool line separates
     words by spaces)."""
-    tokens = [t for t in tokenize(line) if t and not any(c.isspace() for c in t)]
+    return token_sentences(tokenize(line), split)
+
+
+def token_sentences(tokens: list[str], split: bool) -> list[list[str]]:
+    """The sentences of one line's tokens (see :func:`line_sentences`)."""
+    if " ".join(tokens).split() != tokens:  # equal only when no token is empty or holds white space
+        tokens = [t for t in tokens if t and not any(c.isspace() for c in t)]
     return split_sentences(tokens) if split else ([tokens] if tokens else [])
 
 
-def spool_lines(tokenize: Tokenize, split: bool, lines: Iterable[str], out) -> None:
-    """Write the sentences of ``lines`` to ``out``, one a line, words separated by a space."""
-    for line in lines:
-        for sent in line_sentences(tokenize, split, line):
+BLOCK_LINES = 1024  # lines a tokenizer with ``many`` segments per call
+
+
+def tokenized_lines(tokenize: Tokenize, lines: Iterable[str]) -> Iterator[tuple[str, list[str]]]:
+    """``(line, tokens)`` for each line, a block of lines per call when ``tokenize`` has a
+    ``many`` method (:class:`LexiconTokenizer`)."""
+    many = getattr(tokenize, "many", None)
+    if many is None:
+        for line in lines:
+            yield line, tokenize(line)
+        return
+    it = iter(lines)
+    while True:
+        block = list(itertools.islice(it, BLOCK_LINES))
+        if not block:
+            return
+        yield from zip(block, many(block))
+
+
+def spool_lines(tokenize: Tokenize, split: bool, lines: Iterable[str], out, seen: dict | None = None) -> None:
+    """Write the sentences of ``lines`` to ``out``, one a line, words separated by a space;
+    ``seen`` (a dict) gets every word as a key, in order of first sight."""
+    for _, tokens in tokenized_lines(tokenize, lines):
+        for sent in token_sentences(tokens, split):
             out.write(" ".join(sent) + "\n")
+            if seen is not None:
+                seen.update(zip(sent, itertools.repeat(None)))
 
 
 def range_lines(path: str, start: int, end: int, encoding: str) -> Iterator[str]:
@@ -154,9 +197,10 @@ def range_lines(path: str, start: int, end: int, encoding: str) -> Iterator[str]
 
 def spool_task(index, path, start, end, encoding, tokenize, split):
     """Range task: the sentences of a byte range written to a temporary file;
-    ``(index, file, lines, bytes)``."""
+    ``(index, file, lines, bytes, words in order of first sight)``."""
     fd, part = owned_temp("sentences-part", suffix=".txt")
     n_lines = 0
+    seen: dict = {}
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             def counted():
@@ -164,14 +208,14 @@ def spool_task(index, path, start, end, encoding, tokenize, split):
                 for line in range_lines(path, start, end, encoding):
                     n_lines += 1
                     yield line
-            spool_lines(tokenize, split, counted(), out)
+            spool_lines(tokenize, split, counted(), out, seen)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(part)
         if isinstance(exc, OSError):
             raise temp_write_error(part, exc) from None
         raise
-    return index, part, n_lines, end - start
+    return index, part, n_lines, end - start, list(seen)
 
 
 class SentenceSpool:
@@ -189,17 +233,18 @@ class SentenceSpool:
         self.progress = progress
         self.path: str | None = None
         self.n_lines = 0
+        self.words: list[str] | None = None  # in order of first sight, when prepared by range tasks
 
     def _first_pass(self) -> Iterator[list[str]]:
         fd, path = owned_temp("sentences", suffix=".txt")
         complete = False
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
-                for line in self.corpus.lines():
+                for line, tokens in tokenized_lines(self.tokenize, self.corpus.lines()):
                     self.n_lines += 1
                     if self.progress:
                         self.progress(len(line.encode("utf-8")) + 1)
-                    for sent in line_sentences(self.tokenize, self.split, line):
+                    for sent in token_sentences(tokens, self.split):
                         try:
                             out.write(" ".join(sent) + "\n")
                         except OSError as exc:
@@ -234,11 +279,13 @@ class SentenceSpool:
         encoding = getattr(self.corpus, "encoding", "utf-8")
         args = [(i, p, a, b, encoding, self.tokenize, self.split) for i, (p, a, b) in enumerate(ranges)]
         parts: dict[int, str] = {}
+        words: dict[int, list] = {}
         fd, path = owned_temp("sentences", suffix=".txt")
         os.close(fd)
         try:
-            for i, part, n_lines, n_bytes in engine.map(spool_task, args):
+            for i, part, n_lines, n_bytes, seen in engine.map(spool_task, args):
                 parts[i] = part
+                words[i] = seen
                 self.n_lines += n_lines
                 if self.progress:
                     self.progress(n_bytes)
@@ -257,6 +304,10 @@ class SentenceSpool:
                 with contextlib.suppress(OSError):
                     os.unlink(part)
         self.path = path
+        first_sight: dict = {}  # a word's first sight is in the first range that holds it
+        for i in range(len(ranges)):
+            first_sight.update(zip(words.pop(i), itertools.repeat(None)))
+        self.words = list(first_sight)
         return self
 
     def _read(self) -> Iterator[list[str]]:

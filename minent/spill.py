@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -24,6 +24,7 @@ from numba import njit
 
 from .errors import MinentError
 from .hashtable import KeyCounter, SeqCounter, mix64
+from .parallel import forks_workers
 from .pretokenize import from_codes
 from .textio import owned_temp
 
@@ -68,7 +69,63 @@ def merge_first_values(ids, run_rows, rows, filled):
             filled[e] += 1
 
 
-class SpillingCounter:
+class _Runs:
+    """The run files of a spilling counter: a private folder of ``part{p:03d}-run{r:05d}.npz``
+    files (partition p, run r), removed on :meth:`close`. Subclasses write runs in ``spill``."""
+
+    _dir: str | None = None
+    _runs = 0
+    spills = 0
+
+    def spill(self, *payload) -> None:
+        raise NotImplementedError
+
+    def hand_over(self, *payload) -> str | None:
+        """Spill what is in memory and give up the run files: returns their folder (None when
+        nothing was counted), for another counter of the same kind and ``parts`` to
+        :meth:`adopt` — how a range task passes its counts to the parent without sending them
+        through a pipe."""
+        self.spill(*payload)
+        folder, self._dir = self._dir, None
+        return folder
+
+    def adopt(self, folder: str | None, *payload) -> None:
+        """Take over the run files of another counter's :meth:`hand_over` as this counter's next
+        runs (after spilling the in-memory table, with its ``payload``, so run order stays the
+        order things were added: first values stay first); the folder is removed."""
+        if folder is None:
+            return
+        self.spill(*payload)
+        try:
+            names = sorted(os.listdir(folder))
+            if self._dir is None:
+                self._dir = owned_temp("spill", self._tmpdir_parent, directory=True)
+            runs = 0
+            for name in names:  # part{p:03d}-run{r:05d}.npz
+                part, run = name[:7], int(name[11:16])
+                shutil.move(os.path.join(folder, name),
+                            os.path.join(self._dir, f"{part}-run{self._runs + run:05d}.npz"))
+                runs = max(runs, run + 1)
+        except OSError as exc:
+            raise _spill_error(self, exc) from None
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        self._runs += runs
+        self.spills += runs
+
+    def close(self) -> None:
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class SpillingCounter(_Runs):
     """Counts of int32 sequences under a memory budget (bytes of table), spilling to disk.
 
     Parameters
@@ -148,27 +205,26 @@ class SpillingCounter:
         if self._dir is None:
             yield self.table, payload
             return
+        width = None if payload is None else payload.shape[1]
+        for files in self._partition_files(payload):
+            yield merge_seq_runs(files, width)
+
+    def map_partitions(self, fn: Callable, args: tuple = (), engine=None,
+                       payload: np.ndarray | None = None) -> Iterator:
+        """``fn(table, payload rows, *args)`` for each partition of :meth:`partitions`, in
+        partition order; each as a task on ``engine`` when its workers are forked from this
+        process (they read the run files; ``fn`` must be a module-level function)."""
+        if self._dir is None or not forks_workers(engine):
+            for table, rows in self.partitions(payload):
+                yield fn(table, rows, *args)
+            return
+        width = None if payload is None else payload.shape[1]
+        tasks = [(files, width, fn, args) for files in self._partition_files(payload)]
+        yield from engine.map(_seq_partition_task, tasks, ordered=True)
+
+    def _partition_files(self, payload) -> list[list[str]]:
         self.spill(payload)
-        files = sorted(os.listdir(self._dir))  # part-major, then run order
-        for p in range(self.parts):
-            merged = SeqCounter(1 << 14, 1 << 18)
-            rows = filled = None
-            for name in files:
-                if not name.startswith(f"part{p:03d}-"):
-                    continue
-                with np.load(os.path.join(self._dir, name), allow_pickle=False) as run:
-                    merged.add(run["arena"], run["starts"], run["counts"])
-                    if payload is not None:
-                        ids = merged.ids(run["arena"], run["starts"])
-                        if rows is None:
-                            rows = np.full((0, payload.shape[1]), -1, np.int64)
-                            filled = np.zeros(0, np.int64)
-                        if len(merged) > rows.shape[0]:
-                            grow = 2 * len(merged) - rows.shape[0]
-                            rows = np.concatenate([rows, np.full((grow, payload.shape[1]), -1, np.int64)])
-                            filled = np.concatenate([filled, np.zeros(grow, np.int64)])
-                        merge_first_values(ids, run["payload"], rows, filled)
-            yield merged, (rows[: len(merged)] if rows is not None else None)
+        return _files_by_partition(self._dir, self.parts)
 
     def _partitions(self) -> Iterator[SeqCounter]:
         for table, _ in self.partitions():
@@ -186,19 +242,9 @@ class SpillingCounter:
                 kept_total += c
         return out, kept_total, distinct
 
-    def close(self) -> None:
-        if self._dir is not None:
-            shutil.rmtree(self._dir, ignore_errors=True)
-            self._dir = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
-class SpillingKeyCounter:
+class SpillingKeyCounter(_Runs):
     """Counts of int64 keys (a :class:`~minent.hashtable.KeyCounter`) under a byte budget: past it,
     the table is split by a hash of the key into ``parts`` ``.npz`` run files and emptied;
     :meth:`partitions` merges each partition exactly. Same life cycle as :class:`SpillingCounter`.
@@ -215,10 +261,17 @@ class SpillingKeyCounter:
         self.peak_table_bytes = 0
 
     def add(self, keys: np.ndarray, counts: np.ndarray | None = None) -> None:
-        self.table.add(keys, counts)
-        nbytes = self.table.nbytes
-        self.peak_table_bytes = max(self.peak_table_bytes, nbytes)
-        if self.budget is not None and nbytes > self.budget // 2:  # see SpillingCounter.over_budget
+        """Count ``keys``. The table spills when it would grow past half the budget (so the
+        growth's copies, about 3.5 times the old table, stay within the budget too)."""
+        limit = None if self.budget is None else max(self.budget // 2, 1)
+        i = 0
+        while True:
+            i = self.table.add(keys, counts, i, limit)
+            self.peak_table_bytes = max(self.peak_table_bytes, self.table.nbytes)
+            if i >= len(keys):
+                break
+            self.spill()
+        if limit is not None and self.table.nbytes > limit:  # a first table already past the budget
             self.spill()
 
     def spill(self) -> None:
@@ -242,25 +295,67 @@ class SpillingKeyCounter:
             yield self.table
             return
         self.spill()
-        files = sorted(os.listdir(self._dir))
-        for p in range(self.parts):
-            merged = KeyCounter(1 << 16)
-            for name in files:
-                if name.startswith(f"part{p:03d}-"):
-                    with np.load(os.path.join(self._dir, name), allow_pickle=False) as run:
-                        merged.add(run["keys"], run["counts"])
-            yield merged
+        for files in _files_by_partition(self._dir, self.parts):
+            yield merge_key_runs(files)
 
-    def close(self) -> None:
-        if self._dir is not None:
-            shutil.rmtree(self._dir, ignore_errors=True)
-            self._dir = None
+    def map_partitions(self, fn: Callable, args: tuple = (), engine=None) -> Iterator:
+        """``fn(table, *args)`` for each of :meth:`partitions`, in partition order; as tasks on
+        ``engine`` when its workers are forked from this process (see
+        :meth:`SpillingCounter.map_partitions`)."""
+        if self._dir is None or not forks_workers(engine):
+            for table in self.partitions():
+                yield fn(table, *args)
+            return
+        self.spill()
+        tasks = [(files, fn, args) for files in _files_by_partition(self._dir, self.parts)]
+        yield from engine.map(_key_partition_task, tasks, ordered=True)
 
-    def __enter__(self):
-        return self
 
-    def __exit__(self, *exc):
-        self.close()
+
+def _files_by_partition(folder: str, parts: int) -> list[list[str]]:
+    """Run files of each partition, in run order (names ``part{p:03d}-run{r:05d}.npz``)."""
+    out: list[list[str]] = [[] for _ in range(parts)]
+    for name in sorted(os.listdir(folder)):
+        out[int(name[4:7])].append(os.path.join(folder, name))
+    return out
+
+
+def merge_seq_runs(files: list[str], width: int | None) -> tuple[SeqCounter, np.ndarray | None]:
+    """``(table, payload rows)`` of one partition's run files merged in order (a row keeps its
+    first values, :func:`merge_first_values`); rows None when ``width`` is None."""
+    merged = SeqCounter(1 << 14, 1 << 18)
+    rows = filled = None
+    for name in files:
+        with np.load(name, allow_pickle=False) as run:
+            merged.add(run["arena"], run["starts"], run["counts"])
+            if width is not None:
+                ids = merged.ids(run["arena"], run["starts"])
+                if rows is None:
+                    rows = np.full((0, width), -1, np.int64)
+                    filled = np.zeros(0, np.int64)
+                if len(merged) > rows.shape[0]:
+                    grow = 2 * len(merged) - rows.shape[0]
+                    rows = np.concatenate([rows, np.full((grow, width), -1, np.int64)])
+                    filled = np.concatenate([filled, np.zeros(grow, np.int64)])
+                merge_first_values(ids, run["payload"], rows, filled)
+    return merged, (rows[: len(merged)] if rows is not None else None)
+
+
+def merge_key_runs(files: list[str]) -> KeyCounter:
+    """The exact counts of one partition's run files."""
+    merged = KeyCounter(1 << 16)
+    for name in files:
+        with np.load(name, allow_pickle=False) as run:
+            merged.add(run["keys"], run["counts"])
+    return merged
+
+
+def _seq_partition_task(files, width, fn, args):
+    return fn(*merge_seq_runs(files, width), *args)
+
+
+def _key_partition_task(files, fn, args):
+    return fn(merge_key_runs(files), *args)
 
 
 @njit(cache=True)

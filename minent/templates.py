@@ -62,9 +62,11 @@ Format 1 files (without them) still load.
 """
 from __future__ import annotations
 
+import array
 import gc
 import itertools
 import math
+import shutil
 import time
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Sequence
@@ -75,8 +77,7 @@ from numba import njit
 from .errors import FormatError, InputError, MinentError
 from .hashtable import EMPTY, KeyCounter, SeqCounter, fold, mix64, table_find, _FNV_OFFSET
 from .spill import SpillingCounter, SpillingKeyCounter, merge_first_values
-from .counting import strong_table
-from .parallel import plan_ranges, read_range, resolve
+from .parallel import forks_workers, plan_ranges, read_range, resolve
 from .textio import atomic_write
 
 PLACEHOLDER = 0
@@ -86,6 +87,7 @@ FORMAT_VERSION = 2
 READABLE_VERSIONS = ("1", "2")  # 1: no entries= / word_entries= counts in the first line
 SENTENCE_END = frozenset("。！？!?；;")
 CLOSING_MARKS = frozenset("”’」』》）】〕)\"'")
+_MARKS = SENTENCE_END | CLOSING_MARKS
 _FILE_MAGIC = "# minent-templates"
 _TEMPLATE_COLUMNS = ["template", "count", "probability", "literals", "trivial", "pmi"]
 
@@ -107,7 +109,14 @@ def split_sentences(tokens: Sequence[str]) -> list[list[str]]:
     out: list[list[str]] = []
     cur: list[str] = []
     after_end = False
-    for t in tokens:
+    done = 0
+    # only tokens starting with a mark can change the state: the others are copied in runs
+    for i in [i for i, t in enumerate(tokens) if t[:1] in _MARKS]:
+        if i > done:
+            cur.extend(tokens[done:i])
+            after_end = False
+        done = i + 1
+        t = tokens[i]
         if _only(t, SENTENCE_END):
             if cur:
                 out.append(cur)
@@ -118,6 +127,7 @@ def split_sentences(tokens: Sequence[str]) -> list[list[str]]:
         else:
             cur.append(t)
             after_end = False
+    cur.extend(tokens[done:])
     if cur:
         out.append(cur)
     return out
@@ -441,6 +451,14 @@ def sketch_add(sketch, hashes):
 
 
 @njit(cache=True)
+def sketch_merge(sketch, other):
+    """Add the counters of ``other`` (a sketch of the same size) into ``sketch``, saturating at
+    65535 like :func:`sketch_add`."""
+    for j in range(sketch.shape[0]):
+        sketch[j] = min(np.int64(sketch[j]) + np.int64(other[j]), 65535)
+
+
+@njit(cache=True)
 def sketch_keep(sketch, hashes, cut, keep):
     """``keep[i]``: the sketch's estimate of template i's count (the smaller of its two counters,
     never below the true count) reaches ``cut`` (a saturated counter always passes). Returns how
@@ -496,6 +514,100 @@ def _ranks_within(lens: np.ndarray) -> np.ndarray:
     total = int(lens.sum())
     ends = np.cumsum(lens)
     return np.arange(total, dtype=np.int64) - np.repeat(ends - lens, lens)
+
+
+class PatternStore(Sequence):
+    """Templates held as word-id sequences, read as element tuples (what :attr:`Templates.patterns`
+    otherwise holds as a list): entry i is ``words[arena[starts[ids[i]]:starts[ids[i] + 1]]]``
+    (code 0 = the placeholder). Nothing is decoded until read, and reads decode a chunk at a time,
+    so millions of mined templates cost their arrays, not a tuple each."""
+
+    def __init__(self, words: np.ndarray, arena: np.ndarray, starts: np.ndarray, ids: np.ndarray | None = None):
+        self.words, self.arena, self.starts = words, arena, starts
+        self.ids = np.arange(starts.shape[0] - 1, dtype=np.int64) if ids is None else np.asarray(ids, np.int64)
+
+    @classmethod
+    def from_tuples(cls, patterns) -> "PatternStore":
+        """A store of element tuples (placeholders ``[X]``)."""
+        vocab = Vocabulary()  # id 0 is the placeholder
+        codes = array.array("i")
+        starts = array.array("q", [0])
+        for p in patterns:
+            codes.extend(0 if t == PLACEHOLDER_TEXT else vocab.add(t) for t in p)
+            starts.append(len(codes))
+        return cls(np.array(vocab.words + [None], dtype=object)[:-1], np.frombuffer(codes, np.int32).copy(),
+                   np.frombuffer(starts, np.int64).copy())
+
+    def __len__(self) -> int:
+        return self.ids.shape[0]
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return self.decode(self.ids[i])
+        a, b = self.starts[self.ids[i]], self.starts[self.ids[i] + 1]
+        return tuple(self.words[self.arena[a:b]].tolist())
+
+    def __iter__(self):
+        for lo in range(0, len(self), _DECODE_CHUNK):
+            yield from self.decode(self.ids[lo:lo + _DECODE_CHUNK])
+
+    def __eq__(self, other) -> bool:
+        try:
+            return len(self) == len(other) and all(a == tuple(b) for a, b in zip(self, other))
+        except TypeError:
+            return NotImplemented
+
+    def __add__(self, other) -> list:
+        return list(self) + list(other)
+
+    def __radd__(self, other) -> list:
+        return list(other) + list(self)
+
+    def _tokens(self, sel: np.ndarray) -> tuple[list, list]:
+        lens = self.starts[sel + 1] - self.starts[sel]
+        toks = self.words[self.arena[np.repeat(self.starts[sel], lens) + _ranks_within(lens)]].tolist()
+        return toks, np.cumsum(lens).tolist()
+
+    def decode(self, sel: np.ndarray) -> list[tuple]:
+        """Element tuples of the sequences ``sel`` (ids into ``starts``)."""
+        toks, ends = self._tokens(sel)
+        out, a = [], 0
+        for b in ends:
+            out.append(tuple(toks[a:b]))
+            a = b
+        return out
+
+    def texts(self, sel: np.ndarray) -> list[str]:
+        """Template texts (:func:`template_text`) of the sequences ``sel``."""
+        toks, ends = self._tokens(sel)
+        out, a = [], 0
+        for b in ends:
+            out.append(" ".join(toks[a:b]))
+            a = b
+        return out
+
+    def take(self, order) -> "PatternStore":
+        """Entries ``order`` (a reordering or subset), sharing the arrays."""
+        return PatternStore(self.words, self.arena, self.starts, self.ids[np.asarray(order, np.int64)])
+
+    def lengths(self) -> np.ndarray:
+        return self.starts[self.ids + 1] - self.starts[self.ids]
+
+    def n_literals(self) -> np.ndarray:
+        """Literals per entry."""
+        lit = np.zeros(self.arena.shape[0] + 1, np.int64)
+        np.cumsum(self.arena != 0, out=lit[1:])
+        return lit[self.starts[self.ids + 1]] - lit[self.starts[self.ids]]
+
+    def trivial(self) -> np.ndarray:
+        """:func:`is_trivial` per entry ("[X] w [X]")."""
+        out = self.lengths() == 3
+        first = self.starts[self.ids[out]]
+        out[out] = (self.arena[first] == 0) & (self.arena[first + 2] == 0)
+        return out
+
+
+_DECODE_CHUNK = 1 << 16  # templates decoded at a time when reading a PatternStore
 
 
 def drop_literal(pattern: tuple, k: int) -> tuple:
@@ -558,13 +670,59 @@ def closed_codes(table, arena, starts, counts, redundancy, keep):
                 keep[sub] = False
 
 
+class ExampleSentences:
+    """The example sentences of a list of templates, held compactly: each distinct sentence once,
+    as UTF-8 in one bytes object; reads as a sequence of lists of str (item i: template i's
+    examples), which is what :attr:`Templates.examples` otherwise holds. ``rows``: sentence
+    indices per template (-1 padded); ``ids``: the distinct indices, sorted; ``texts``: their
+    sentences' UTF-8, in that order (a list of bytes, or one buffer and the ``ends`` of each)."""
+
+    def __init__(self, rows: np.ndarray, ids: np.ndarray, texts, ends=None):
+        if ends is None:
+            ends = np.cumsum(np.fromiter(map(len, texts), np.int64, len(texts)))
+            texts = b"".join(texts)
+        self._offsets = np.zeros(len(ends) + 1, np.int64)
+        self._offsets[1:] = ends
+        self._blob = texts
+        self._rows = np.where(rows >= 0, np.searchsorted(ids, rows), -1)
+
+    def __len__(self) -> int:
+        return self._rows.shape[0]
+
+    def __getitem__(self, i: int) -> list[str]:
+        off, blob = self._offsets, self._blob
+        return [blob[off[j]:off[j + 1]].decode("utf-8", "surrogatepass") for j in self._rows[i].tolist() if j >= 0]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __eq__(self, other) -> bool:
+        try:
+            return len(self) == len(other) and all(a == list(b) for a, b in zip(self, other))
+        except TypeError:
+            return NotImplemented
+
+    @property
+    def width(self) -> int:
+        """The most examples any template has."""
+        return int((self._rows >= 0).sum(axis=1).max(initial=0))
+
+    def take(self, order) -> "ExampleSentences":
+        """The examples of templates ``order`` (a reordering or subset), sharing the sentences."""
+        out = ExampleSentences.__new__(ExampleSentences)
+        out._offsets, out._blob, out._rows = self._offsets, self._blob, self._rows[np.asarray(order, np.int64)]
+        return out
+
+
 class Templates:
     """Ranked templates with their counts, plus the word unigram counts of the mining corpus.
 
     Parameters
     ----------
-    patterns : list of str or tuple of str
-        Templates as text (``"[X] 的 [X]"``) or element tuples (``("[X]", "的", "[X]")``).
+    patterns : list of str or tuple of str, or a PatternStore
+        Templates as text (``"[X] 的 [X]"``) or element tuples (``("[X]", "的", "[X]")``); or a
+        :class:`PatternStore` of distinct word-id sequences (what a fit gives: kept as arrays, read
+        as tuples, decoded a chunk at a time when ranked or saved).
     counts : sequence of int
         Occurrence counts (sentences containing the template).
     total : int, optional
@@ -587,16 +745,22 @@ class Templates:
     def __init__(self, patterns, counts, total: int | None = None, word_counts: dict | None = None,
                  n_words: int | None = None, examples=None, meta: dict | None = None,
                  boundaries: dict | None = None):
-        self.patterns = [parse_template(p) if isinstance(p, str) else tuple(p) for p in patterns]
-        self.counts = np.asarray(list(counts), dtype=np.int64)
+        if isinstance(patterns, PatternStore):  # distinct sequences (a mining table's keys), kept as arrays
+            self.patterns = patterns
+        else:
+            self.patterns = [parse_template(p) if isinstance(p, str) else tuple(p) for p in patterns]
+        self.counts = np.asarray(counts if isinstance(counts, np.ndarray) else list(counts), dtype=np.int64)
         if len(self.patterns) != len(self.counts):
             raise ValueError("patterns and counts differ in length")
-        if len(set(self.patterns)) != len(self.patterns):
+        if not isinstance(patterns, PatternStore) and len(set(self.patterns)) != len(self.patterns):
             raise ValueError("duplicate templates")
         self.total = int(total if total is not None else max(int(self.counts.sum()), 1))
         self.word_counts = dict(word_counts or {})
         self.n_words = int(n_words if n_words is not None else max(sum(self.word_counts.values()), 1))
-        self.examples = [list(e) for e in examples] if examples is not None else [[] for _ in self.patterns]
+        if isinstance(examples, ExampleSentences):
+            self.examples = examples
+        else:
+            self.examples = [list(e) for e in examples] if examples is not None else [[] for _ in self.patterns]
         self.meta = dict(meta or {})
         self.boundaries = {w: (int(a), int(b)) for w, (a, b) in (boundaries or {}).items()}
 
@@ -651,20 +815,66 @@ class Templates:
         p = self.pmi(i)
         return float("-inf") if math.isnan(p) else int(self.counts[i]) * p
 
+    def _store(self) -> PatternStore:
+        p = self.patterns
+        return p if isinstance(p, PatternStore) else PatternStore.from_tuples(p)
+
+    def pmis(self, store: PatternStore | None = None) -> np.ndarray:
+        """:meth:`pmi` of every template (the same floats: the same operations in the same order)."""
+        store = self._store() if store is None else store
+        uniq, inv = np.unique(self.counts, return_inverse=True)
+        s = np.array([math.log(c / self.total) if c > 0 else math.nan for c in uniq.tolist()], np.float64)[inv]
+        get = self.word_counts.get
+        wlog = np.array([math.nan] + [math.log(c / self.n_words) if (c := get(w, 0)) > 0 else math.nan
+                                      for w in store.words[1:].tolist()], np.float64)
+        first, lens = store.starts[store.ids], store.lengths()
+        for k in range(int(lens.max(initial=0))):  # literal by literal, left to right, as pmi() does
+            at = np.nonzero(lens > k)[0]
+            codes = store.arena[first[at] + k]
+            lit = codes != 0
+            s[at[lit]] -= wlog[codes[lit]]
+        return s
+
+    def _order(self, by: str) -> np.ndarray:
+        if by not in RANKINGS:
+            raise MinentError(f"ranking must be one of {', '.join(RANKINGS)}")
+        store = self._store()
+        if by == "count":
+            scores = self.counts
+        else:
+            pmi = self.pmis(store)
+            scores = self.counts.astype(np.float64) * pmi
+            scores[np.isnan(pmi)] = -np.inf
+        order = np.argsort(-scores, kind="stable")
+        s = scores[order]
+        group = np.zeros(len(order), np.int64)
+        np.cumsum(s[1:] != s[:-1], out=group[1:])
+        tied = np.nonzero(np.bincount(group)[group] > 1)[0]  # sorted positions in a run of equal scores
+        tied_groups = group[tied]
+        lo = 0
+        while lo < tied.shape[0]:  # ties by text, a batch of whole runs at a time
+            hi = int(np.searchsorted(tied_groups, tied_groups[min(lo + _DECODE_CHUNK, tied.shape[0]) - 1], "right"))
+            at = tied[lo:hi]
+            ids = order[at]
+            keys = list(zip(tied_groups[lo:hi].tolist(), store.texts(store.ids[ids])))
+            order[at] = ids[sorted(range(hi - lo), key=keys.__getitem__)]
+            lo = hi
+        return order
+
     def order(self, by: str = "count") -> list[int]:
         """Indices ranked ``by`` ``"count"`` or ``"saving"`` (descending), ties by the template
         text in code-point order."""
-        if by not in RANKINGS:
-            raise MinentError(f"ranking must be one of {', '.join(RANKINGS)}")
-        scores = self.counts.tolist() if by == "count" else [self.saving(i) for i in range(len(self))]
-        keys = [(-c, template_text(p)) for c, p in zip(scores, self.patterns)]
-        return sorted(range(len(self)), key=keys.__getitem__)
+        return self._order(by).tolist()
 
     def ranked(self, by: str = "count") -> "Templates":
         """A copy sorted by :meth:`order`."""
-        order = self.order(by)
-        return Templates([self.patterns[i] for i in order], self.counts[order], self.total,
-                         self.word_counts, self.n_words, [self.examples[i] for i in order], self.meta,
+        order = self._order(by)
+        patterns = (self.patterns.take(order) if isinstance(self.patterns, PatternStore)
+                    else [self.patterns[i] for i in order])
+        return Templates(patterns, self.counts[order], self.total,
+                         self.word_counts, self.n_words,
+                         self.examples.take(order) if isinstance(self.examples, ExampleSentences)
+                         else [self.examples[i] for i in order], self.meta,
                          self.boundaries)
 
     def top(self, n: int | None = None, trivial: bool | None = False) -> list[dict]:
@@ -687,7 +897,8 @@ class Templates:
     # -- files
     def save(self, path: str) -> None:
         """Write the TSV file atomically (format in the module docstring)."""
-        k = max([len(e) for e in self.examples] + [0])
+        k = (self.examples.width if isinstance(self.examples, ExampleSentences)
+             else max([len(e) for e in self.examples] + [0]))
         words = set(self.word_counts) | set(self.boundaries)
         meta = {"entries": len(self), "word_entries": len(words), "total": self.total,
                 "n_words": self.n_words,
@@ -698,14 +909,18 @@ class Templates:
                      + " ".join(f"{key}={_meta_value(v)}" for key, v in meta.items()) + "\n")
             fh.write("## templates\n")
             fh.write("\t".join(_TEMPLATE_COLUMNS + [f"example_{j + 1}" for j in range(k)]) + "\n")
-            for i in range(len(self)):
-                pmi = self.pmi(i)
-                cells = [self.text(i), str(int(self.counts[i])), f"{self.counts[i] / self.total:.6g}",
-                         str(self.n_literals(i)), str(int(self.is_trivial(i))),
-                         "" if math.isnan(pmi) else f"{pmi:.4f}"]
-                ex = [e.replace("\t", " ").replace("\n", " ") for e in self.examples[i]]
-                cells += ex + [""] * (k - len(ex))
-                fh.write("\t".join(cells) + "\n")
+            store = self._store()
+            pmis, n_lits, trivial = self.pmis(store), store.n_literals(), store.trivial()
+            for lo in range(0, len(self), _DECODE_CHUNK):  # texts decoded a chunk at a time
+                hi = min(lo + _DECODE_CHUNK, len(self))
+                counts = self.counts[lo:hi]
+                for i, text, c, p, n, t, pmi in zip(range(lo, hi), store.texts(store.ids[lo:hi]), counts.tolist(),
+                                                    (counts / self.total).tolist(), n_lits[lo:hi].tolist(),
+                                                    trivial[lo:hi].tolist(), pmis[lo:hi].tolist()):
+                    cells = [text, str(c), f"{p:.6g}", str(n), str(int(t)), "" if math.isnan(pmi) else f"{pmi:.4f}"]
+                    ex = [e.replace("\t", " ").replace("\n", " ") for e in self.examples[i]]
+                    cells += ex + [""] * (k - len(ex))
+                    fh.write("\t".join(cells) + "\n")
             fh.write("## words\nword\tcount\tstarts\tends\n")
             for w in sorted(words, key=lambda x: (-self.word_counts.get(x, 0), x)):
                 a, b = self.boundaries.get(w, (0, 0))
@@ -840,6 +1055,7 @@ def _meta_value(v) -> str:
 PUNCTUATION_POLICIES = ("boundary", "excluded", "literal")
 RANKINGS = ("saving", "count")
 _BLOCK_CACHE_BYTES = 1 << 27  # encoded sentences kept between the count and paths passes
+SPILL_PARTS = 64  # hash partitions of spilled pair and template counts (each merged alone at the end)
 
 
 @dataclass
@@ -917,6 +1133,12 @@ class _TemplateCounts:
     def rows(self):
         return self.ex[: len(self.counter)] if self.k else None
 
+    def adopt(self, folder: str | None) -> None:
+        """Take over a range task's spill runs (:meth:`SpillingCounter.adopt`) after what this
+        counter holds."""
+        self.counter.adopt(folder, self.rows())
+        self._reset()
+
 
 def _spool_ranges(sentences, engine):
     """``[(path, start, end, first sentence)]``: byte ranges of a spool file of sentences (one a
@@ -945,39 +1167,104 @@ def _byte_before(fh, pos: int) -> bytes:
     return c
 
 
-def paths_task(index, path, start, end, first, words, strong_keys, params, sketch=None, cut=0):
+def strong_keys_of(pairs: KeyCounter, cut, n_pair_slots, word_counts, n_words, min_pmi):
+    """``(keys, distinct)``: the linked pairs of one partition of the pair counts (count >= cut,
+    PMI > min_pmi; unsorted) and how many distinct pairs it holds."""
+    used = pairs.keys != EMPTY
+    keys, counts = pairs.keys[used], pairs.vals[used]
+    frequent = counts >= cut
+    keys, counts = keys[frequent], counts[frequent]
+    a, b = keys >> 32, keys & 0xFFFFFFFF
+    with np.errstate(divide="ignore"):
+        pmi = (np.log(counts) - math.log(max(n_pair_slots, 1))
+               - np.log(word_counts[a] / n_words) - np.log(word_counts[b] / n_words))
+    return keys[pmi > min_pmi], int(np.count_nonzero(used))
+
+
+def templates_reaching(table: SeqCounter, rows, cut):
+    """``(codes, lengths, counts, example rows, distinct)`` of the templates of one partition of
+    the template counts that reach ``cut`` (copies: the partition's table can go)."""
+    arena, starts, counts = table.entries()
+    sel = np.nonzero(counts >= cut)[0]
+    lens = starts[sel + 1] - starts[sel]
+    return (arena[np.repeat(starts[sel], lens) + _ranks_within(lens)], lens, counts[sel],
+            None if rows is None else rows[sel], len(counts))
+
+
+class _Lines:
+    """The sentences (spool lines, split) whose first byte is in ``[start, end)``, read as a
+    stream (one pass); ``n`` counts those read."""
+
+    def __init__(self, path, start, end):
+        self.path, self.start, self.end, self.n = path, start, end, 0
+
+    def __iter__(self):
+        for text in read_range(self.path, self.start, self.end):
+            for line in text.split("\n"):
+                if line:
+                    self.n += 1
+                    yield line.split()
+
+
+def count_task(index, path, start, end, words, params, budget):
+    """Range task of the count pass over the spool lines whose first byte is in ``[start, end)``,
+    with the corpus's vocabulary ``words`` (ids fixed): ``(index, (word counts, piece starts,
+    piece ends, run folder of the pair counts, pair slots, sentences), sentences)``."""
+    finder = TemplateFinder(**{**params, "memory": budget})
+    sentences = _Lines(path, start, end)
+    pairs = SpillingKeyCounter(budget, SPILL_PARTS)
+    try:
+        _, wc, st, en, pairs, slots, n_sent = finder._count_into(pairs, Vocabulary(words[1:]), sentences, None,
+                                                                 keep_blocks=False)
+        return index, (wc, st, en, pairs.hand_over(), slots, n_sent), sentences.n
+    except BaseException:
+        pairs.close()
+        raise
+
+
+def paths_task(index, path, start, end, first, words, strong, params, sketch=None, cut=0, budget=None):
     """Range task of the paths pass over the spool lines whose first byte is in ``[start, end)``
     (sentence indices are global: ``first`` is the index of the range's first line). Without
     ``sketch``: the sketch pass, ``(index, (sketch counts, template occurrences, capped),
     sentences)``. With ``sketch`` (a handle from ``engine.share``) and the count ``cut``: the
     templates the sketch passes, ``(index, (arena, starts, counts, example rows, capped),
-    sentences)``."""
+    sentences)``; with a ``budget`` (bytes, workers on this machine), the counts are kept under
+    it and handed over as spill runs instead, ``(index, (run folder, capped, templates passed),
+    sentences)``
+    (:meth:`minent.spill.SpillingCounter.hand_over`)."""
     params = dict(params)
     bits = int(params.pop("sketch_bits"))
     finder = TemplateFinder(**{**params, "memory": None})
     vocab = Vocabulary(words[1:])
-    sentences = [line.split() for text in read_range(path, start, end) for line in text.split("\n") if line]
-    batches = finder._batches(sentences, vocab, strong_table(strong_keys), first)
+    sentences = _Lines(path, start, end)
+    batches = finder._batches(sentences, vocab, resolve(strong), first)
     if sketch is None:
         counts, n_occ, capped = np.zeros(2 << bits, np.uint16), 0, 0
         for codes, tb, hashes, sent, _, n_capped in batches:
             sketch_add(counts, hashes)
             n_occ += hashes.shape[0]
             capped += n_capped
-        return index, (counts, n_occ, capped), len(sentences)
+        return index, (counts, n_occ, capped), sentences.n
     sketch = resolve(sketch)
-    acc = _TemplateCounts(SpillingCounter(None, auto_spill=False), int(finder.n_examples))
-    for codes, tb, hashes, sent, _, capped in batches:
-        keep = np.empty(hashes.shape[0], np.bool_)
-        sketch_keep(sketch, hashes, cut, keep)
-        codes, tb, idx = _select(codes, tb, keep)
-        acc.add(codes, tb, None, sent[idx][:, None], hashes[idx])
-        acc.capped += capped
+    acc = _TemplateCounts(SpillingCounter(budget, SPILL_PARTS, auto_spill=False), int(finder.n_examples))
+    passed = 0
+    try:
+        for codes, tb, hashes, sent, _, capped in batches:
+            keep = np.empty(hashes.shape[0], np.bool_)
+            passed += sketch_keep(sketch, hashes, cut, keep)
+            codes, tb, idx = _select(codes, tb, keep)
+            acc.add(codes, tb, None, sent[idx][:, None], hashes[idx])
+            acc.capped += capped
+        if budget is not None:
+            return index, (acc.counter.hand_over(acc.rows()), acc.capped, passed), sentences.n
+    except BaseException:
+        acc.counter.close()
+        raise
     arena, starts, counts = acc.counter.table.entries()
     rows = acc.rows()
     if rows is None:
         rows = np.full((len(counts), 1), -1, np.int64)
-    return index, (arena.copy(), starts.copy(), counts.copy(), rows.copy(), acc.capped), len(sentences)
+    return index, (arena, starts, counts, rows, acc.capped), sentences.n  # views: pickled trimmed
 
 
 class TemplateFinder:
@@ -1025,7 +1312,8 @@ class TemplateFinder:
         to hash-partitioned ``.npz`` runs merged exactly at the end (:mod:`minent.spill`), so the
         templates, counts and examples are the same as unbounded. None = never spill. The
         count-min sketch of the paths pass (2 x 2^10..2^25 two-byte counters, about four per
-        word) is kept within a quarter of it.
+        word) is kept within a quarter of it. Range tasks on local workers (``fit(engine=)``)
+        count under ``memory / jobs`` (count pass) and ``memory / (2 jobs)`` (paths pass) each.
 
     Attributes (after :meth:`fit`)
     -------------------------------
@@ -1099,7 +1387,7 @@ class TemplateFinder:
 
     def _count(self, sentences, progress, keep_blocks: bool = True):
         vocab = Vocabulary()
-        pairs = SpillingKeyCounter(self.memory)
+        pairs = SpillingKeyCounter(self.memory, SPILL_PARTS)
         try:
             return self._count_into(pairs, vocab, sentences, progress, keep_blocks)
         except BaseException:
@@ -1139,21 +1427,43 @@ class TemplateFinder:
         self._cached_blocks = cache
         return vocab, word_counts[:n], starts[:n], ends[:n], pairs, n_pair_slots, n_sent
 
-    def _strong(self, pairs, word_counts, n_words, n_pair_slots) -> tuple[KeyCounter, int]:
-        """``(linked pairs, distinct pairs)`` from the (possibly spilled) pair counts."""
+    def _count_in_tasks(self, sentences, words, engine, progress):
+        """:meth:`_count` as range tasks over a spool file whose words are known in order of first
+        sight (so the ids are the ones a single pass gives): the tasks sum word and boundary
+        counts and hand their pair counts over as spill runs (under ``memory / jobs`` each)."""
+        vocab = Vocabulary(words)
+        n = len(vocab)
+        word_counts, starts, ends = (np.zeros(n, np.int64) for _ in range(3))
+        n_pair_slots = n_sent = 0
+        budget = None if self.memory is None else max(int(self.memory) // engine.jobs, 1 << 22)
+        args = [(i, path, a, b, vocab.words, self.get_params(), budget)
+                for i, (path, a, b, _) in enumerate(_spool_ranges(sentences, engine))]
+        pairs = SpillingKeyCounter(self.memory, SPILL_PARTS)
+        results = engine.map(count_task, args)
+        try:
+            for _, (wc, st, en, folder, slots, sents), n_done in results:
+                pairs.adopt(folder)  # pair counts are sums: any order
+                word_counts += wc
+                starts += st
+                ends += en
+                n_pair_slots += slots
+                n_sent += sents
+                if progress:
+                    progress("count", n_done, 0)
+        except BaseException:
+            pairs.close()
+            raise
+        return vocab, word_counts, starts, ends, pairs, n_pair_slots, n_sent
+
+    def _strong(self, pairs, word_counts, n_words, n_pair_slots, engine=None) -> tuple[KeyCounter, int]:
+        """``(linked pairs, distinct pairs)`` from the (possibly spilled) pair counts; spilled
+        partitions are merged as tasks on ``engine`` (local workers) when there is one."""
         cut = max(int(self.min_count), self.min_prob * n_pair_slots)
         chosen, distinct = [], 0
-        for part in pairs.partitions():
-            used = part.keys != EMPTY  # unsorted: only the chosen keys are sorted below
-            keys, counts = part.keys[used], part.vals[used]
-            distinct += len(keys)
-            frequent = counts >= cut
-            keys, counts = keys[frequent], counts[frequent]
-            a, b = keys >> 32, keys & 0xFFFFFFFF
-            with np.errstate(divide="ignore"):
-                pmi = (np.log(counts) - math.log(max(n_pair_slots, 1))
-                       - np.log(word_counts[a] / n_words) - np.log(word_counts[b] / n_words))
-            chosen.append(keys[pmi > self.min_pmi])
+        args = (cut, n_pair_slots, word_counts, n_words, float(self.min_pmi))
+        for keys, n in pairs.map_partitions(strong_keys_of, args, engine):
+            chosen.append(keys)
+            distinct += n
         chosen = np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, np.int64)
         strong = KeyCounter(2 * len(chosen) + 16)
         strong.add(chosen)
@@ -1165,20 +1475,20 @@ class TemplateFinder:
         the true count) reaches the cut-off — the same kept templates and counts as counting all,
         without a table entry for each rare template. Returns ``(counter, example rows, sentences
         capped, template occurrences, templates passed)``."""
-        acc = _TemplateCounts(SpillingCounter(self.memory, auto_spill=False), int(self.n_examples))
+        acc = _TemplateCounts(SpillingCounter(self.memory, SPILL_PARTS, auto_spill=False), int(self.n_examples))
         try:
             ranges = _spool_ranges(sentences, engine)
             sketch = np.zeros(2 << sketch_bits, np.uint16)
             n_occ = passed = 0
             if ranges is None:
-                for codes, tb, hashes, sent, n_done, capped in self._batches(sentences, vocab, strong):
+                for codes, tb, hashes, sent, n_done, capped in self._batches(sentences, vocab, strong.frozen()):
                     sketch_add(sketch, hashes)
                     n_occ += hashes.shape[0]
                     acc.capped += capped
                     if progress:
                         progress("sketch", n_done, n_sent)
                 cut = self._cut(n_occ)
-                for codes, tb, hashes, sent, n_done, _ in self._batches(sentences, vocab, strong):
+                for codes, tb, hashes, sent, n_done, _ in self._batches(sentences, vocab, strong.frozen()):
                     keep = np.empty(hashes.shape[0], np.bool_)
                     passed += sketch_keep(sketch, hashes, cut, keep)
                     codes, tb, idx = _select(codes, tb, keep)
@@ -1186,38 +1496,58 @@ class TemplateFinder:
                     if progress:
                         progress("paths", n_done, n_sent)
             else:
-                params = {**self.get_params(), "sketch_bits": sketch_bits}
-                args = [(i, path, a, b, first, vocab.words, strong.keys, params)
-                        for i, (path, a, b, first) in enumerate(ranges)]
-                total = np.zeros(sketch.shape[0], np.uint32)
-                for _, (part, part_occ, capped), n_done in engine.map(paths_task, args):
-                    total += part
-                    n_occ += part_occ
-                    acc.capped += capped
-                    if progress:
-                        progress("sketch", n_done, n_sent)
-                np.minimum(total, 65535, out=total)
-                sketch[:] = total
-                del total
-                cut = self._cut(n_occ)
-                handle = engine.share(sketch)
+                shared = engine.share(strong.frozen())  # the workers read this process's table
                 try:
-                    pending, nxt = {}, 0
-                    for i, result, n_done in engine.map(paths_task, [a + (handle, cut) for a in args]):
-                        pending[i] = result  # merged in range order: examples stay the first in the corpus
-                        while nxt in pending:
-                            arena, starts, counts, rows, _ = pending.pop(nxt)
-                            acc.add(arena, starts, counts, rows)
-                            passed += int(counts.sum())
-                            nxt += 1
-                        if progress:
-                            progress("paths", n_done, n_sent)
+                    n_occ, passed = self._paths_in_tasks(ranges, vocab, shared, sketch, sketch_bits, acc, engine,
+                                                         progress, n_sent)
                 finally:
-                    engine.release(handle)
+                    engine.release(shared)
             return acc.counter, acc.rows(), acc.capped, n_occ, passed
         except BaseException:
             acc.counter.close()  # spill files go with an error or Ctrl-C
             raise
+
+    def _paths_in_tasks(self, ranges, vocab, shared, sketch, sketch_bits, acc, engine, progress, n_sent):
+        """The two walks of :meth:`_paths` as range tasks (``shared``: the strong-pair table's
+        handle); the sketch parts are merged into ``sketch``, the counts into ``acc`` in range
+        order. Returns ``(template occurrences, templates passed)``."""
+        params = {**self.get_params(), "sketch_bits": sketch_bits}
+        args = [(i, path, a, b, first, vocab.words, shared, params) for i, (path, a, b, first) in enumerate(ranges)]
+        n_occ = passed = 0
+        for _, (part, part_occ, capped), n_done in engine.map(paths_task, args):
+            sketch_merge(sketch, part)
+            n_occ += part_occ
+            acc.capped += capped
+            if progress:
+                progress("sketch", n_done, n_sent)
+        cut = self._cut(n_occ)
+        handle = engine.share(sketch)
+        # workers on this machine keep their counts under a share of the budget and hand them
+        # over as spill runs (no copy through a pipe, no table in this process)
+        budget = (max(int(self.memory) // (2 * engine.jobs), 1 << 22)
+                  if self.memory is not None and forks_workers(engine) else None)
+        pending, nxt = {}, 0
+        try:
+            for i, result, n_done in engine.map(paths_task, [a + (handle, cut, budget) for a in args]):
+                pending[i] = result  # merged in range order: examples stay the first in the corpus
+                while nxt in pending:
+                    part = pending.pop(nxt)
+                    if budget is None:
+                        arena, starts, counts, rows, _ = part
+                        acc.add(arena, starts, counts, rows)
+                        passed += int(counts.sum())
+                    else:
+                        acc.adopt(part[0])
+                        passed += part[2]
+                    nxt += 1
+                if progress:
+                    progress("paths", n_done, n_sent)
+        finally:
+            engine.release(handle)
+            for part in pending.values():  # runs of tasks not merged (an error): removed
+                if budget is not None and part[0]:
+                    shutil.rmtree(part[0], ignore_errors=True)
+        return n_occ, passed
 
     def _sketch_bits(self, n_words: int) -> int:
         """Size of the sketch rows (2^bits counters each): about four counters per word of the
@@ -1232,8 +1562,9 @@ class TemplateFinder:
         return max(int(self.min_count), self.min_prob * n_occ)
 
     def _batches(self, sentences, vocab, strong, first_sentence: int = 0):
-        """Templates of ``sentences`` kernel call by kernel call: ``(codes, bounds, hashes, sentence
-        of each template (corpus index), sentences done, sentences capped)``."""
+        """Templates of ``sentences`` kernel call by kernel call (``strong``: the strong-pair table
+        as :meth:`KeyCounter.frozen` gives it): ``(codes, bounds, hashes, sentence of each template
+        (corpus index), sentences done, sentences capped)``."""
         out_codes = np.empty(1 << 20, np.int32)
         out_bounds = np.empty((1 << 18) + 1, np.int64)
         out_hash = np.empty(1 << 18, np.int64)
@@ -1245,7 +1576,7 @@ class TemplateFinder:
             s = 0
             while s < n_block:
                 nxt, n_t, n_c = block_templates(block.lit_ids, block.lit_bounds, s, int(self.window),
-                                                (strong.keys, strong.vals), int(self.max_paths),
+                                                strong, int(self.max_paths),
                                                 int(self.subpath_literals),
                                                 (out_codes, out_bounds, out_hash, out_sent), capped)
                 if nxt == s:  # one sentence did not fit: grow the buffers
@@ -1265,19 +1596,36 @@ class TemplateFinder:
                                               "subpath_literals", "punctuation", "ranking", "redundancy",
                                               "n_examples", "block_sentences", "memory")}
 
-    def _examples(self, sentences, wanted: set[int], progress, n_sent) -> dict[int, str]:
-        found: dict[int, str] = {}
-        if not wanted:
-            return found
-        last = max(wanted)
-        for s, tokens in enumerate(sentences):
-            if s in wanted:
-                found[s] = " ".join(tokens)
+    def _examples(self, sentences, rows: np.ndarray, progress, n_sent) -> "ExampleSentences":
+        """The example sentences of ``rows`` (corpus sentence indices, -1 padded), read in one pass
+        up to the last one needed and kept as UTF-8 (:class:`ExampleSentences`)."""
+        wanted = np.unique(rows[rows >= 0])
+        path = getattr(sentences, "path", None)
+        if path is None:
+            return ExampleSentences(rows, wanted, *self._find_examples(
+                sentences, lambda tokens: " ".join(tokens).encode("utf-8", "surrogatepass"), wanted, progress, n_sent))
+        with open(path, "rb") as fh:  # a spool file: a line is its words joined by single spaces
+            return ExampleSentences(rows, wanted, *self._find_examples(
+                fh, lambda line: line.rstrip(b"\r\n"), wanted, progress, n_sent))
+
+    @staticmethod
+    def _find_examples(items, encode, wanted: np.ndarray, progress, n_sent) -> tuple[bytearray, array.array]:
+        """``encode(item)`` (UTF-8) of the sentences ``wanted`` (sorted indices into ``items``) in one
+        buffer, and where each ends (no object per sentence, no set of the indices)."""
+        found, ends = bytearray(), array.array("q")
+        j, n = 0, wanted.shape[0]
+        nxt = int(wanted[0]) if n else -1
+        for s, item in enumerate(items):
+            if j == n:
+                break
+            if s == nxt:
+                found += encode(item)
+                ends.append(len(found))
+                j += 1
+                nxt = int(wanted[j]) if j < n else -1
             if progress and (s + 1) % 10000 == 0:
                 progress("examples", 10000, n_sent)
-            if s >= last:
-                break
-        return found
+        return found, ends
 
     def fit(self, sentences, progress: Progress | None = None, engine=None) -> "TemplateFinder":
         """Learn templates from ``sentences``: a re-iterable (read up to four times) of token lists.
@@ -1287,8 +1635,12 @@ class TemplateFinder:
 
         ``engine`` (:func:`minent.parallel.make_engine`, more than one job): when ``sentences`` is
         a :class:`minent.sentences.SentenceSpool` (one sentence a line in a file), the paths pass
-        (most of the work) runs as range tasks over that file; the results are merged in corpus
-        order, so templates, counts and examples are identical to one job.
+        runs as range tasks over that file, and so does the count pass when the spool was
+        tokenised by range tasks (:meth:`~minent.sentences.SentenceSpool.prepare`: its words are
+        then known in order of first sight, so the ids are those of one pass); the results are
+        merged in corpus order, so templates, counts and examples are identical to one job. With
+        local workers (forked), the tasks keep their counts under a share of ``memory`` and hand
+        them over as spill runs, and the spilled partitions are merged as tasks too.
 
         Python's cyclic garbage collector is paused during the fit (the fit makes no reference
         cycles; its many small objects would otherwise trigger full collections that walk the
@@ -1310,15 +1662,19 @@ class TemplateFinder:
         t0 = time.perf_counter()
         in_tasks = (engine is not None and getattr(engine, "jobs", 1) > 1
                     and getattr(sentences, "path", None) is not None)  # the paths pass reads the spool
-        vocab, word_counts, piece_starts, piece_ends, pairs, n_pair_slots, n_sent = self._count(
-            sentences, progress, keep_blocks=not in_tasks)
+        words = getattr(sentences, "words", None)  # a spool prepared by range tasks knows its words
+        if in_tasks and words is not None and forks_workers(engine):
+            counted = self._count_in_tasks(sentences, words, engine, progress)
+        else:
+            counted = self._count(sentences, progress, keep_blocks=not in_tasks)
+        vocab, word_counts, piece_starts, piece_ends, pairs, n_pair_slots, n_sent = counted
         n_words = int(word_counts.sum())
         timings["count"] = time.perf_counter() - t0
         if n_words == 0:
             raise MinentError("no words in the input")
         t0 = time.perf_counter()
         with pairs:
-            strong, n_distinct_pairs = self._strong(pairs, word_counts, n_words, n_pair_slots)
+            strong, n_distinct_pairs = self._strong(pairs, word_counts, n_words, n_pair_slots, engine)
             pairs_bytes = pairs.peak_table_bytes
             pair_spills = pairs.spills
         del pairs
@@ -1334,17 +1690,16 @@ class TemplateFinder:
         with counter:
             cut = self._cut(n_occ)
             arenas, lengths, kept_counts, rows, counted_templates = [], [], [], [], 0
-            for table, payload in counter.partitions(ex_sent):
-                arena, starts, counts = table.entries()
-                counted_templates += len(counts)
-                sel = np.nonzero(counts >= cut)[0]
-                lens = starts[sel + 1] - starts[sel]
-                arenas.append(arena[np.repeat(starts[sel], lens) + _ranks_within(lens)])
+            for arena, lens, counts, payload, n in counter.map_partitions(templates_reaching, (cut,), engine, ex_sent):
+                counted_templates += n
+                arenas.append(arena)
                 lengths.append(lens)
-                kept_counts.append(counts[sel])
+                kept_counts.append(counts)
                 if payload is not None:
-                    rows.append(payload[sel])  # a copy: the partition's arrays can go
+                    rows.append(payload)
             template_bytes, template_spills = counter.peak_table_bytes, counter.spills
+        if engine is not None and hasattr(engine, "stop_workers"):
+            engine.stop_workers()  # the last task of the fit is done: idle workers hand their memory back
         arena = np.concatenate(arenas).astype(np.int32) if arenas else np.zeros(0, np.int32)
         lens = np.concatenate(lengths) if lengths else np.zeros(0, np.int64)
         starts = np.zeros(lens.shape[0] + 1, np.int64)
@@ -1356,18 +1711,16 @@ class TemplateFinder:
             table.add(arena, starts)
             closed_codes(table.frozen(), arena, starts, kept_counts, float(self.redundancy), keep)
         closed = np.nonzero(keep)[0]
-        patterns = [tuple(words[c] for c in arena[starts[e]:starts[e + 1]].tolist()) for e in closed.tolist()]
+        store = PatternStore(np.array(words, dtype=object), arena, starts, closed)
         kept_counts = kept_counts[closed]
         word_dict = {w: int(c) for w, c in zip(words[1:], word_counts[1:].tolist()) if c > 0}
-        tpl = Templates(patterns, kept_counts, n_occ, word_dict, n_words)  # checked once, then ranked
-        order = tpl.order(self.ranking)
-        patterns = tpl.patterns = [tpl.patterns[j] for j in order]
-        kept = tpl.counts = kept_counts[order]
-        examples: list[list[str]] = [[] for _ in patterns]
+        tpl = Templates(store, kept_counts, n_occ, word_dict, n_words)  # ranked from arrays
+        order = tpl._order(self.ranking)
+        patterns = tpl.patterns = store.take(order)
+        tpl.counts = kept_counts[order]
+        examples: list | ExampleSentences = [[] for _ in range(len(patterns))]
         if self.n_examples and patterns:
-            rows = np.concatenate(rows)[closed][order]
-            sents = self._examples(sentences, set(rows[rows >= 0].tolist()), progress, n_sent)
-            examples = [[sents[s] for s in row.tolist() if s >= 0] for row in rows]
+            examples = self._examples(sentences, np.concatenate(rows)[closed][order], progress, n_sent)
         timings["select"] = time.perf_counter() - t0
 
         self.vocabulary_ = list(words)
@@ -1396,7 +1749,7 @@ class TemplateFinder:
             "counted_templates": counted_templates,
             "sketch": {"counters_per_row": 1 << self._sketch_bits(n_words), "passed_occurrences": passed},
             "kept_templates": len(patterns),
-            "kept_nontrivial": sum(1 for p in patterns if not is_trivial(p)),
+            "kept_nontrivial": int(len(patterns) - patterns.trivial().sum()),
             "template_count_cutoff": cut,
             "sentences_path_capped": capped,
             "table_bytes": {"pairs": pairs_bytes, "strong": strong.nbytes, "templates": template_bytes},

@@ -184,3 +184,15 @@ def test_arena_shares_with_the_running_pool(monkeypatch):
         assert e.shared_array((1 << 14,), np.int64) is None
     finally:
         e.close()
+
+
+def test_stop_workers_ends_the_pool_and_the_next_map_forks_a_new_one():
+    e = LocalEngine(2)
+    try:
+        before = set(e.map(os.getpid, [()] * 4))
+        e.stop_workers()
+        assert e._pool is None
+        after = set(e.map(os.getpid, [()] * 4))
+        assert after and not after & before and os.getpid() not in after
+    finally:
+        e.close()

@@ -53,6 +53,14 @@ def test_segmentation_concatenates_back_to_input(text):
     assert lex.segmenter.segment_text(text).split() == words
 
 
+@pytest.mark.parametrize("rules", [0, 1, 2])
+@settings(max_examples=60, deadline=None)
+@given(lines=st.lists(st.text(alphabet="北京大学生活的天安门，。12３年 ab·カナ第\n\t😀", max_size=30), max_size=8))
+def test_segment_many_equals_line_by_line(rules, lines):
+    seg = Segmenter(WORDS, np.log([5, 4, 3, 2, 9, 1, 1, 2]) - np.log(27.0), math.log(1e-3), rules)
+    assert seg.segment_many(lines) == [seg.segment(line) for line in lines]
+
+
 def test_long_run_is_segmented_in_bounded_chunks():
     lex = lexicon(北京=10, 大学生=5)
     text = "北京大学生" * 40000  # 200k characters, longer than one DP chunk

@@ -2,6 +2,7 @@
 import json
 import os
 import random
+import tempfile
 
 import numpy as np
 import pytest
@@ -11,9 +12,9 @@ from hypothesis import given, settings, strategies as st
 from minent.commands import main
 from minent.errors import FormatError, MinentError
 from minent.hashtable import KeyCounter
-from minent.templates import (PLACEHOLDER, TemplateFinder, Templates, Vocabulary, _pack, block_templates,
-                              is_trivial, parse_template, piece_boundaries, skipgram_keys,
-                              split_sentences)
+from minent.templates import (CLOSING_MARKS, PLACEHOLDER, PatternStore, SENTENCE_END, TemplateFinder, Templates, Vocabulary,
+                              _pack, block_templates, is_trivial, parse_template, piece_boundaries,
+                              skipgram_keys, split_sentences)
 
 
 # ----------------------------------------------------------------------------- references
@@ -158,6 +159,40 @@ def test_split_sentences_drops_final_marks():
     assert split_sentences("你好 吗 ？ 我 很 好 。 。 谢谢".split()) == [["你好", "吗"], ["我", "很", "好"], ["谢谢"]]
     assert split_sentences(["，", "好"]) == [["，", "好"]]
     assert split_sentences("说 “ 好 。 ” 走 。".split()) == [["说", "“", "好", "”"], ["走"]]
+
+
+def _split_reference(tokens):
+    """split_sentences token by token (the plain definition)."""
+    only = lambda t, marks: bool(t) and all(c in marks for c in t)  # noqa: E731
+    out, cur, after_end = [], [], False
+    for t in tokens:
+        if only(t, SENTENCE_END):
+            if cur:
+                out.append(cur)
+            cur, after_end = [], True
+        elif after_end and only(t, CLOSING_MARKS) and out:
+            out[-1].append(t)
+        else:
+            cur.append(t)
+            after_end = False
+    if cur:
+        out.append(cur)
+    return out
+
+
+def test_split_sentences_matches_reference_on_random_marks():
+    rng = random.Random(5)
+    pool = ["。", "！", "？!", "；", "”", "）", "”。", "。”", "好", "说", "", "“", "，", "”）"]
+    for _ in range(3000):
+        tokens = [rng.choice(pool) for _ in range(rng.randint(0, 12))]
+        assert split_sentences(tokens) == _split_reference(tokens), tokens
+
+
+def test_line_sentences_drops_empty_and_spaced_tokens():
+    from minent.sentences import line_sentences
+    assert line_sentences(lambda line: ["a", "", "b c", "d", "。", "e"], True, "x") == [["a", "d"], ["e"]]
+    assert line_sentences(lambda line: ["a", "\u3000", "d"], False, "x") == [["a", "d"]]
+    assert line_sentences(str.split, True, "a b 。 ” c") == [["a", "b", "”"], ["c"]]
 
 
 def test_parse_template_and_trivial():
@@ -448,7 +483,7 @@ def test_sketch_size_does_not_change_the_templates(monkeypatch):
     a, b = runs[0].templates_, runs[1].templates_
     assert a.patterns == b.patterns and a.counts.tolist() == b.counts.tolist() and a.examples == b.examples
     assert runs[0].report_["counted_templates"] >= runs[1].report_["counted_templates"] >= len(b)
-    from minent.templates import sketch_add, sketch_keep
+    from minent.templates import sketch_add, sketch_keep, sketch_merge
     hashes = np.array([rng.randrange(-2**63, 2**63) for _ in range(50)] * 3 + [7] * 70000, np.int64)
     sk = np.zeros(2 << 4, np.uint16)
     sketch_add(sk, hashes)
@@ -457,6 +492,11 @@ def test_sketch_size_does_not_change_the_templates(monkeypatch):
     assert keep.all()  # every hash occurs >= 3 times; 70000 saturates its counters and still passes
     sketch_keep(sk, hashes, 70000, keep)
     assert keep[-1]
+    halves = np.zeros_like(sk), np.zeros_like(sk)  # merged halves: the sketch of the whole
+    sketch_add(halves[0], hashes[::2])
+    sketch_add(halves[1], hashes[1::2])
+    sketch_merge(halves[0], halves[1])
+    assert halves[0].tolist() == sk.tolist()
 
 
 def test_fit_restores_the_garbage_collector():
@@ -483,21 +523,36 @@ def test_ranking_by_saving():
         t.order("size")
 
 
-def test_jobs_two_equals_one_on_a_spool(tmp_path):
+def test_jobs_two_equals_one_on_a_spool(tmp_path, monkeypatch):
     from minent.parallel import LocalEngine
     from minent.sentences import SentenceSpool
     from minent.textio import Corpus
     text = tmp_path / "c.txt"
     text.write_text("\n".join(" ".join(s) + " 。" for s in frame_corpus(4000, seed=9)) + "\n", encoding="utf-8")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # spool and spill files (workers inherit it)
     out = []
-    for jobs in (1, 2):
+    # with a budget, the range tasks hand their counts over as spill runs (files, not arrays)
+    # and a spool tokenised by range tasks knows its words: the count pass runs as range tasks too
+    in_tasks, count_in_tasks = [], TemplateFinder._count_in_tasks
+    monkeypatch.setattr(TemplateFinder, "_count_in_tasks",
+                        lambda self, *a: in_tasks.append(1) or count_in_tasks(self, *a))
+    for jobs, memory in ((1, None), (2, None), (2, 1 << 20)):
         with SentenceSpool(Corpus([str(text)]), str.split) as spool:
-            f = TemplateFinder(min_count=3).fit(spool, engine=LocalEngine(jobs))
+            engine = LocalEngine(jobs)
+            if memory:
+                spool.prepare(engine)
+                assert spool.words[:3] == list(dict.fromkeys(frame_corpus(4000, seed=9)[0]))[:3]
+            f = TemplateFinder(min_count=3, memory=memory).fit(spool, engine=engine)
+            engine.close()
             assert os.path.getsize(spool.path) > 2 * (1 << 16)  # several range tasks
-            path = tmp_path / f"t{jobs}.tsv"
+            path = tmp_path / f"t{jobs}-{memory}.tsv"
             f.save(str(path))
             out.append(path.read_text(encoding="utf-8"))
-    assert out[0] == out[1] and "从 [X] 到" in out[0]
+        assert (f.report_["spills"]["templates"] > 0) == (memory is not None)
+    assert out[0] == out[1] == out[2] and "从 [X] 到" in out[0] and in_tasks == [1]
+    assert os.listdir(scratch) == []  # the workers' run folders were taken over, then removed
 
 
 def test_cli_collocations_jobs_and_policies(tmp_path):
@@ -534,3 +589,68 @@ def test_cli_collocations_learns_its_lexicon_and_keeps_numbers(tmp_path):
     assert tpl.meta["tokenizer"] == "learn"
     assert {"１９９８年", "1997年"} <= set(tpl.word_counts)  # numbers with their unit are single tokens
     assert not any(w in tpl.word_counts for w in ("１", "９", "19"))
+
+
+def test_example_sentences_read_as_lists_of_str():
+    from minent.templates import ExampleSentences
+    rows = np.array([[4, 9, -1], [9, -1, -1], [-1, -1, -1]], np.int64)
+    ex = ExampleSentences(rows, np.array([4, 9]), ["在 北京 中".encode(), "你好 😀".encode()])
+    assert list(ex) == [["在 北京 中", "你好 😀"], ["你好 😀"], []] and ex.width == 2 and len(ex) == 3
+    assert ex == [["在 北京 中", "你好 😀"], ["你好 😀"], []] and list(ex.take([2, 0])) == [[], ["在 北京 中", "你好 😀"]]
+    t = Templates(["[X] 中", "你好 [X]", "在 [X]"], [1, 3, 2], examples=ex)
+    assert t.ranked().examples == [["你好 😀"], [], ["在 北京 中", "你好 😀"]]
+
+
+# ----------------------------------------------------------------------------- array-backed templates
+
+def _ref_order(t, by):
+    """The ranking spelled out: (-score, text) over Python tuples."""
+    scores = t.counts.tolist() if by == "count" else [t.saving(i) for i in range(len(t))]
+    return sorted(range(len(t)), key=lambda i: (-scores[i], " ".join(t.patterns[i])))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.sampled_from(["[X]", "的", "在", "中", "a", "ab", "b!", "c"]),
+                                   min_size=1, max_size=5), st.integers(1, 4)), min_size=1, max_size=40))
+def test_pattern_store_matches_tuples(entries):
+    pats, counts, seen = [], [], set()
+    for p, c in entries:
+        p = tuple(p)
+        well_formed = not any(x == y == "[X]" for x, y in zip(p, p[1:]))
+        if p not in seen and well_formed and any(x != "[X]" for x in p):
+            seen.add(p)
+            pats.append(p)
+            counts.append(c)
+    if not pats:
+        return
+    words = {"的": 9, "在": 4, "中": 4, "a": 2, "ab": 1, "c": 3}  # "b!" has no count: pmi nan, saving -inf
+    listed = Templates(pats, counts, 50, words, 40)
+    store = PatternStore.from_tuples(pats)
+    arrayed = Templates(store, counts, 50, words, 40)
+    assert store == pats and list(store) == pats and store[:3] == pats[:3] and store + [] == pats
+    assert [store[i] for i in range(len(pats))] == pats
+    assert store.n_literals().tolist() == [listed.n_literals(i) for i in range(len(pats))]
+    assert store.trivial().tolist() == [listed.is_trivial(i) for i in range(len(pats))]
+    ref = [listed.pmi(i) for i in range(len(pats))]
+    got = arrayed.pmis().tolist()
+    assert all((np.isnan(a) and np.isnan(b)) or a == b for a, b in zip(ref, got))  # the same floats
+    for by in ("count", "saving"):
+        assert listed.order(by) == arrayed.order(by) == _ref_order(listed, by)
+        r = arrayed.ranked(by)
+        assert isinstance(r.patterns, PatternStore) and r.patterns == listed.ranked(by).patterns
+    with tempfile.TemporaryDirectory() as d:
+        a, b = os.path.join(d, "a.tsv"), os.path.join(d, "b.tsv")
+        listed.save(a)
+        arrayed.save(b)
+        assert open(a, "rb").read() == open(b, "rb").read()
+        assert Templates.load(b).patterns == pats
+
+
+def test_fit_keeps_templates_as_arrays():
+    data = [["在", "家", "中", "休息"], ["在", "学校", "中", "读书"], ["我", "在", "家", "中"]] * 4
+    f = TemplateFinder(min_count=2, ranking="saving").fit(data)
+    t = f.templates_
+    assert isinstance(t.patterns, PatternStore)
+    assert f.report_["kept_nontrivial"] == sum(1 for i in range(len(t)) if not t.is_trivial(i))
+    assert t.order("saving") == list(range(len(t)))  # stored in ranked order
+    assert ("在", "[X]") in t.patterns and t.patterns == list(t.patterns)

@@ -94,7 +94,8 @@ def _print_table(rows: list[dict], title: str, out) -> None:
 @click.option("--memory", default="2G", show_default=True,
               help="Memory budget; pair and template counts beyond it spill to disk (exact).")
 @click.option("--jobs", "-j", type=click.IntRange(0), default=0, show_default=True,
-              help="Processes for the paths pass (0 = all cores for inputs of 64 MB or more). Same result.")
+              help="Processes for tokenising, counting and the paths pass (0 = all cores for inputs of "
+                   "64 MB or more). Same result.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="'dask' runs the range tasks on dask.distributed (pip install 'minent[dask]').")
 @click.option("--scheduler", default=None,
@@ -120,7 +121,9 @@ def collocations_cmd(corpus, lexicon, tokenizer, pretokenized, output, window, m
     if not (tokenizer or lexicon or pretokenized):
         note("learning the corpus's lexicon (default learner; --lexicon / --tokenizer jieba / "
              "--pretokenized to skip)", quiet)
+    t_lex = time.perf_counter()
     tokenize, described = make_tokenizer(tokenizer, lexicon, pretokenized, corpus=texts)
+    stage_s = {"lexicon": time.perf_counter() - t_lex}
     finder = TemplateFinder(window=window, min_count=min_count, min_prob=min_prob, min_pmi=min_pmi,
                             max_paths=max_paths, subpath_literals=subpath_literals, punctuation=punctuation,
                             ranking=ranking, redundancy=redundancy, n_examples=n_examples,
@@ -141,7 +144,11 @@ def collocations_cmd(corpus, lexicon, tokenizer, pretokenized, output, window, m
                     bars[stage] = stack.enter_context(progress_bar(total, label, quiet))
                 bars[stage](n)
 
-            finder.fit(spool.prepare(eng) if eng is not None else spool, progress=progress, engine=eng)
+            t_spool = time.perf_counter()
+            if eng is not None:  # one job: the spool is written by the count pass, as it reads
+                spool.prepare(eng)
+                stage_s["spool"] = time.perf_counter() - t_spool
+            finder.fit(spool, progress=progress, engine=eng)
     finally:
         if eng is not None:
             eng.close()
@@ -152,6 +159,7 @@ def collocations_cmd(corpus, lexicon, tokenizer, pretokenized, output, window, m
                          "worker_peak_rss_mb": round(getattr(eng, "worker_peak_rss_mb", 0.0), 1)},
               "split_sentences": split, "parameters": {k: v for k, v in tpl.meta.items()},
               **finder.report_}
+    report["timings_s"] = {**{k: round(v, 3) for k, v in stage_s.items()}, **report["timings_s"]}
     report["timings_s"]["total"] = round(time.perf_counter() - t_start, 3)
     report["words_per_s"] = round(finder.n_words_ / max(report["timings_s"]["total"], 1e-9))
     report["peak_rss_mb"] = _peak_rss_mb()
