@@ -397,11 +397,18 @@ class SeqCounter:
     def nbytes(self) -> int:
         return sum(a.nbytes for a in (self.slots, self.hashes, self.starts, self.arena, self.counts))
 
-    def _grow(self, need_arena: int):
+    def reserve(self, entries: int, codes: int) -> None:
+        """Room for ``entries`` more sequences of ``codes`` codes in all, made at once (an
+        :meth:`add` of that many new sequences then never doubles the table on the way)."""
+        self._grow(codes, entries)
+
+    def _grow(self, need_arena: int, more: int = 1):
         n, used = int(self.state[0]), int(self.state[1])
         cap = self.hashes.shape[0]
-        if 2 * (n + 1) > self.slots.shape[0] or n + 1 >= cap:
+        if 2 * (n + more) > self.slots.shape[0] or n + more >= cap:
             cap *= 2
+            while n + more >= cap:
+                cap *= 2
             self.hashes = np.concatenate([self.hashes, np.zeros(cap - self.hashes.shape[0], np.int64)])
             self.counts = np.concatenate([self.counts, np.zeros(cap - self.counts.shape[0], np.int64)])
             self.starts = np.concatenate([self.starts, np.zeros(cap + 1 - self.starts.shape[0], np.int64)])

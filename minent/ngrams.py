@@ -559,6 +559,7 @@ def count_ngrams(chunks, max_n: int = 4, min_count: int = 2, progress=None, engi
                 for c in np.nonzero(np.diff(cuts))[0]:
                     mine = rows[cuts[c]:cuts[c + 1]]
                     gather_windows(chunks[c][0], at[mine], n, grams, mine)
+                kept.reserve(len(sel), grams.size)
                 kept.add(grams.ravel(), np.arange(len(sel) + 1, dtype=np.int64) * n, counts[sel])
             prefix = np.concatenate([prefix, pre[sel]])
             suffix = np.concatenate([suffix, suf[sel]])

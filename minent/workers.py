@@ -2,7 +2,8 @@
 
 ``multiprocessing.Pool`` replaces a worker killed by a signal (the out-of-memory killer's SIGKILL)
 but loses the task it was running, so the caller waits for ever. Here each worker has its own
-pipe, the parent hands it one task at a time and waits on the pipes *and* the process sentinels
+pipe, the parent hands it one task at a time (the next one as soon as a result comes back, before
+the caller takes that result, so a worker does not wait while the parent merges) and waits on the pipes *and* the process sentinels
 (:func:`multiprocessing.connection.wait`): a death is seen at once, the task it was running is
 given once more to a freshly forked worker (same inputs, same result), and a second death on the
 same task raises :class:`WorkerDied`, one line naming the signal. Workers ignore Ctrl-C (the
@@ -92,19 +93,22 @@ class WorkerPool:
         pending = deque(range(len(arg_lists)))
         attempts = [0] * len(arg_lists)
         left = len(arg_lists)
+        def give(w: _Worker) -> None:
+            i = pending.popleft()
+            attempts[i] += 1
+            w.task = i
+            try:
+                w.conn.send((i, fn, arg_lists[i]))
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # dead already: its sentinel says so below
+
         while left:
             for w in list(self.workers):
                 if w.task is None and pending:
                     if not w.proc.is_alive():  # died idle: no task lost
                         self._replace(w, counted=False)
                         continue
-                    i = pending.popleft()
-                    attempts[i] += 1
-                    w.task = i
-                    try:
-                        w.conn.send((i, fn, arg_lists[i]))
-                    except (BrokenPipeError, ConnectionResetError):
-                        pass  # dead already: its sentinel says so below
+                    give(w)
             busy = [w for w in self.workers if w.task is not None]
             ready = set(wait([w.conn for w in busy] + [w.proc.sentinel for w in busy]))
             for w in busy:
@@ -133,6 +137,8 @@ class WorkerPool:
                 if status == "err":
                     raise value
                 left -= 1
+                if pending:  # the next task first: the worker runs it while the caller uses this result
+                    give(w)
                 yield index, value
 
     def _replace(self, w: _Worker, counted: bool = True) -> None:
