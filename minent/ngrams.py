@@ -528,8 +528,6 @@ def count_ngrams(chunks, max_n: int = 4, min_count: int = 2, progress=None, engi
     try:
         for n in range(1, max_n + 2):
             keys, counts, flatpos, orphans = passes.distinct(n, chars)
-            owner = np.searchsorted(passes.offsets, flatpos, side="right") - 1
-            pos = flatpos - passes.offsets[owner]
             if n > 1:  # ids of the n-gram's kept sub-grams: at its window, one position on
                 pre, suf = passes.prev[flatpos].astype(np.int64), passes.prev[flatpos + 1].astype(np.int64)
             else:
@@ -553,7 +551,8 @@ def count_ngrams(chunks, max_n: int = 4, min_count: int = 2, progress=None, engi
             sel = np.nonzero(mask)[0]
             if len(sel):
                 grams = np.empty((len(sel), n), np.int32)
-                own, at = owner[sel], pos[sel]
+                own = np.searchsorted(passes.offsets, flatpos[sel], side="right") - 1  # chunk of each
+                at = flatpos[sel] - passes.offsets[own]
                 rows = np.argsort(own, kind="stable")  # the kept n-grams, chunk by chunk
                 cuts = np.searchsorted(own[rows], np.arange(len(chunks) + 1))
                 for c in np.nonzero(np.diff(cuts))[0]:
