@@ -73,7 +73,7 @@ from .codelength import entry_bits
 from .entropy import corpus_unit_counts
 from .errors import MinentError
 from .hashtable import table_find
-from .lexicon import Lexicon, LexiconParams, four_steps
+from .lexicon import Lexicon, LexiconParams, count_order, four_steps
 from .ngrams import NGramStats, autonomy, candidates_of, count_ngrams, min_split_pmi, not_maximal, pair_pmi
 from .parallel import (auto_jobs, forks_workers, make_engine, peak_rss_mb, resolve, shared_array, table_budget,
                        DEFAULT_MEMORY)
@@ -1008,9 +1008,9 @@ def make_lexicon(stats: NGramStats, counts: np.ndarray, rules) -> Lexicon:
     pair_pmi (weakest adjacent pair, n-gram counts), pmi (ln p(w) - sum ln p(c)), fstar
     (p(w)(pmi - 1)), sub_pmi (ln p(w) minus the best split of w into other entries)."""
     ids = np.nonzero(counts > 0)[0]
-    words = dict(zip(ids.tolist(), stats.words(ids)))
-    neg = dict(zip(ids.tolist(), (-counts[ids]).tolist()))
-    order = np.array(sorted(ids.tolist(), key=lambda i: (neg[i], words[i])), dtype=np.int64)  # as save()
+    texts = stats.words(ids)
+    order = ids[count_order(texts, counts[ids])]  # as save()
+    words = dict(zip(ids.tolist(), texts))
     total = int(counts.sum())
     c, L = counts[order], stats.lengths[order]
     logp = np.log(c / total)

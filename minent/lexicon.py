@@ -101,6 +101,18 @@ class LexiconParams:
         return float(self.redundancy_threshold)
 
 
+def count_order(words, counts) -> np.ndarray:
+    """Indices of ``words`` by decreasing count, ties by the words' code points: the order of a
+    saved lexicon (what ``sorted(key=(-count, word))`` gives, by one numpy sort)."""
+    counts = np.asarray(counts, np.int64)
+    if not len(counts):
+        return np.zeros(0, np.int64)
+    if any("\x00" in w for w in words):  # numpy's fixed-width strings drop trailing NULs
+        neg = (-counts).tolist()
+        return np.array(sorted(range(len(words)), key=lambda i: (neg[i], words[i])), dtype=np.int64)
+    return np.lexsort((np.array(words, dtype=str), -counts)).astype(np.int64)
+
+
 class Lexicon:
     """Words with counts and the scores that justified them; a unigram model for segmentation.
 
@@ -170,8 +182,7 @@ class Lexicon:
         for w in self.words:
             if "\t" in w or "\n" in w or "\r" in w:
                 raise FormatError(f"cannot save word {w!r} to a lexicon file: it holds a TAB or a line break")
-        neg = (-np.asarray(self.counts, np.int64)).tolist()
-        order = sorted(range(len(self.words)), key=lambda i: (neg[i], self.words[i]))
+        order = count_order(self.words, self.counts).tolist()
         with atomic_write(path) as fh:
             fh.write(f"# minent-lexicon format={FORMAT_VERSION} entries={len(self.words)} total={self.total} "
                      f"unknown_logp={self.unknown_logp!r} rules={int(self.rules)}\n")
@@ -281,8 +292,9 @@ class Lexicon:
             if not w or len(w.split()) != 1 or w != w.strip() or "\r" in w:
                 raise FormatError(f"cannot save word {w!r} to a jieba dictionary: it is empty or holds white space")
         with atomic_write(path) as fh:
-            for w, c in sorted(self.items(), key=lambda wc: (-wc[1], wc[0])):
-                fh.write(f"{w} {c}\n")
+            counts = np.asarray(self.counts, np.int64)
+            cl = counts.tolist()
+            fh.writelines(f"{self.words[i]} {cl[i]}\n" for i in count_order(self.words, counts).tolist())
 
 
 # ----------------------------------------------------------------------------- building

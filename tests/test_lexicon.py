@@ -7,7 +7,7 @@ from functools import partial
 
 from minent import Lexicon, learn_lexicon
 from minent.errors import FormatError, MinentError
-from minent.lexicon import LexiconParams, remove_redundancy
+from minent.lexicon import LexiconParams, count_order, remove_redundancy
 from minent.pretokenize import spans
 
 from conftest import VOCAB, reference_cut, word_corpus
@@ -124,3 +124,20 @@ def test_deterministic(toy):
     a = build_lexicon(toy[0][:500], min_pmi=1.0)
     b = build_lexicon(list(toy[0][:500]), min_pmi=1.0)
     assert a.words == b.words and (a.counts == b.counts).all()
+
+
+def test_count_order_is_the_python_sort():
+    """The saved order (count descending, ties by code points) by numpy equals Python's sort,
+    with ties among words of different lengths, characters beyond the BMP and a NUL (fallback)."""
+    import random
+    rng = random.Random(3)
+    alphabet = ["的", "一", "是", "a", "Z", "𠀋", "𪚥", "·", "中国"]
+    words = sorted({"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4))) for _ in range(400)})
+    rng.shuffle(words)
+    counts = [rng.randint(1, 5) for _ in words]
+    want = sorted(range(len(words)), key=lambda i: (-counts[i], words[i]))
+    assert count_order(words, counts).tolist() == want
+    words[0] = "a\x00"
+    want = sorted(range(len(words)), key=lambda i: (-counts[i], words[i]))
+    assert count_order(words, counts).tolist() == want
+    assert count_order([], []).tolist() == []
