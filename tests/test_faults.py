@@ -241,6 +241,40 @@ def test_sigterm_stops_the_worker_pool(tmp_path):
             os.kill(pid, 0)
 
 
+@pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_inside_a_finalizer_still_stops_the_run(tmp_path, sig, code):
+    """A signal handled while a finalizer runs (the shared arena giving a block back) would raise
+    where Python prints the exception and goes on: the handler delivers it again once the
+    finalizer is done, so the run stops."""
+    script = textwrap.dedent(f"""
+        import os, signal, sys, time, weakref
+        from minent.commands import _install_signal_handlers
+        from minent.errors import Terminated
+        class Block:
+            pass
+        def give_back():
+            os.kill(os.getpid(), {int(sig)})
+            for _ in range(100000):  # the handler runs here, inside the finalizer
+                pass
+        if __name__ == "__main__":
+            _install_signal_handlers()
+            b = Block()
+            weakref.finalize(b, give_back)
+            try:
+                del b
+                for _ in range(200):  # the run goes on: the signal must stop it here
+                    time.sleep(0.01)
+            except Terminated:
+                sys.exit(143)
+            except KeyboardInterrupt:
+                sys.exit(130)
+            sys.exit(0)
+    """)
+    (tmp_path / "s.py").write_text(script)
+    p = subprocess.run([sys.executable, "s.py"], capture_output=True, text=True, env=ENV, cwd=tmp_path, timeout=60)
+    assert (p.returncode, p.stderr) == (code, "")
+
+
 # ---------------------------------------------------------------------------- dead workers
 
 class _KillFirst:

@@ -15,13 +15,43 @@ from ..errors import MinentError, Terminated
 from ..textio import remove_stale_temps
 
 
+def _in_finalizer(frame) -> bool:
+    """Whether ``frame`` runs inside a finalizer (a ``weakref.finalize`` callback, e.g. the
+    shared arena giving a block back, or a ``__del__``): an exception raised there is printed as
+    "Exception ignored" and the run goes on as if no signal had come."""
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name == "__del__" or (code.co_name == "__call__" and code.co_filename.endswith("weakref.py")):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _deliver_later(signum) -> None:
+    import os
+    import threading
+    threading.Timer(0.02, os.kill, (os.getpid(), signum)).start()
+
+
 def _on_sigterm(signum, frame):
+    if _in_finalizer(frame):
+        _deliver_later(signum)  # raised here it would be ignored: again once the finalizer is done
+        return
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second TERM must not cut the clean-up short
     raise Terminated()
 
 
+def _on_sigint(signum, frame):
+    if _in_finalizer(frame):
+        _deliver_later(signum)
+        return
+    raise KeyboardInterrupt()
+
+
 def _install_signal_handlers() -> None:
     signal.signal(signal.SIGTERM, _on_sigterm)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _on_sigint)
     if hasattr(signal, "SIGXFSZ"):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
