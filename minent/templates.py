@@ -349,6 +349,11 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
     keys = np.full(size, -1, np.int64)  # per-sentence table: hash -> template, in a prefix of
     vals = np.empty(size, np.int64)     # the arrays sized to the sentence (cache-resident)
     used = np.empty(per_sentence, np.int64)
+    passes = np.empty(per_sentence, np.bool_)
+    n_inner = longest * window * window if inner else 0
+    cand = np.empty((n_inner, 4), np.int64)
+    trip = np.empty(n_inner, np.int64)
+    tpass = np.empty(n_inner, np.bool_)
     n_t = 0
     n_c = 0
     n_l = 0
@@ -370,8 +375,66 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
         mask = need - 1
         _sentence_dag(ids, lo, n, window, strong_keys, succ, succ_slot, n_succ, indeg)
         fits = True
+        n_cand = 0  # inner paths: candidates (src, c's position, b's position, link key), triples
+        ti = 0
+        if inner:
+            for i in range(n):
+                a = ids[lo + i]
+                for k in range(n_succ[i] if a > 0 else 0):
+                    j = succ[i * window + k]
+                    if j - i < 2:
+                        continue
+                    if not sketching:  # an edge over two or more positions: its known inner words
+                        if n_l >= lkeys.shape[0]:
+                            fits = False
+                            break
+                        g = 0
+                        for q in range(i + 1, j):
+                            if ids[lo + q] > 0:
+                                g += 1
+                        lkeys[n_l] = succ_slot[i * window + k] << 32
+                        lvals[n_l] = g
+                        n_l += 1
+                    for m in range(i + 1, j):
+                        c = ids[lo + m]
+                        if c <= 0:
+                            continue
+                        both = False  # i -> m -> j is a path of the DAG already
+                        for q in range(n_succ[i]):
+                            if succ[i * window + q] == m:
+                                for q2 in range(n_succ[m]):
+                                    if succ[m * window + q2] == j:
+                                        both = True
+                                        break
+                                break
+                        if not both:
+                            cand[n_cand, 0] = i
+                            cand[n_cand, 1] = m
+                            cand[n_cand, 2] = j
+                            cand[n_cand, 3] = (succ_slot[i * window + k] << 32) | c
+                            trip[n_cand] = triple_hash(a, c, ids[lo + j])
+                            n_cand += 1
+            # the sketch, in a loop of its own (independent loads overlap)
+            for q in range(n_cand):
+                h = trip[q]
+                if sketching:
+                    r = h & smask
+                    if sketch[r] < 65535:
+                        sketch[r] += 1
+                    r = half + ((h >> 38) & smask)
+                    if sketch[r] < 65535:
+                        sketch[r] += 1
+                else:
+                    tpass[q] = not filtering or min(sketch[h & smask], sketch[half + ((h >> 38) & smask)]) >= floor
+                    if tpass[q]:
+                        if n_l >= lkeys.shape[0]:
+                            fits = False
+                            break
+                        lkeys[n_l] = cand[q, 3]
+                        lvals[n_l] = 1
+                        n_l += 1
         edges = subpath_literals >= 2 and n > 1
-        for job in range(3 * n + 2):
+        for job in range(3 * n + 2 if fits else 0):
             # jobs: (source-to-sink walk, short-path walk, inner paths) from each src; then the
             # sentence's first and last word alone
             if job < 3 * n:
@@ -385,7 +448,7 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
                     continue
                 if mode == 1 and (subpath_literals < 2 or n_succ[src] == 0):
                     continue
-                if mode == 3 and (not inner or n_succ[src] == 0):
+                if mode == 3 and (not inner or sketching or n_succ[src] == 0):
                     continue
                 max_depth = n if mode == 0 else subpath_literals
             else:
@@ -427,43 +490,42 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
                     for q in range(c0, n_c):
                         h = fold(h, codes[q])
                     h = mix64(h)
-                    if filtering and not sketching and mode != 3 and min(
-                            sketch[h & smask], sketch[half + ((h >> 38) & smask)]) < floor:
-                        n_c = c0  # cannot reach the cut: not written out
-                    else:
-                        key = h & 0x7FFFFFFFFFFFFFFF
-                        slot = key & mask  # the key is a mixed hash already
-                        while keys[slot] != key and keys[slot] != EMPTY:
-                            slot = (slot + 1) & mask
-                        dup = False
-                        if keys[slot] == key:  # same hash earlier in the sentence: compare the codes
-                            for i2 in range(-1, n_t - t_first):  # the slot's template first, then any
-                                t2 = vals[slot] if i2 < 0 else t_first + i2  # (a 64-bit collision)
-                                if hashes[t2] != h or tbounds[t2 + 1] - tbounds[t2] != n_c - c0:
-                                    continue
-                                same = True
-                                a2 = tbounds[t2]
-                                for q in range(n_c - c0):
-                                    if codes[a2 + q] != codes[c0 + q]:
-                                        same = False
-                                        break
-                                if same:
-                                    dup = True
+                    key = h & 0x7FFFFFFFFFFFFFFF
+                    slot = key & mask  # the key is a mixed hash already
+                    while keys[slot] != key and keys[slot] != EMPTY:
+                        slot = (slot + 1) & mask
+                    dup = False
+                    if keys[slot] == key:  # same hash earlier in the sentence: compare the codes
+                        for i2 in range(-1, n_t - t_first):  # the slot's template first, then any
+                            t2 = vals[slot] if i2 < 0 else t_first + i2  # (a 64-bit collision)
+                            if hashes[t2] != h or tbounds[t2 + 1] - tbounds[t2] != n_c - c0:
+                                continue
+                            same = True
+                            a2 = tbounds[t2]
+                            for q in range(n_c - c0):
+                                if codes[a2 + q] != codes[c0 + q]:
+                                    same = False
                                     break
-                        else:
-                            keys[slot] = key
-                            vals[slot] = n_t
-                            used[n_used] = slot
-                            n_used += 1
-                        if dup:
-                            n_c = c0
-                        else:
-                            hashes[n_t] = h
-                            sent[n_t] = s
-                            n_t += 1
-                            tbounds[n_t] = n_c
-                            if mode != 3 and not filtering:
-                                n_occ += 1
+                            if same:
+                                dup = True
+                                break
+                    else:
+                        keys[slot] = key
+                        vals[slot] = n_t
+                        used[n_used] = slot
+                        n_used += 1
+                    if dup:
+                        n_c = c0
+                    else:
+                        # in the counting walk, a template (not an inner path: its triple passed)
+                        # whose estimate is below the cut is dropped when the sentence is done
+                        passes[n_t - t_first] = mode == 3  # its triple passed; others: below
+                        hashes[n_t] = h
+                        sent[n_t] = s
+                        n_t += 1
+                        tbounds[n_t] = n_c
+                        if mode != 3 and not filtering:
+                            n_occ += 1
                     n_paths += 1
                     if mode == 2:
                         break
@@ -479,69 +541,14 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
                                     break
                             break
                         continue
-                if mode == 3:  # next inner word of the edges from src (cursor: edge k, word m)
-                    found = False
-                    cur = nxt[0]
-                    a = ids[lo + src]
-                    j = 0
-                    m = 0
-                    while cur < n_succ[src] * window:
-                        k = cur // window
-                        m = src + 1 + cur % window
-                        j = succ[src * window + k]
-                        cur += 1
-                        if m >= j:
-                            cur = (k + 1) * window
-                            continue
-                        lslot = succ_slot[src * window + k]
-                        if m == src + 1 and not sketching:  # a new edge: its known inner words
-                            if n_l >= lkeys.shape[0]:
-                                fits = False
-                                break
-                            g = 0
-                            for q in range(src + 1, j):
-                                if ids[lo + q] > 0:
-                                    g += 1
-                            lkeys[n_l] = lslot << 32
-                            lvals[n_l] = g
-                            n_l += 1
-                        c = ids[lo + m]
-                        if c <= 0:
-                            continue
-                        both = False  # src -> m -> j is a path of the DAG already
-                        for q in range(n_succ[src]):
-                            if succ[src * window + q] == m:
-                                for q2 in range(n_succ[m]):
-                                    if succ[m * window + q2] == j:
-                                        both = True
-                                        break
-                                break
-                        if both:
-                            continue
-                        h = triple_hash(a, c, ids[lo + j])
-                        if sketching:
-                            q = h & smask
-                            if sketch[q] < 65535:
-                                sketch[q] += 1
-                            q = half + ((h >> 38) & smask)
-                            if sketch[q] < 65535:
-                                sketch[q] += 1
-                            continue
-                        if filtering and min(sketch[h & smask], sketch[half + ((h >> 38) & smask)]) < floor:
-                            continue
-                        if n_l >= lkeys.shape[0]:
-                            fits = False
-                            break
-                        lkeys[n_l] = (lslot << 32) | c
-                        lvals[n_l] = 1
-                        n_l += 1
-                        found = True
+                if mode == 3:  # the next inner path from src whose triple passed
+                    while ti < n_cand and (cand[ti, 0] < src or (cand[ti, 0] == src and not tpass[ti])):
+                        ti += 1
+                    if ti == n_cand or cand[ti, 0] != src:
                         break
-                    nxt[0] = cur
-                    if not found:
-                        break
-                    path[1] = m
-                    path[2] = j
+                    path[1] = cand[ti, 1]
+                    path[2] = cand[ti, 2]
+                    ti += 1
                     nxt[2] = 0
                     depth = 3
                     continue
@@ -559,6 +566,23 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
             keys[used[k]] = -1
         if not fits:
             return s, t_first, c_first, l_first, n_occ
+        if filtering and not sketching:  # keep the templates that pass, in place
+            for t in range(t_first, n_t):  # the sketch, in a loop of its own (loads overlap)
+                if not passes[t - t_first]:
+                    h = hashes[t]
+                    passes[t - t_first] = min(sketch[h & smask], sketch[half + ((h >> 38) & smask)]) >= floor
+            w = t_first
+            for t in range(t_first, n_t):
+                if passes[t - t_first]:
+                    a0, a1 = tbounds[t], tbounds[t + 1]
+                    c_w = tbounds[w]
+                    for q in range(a1 - a0):
+                        codes[c_w + q] = codes[a0 + q]
+                    hashes[w] = hashes[t]
+                    w += 1
+                    tbounds[w] = c_w + a1 - a0
+            n_t = w
+            n_c = tbounds[w]
         if sketching:
             for t in range(n_t):
                 h = hashes[t]
