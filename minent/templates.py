@@ -414,25 +414,18 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
                             cand[n_cand, 3] = (succ_slot[i * window + k] << 32) | c
                             trip[n_cand] = triple_hash(a, c, ids[lo + j])
                             n_cand += 1
-            # the sketch, in a loop of its own (independent loads overlap)
-            for q in range(n_cand):
+            if sketching:  # the sketch, in a loop of its own (independent loads overlap)
+                sketch_add(sketch, trip[:n_cand])
+            for q in range(0 if sketching else n_cand):
                 h = trip[q]
-                if sketching:
-                    r = h & smask
-                    if sketch[r] < 65535:
-                        sketch[r] += 1
-                    r = half + ((h >> 38) & smask)
-                    if sketch[r] < 65535:
-                        sketch[r] += 1
-                else:
-                    tpass[q] = not filtering or min(sketch[h & smask], sketch[half + ((h >> 38) & smask)]) >= floor
-                    if tpass[q]:
-                        if n_l >= lkeys.shape[0]:
-                            fits = False
-                            break
-                        lkeys[n_l] = cand[q, 3]
-                        lvals[n_l] = 1
-                        n_l += 1
+                tpass[q] = not filtering or min(sketch[h & smask], sketch[half + ((h >> 38) & smask)]) >= floor
+                if tpass[q]:
+                    if n_l >= lkeys.shape[0]:
+                        fits = False
+                        break
+                    lkeys[n_l] = cand[q, 3]
+                    lvals[n_l] = 1
+                    n_l += 1
         edges = subpath_literals >= 2 and n > 1
         for job in range(3 * n + 2 if fits else 0):
             # jobs: (source-to-sink walk, short-path walk, inner paths) from each src; then the
@@ -583,15 +576,8 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
                     tbounds[w] = c_w + a1 - a0
             n_t = w
             n_c = tbounds[w]
-        if sketching:
-            for t in range(n_t):
-                h = hashes[t]
-                q = h & smask
-                if sketch[q] < 65535:
-                    sketch[q] += 1
-                q = half + ((h >> 38) & smask)
-                if sketch[q] < 65535:
-                    sketch[q] += 1
+        if sketching:  # one call per sentence: the loads of a loop of their own overlap
+            sketch_add(sketch, hashes[:n_t])
             n_occ += n_t
     if sketching:
         n_t = 0

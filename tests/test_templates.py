@@ -421,22 +421,24 @@ def test_cli_collocations_errors(tmp_path):
 
 # ----------------------------------------------------------------------------- frames inside sentences
 
+FILL = "工厂 城市 学校 农村 市场 企业 医院 工人 学生 干部 经济 文化".split()
+VERBS = "发展 建设 改革 提高 增加 完成".split()
+
+
 def frame_corpus(n=500, seed=5):
     """Frames of two and three literals inside longer sentences, with clause punctuation."""
     rng = random.Random(seed)
-    fill = "工厂 城市 学校 农村 市场 企业 医院 工人 学生 干部 经济 文化".split()
-    verbs = "发展 建设 改革 提高 增加 完成".split()
     out = []
     for _ in range(n):
-        a, b, c = rng.sample(fill, 3)
-        v = rng.choice(verbs)
+        a, b, c = rng.sample(FILL, 3)
+        v = rng.choice(VERBS)
         kind = rng.randrange(3)
         if kind == 0:
             s = f"{a} {v} 在 {b} {c} 中 ， {c} {a}"
         elif kind == 1:
             s = f"{a} 从 {b} 到 {c} {rng.choice(['都', '也', '还'])} {v}"
         else:
-            s = f"{a} 不但 {b} {v} ， 而且 {c} {rng.choice(verbs)}"
+            s = f"{a} 不但 {b} {v} ， 而且 {c} {rng.choice(VERBS)}"
         out.append(s.split())
     return out
 
@@ -460,21 +462,10 @@ def inner_frame_corpus(n=600, seed=7):
     """在 [X] 的 [X] 下 inside longer sentences; 的 also stands elsewhere, so neither 在 … 的 nor
     的 … 下 is a linked pair (在 … 下 is)."""
     rng = random.Random(seed)
-    fill = "工厂 城市 学校 农村 市场 企业 医院 工人 学生 干部 经济 文化".split()
-    verbs = "发展 建设 改革 提高 增加 完成".split()
-    out = []
-    for _ in range(n):
-        a, b, c, d = rng.sample(fill, 4)
-        v, v2 = rng.sample(verbs, 2)
-        kind = rng.randrange(10)
-        if kind < 4:
-            s = f"{a} {v} 在 {b} 的 {c} 下 {d} {v2}"
-        elif kind == 4:
-            s = f"{a} 在 {c} {b} {v} 下 {d} {v2}"
-        else:
-            s = f"{a} {v} {b} 的 {c} {v2} {d}"
-        out.append(s.split())
-    return out
+    frames = ["{a} {v} 在 {b} 的 {c} 下 {d} {v2}"] * 4 + ["{a} 在 {c} {b} {v} 下 {d} {v2}"] + \
+        ["{a} {v} {b} 的 {c} {v2} {d}"] * 5
+    return [rng.choice(frames).format(**dict(zip("abcd", rng.sample(FILL, 4))),
+                                      **dict(zip(["v", "v2"], rng.sample(VERBS, 2)))).split() for _ in range(n)]
 
 
 def test_finder_finds_three_literal_frames_through_a_word_inside_a_linked_pair():
