@@ -482,6 +482,30 @@ def test_finder_finds_three_literal_frames_through_a_word_inside_a_linked_pair()
                                                                   .fit(data).templates_.patterns}
 
 
+def test_inner_templates_link_test():
+    from minent.hashtable import key_slot
+    from minent.templates import inner_templates
+    strong = KeyCounter(64)
+    strong.add(np.array([(1 << 32) | 3, (3 << 32) | 5, (5 << 32) | 6], np.int64))
+    slot = key_slot(strong.keys, (1 << 32) | 3)
+    links = KeyCounter(64)  # inside 1 … 3: 10 known words, word 2 five times, word 4 once
+    links.add(np.array([slot << 32, (slot << 32) | 2, (slot << 32) | 4], np.int64), np.array([10, 5, 1]))
+    pats = [(1, 2, 3), (0, 1, 0, 4, 0, 3, 0), (1, 0, 3), (3, 5, 6), (0, 1, 2, 0, 3)]
+    lens = np.array([len(p) for p in pats], np.int64)
+    starts = np.zeros(len(pats) + 1, np.int64)
+    np.cumsum(lens, out=starts[1:])
+    arena = np.array([c for p in pats for c in p], np.int32)
+    word_counts = np.array([0, 30, 10, 30, 10, 20, 20], np.int64)  # 100 words: p(2) = 0.1
+    inner = np.zeros(len(pats), np.int8)
+    # word 2: ln(5 / (10 x 0.1)) = 1.61 nats; word 4: ln(1 / (10 x 0.1)) = 0, and below the cut
+    inner_templates(arena, starts, strong.frozen(), links.frozen(), word_counts, 100, 5.0, 1.5, inner)
+    assert inner.tolist() == [1, 2, 0, 0, 1]
+    inner_templates(arena, starts, strong.frozen(), links.frozen(), word_counts, 100, 5.0, 1.7, inner)
+    assert inner.tolist() == [2, 2, 0, 0, 2]
+    inner_templates(arena, starts, strong.frozen(), links.frozen(), word_counts, 100, 6.0, 0.0, inner)
+    assert inner.tolist() == [2, 2, 0, 0, 2]
+
+
 def test_method_only_paths_miss_embedded_frames():
     # with source-to-sink paths only (the 2018 rule), 在 … 中 is not a template of its own
     f = TemplateFinder(min_count=5, subpath_literals=0, window=3).fit(frame_corpus())
