@@ -215,6 +215,9 @@ VARIANTS = [  # (name, TemplateFinder overrides), all on the same words
     ("punctuation literal", {"punctuation": "literal"}),
     ("window 3", {"window": 3}),
     ("no redundancy filter", {"redundancy": 0.0}),
+    ("no inner paths (inner_min_pmi None)", {"inner_min_pmi": None}),
+    ("inner_min_pmi 1.0 (= min_pmi)", {"inner_min_pmi": 1.0}),
+    ("inner_min_pmi 0.5", {"inner_min_pmi": 0.5}),
     ("method.md §4 paths only (window 3, punctuation literal, no filter)",
      {"window": 3, "subpath_literals": 0, "punctuation": "literal", "redundancy": 0.0}),
 ]
@@ -245,6 +248,7 @@ def bench_pd1998(data: Path, out: Path, tmp: Path) -> tuple[dict, Path]:
         secs = time.perf_counter() - t0
         res["variants"].append({"name": name, "params": kw, "fit_s": round(secs, 2),
                                 "words_per_s": round(n_words / secs), "kept": len(f.templates_),
+                                "inner_kept": f.report_.get("inner_templates", 0),
                                 "punctuation": punct_share(f.templates_),
                                 "frames": frame_recall(f.templates_, frames),
                                 "timings_s": f.report_["timings_s"]})
@@ -379,11 +383,12 @@ def markdown(res: dict) -> str:
         L.append(f"| {k + 1} | {a['template']} | {a['count']} | | {right} |")
     L.append("\nVariants on the same words (in-process `TemplateFinder.fit`, one core; words/s of the mining "
              "alone, tokenisation excluded):\n")
-    L.append("| variant | frames in top 500 | punctuation-only in top 100 | kept templates | fit s | words/s |\n"
-             "|---|---:|---:|---:|---:|---:|")
+    L.append("| variant | frames in top 500 | punctuation-only in top 100 | kept templates | of which inner paths "
+             "| fit s | words/s |\n|---|---:|---:|---:|---:|---:|---:|")
     for v in pd["variants"]:
         L.append(f"| {v['name']} | {v['frames']['found']}/{v['frames']['frames']} | "
-                 f"{v['punctuation']['punctuation_only']}/{v['punctuation']['top']} | {v['kept']} | {v['fit_s']} | "
+                 f"{v['punctuation']['punctuation_only']}/{v['punctuation']['top']} | {v['kept']} | "
+                 f"{v.get('inner_kept', 0)} | {v['fit_s']} | "
                  f"{v['words_per_s']:,} |")
     p = pd["parse"]
     L.append(f"\nParsing {p['sample']}: {p['sentences']} sentences, {p['words']} words, "

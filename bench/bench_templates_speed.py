@@ -8,7 +8,8 @@ learned lexicon, one core), and ``TemplateParser.parse`` (default options) over 
 with templates mined by the same version. The outputs are compared (md5 of the templates with
 their counts, and of the bracketed trees), so a speed-up that changed a result shows.
 
-Usage: python bench/bench_templates_speed.py [--base 402cb84] [--repeats 3] [--data ../shared/data] [--out outputs]
+Usage: python bench/bench_templates_speed.py [--base 402cb84] [--repeats 3] [--head-params JSON] [--data ../shared/data]
+[--out outputs]
 """
 from __future__ import annotations
 
@@ -29,12 +30,13 @@ sys.path.insert(0, sys.argv[1])
 from minent.templates import TemplateFinder
 from minent.parse import TemplateParser
 sents = [line.split() for line in open(sys.argv[2], encoding="utf-8")]
+params = json.loads(sys.argv[4])
 n_words = sum(map(len, sents))
-TemplateFinder(n_examples=0).fit(sents[:2000])  # compile (numba cache) outside the timing
+TemplateFinder(n_examples=0, **params).fit(sents[:2000])  # compile (numba cache) outside the timing
 fits = []
 for _ in range(int(sys.argv[3])):  # the least CPU time of a few fits: the machine is shared
     t0 = time.process_time()
-    f = TemplateFinder(n_examples=0).fit(sents)
+    f = TemplateFinder(n_examples=0, **params).fit(sents)
     fits.append(time.process_time() - t0)
 fit_s = min(fits)
 tpl = f.templates_
@@ -58,9 +60,9 @@ print(json.dumps({"words": n_words, "sentences": len(sents), "fit_cpu_s": round(
 """
 
 
-def run_version(src: Path, words: Path, repeats: int) -> dict:
-    out = subprocess.run([sys.executable, "-c", WORKER, str(src), str(words), str(repeats)], capture_output=True,
-                         text=True, check=True)
+def run_version(src: Path, words: Path, repeats: int, params: dict | None = None) -> dict:
+    out = subprocess.run([sys.executable, "-c", WORKER, str(src), str(words), str(repeats), json.dumps(params or {})],
+                         capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -70,6 +72,9 @@ def main() -> None:
     ap.add_argument("--data", default="../shared/data")
     ap.add_argument("--out", default="outputs")
     ap.add_argument("--repeats", type=int, default=3, help="fits per version (the least CPU time is reported)")
+    ap.add_argument("--head-params", default=None,
+                    help='JSON TemplateFinder options of an extra run of this checkout whose outputs are compared '
+                         'with the base\'s (e.g. \'{"inner_min_pmi": null}\': the base\'s mining)')
     args = ap.parse_args()
     sys.path.insert(0, str(REPO))
     sys.path.insert(0, str(REPO / "bench"))
@@ -100,12 +105,17 @@ def main() -> None:
                "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                            "platform": platform.platform()}}
         res["base_run"] = run_version(base_dir, words, args.repeats)
+        if args.head_params:
+            res["head_params"] = json.loads(args.head_params)
+            res["head_same_params_run"] = run_version(REPO, words, args.repeats, res["head_params"])
         res["head_run"] = run_version(REPO, words, args.repeats)
     b, h = res["base_run"], res["head_run"]
+    # outputs are compared with the base's under the same mining (the head with --head-params when given)
+    same = res.get("head_same_params_run", h)
     res["mining_speedup"] = round(b["fit_cpu_s"] / h["fit_cpu_s"], 2)
     res["parse_speedup"] = round(b["parse_cpu_s"] / h["parse_cpu_s"], 2)
-    res["same_templates"] = b["templates_md5"] == h["templates_md5"]
-    res["same_trees"] = b["trees_md5"] == h["trees_md5"]
+    res["same_templates"] = b["templates_md5"] == same["templates_md5"]
+    res["same_trees"] = b["trees_md5"] == same["trees_md5"]
     L = ["## Template mining and parsing speed: this checkout vs a base revision (one run)\n",
          f"pd1998, words of its learned lexicon: {h['words']} words, {h['sentences']} sentences; default "
          f"options; process CPU seconds (shared machine); fit: the least of {args.repeats} fits per version. "
@@ -113,12 +123,24 @@ def main() -> None:
          "| version | fit CPU s | words / CPU s | count / paths / select, wall s inside fit "
          "| templates in the count table | parse CPU s | sentences / CPU s |",
          "|---|---:|---:|---|---:|---:|---:|"]
-    for name, r in [(f"base {res['base']}", b), (f"this checkout {res['head']}", h)]:
+    rows = [(f"base {res['base']}", b)]
+    if "head_same_params_run" in res:
+        rows.append((f"this checkout {res['head']}, {args.head_params}", res["head_same_params_run"]))
+    rows.append((f"this checkout {res['head']}, default options", h))
+    for name, r in rows:
         tm = r["timings_s"]
         L.append(f"| {name} | {r['fit_cpu_s']} | {r['words_per_cpu_s']:,} | {tm['count']} / {tm['paths']} / "
                  f"{tm['select']} | {r['table_templates']:,} | {r['parse_cpu_s']} | {r['sentences_per_cpu_s']} |")
-    L.append(f"\nMining {res['mining_speedup']}x, parsing {res['parse_speedup']}x. Same templates and counts: "
-             f"**{res['same_templates']}**; same trees: **{res['same_trees']}**.")
+    if "head_same_params_run" in res:
+        s = res["head_same_params_run"]
+        res["mining_speedup_same_params"] = round(b["fit_cpu_s"] / s["fit_cpu_s"], 2)
+        L.append(f"\nWith {args.head_params} (the base's mining): mining {res['mining_speedup_same_params']}x, "
+                 f"parsing {round(b['parse_cpu_s'] / s['parse_cpu_s'], 2)}x; same templates and counts as the base: "
+                 f"**{res['same_templates']}**; same trees: **{res['same_trees']}**. Default options: mining "
+                 f"{res['mining_speedup']}x, parsing {res['parse_speedup']}x.")
+    else:
+        L.append(f"\nMining {res['mining_speedup']}x, parsing {res['parse_speedup']}x. Same templates and counts: "
+                 f"**{res['same_templates']}**; same trees: **{res['same_trees']}**.")
     m = res["machine"]
     L.append(f"\nMachine: {m['cpus']} CPUs (shared), Python {m['python']}, {m['platform']}.")
     md = "\n".join(L) + "\n"

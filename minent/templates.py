@@ -21,7 +21,12 @@ A template is a sequence of literal words with placeholders ``[X]`` between them
    source hit the cap are counted in ``report_["sentences_path_capped"]``. Beyond the method
    (``subpath_literals``, default 3): every path of 2..3 nodes from any node, and the first and
    last word of the sentence alone, are templates too, so a frame is counted wherever it stands
-   and not only when it happens to be a whole source-to-sink path. Work per sentence is
+   and not only when it happens to be a whole source-to-sink path. Also beyond the method
+   (``inner_min_pmi``): the paths a -> c -> b through one word c inside a linked pair a -> b that
+   the pairs alone do not link (在 [X] 的 [X] 下, where 在 … 下 is linked but 在 … 的 and 的 … 下
+   are not: 的 goes with everything), kept when c is linked to the pair as a pair's words are
+   linked (enough occurrences inside the pair, PMI with it above a threshold;
+   :func:`inner_templates`), so frames of three literals are reachable. Work per sentence is
    O(n x (sources' max_paths + window^2)); there is no sentence-length limit.
    Punctuation (``punctuation``, default ``excluded``): punctuation tokens are covered by
    placeholders but never literals, so "[X] “ [X] ” [X]"-style frames do not fill the top.
@@ -34,7 +39,10 @@ A template is a sequence of literal words with placeholders ``[X]`` between them
    :class:`~minent.hashtable.SeqCounter` over word-id sequences with the reserved code
    ``PLACEHOLDER = 0`` for ``[X]``. The estimate is never below the true count, so every template
    that reaches the cut-off is counted in full and the result is the same as counting every
-   template; the rare ones (most distinct templates) never take a table entry.
+   template; the rare ones (most distinct templates) never take a table entry. The inner paths'
+   word triples (a, c, b) go into the same sketch, per occurrence (not into N_templates); the
+   second walk writes out the inner paths of the triples whose estimate reaches the cut-off and
+   counts those triples exactly, with the words inside each linked pair, for the link test.
    ``probability = count / N_templates``. Templates reaching the cut-off are kept; a kept
    template that a template with one more literal accounts for (``redundancy``) is dropped as a
    fragment; the rest are ranked by count or by information saved (``ranking``;
@@ -75,7 +83,7 @@ import numpy as np
 from numba import njit
 
 from .errors import FormatError, InputError, MinentError
-from .hashtable import EMPTY, KeyCounter, SeqCounter, fold, mix64, table_find, _FNV_OFFSET
+from .hashtable import EMPTY, KeyCounter, SeqCounter, fold, key_find, key_slot, mix64, table_find, _FNV_OFFSET
 from .spill import SpillingCounter, SpillingKeyCounter, merge_first_values
 from .parallel import forks_workers, plan_ranges, read_range, resolve
 from .textio import atomic_write
@@ -234,10 +242,11 @@ def piece_boundaries(ids, bounds, is_punct, starts, ends):
 
 
 @njit(cache=True)
-def _sentence_dag(ids, lo, n, window, strong_keys, succ, n_succ, indeg):
+def _sentence_dag(ids, lo, n, window, strong_keys, succ, succ_slot, n_succ, indeg):
     """Edges i -> j (0 < j - i <= window, both known, pair strong) of one sentence:
-    ``succ[i * window + k]`` for k < ``n_succ[i]``, and the in-degrees. ``strong_keys``: the key
-    array of a :class:`~minent.hashtable.KeyCounter` of the strong pairs (key ``a << 32 | b``)."""
+    ``succ[i * window + k]`` for k < ``n_succ[i]``, the slot of the pair in ``strong_keys`` in
+    ``succ_slot`` (same index), and the in-degrees. ``strong_keys``: the key array of a
+    :class:`~minent.hashtable.KeyCounter` of the strong pairs (key ``a << 32 | b``)."""
     mask = strong_keys.shape[0] - 1
     for i in range(n):
         n_succ[i] = 0
@@ -256,43 +265,77 @@ def _sentence_dag(ids, lo, n, window, strong_keys, succ, n_succ, indeg):
                 slot = (slot + 1) & mask
             if strong_keys[slot] == k:
                 succ[i * window + n_succ[i]] = j
+                succ_slot[i * window + n_succ[i]] = slot
                 n_succ[i] += 1
                 indeg[j] += 1
 
 
 @njit(cache=True)
-def block_templates(ids, bounds, start, window, strong, max_paths, subpath_literals, out, capped):
+def triple_hash(a, c, b):
+    """Hash of the word triple "c inside a linked pair (a, b)" in the template sketch (a leading
+    code -2, which no template has)."""
+    return mix64(fold(fold(fold(fold(_FNV_OFFSET, -2), a), c), b))
+
+
+@njit(cache=True)
+def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, links):
     """Templates of the sentences ``s = start, start+1, ...`` of a block (method.md §4 steps 3-4).
 
-    For each sentence: the DAG of strong pairs (``strong = (keys, vals)`` of a
-    :class:`~minent.hashtable.KeyCounter`, key ``a << 32 | b``); every source-to-sink path (at
-    most ``max_paths`` per source, depth first, successors in increasing position); and, when
-    ``subpath_literals >= 2``, every path of 2..``subpath_literals`` nodes from any node, and the
-    sentence's first and last word alone ("w [X]", "[X] w"); one template per distinct pattern
-    per sentence (a per-sentence table hash -> template, codes compared on a hash match).
+    ``walk = (window, max_paths, subpath_literals, inner)``. For each sentence: the DAG of strong
+    pairs (``strong = (keys, vals)`` of a :class:`~minent.hashtable.KeyCounter`, key
+    ``a << 32 | b``); every source-to-sink path (at most ``max_paths`` per source, depth first,
+    successors in increasing position); and, when ``subpath_literals >= 2``, every path of
+    2..``subpath_literals`` nodes from any node, and the sentence's first and last word alone
+    ("w [X]", "[X] w"); with ``inner``, also the *inner* paths a -> c -> b of each edge a -> b
+    over two or more positions, through each known word c strictly inside it that the DAG does not
+    link both ways (whether c is linked to the pair is decided from the counts of ``links``, see
+    :func:`inner_templates`); one template per distinct pattern per sentence
+    (a per-sentence table hash -> template, codes compared on a hash match).
     ``out = (codes, bounds, hashes, sent)``: template t is ``codes[bounds[t]:bounds[t+1]]`` (0 =
     [X]) from sentence ``sent[t]``, ``hashes[t]`` its :func:`~minent.hashtable.seq_hash`;
     ``capped[s]`` is set when a source of sentence s hit ``max_paths``.
 
+    ``sketch`` (two rows of saturating uint16 counters, :func:`sketch_add`) and ``cut``:
+    - empty sketch: every template is written out, every inner path too;
+    - ``cut <= 0``: the sketch walk: each template's hash, and each inner triple's
+      (:func:`triple_hash`, per occurrence) is added to the sketch; nothing is written out;
+    - ``cut > 0``: only templates whose sketch estimate reaches ``cut`` are written out, and the
+      inner paths whose triple's estimate does.
+    ``links = (keys, counts)`` receives, except in the sketch walk, per occurrence of an edge
+    a -> b over two or more positions ``(slot << 32, known words inside)`` and per inner path
+    written out ``(slot << 32 | c, 1)`` (``slot``: the pair's slot in ``strong``).
+
     Stops before a sentence whose templates no longer fit the output buffers and returns
-    ``(next_sentence, n_templates, n_codes)``; the caller grows the buffers when no sentence fit.
+    ``(next_sentence, n_templates, n_codes, n_links, n_occurrences)`` (the last: templates other
+    than inner ones, one per sentence, in the sketch walk and without a sketch); the caller grows
+    the buffers when no sentence fit.
 
     One flat loop with no helper taking arrays: a call per path would pay numba's reference
     counting of every array argument (atomic operations), which was most of the kernel's time.
     """
+    window, max_paths, subpath_literals, inner = walk
     codes, tbounds, hashes, sent = out
+    lkeys, lvals = links
     strong_keys = strong[0]
     n_sent = bounds.shape[0] - 1
     longest = 1
     for s in range(start, n_sent):
         longest = max(longest, bounds[s + 1] - bounds[s])
     succ = np.empty(longest * window, np.int64)
+    succ_slot = np.empty(longest * window, np.int64)
     n_succ = np.empty(longest, np.int64)
     indeg = np.empty(longest, np.int64)
-    path = np.empty(longest, np.int64)
-    nxt = np.empty(longest, np.int64)
+    path = np.empty(max(longest, 3), np.int64)
+    nxt = np.empty(max(longest, 3), np.int64)
+    filtering = sketch.shape[0] > 0
+    sketching = filtering and cut <= 0
+    half = sketch.shape[0] // 2
+    smask = half - 1
+    floor = min(cut, 65535)
     per_sentence = hashes.shape[0] + 1  # the buffers bound the templates of one sentence, and so
     walks = max_paths + 2  # does the walk: per position, max_paths source-to-sink paths (+ edges)
+    if inner:
+        walks += window * window  # inner paths: at most window edges, window - 1 words inside each
     step = 1
     for _ in range(1, subpath_literals):  # + window + window^2 + ... short paths
         step *= window
@@ -306,37 +349,103 @@ def block_templates(ids, bounds, start, window, strong, max_paths, subpath_liter
     keys = np.full(size, -1, np.int64)  # per-sentence table: hash -> template, in a prefix of
     vals = np.empty(size, np.int64)     # the arrays sized to the sentence (cache-resident)
     used = np.empty(per_sentence, np.int64)
+    passes = np.empty(per_sentence, np.bool_)
+    n_inner = longest * window * window if inner else 0
+    cand = np.empty((n_inner, 4), np.int64)
+    trip = np.empty(n_inner, np.int64)
+    tpass = np.empty(n_inner, np.bool_)
     n_t = 0
     n_c = 0
+    n_l = 0
+    n_occ = 0
     tbounds[0] = 0
     for s in range(start, n_sent):
         lo, hi = bounds[s], bounds[s + 1]
         n = hi - lo
+        if sketching:  # the output buffers are scratch for one sentence
+            n_t = 0
+            n_c = 0
         t_first = n_t
         c_first = n_c
+        l_first = n_l
         n_used = 0
         need = 16
         while need < 2 * min(per_sentence, n * walks + 1):
             need *= 2
         mask = need - 1
-        _sentence_dag(ids, lo, n, window, strong_keys, succ, n_succ, indeg)
+        _sentence_dag(ids, lo, n, window, strong_keys, succ, succ_slot, n_succ, indeg)
         fits = True
+        n_cand = 0  # inner paths: candidates (src, c's position, b's position, link key), triples
+        ti = 0
+        if inner:
+            for i in range(n):
+                a = ids[lo + i]
+                for k in range(n_succ[i] if a > 0 else 0):
+                    j = succ[i * window + k]
+                    if j - i < 2:
+                        continue
+                    if not sketching:  # an edge over two or more positions: its known inner words
+                        if n_l >= lkeys.shape[0]:
+                            fits = False
+                            break
+                        g = 0
+                        for q in range(i + 1, j):
+                            if ids[lo + q] > 0:
+                                g += 1
+                        lkeys[n_l] = succ_slot[i * window + k] << 32
+                        lvals[n_l] = g
+                        n_l += 1
+                    for m in range(i + 1, j):
+                        c = ids[lo + m]
+                        if c <= 0:
+                            continue
+                        both = False  # i -> m -> j is a path of the DAG already
+                        for q in range(n_succ[i]):
+                            if succ[i * window + q] == m:
+                                for q2 in range(n_succ[m]):
+                                    if succ[m * window + q2] == j:
+                                        both = True
+                                        break
+                                break
+                        if not both:
+                            cand[n_cand, 0] = i
+                            cand[n_cand, 1] = m
+                            cand[n_cand, 2] = j
+                            cand[n_cand, 3] = (succ_slot[i * window + k] << 32) | c
+                            trip[n_cand] = triple_hash(a, c, ids[lo + j])
+                            n_cand += 1
+            if sketching:  # the sketch, in a loop of its own (independent loads overlap)
+                sketch_add(sketch, trip[:n_cand])
+            for q in range(0 if sketching else n_cand):
+                h = trip[q]
+                tpass[q] = not filtering or min(sketch[h & smask], sketch[half + ((h >> 38) & smask)]) >= floor
+                if tpass[q]:
+                    if n_l >= lkeys.shape[0]:
+                        fits = False
+                        break
+                    lkeys[n_l] = cand[q, 3]
+                    lvals[n_l] = 1
+                    n_l += 1
         edges = subpath_literals >= 2 and n > 1
-        for job in range(2 * n + 2):
-            # jobs: (source-to-sink walk from src, short-path walk from src) for each src; then
-            # the sentence's first and last word alone
-            if job < 2 * n:
-                src = job // 2
-                mode = job % 2  # 0: source-to-sink paths, 1: paths of 2..subpath_literals nodes
+        for job in range(3 * n + 2 if fits else 0):
+            # jobs: (source-to-sink walk, short-path walk, inner paths) from each src; then the
+            # sentence's first and last word alone
+            if job < 3 * n:
+                src = job // 3
+                mode = job % 3  # 0: source-to-sink paths, 1: paths of 2..subpath_literals nodes
+                if mode == 2:
+                    mode = 3  # 3: inner paths of the edges from src
                 if ids[lo + src] <= 0:
                     continue
                 if mode == 0 and indeg[src] != 0:
                     continue
                 if mode == 1 and (subpath_literals < 2 or n_succ[src] == 0):
                     continue
+                if mode == 3 and (not inner or sketching or n_succ[src] == 0):
+                    continue
                 max_depth = n if mode == 0 else subpath_literals
             else:
-                src = 0 if job == 2 * n else n - 1
+                src = 0 if job == 3 * n else n - 1
                 mode = 2
                 if not edges or ids[lo + src] <= 0:
                     continue
@@ -352,7 +461,7 @@ def block_templates(ids, bounds, start, window, strong, max_paths, subpath_liter
                 elif mode == 1:
                     at_end = depth >= 2
                 else:
-                    at_end = True
+                    at_end = mode == 2 or depth == 3
                 if at_end and nxt[depth - 1] == 0:  # first visit of this path: emit its template
                     if n_t + 1 >= hashes.shape[0] or n_c + 2 * n + 1 > codes.shape[0]:
                         fits = False
@@ -401,13 +510,21 @@ def block_templates(ids, bounds, start, window, strong, max_paths, subpath_liter
                     if dup:
                         n_c = c0
                     else:
+                        # in the counting walk, a template (not an inner path: its triple passed)
+                        # whose estimate is below the cut is dropped when the sentence is done
+                        passes[n_t - t_first] = mode == 3  # its triple passed; others: below
                         hashes[n_t] = h
                         sent[n_t] = s
                         n_t += 1
                         tbounds[n_t] = n_c
+                        if mode != 3 and not filtering:
+                            n_occ += 1
                     n_paths += 1
                     if mode == 2:
                         break
+                    if mode == 3:
+                        depth = 1
+                        continue
                     if mode == 0:
                         depth -= 1
                         if n_paths >= max_paths:
@@ -417,6 +534,17 @@ def block_templates(ids, bounds, start, window, strong, max_paths, subpath_liter
                                     break
                             break
                         continue
+                if mode == 3:  # the next inner path from src whose triple passed
+                    while ti < n_cand and (cand[ti, 0] < src or (cand[ti, 0] == src and not tpass[ti])):
+                        ti += 1
+                    if ti == n_cand or cand[ti, 0] != src:
+                        break
+                    path[1] = cand[ti, 1]
+                    path[2] = cand[ti, 2]
+                    ti += 1
+                    nxt[2] = 0
+                    depth = 3
+                    continue
                 k = nxt[depth - 1]
                 if k < n_succ[u] and depth < max_depth:
                     nxt[depth - 1] = k + 1
@@ -430,14 +558,38 @@ def block_templates(ids, bounds, start, window, strong, max_paths, subpath_liter
         for k in range(n_used):
             keys[used[k]] = -1
         if not fits:
-            return s, t_first, c_first
-    return n_sent, n_t, n_c
+            return s, t_first, c_first, l_first, n_occ
+        if filtering and not sketching:  # keep the templates that pass, in place
+            for t in range(t_first, n_t):  # the sketch, in a loop of its own (loads overlap)
+                if not passes[t - t_first]:
+                    h = hashes[t]
+                    passes[t - t_first] = min(sketch[h & smask], sketch[half + ((h >> 38) & smask)]) >= floor
+            w = t_first
+            for t in range(t_first, n_t):
+                if passes[t - t_first]:
+                    a0, a1 = tbounds[t], tbounds[t + 1]
+                    c_w = tbounds[w]
+                    for q in range(a1 - a0):
+                        codes[c_w + q] = codes[a0 + q]
+                    hashes[w] = hashes[t]
+                    w += 1
+                    tbounds[w] = c_w + a1 - a0
+            n_t = w
+            n_c = tbounds[w]
+        if sketching:  # one call per sentence: the loads of a loop of their own overlap
+            sketch_add(sketch, hashes[:n_t])
+            n_occ += n_t
+    if sketching:
+        n_t = 0
+        n_c = 0
+    return n_sent, n_t, n_c, n_l, n_occ
 
 
 @njit(cache=True)
 def sketch_add(sketch, hashes):
     """Count template hashes in a two-row count-min sketch of saturating uint16 counters
-    (``sketch``: 2 x 2^b counters; row 1 indexed by hash bits 0.., row 2 by bits 38..)."""
+    (``sketch``: 2 x 2^b counters; row 1 indexed by hash bits 0.., row 2 by bits 38..).
+    :func:`block_templates` does this (and :func:`sketch_keep`) inline, as it walks."""
     half = sketch.shape[0] // 2
     mask = half - 1
     for i in range(hashes.shape[0]):
@@ -472,15 +624,6 @@ def sketch_keep(sketch, hashes, cut, keep):
         keep[i] = min(sketch[h & mask], sketch[half + ((h >> 38) & mask)]) >= floor
         m += keep[i]
     return m
-
-
-def _select(codes, bounds, keep):
-    """``(codes, bounds, index)`` of the sequences ``keep`` selects."""
-    idx = np.nonzero(keep)[0]
-    lens = bounds[idx + 1] - bounds[idx]
-    out_bounds = np.zeros(idx.shape[0] + 1, np.int64)
-    np.cumsum(lens, out=out_bounds[1:])
-    return codes[np.repeat(bounds[idx], lens) + _ranks_within(lens)], out_bounds, idx
 
 
 # ----------------------------------------------------------------------------- Templates
@@ -640,18 +783,27 @@ def closed_templates(patterns: list[tuple], counts: Sequence[int], redundancy: f
 
 
 @njit(cache=True)
-def closed_codes(table, arena, starts, counts, redundancy, keep):
+def closed_codes(table, arena, starts, counts, redundancy, keep, inner):
     """:func:`closed_templates` on word-id sequences: template j is ``arena[starts[j]:starts[j+1]]``
     (0 = placeholder) and has id j in ``table`` (:meth:`~minent.hashtable.SeqCounter.frozen`);
-    clears ``keep[sub]`` for each template that a one-literal-longer one accounts for."""
+    clears ``keep[sub]`` for each template that a one-literal-longer one accounts for.
+    ``inner[j]`` (:func:`inner_templates`): 2 = a dropped inner template, which accounts for
+    nothing; 1 = a kept one, whose inner word (its middle literal) does not make the pair's own
+    template a fragment — the word fills the frame's slot, the pair is linked on its own."""
     longest = 1
     for j in range(starts.shape[0] - 1):
         longest = max(longest, starts[j + 1] - starts[j])
     buf = np.empty(longest, np.int32)
     for j in range(starts.shape[0] - 1):
+        if inner[j] == 2:
+            continue
         a, b = starts[j], starts[j + 1]
+        nth = 0
         for k in range(a, b):
             if arena[k] == 0:
+                continue
+            nth += 1
+            if inner[j] == 1 and nth == 2:
                 continue
             m = 0
             lits = 0
@@ -668,6 +820,49 @@ def closed_codes(table, arena, starts, counts, redundancy, keep):
             sub = table_find(table, buf, 0, m)
             if sub >= 0 and counts[j] >= redundancy * counts[sub]:
                 keep[sub] = False
+
+
+@njit(cache=True)
+def inner_templates(arena, starts, strong, links, word_counts, n_words, cut, min_pmi, inner):
+    """Which templates came from inner paths (:func:`block_templates`), and whether their inner
+    word is *linked* to their pair: ``inner[j]`` 0 = a path of linked pairs, 1 = an inner path
+    a -> c -> b whose word c is linked to the pair (a, b), 2 = one whose word is not.
+
+    An inner template has three literals (a, c, b) and (a, c) or (c, b) is not a strong pair
+    (``strong``: the frozen strong-pair table). c is linked to (a, b) as a pair is (method.md
+    §1: merging two units pays when their PMI exceeds a threshold), the pair's occurrences with
+    two or more positions inside playing one unit: the count ``n`` of c inside them reaches
+    ``cut`` and ``ln(n / (G p_c)) > min_pmi``, ``G`` the known words inside them all,
+    ``p_c = count(c) / n_words``. ``links`` (frozen :class:`~minent.hashtable.KeyCounter`) holds
+    ``n`` under ``slot << 32 | c`` and ``G`` under ``slot << 32`` (``slot``: the pair's slot in
+    ``strong``)."""
+    keys = strong[0]
+    for j in range(starts.shape[0] - 1):
+        inner[j] = 0
+        lit0 = lit1 = lit2 = 0
+        n_lit = 0
+        for q in range(starts[j], starts[j + 1]):
+            if arena[q] != 0:
+                if n_lit == 0:
+                    lit0 = arena[q]
+                elif n_lit == 1:
+                    lit1 = arena[q]
+                else:
+                    lit2 = arena[q]
+                n_lit += 1
+        if n_lit != 3:
+            continue
+        ac = (np.int64(lit0) << 32) | lit1
+        cb = (np.int64(lit1) << 32) | lit2
+        if keys[key_slot(keys, ac)] == ac and keys[key_slot(keys, cb)] == cb:
+            continue
+        ab = (np.int64(lit0) << 32) | lit2
+        pair = key_slot(keys, ab)
+        n = key_find(links, (pair << 32) | lit1) if keys[pair] == ab else 0
+        g = key_find(links, pair << 32) if keys[pair] == ab else 0
+        linked = (n >= cut and g > 0
+                  and math.log(n) - math.log(g) - math.log(word_counts[lit1] / n_words) > min_pmi)
+        inner[j] = 1 if linked else 2
 
 
 class ExampleSentences:
@@ -1237,26 +1432,24 @@ def paths_task(index, path, start, end, first, words, strong, params, sketch=Non
     finder = TemplateFinder(**{**params, "memory": None})
     vocab = Vocabulary(words[1:])
     sentences = _Lines(path, start, end)
-    batches = finder._batches(sentences, vocab, resolve(strong), first)
     if sketch is None:
         counts, n_occ, capped = np.zeros(2 << bits, np.uint16), 0, 0
-        for codes, tb, hashes, sent, _, n_capped in batches:
-            sketch_add(counts, hashes)
-            n_occ += hashes.shape[0]
+        for _, _, _, _, _, n_capped, occ, _, _ in finder._batches(sentences, vocab, resolve(strong), first, counts):
+            n_occ += occ
             capped += n_capped
         return index, (counts, n_occ, capped), sentences.n
-    sketch = resolve(sketch)
     acc = _TemplateCounts(SpillingCounter(budget, SPILL_PARTS, auto_spill=False), int(finder.n_examples))
+    links = KeyCounter(1 << 12)
     passed = 0
     try:
-        for codes, tb, hashes, sent, _, capped in batches:
-            keep = np.empty(hashes.shape[0], np.bool_)
-            passed += sketch_keep(sketch, hashes, cut, keep)
-            codes, tb, idx = _select(codes, tb, keep)
-            acc.add(codes, tb, None, sent[idx][:, None], hashes[idx])
+        for codes, tb, hashes, sent, _, capped, _, lk, lv in finder._batches(sentences, vocab, resolve(strong),
+                                                                             first, resolve(sketch), cut):
+            passed += hashes.shape[0]
+            acc.add(codes, tb, None, sent[:, None], hashes)
             acc.capped += capped
+            links.add(lk, lv)
         if budget is not None:
-            return index, (acc.counter.hand_over(acc.rows()), acc.capped, passed), sentences.n
+            return index, (acc.counter.hand_over(acc.rows()), acc.capped, passed, links.items()), sentences.n
     except BaseException:
         acc.counter.close()
         raise
@@ -1264,7 +1457,7 @@ def paths_task(index, path, start, end, first, words, strong, params, sketch=Non
     rows = acc.rows()
     if rows is None:
         rows = np.full((len(counts), 1), -1, np.int64)
-    return index, (arena, starts, counts, rows, acc.capped), sentences.n  # views: pickled trimmed
+    return index, (arena, starts, counts, rows, acc.capped, links.items()), sentences.n  # views: pickled trimmed
 
 
 class TemplateFinder:
@@ -1291,6 +1484,17 @@ class TemplateFinder:
         sentence's first and last word alone, are templates too (placeholders as for any path), so
         a frame such as "在 [X] 中" is counted wherever it stands, not only when nothing else in the
         sentence links to it. 0 or 1: source-to-sink paths only (the 2018 behaviour).
+    inner_min_pmi : float or None, default 0.75
+        With ``subpath_literals >= 3``, also the paths a -> c -> b through one word c inside a
+        linked pair a -> b (over two or more positions) that the pairs alone do not link
+        (在 [X] 的 [X] 下: 在 … 下 is linked, 在 … 的 and 的 … 下 are not); such a template is kept
+        when c is *linked to the pair*: c stands inside the pair's occurrences at least
+        ``min_count`` times and its PMI with them, ``ln(n / (G p_c))`` (n: occurrences of c inside
+        the pair, G: known words inside the pair's occurrences, p_c: c's share of all words),
+        exceeds this (:func:`inner_templates`). Its word fills the frame's slot, so it does not
+        make the pair's own template a fragment (``redundancy``). Chosen on dev data (pd1998
+        frame list, README): 1.0 (= ``min_pmi``) misses 在 [X] 的 [X] 下, 0.5
+        pushes another listed frame out of the top 500. None: off.
     punctuation : {"excluded", "boundary", "literal"}, default "excluded"
         Punctuation tokens (no letter, digit or Han character) are positions that a placeholder
         covers but never literals (``excluded``); or cut the sentence into pieces that templates
@@ -1326,15 +1530,16 @@ class TemplateFinder:
     """
 
     def __init__(self, window: int = 10, min_count: int = 5, min_prob: float = 0.0, min_pmi: float = 1.0,
-                 max_paths: int = 64, subpath_literals: int = 3, punctuation: str = "excluded",
-                 ranking: str = "count", redundancy: float = 0.5, n_examples: int = 3, block_sentences: int = 20000,
-                 memory: int | None = None):
+                 max_paths: int = 64, subpath_literals: int = 3, inner_min_pmi: float | None = 0.75,
+                 punctuation: str = "excluded", ranking: str = "count", redundancy: float = 0.5, n_examples: int = 3,
+                 block_sentences: int = 20000, memory: int | None = None):
         self.window = window
         self.min_count = min_count
         self.min_prob = min_prob
         self.min_pmi = min_pmi
         self.max_paths = max_paths
         self.subpath_literals = subpath_literals
+        self.inner_min_pmi = inner_min_pmi
         self.punctuation = punctuation
         self.ranking = ranking
         self.redundancy = redundancy
@@ -1355,6 +1560,8 @@ class TemplateFinder:
             raise MinentError("n_examples must be >= 0")
         if not 0 <= int(self.subpath_literals) <= 8:
             raise MinentError("subpath_literals must be between 0 and 8")
+        if self.inner_min_pmi is not None and not math.isfinite(float(self.inner_min_pmi)):
+            raise MinentError("inner_min_pmi must be a finite number or None")
         if self.punctuation not in PUNCTUATION_POLICIES:
             raise MinentError(f"punctuation must be one of {', '.join(PUNCTUATION_POLICIES)}")
         if self.ranking not in RANKINGS:
@@ -1476,41 +1683,42 @@ class TemplateFinder:
         without a table entry for each rare template. Returns ``(counter, example rows, sentences
         capped, template occurrences, templates passed)``."""
         acc = _TemplateCounts(SpillingCounter(self.memory, SPILL_PARTS, auto_spill=False), int(self.n_examples))
+        links = KeyCounter(1 << 12)
         try:
             ranges = _spool_ranges(sentences, engine)
             sketch = np.zeros(2 << sketch_bits, np.uint16)
             n_occ = passed = 0
             if ranges is None:
-                for codes, tb, hashes, sent, n_done, capped in self._batches(sentences, vocab, strong.frozen()):
-                    sketch_add(sketch, hashes)
-                    n_occ += hashes.shape[0]
+                for _, _, _, _, n_done, capped, occ, _, _ in self._batches(sentences, vocab, strong.frozen(), 0, sketch):
+                    n_occ += occ
                     acc.capped += capped
                     if progress:
                         progress("sketch", n_done, n_sent)
                 cut = self._cut(n_occ)
-                for codes, tb, hashes, sent, n_done, _ in self._batches(sentences, vocab, strong.frozen()):
-                    keep = np.empty(hashes.shape[0], np.bool_)
-                    passed += sketch_keep(sketch, hashes, cut, keep)
-                    codes, tb, idx = _select(codes, tb, keep)
-                    acc.add(codes, tb, None, sent[idx][:, None], hashes[idx])
+                for codes, tb, hashes, sent, n_done, _, _, lk, lv in self._batches(sentences, vocab, strong.frozen(),
+                                                                                  0, sketch, cut):
+                    passed += hashes.shape[0]
+                    acc.add(codes, tb, None, sent[:, None], hashes)
+                    links.add(lk, lv)
                     if progress:
                         progress("paths", n_done, n_sent)
             else:
                 shared = engine.share(strong.frozen())  # the workers read this process's table
                 try:
-                    n_occ, passed = self._paths_in_tasks(ranges, vocab, shared, sketch, sketch_bits, acc, engine,
-                                                         progress, n_sent)
+                    n_occ, passed = self._paths_in_tasks(ranges, vocab, shared, sketch, sketch_bits, acc, links,
+                                                         engine, progress, n_sent)
                 finally:
                     engine.release(shared)
-            return acc.counter, acc.rows(), acc.capped, n_occ, passed
+            return acc.counter, acc.rows(), acc.capped, n_occ, passed, links
         except BaseException:
             acc.counter.close()  # spill files go with an error or Ctrl-C
             raise
 
-    def _paths_in_tasks(self, ranges, vocab, shared, sketch, sketch_bits, acc, engine, progress, n_sent):
+    def _paths_in_tasks(self, ranges, vocab, shared, sketch, sketch_bits, acc, links, engine, progress, n_sent):
         """The two walks of :meth:`_paths` as range tasks (``shared``: the strong-pair table's
         handle); the sketch parts are merged into ``sketch``, the counts into ``acc`` in range
-        order. Returns ``(template occurrences, templates passed)``."""
+        order, the inner-path counts into ``links``. Returns ``(template occurrences, templates
+        passed)``."""
         params = {**self.get_params(), "sketch_bits": sketch_bits}
         args = [(i, path, a, b, first, vocab.words, shared, params) for i, (path, a, b, first) in enumerate(ranges)]
         n_occ = passed = 0
@@ -1533,12 +1741,14 @@ class TemplateFinder:
                 while nxt in pending:
                     part = pending.pop(nxt)
                     if budget is None:
-                        arena, starts, counts, rows, _ = part
+                        arena, starts, counts, rows, _, inner = part
                         acc.add(arena, starts, counts, rows)
                         passed += int(counts.sum())
                     else:
                         acc.adopt(part[0])
                         passed += part[2]
+                        inner = part[3]
+                    links.add(*inner)
                     nxt += 1
                 if progress:
                     progress("paths", n_done, n_sent)
@@ -1561,39 +1771,50 @@ class TemplateFinder:
         """Count a template needs to be kept: ``max(min_count, min_prob x N_templates)``."""
         return max(int(self.min_count), self.min_prob * n_occ)
 
-    def _batches(self, sentences, vocab, strong, first_sentence: int = 0):
+    def _batches(self, sentences, vocab, strong, first_sentence: int = 0, sketch=None, cut: float = 0.0):
         """Templates of ``sentences`` kernel call by kernel call (``strong``: the strong-pair table
-        as :meth:`KeyCounter.frozen` gives it): ``(codes, bounds, hashes, sentence of each template
-        (corpus index), sentences done, sentences capped)``."""
+        as :meth:`KeyCounter.frozen` gives it; ``sketch`` and ``cut`` as :func:`block_templates`
+        takes them, no sketch: every template): ``(codes, bounds, hashes, sentence of each template
+        (corpus index), sentences done, sentences capped, template occurrences, link keys, link
+        counts)``."""
         out_codes = np.empty(1 << 20, np.int32)
         out_bounds = np.empty((1 << 18) + 1, np.int64)
         out_hash = np.empty(1 << 18, np.int64)
         out_sent = np.empty(1 << 18, np.int64)
+        out_links = (np.empty(1 << 18, np.int64), np.empty(1 << 18, np.int64))
+        sketch = np.zeros(0, np.uint16) if sketch is None else sketch
+        walk = (int(self.window), int(self.max_paths), int(self.subpath_literals), int(self._inner()))
         cached = getattr(self, "_cached_blocks", None) if first_sentence == 0 else None
         for block in (cached if cached is not None else self._blocks(sentences, vocab, grow=False)):
             n_block = block.lit_bounds.shape[0] - 1
             capped = np.zeros(n_block, np.bool_)
             s = 0
             while s < n_block:
-                nxt, n_t, n_c = block_templates(block.lit_ids, block.lit_bounds, s, int(self.window),
-                                                strong, int(self.max_paths),
-                                                int(self.subpath_literals),
-                                                (out_codes, out_bounds, out_hash, out_sent), capped)
+                nxt, n_t, n_c, n_l, n_occ = block_templates(block.lit_ids, block.lit_bounds, s, walk, strong,
+                                                            (out_codes, out_bounds, out_hash, out_sent), capped,
+                                                            sketch, float(cut), out_links)
                 if nxt == s:  # one sentence did not fit: grow the buffers
                     out_codes = np.empty(2 * out_codes.shape[0], np.int32)
                     out_bounds = np.empty(2 * out_hash.shape[0] + 1, np.int64)
                     out_hash = np.empty(2 * out_hash.shape[0], np.int64)
                     out_sent = np.empty(out_hash.shape[0], np.int64)
+                    out_links = tuple(np.empty(2 * a.shape[0], np.int64) for a in out_links)
                     continue
                 sent = block.piece_sent[out_sent[:n_t]] + block.first_sentence + first_sentence
                 done = int(block.piece_sent[nxt - 1]) - int(block.piece_sent[s]) + 1 if nxt > s else 0
-                yield out_codes[:n_c], out_bounds[: n_t + 1], out_hash[:n_t], sent, done, int(capped[s:nxt].sum())
+                yield (out_codes[:n_c], out_bounds[: n_t + 1], out_hash[:n_t], sent, done, int(capped[s:nxt].sum()),
+                       n_occ, out_links[0][:n_l], out_links[1][:n_l])
                 s = nxt
+
+    def _inner(self) -> bool:
+        """Inner paths on (see ``inner_min_pmi``)."""
+        return self.inner_min_pmi is not None and int(self.subpath_literals) >= 3
 
     def get_params(self) -> dict:
         """Constructor parameters (sklearn-style), for rebuilding the finder in a task."""
         return {k: getattr(self, k) for k in ("window", "min_count", "min_prob", "min_pmi", "max_paths",
-                                              "subpath_literals", "punctuation", "ranking", "redundancy",
+                                              "subpath_literals", "inner_min_pmi", "punctuation", "ranking",
+                                              "redundancy",
                                               "n_examples", "block_sentences", "memory")}
 
     def _examples(self, sentences, rows: np.ndarray, progress, n_sent) -> "ExampleSentences":
@@ -1679,8 +1900,8 @@ class TemplateFinder:
             pair_spills = pairs.spills
         del pairs
         try:
-            counter, ex_sent, capped, n_occ, passed = self._paths(sentences, vocab, strong, n_sent, progress, engine,
-                                                                  self._sketch_bits(n_words))
+            counter, ex_sent, capped, n_occ, passed, links = self._paths(sentences, vocab, strong, n_sent, progress,
+                                                                         engine, self._sketch_bits(n_words))
         finally:
             self._cached_blocks = None
         timings["paths"] = time.perf_counter() - t0
@@ -1705,11 +1926,15 @@ class TemplateFinder:
         starts = np.zeros(lens.shape[0] + 1, np.int64)
         np.cumsum(lens, out=starts[1:])
         kept_counts = np.concatenate(kept_counts) if kept_counts else np.zeros(0, np.int64)
-        keep = np.ones(lens.shape[0], np.bool_)
+        inner = np.zeros(lens.shape[0], np.int8)
+        if self._inner() and lens.shape[0]:
+            inner_templates(arena, starts, strong.frozen(), links.frozen(), word_counts, n_words, float(cut),
+                            float(self.inner_min_pmi), inner)
+        keep = inner != 2
         if self.redundancy > 0 and lens.shape[0]:  # closed_templates, on word ids
             table = SeqCounter(2 * lens.shape[0] + 16, arena.shape[0] + 16)
             table.add(arena, starts)
-            closed_codes(table.frozen(), arena, starts, kept_counts, float(self.redundancy), keep)
+            closed_codes(table.frozen(), arena, starts, kept_counts, float(self.redundancy), keep, inner)
         closed = np.nonzero(keep)[0]
         store = PatternStore(np.array(words, dtype=object), arena, starts, closed)
         kept_counts = kept_counts[closed]
@@ -1732,7 +1957,8 @@ class TemplateFinder:
         self.strong_pairs_ = len(strong)
         meta = {"window": int(self.window), "min_count": int(self.min_count), "min_prob": self.min_prob,
                 "min_pmi": self.min_pmi, "max_paths": int(self.max_paths),
-                "subpath_literals": int(self.subpath_literals), "punctuation": self.punctuation,
+                "subpath_literals": int(self.subpath_literals), "inner_min_pmi": self.inner_min_pmi,
+                "punctuation": self.punctuation,
                 "ranking": self.ranking, "redundancy": self.redundancy, "sentences": int(n_sent)}
         boundaries = {w: (int(a), int(b))
                       for w, a, b in zip(words[1:], piece_starts[1:].tolist(), piece_ends[1:].tolist()) if a or b}
@@ -1745,6 +1971,7 @@ class TemplateFinder:
             "pair_slots": int(n_pair_slots),
             "distinct_pairs": n_distinct_pairs,
             "strong_pairs": len(strong),
+            "inner_templates": int(np.count_nonzero(inner[closed] == 1)),
             "template_occurrences": n_occ,
             "counted_templates": counted_templates,
             "sketch": {"counters_per_row": 1 << self._sketch_bits(n_words), "passed_occurrences": passed},

@@ -1,5 +1,6 @@
 """Template mining: kernels against plain-Python references, TemplateFinder, file format, CLI."""
 import json
+from collections import Counter
 import os
 import random
 import tempfile
@@ -29,10 +30,13 @@ def ref_skipgrams(sentences, window):
     return out
 
 
-def ref_templates(sent, window, strong, max_paths, subpath_literals=0):
+def ref_templates(sent, window, strong, max_paths, subpath_literals=0, inner=False, links=None):
     """Templates of one sentence (ids), same order and cap as the kernel, duplicates merged:
     per source position its source-to-sink paths (DFS, capped), then its paths of
-    2..subpath_literals nodes (DFS preorder); then the first and last word alone."""
+    2..subpath_literals nodes (DFS preorder), then (``inner``) its inner paths src -> m -> v
+    through each known word m inside each edge src -> v that src -> m -> v is not already;
+    then the first and last word alone. ``links`` (a Counter) gets, per edge over two or more
+    positions, ``(a, b, 0)``: its known words inside, and ``(a, b, c)``: 1 per inner path."""
     n = len(sent)
     succ = {i: [j for j in range(i + 1, min(n, i + window + 1))
                 if sent[i] > 0 and sent[j] > 0 and (sent[i], sent[j]) in strong] for i in range(n)}
@@ -81,6 +85,15 @@ def ref_templates(sent, window, strong, max_paths, subpath_literals=0):
                 emit(p)
         if subpath_literals >= 2 and succ[src]:
             short([src])
+        if inner:
+            for v in succ[src]:
+                if v - src < 2:
+                    continue
+                links[(sent[src], sent[v], 0)] += sum(x > 0 for x in sent[src + 1:v])
+                for m in range(src + 1, v):
+                    if sent[m] > 0 and not (m in succ[src] and v in succ[m]):
+                        links[(sent[src], sent[v], sent[m])] += 1
+                        emit([src, m, v])
     if subpath_literals >= 2 and n > 1:
         for pos in (0, n - 1):
             if sent[pos] > 0:
@@ -92,7 +105,7 @@ def count_paths(u, succ):
     return 1 if not succ[u] else sum(count_paths(v, succ) for v in succ[u])
 
 
-def run_block(sentences, window, strong_pairs, max_paths, buf=1 << 12, subpath_literals=0):
+def run_block(sentences, window, strong_pairs, max_paths, buf=1 << 12, subpath_literals=0, inner=False):
     ids, bounds = _pack(sentences)
     strong = KeyCounter(64)
     if strong_pairs:
@@ -101,17 +114,23 @@ def run_block(sentences, window, strong_pairs, max_paths, buf=1 << 12, subpath_l
     tb = np.empty(buf + 1, np.int64)
     th = np.empty(buf, np.int64)
     ts = np.empty(buf, np.int64)
+    links = (np.empty(buf, np.int64), np.empty(buf, np.int64))
     capped = np.zeros(len(sentences), np.bool_)
     per_sent = [[] for _ in sentences]
+    got_links = Counter()
     s = 0
+    walk = (window, max_paths, subpath_literals, int(inner))
     while s < len(sentences):
-        nxt, n_t, n_c = block_templates(ids, bounds, s, window, (strong.keys, strong.vals), max_paths,
-                                        subpath_literals, (codes, tb, th, ts), capped)
+        nxt, n_t, n_c, n_l, n_occ = block_templates(ids, bounds, s, walk, (strong.keys, strong.vals),
+                                                    (codes, tb, th, ts), capped, np.zeros(0, np.uint16), 0.0, links)
         assert nxt > s, "buffer too small for one sentence"
         for t in range(n_t):
             per_sent[ts[t]].append(codes[tb[t]:tb[t + 1]].tolist())
+        for key, n in zip(links[0][:n_l].tolist(), links[1][:n_l].tolist()):
+            pair = int(strong.keys[key >> 32])  # the slot of the pair in the strong table
+            got_links[(pair >> 32, pair & 0xFFFFFFFF, key & 0xFFFFFFFF)] += n
         s = nxt
-    return per_sent, capped
+    return (per_sent, capped, got_links) if inner else (per_sent, capped)
 
 
 # ----------------------------------------------------------------------------- kernels
@@ -135,6 +154,57 @@ def test_block_templates_match_reference(sentences, window, strong, max_paths, s
         want, want_capped = ref_templates(sent, window, strong, max_paths, sub)
         assert got[s] == want
         assert bool(capped[s]) == want_capped
+
+
+@settings(max_examples=80, deadline=None)
+@given(sentences_strategy, st.integers(1, 4), st.sets(st.tuples(st.integers(1, 5), st.integers(1, 5)), max_size=12),
+       st.integers(1, 4))
+def test_block_templates_inner_paths_match_reference(sentences, window, strong, max_paths):
+    got, capped, got_links = run_block(sentences, window, strong, max_paths, subpath_literals=3, inner=True)
+    want_links = Counter()
+    for s, sent in enumerate(sentences):
+        want, want_capped = ref_templates(sent, window, strong, max_paths, 3, inner=True, links=want_links)
+        assert got[s] == want
+        assert bool(capped[s]) == want_capped
+    assert got_links == +want_links
+
+
+def test_block_templates_sketch_walks_keep_what_reaches_the_cut():
+    """The sketch walk counts each template once per sentence and each inner triple per
+    occurrence, writing nothing out; the counting walk writes out the templates and the inner
+    paths whose estimate reaches the cut: with a sketch too large to collide here, exactly the
+    templates of two or more sentences and the inner paths of triples seen twice or more."""
+    sentences = [[1, 2, 3, 4], [1, 5, 3, 4], [1, 2, 3], [2, 4, 4, 1, 6, 3], [1, 6, 3, 2]]
+    pairs = {(1, 3), (3, 4), (2, 4)}
+    ids, bounds = _pack(sentences)
+    strong = KeyCounter(64)
+    strong.add(np.array([(a << 32) | b for a, b in pairs], np.int64))
+    walk = (3, 8, 3, 1)
+    buf = 1 << 10
+    out = (np.empty(buf, np.int32), np.empty(buf + 1, np.int64), np.empty(buf, np.int64), np.empty(buf, np.int64))
+    links = (np.empty(buf, np.int64), np.empty(buf, np.int64))
+    capped = np.zeros(len(sentences), np.bool_)
+    paths, triples, inner = Counter(), Counter(), Counter()
+    for sent in sentences:
+        only = ref_templates(sent, 3, pairs, 8, 3)[0]
+        c = Counter()
+        every = ref_templates(sent, 3, pairs, 8, 3, inner=True, links=c)[0]
+        paths.update(tuple(t) for t in only)
+        inner.update(tuple(t) for t in every if t not in only)
+        triples.update({k: v for k, v in c.items() if k[2]})
+    sketch = np.zeros(2 << 16, np.uint16)
+    nxt, n_t, _, n_l, n_occ = block_templates(ids, bounds, 0, walk, strong.frozen(), out, capped, sketch, 0.0, links)
+    assert (nxt, n_t, n_l, n_occ) == (len(sentences), 0, 0, sum(paths.values()))
+    nxt, n_t, _, n_l, _ = block_templates(ids, bounds, 0, walk, strong.frozen(), out, capped, sketch, 2.0, links)
+    got = Counter(tuple(out[0][out[1][t]:out[1][t + 1]].tolist()) for t in range(n_t))
+
+    def triple(t):
+        a, c, b = [x for x in t if x]
+        return a, b, c
+    want = Counter({t: n for t, n in paths.items() if n >= 2})
+    want.update({t: n for t, n in inner.items() if triples[triple(t)] >= 2})
+    assert got == want
+    assert (1, 6, 3, 0) in got and (1, 2, 3) in got and (1, 5, 3, 0) not in got
 
 
 def test_block_templates_resumes_when_buffer_is_small():
@@ -276,8 +346,9 @@ def test_finder_under_memory_budget_is_exact(tmp_path, monkeypatch):
     import tempfile
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # spill files go here
     rng = random.Random(5)
-    data = question_corpus(800, seed=5) + [rng.sample(FILLERS, 4) for _ in range(300)]
+    data = question_corpus(800, seed=5) + [rng.sample(FILLERS, 4) for _ in range(300)] + inner_frame_corpus(300)
     free = TemplateFinder(min_count=2, block_sentences=40).fit(data)
+    assert free.report_["inner_templates"] > 0
     tight = TemplateFinder(min_count=2, block_sentences=40, memory=1).fit(data)  # spill at every block
     assert free.report_["spills"] == {"pairs": 0, "templates": 0}
     assert tight.report_["spills"]["pairs"] > 5 and tight.report_["spills"]["templates"] > 5
@@ -350,22 +421,24 @@ def test_cli_collocations_errors(tmp_path):
 
 # ----------------------------------------------------------------------------- frames inside sentences
 
+FILL = "工厂 城市 学校 农村 市场 企业 医院 工人 学生 干部 经济 文化".split()
+VERBS = "发展 建设 改革 提高 增加 完成".split()
+
+
 def frame_corpus(n=500, seed=5):
     """Frames of two and three literals inside longer sentences, with clause punctuation."""
     rng = random.Random(seed)
-    fill = "工厂 城市 学校 农村 市场 企业 医院 工人 学生 干部 经济 文化".split()
-    verbs = "发展 建设 改革 提高 增加 完成".split()
     out = []
     for _ in range(n):
-        a, b, c = rng.sample(fill, 3)
-        v = rng.choice(verbs)
+        a, b, c = rng.sample(FILL, 3)
+        v = rng.choice(VERBS)
         kind = rng.randrange(3)
         if kind == 0:
             s = f"{a} {v} 在 {b} {c} 中 ， {c} {a}"
         elif kind == 1:
             s = f"{a} 从 {b} 到 {c} {rng.choice(['都', '也', '还'])} {v}"
         else:
-            s = f"{a} 不但 {b} {v} ， 而且 {c} {rng.choice(verbs)}"
+            s = f"{a} 不但 {b} {v} ， 而且 {c} {rng.choice(VERBS)}"
         out.append(s.split())
     return out
 
@@ -383,6 +456,54 @@ def test_finder_finds_two_and_three_literal_frames_inside_sentences():
     assert not any(t in ("，",) for p in f.templates_.patterns for t in p)
     top10 = [literals_of(p) for p in f.templates_.patterns[:10]]
     assert ("在", "中") in top10 and ("从", "到") in top10
+
+
+def inner_frame_corpus(n=600, seed=7):
+    """在 [X] 的 [X] 下 inside longer sentences; 的 also stands elsewhere, so neither 在 … 的 nor
+    的 … 下 is a linked pair (在 … 下 is)."""
+    rng = random.Random(seed)
+    frames = ["{a} {v} 在 {b} 的 {c} 下 {d} {v2}"] * 4 + ["{a} 在 {c} {b} {v} 下 {d} {v2}"] + \
+        ["{a} {v} {b} 的 {c} {v2} {d}"] * 5
+    return [rng.choice(frames).format(**dict(zip("abcd", rng.sample(FILL, 4))),
+                                      **dict(zip(["v", "v2"], rng.sample(VERBS, 2)))).split() for _ in range(n)]
+
+
+def test_finder_finds_three_literal_frames_through_a_word_inside_a_linked_pair():
+    data = inner_frame_corpus()
+    f = TemplateFinder(min_count=5).fit(data)
+    found = {literals_of(p) for p in f.templates_.patterns}
+    assert ("在", "的", "下") in found and f.report_["inner_templates"] >= 1
+    assert ("在", "下") in found  # the inner word fills the frame's slot: 在 … 下 is no fragment of it
+    assert ("在", "的") not in found and ("的", "下") not in found  # not linked pairs
+    # the method's paths alone cannot reach it; nor can a word less tied to the pair
+    assert ("在", "的", "下") not in {literals_of(p) for p in TemplateFinder(min_count=5, inner_min_pmi=None)
+                                                                  .fit(data).templates_.patterns}
+    assert ("在", "的", "下") not in {literals_of(p) for p in TemplateFinder(min_count=5, inner_min_pmi=3.0)
+                                                                  .fit(data).templates_.patterns}
+
+
+def test_inner_templates_link_test():
+    from minent.hashtable import key_slot
+    from minent.templates import inner_templates
+    strong = KeyCounter(64)
+    strong.add(np.array([(1 << 32) | 3, (3 << 32) | 5, (5 << 32) | 6], np.int64))
+    slot = key_slot(strong.keys, (1 << 32) | 3)
+    links = KeyCounter(64)  # inside 1 … 3: 10 known words, word 2 five times, word 4 once
+    links.add(np.array([slot << 32, (slot << 32) | 2, (slot << 32) | 4], np.int64), np.array([10, 5, 1]))
+    pats = [(1, 2, 3), (0, 1, 0, 4, 0, 3, 0), (1, 0, 3), (3, 5, 6), (0, 1, 2, 0, 3)]
+    lens = np.array([len(p) for p in pats], np.int64)
+    starts = np.zeros(len(pats) + 1, np.int64)
+    np.cumsum(lens, out=starts[1:])
+    arena = np.array([c for p in pats for c in p], np.int32)
+    word_counts = np.array([0, 30, 10, 30, 10, 20, 20], np.int64)  # 100 words: p(2) = 0.1
+    inner = np.zeros(len(pats), np.int8)
+    # word 2: ln(5 / (10 x 0.1)) = 1.61 nats; word 4: ln(1 / (10 x 0.1)) = 0, and below the cut
+    inner_templates(arena, starts, strong.frozen(), links.frozen(), word_counts, 100, 5.0, 1.5, inner)
+    assert inner.tolist() == [1, 2, 0, 0, 1]
+    inner_templates(arena, starts, strong.frozen(), links.frozen(), word_counts, 100, 5.0, 1.7, inner)
+    assert inner.tolist() == [2, 2, 0, 0, 2]
+    inner_templates(arena, starts, strong.frozen(), links.frozen(), word_counts, 100, 6.0, 0.0, inner)
+    assert inner.tolist() == [2, 2, 0, 0, 2]
 
 
 def test_method_only_paths_miss_embedded_frames():
@@ -454,7 +575,8 @@ def test_closed_codes_matches_closed_templates(rows, redundancy):
     table = SeqCounter()
     table.add(arena, starts)
     keep = np.ones(len(pats), np.bool_)
-    closed_codes(table.frozen(), arena, starts, np.array(counts, np.int64), redundancy, keep)
+    closed_codes(table.frozen(), arena, starts, np.array(counts, np.int64), redundancy, keep,
+                 np.zeros(len(pats), np.int8))
     assert keep.tolist() == closed_templates(pats, counts, redundancy)
 
 
@@ -528,7 +650,8 @@ def test_jobs_two_equals_one_on_a_spool(tmp_path, monkeypatch):
     from minent.sentences import SentenceSpool
     from minent.textio import Corpus
     text = tmp_path / "c.txt"
-    text.write_text("\n".join(" ".join(s) + " 。" for s in frame_corpus(4000, seed=9)) + "\n", encoding="utf-8")
+    sents = frame_corpus(4000, seed=9) + inner_frame_corpus(1000)
+    text.write_text("\n".join(" ".join(s) + " 。" for s in sents) + "\n", encoding="utf-8")
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # spool and spill files (workers inherit it)
@@ -543,7 +666,7 @@ def test_jobs_two_equals_one_on_a_spool(tmp_path, monkeypatch):
             engine = LocalEngine(jobs)
             if memory:
                 spool.prepare(engine)
-                assert spool.words[:3] == list(dict.fromkeys(frame_corpus(4000, seed=9)[0]))[:3]
+                assert spool.words[:3] == list(dict.fromkeys(sents[0]))[:3]
             f = TemplateFinder(min_count=3, memory=memory).fit(spool, engine=engine)
             engine.close()
             assert os.path.getsize(spool.path) > 2 * (1 << 16)  # several range tasks
@@ -551,7 +674,7 @@ def test_jobs_two_equals_one_on_a_spool(tmp_path, monkeypatch):
             f.save(str(path))
             out.append(path.read_text(encoding="utf-8"))
         assert (f.report_["spills"]["templates"] > 0) == (memory is not None)
-    assert out[0] == out[1] == out[2] and "从 [X] 到" in out[0] and in_tasks == [1]
+    assert out[0] == out[1] == out[2] and "从 [X] 到" in out[0] and "在 [X] 的 [X] 下" in out[0] and in_tasks == [1]
     assert os.listdir(scratch) == []  # the workers' run folders were taken over, then removed
 
 

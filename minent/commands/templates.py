@@ -78,6 +78,10 @@ def _print_table(rows: list[dict], title: str, out) -> None:
 @click.option("--subpath-literals", type=click.IntRange(0, 8), default=_FINDER.subpath_literals,
               show_default=True, help="Also count every path of 2..N linked words as a template "
                                       "(0: source-to-sink paths only, as in method.md §4).")
+@click.option("--inner-min-pmi", type=float, default=_FINDER.inner_min_pmi, show_default=True,
+              help="Also template a linked pair with one word inside it (在 [X] 的 [X] 下) when that word's "
+                   "PMI with the pair (nats) exceeds this.")
+@click.option("--no-inner", is_flag=True, help="No templates through a word inside a linked pair.")
 @click.option("--punctuation", type=click.Choice(list(PUNCTUATION_POLICIES)), default=_FINDER.punctuation,
               show_default=True, help="Punctuation tokens: never literals (excluded), cut sentences "
                                       "into pieces (boundary), or words like others (literal).")
@@ -105,7 +109,7 @@ def _print_table(rows: list[dict], title: str, out) -> None:
 @encoding_option
 @quiet_option
 def collocations_cmd(corpus, lexicon, tokenizer, pretokenized, output, window, min_count, min_prob, min_pmi,
-                     max_paths, subpath_literals, punctuation, ranking, redundancy, n_examples, top, split,
+                     max_paths, subpath_literals, inner_min_pmi, no_inner, punctuation, ranking, redundancy, n_examples, top, split,
                      memory, jobs, engine, scheduler, timeout, encoding, quiet):
     """Mine sentence templates ("在 [X] 中", "为什么 [X]") from CORPUS (files, dirs, globs, -;
     the bundled sample corpus when none).
@@ -125,7 +129,8 @@ def collocations_cmd(corpus, lexicon, tokenizer, pretokenized, output, window, m
     tokenize, described = make_tokenizer(tokenizer, lexicon, pretokenized, corpus=texts)
     stage_s = {"lexicon": time.perf_counter() - t_lex}
     finder = TemplateFinder(window=window, min_count=min_count, min_prob=min_prob, min_pmi=min_pmi,
-                            max_paths=max_paths, subpath_literals=subpath_literals, punctuation=punctuation,
+                            max_paths=max_paths, subpath_literals=subpath_literals,
+                            inner_min_pmi=None if no_inner else inner_min_pmi, punctuation=punctuation,
                             ranking=ranking, redundancy=redundancy, n_examples=n_examples,
                             memory=table_budget(memory))
     quiet_dask_logs(engine)
