@@ -6,8 +6,10 @@ plus the UD dev sentences (gold words, no trees), as in bench_templates.py. Ever
 500 dev sentences with one ``TemplateParser`` setting and scores the trees with ``evaluate_spans``
 (random-tree baseline, seed 0, in the same call). Tables:
 
-1. block-edge evidence in the chart (``edge_weight``) x how template uses become brackets
-   (``bind``) x pure / refined trees (``attach``); plus ``open_in_flat``;
+1. block-edge evidence in the chart (``edge_weight``) x templates with an edge placeholder inside
+   unexplained sequences (``open_in_flat``) x how template uses become brackets (``bind``) x pure
+   / refined trees (``attach``); and what the edge term costs: information per word of every
+   5th pd1998 sentence under the same templates;
 2. the unexplained penalty U and the per-block cost C of unexplained sequences (``flat_logp``),
    with the default edges and binding;
 3. the refinement's floor (``attach_min_score``) for the default parser, the parser without
@@ -77,8 +79,8 @@ def main() -> None:
     raw = data / "pd1998" / "pd1998.raw.txt"
     gold = list(read_conllu(str(data / "ud" / "zh_gsdsimp-ud-dev.conllu")))
     lex = learned_lexicon(Corpus([str(raw)]))
-    sents = [s for line in raw.read_text(encoding="utf-8").splitlines() for s in split_sentences(lex.segment(line))]
-    sents += [s for g in gold for s in split_sentences(g.words)]
+    pd_sents = [s for line in raw.read_text(encoding="utf-8").splitlines() for s in split_sentences(lex.segment(line))]
+    sents = pd_sents + [s for g in gold for s in split_sentences(g.words)]
     tpl = TemplateFinder(n_examples=0).fit(sents).templates_
     rarest = math.log(int(tpl.counts.min()) / tpl.total)
 
@@ -90,17 +92,24 @@ def main() -> None:
         return "refined (attach)" if attach else "pure (--no-attach)"
 
     edges = []
-    for w, bind, attach in itertools.product([0.0, 0.25, 0.5, DEFAULT_EDGE_WEIGHT, 1.0, 2.0], (False, True),
-                                             (False, True)):
-        edges.append(score_row(gold, run(edge_weight=w, bind=bind, attach=attach), edge_weight=w, bind=bind,
-                               open_in_flat=False, trees=trees_name(attach)))
-    for attach in (False, True):
-        edges.append(score_row(gold, run(open_in_flat=True, attach=attach), edge_weight=DEFAULT_EDGE_WEIGHT,
-                               bind=True, open_in_flat=True, trees=trees_name(attach)))
+    weights = sorted({0.0, 0.1, 0.25, 0.5, DEFAULT_EDGE_WEIGHT, 0.75, 1.0, 2.0})
+    for w, oif, bind, attach in itertools.product(weights, (False, True), (False, True), (False, True)):
+        edges.append(score_row(gold, run(edge_weight=w, open_in_flat=oif, bind=bind, attach=attach), edge_weight=w,
+                               open_in_flat=oif, bind=bind, trees=trees_name(attach)))
     rows = []
     for unexplained, c, attach in itertools.product([None, -1.0], [0.0, -1.0, -5.0, -30.0], (False, True)):
         rows.append(score_row(gold, run(unexplained_logp=unexplained, flat_logp=c, attach=attach),
                               unexplained_logp=unexplained or "rarest", flat_logp=c, trees=trees_name(attach)))
+    info = []
+    sample = pd_sents[::5]
+    n_sample = sum(map(len, sample))
+    for w, oif in itertools.product(weights, (False, True)):
+        parser = TemplateParser(tpl, edge_weight=w, open_in_flat=oif)
+        bits = [parser.information_bits(s) for s in sample]
+        info.append({"edge_weight": w, "open_in_flat": oif, "sentences": len(sample), "words": n_sample,
+                     "unigram_bits_per_word": round(sum(u for u, _ in bits) / n_sample, 3),
+                     "parse_bits_per_word": round(sum(p for _, p in bits) / n_sample, 3)})
+        print(info[-1], flush=True)
     floors = []
     for floor, kind in itertools.product([0.0, -1.0, -2.0, -3.0, -math.inf], ["default", "before", "boundaries"]):
         if kind == "boundaries":
@@ -109,20 +118,28 @@ def main() -> None:
             name = "boundaries only (no template)"
         elif kind == "default":
             trees = run(attach_min_score=floor)
-            name = "default parser (edges, bind) + attach"
+            name = "default parser (edges, open_in_flat, bind) + attach"
         else:
-            trees = run(attach_min_score=floor, edge_weight=0.0, bind=False)
-            name = "edge_weight 0, no bind (the default before this round) + attach"
+            trees = run(attach_min_score=floor, edge_weight=0.0, bind=False, open_in_flat=False)
+            name = "edge_weight 0, no open_in_flat, no bind (the default before this round) + attach"
         floors.append(score_row(gold, trees, attach_min_score=str(floor), trees=name))
     L = ["## Where the parse's brackets come from (UD GSDSimp dev, gold words)\n",
          f"Templates: default options on pd1998 learned-lexicon words + the {len(gold)} dev sentences; "
          f"{len(tpl)} templates, N_templates {tpl.total}; ln(min count / N) = {rarest:.2f} (the default "
          "unexplained penalty). Random-tree baseline from the same evaluation (seed 0). Defaults: edge_weight "
-         f"{DEFAULT_EDGE_WEIGHT}, bind, attach floor {DEFAULT_ATTACH_MIN_SCORE}.\n",
+         f"{DEFAULT_EDGE_WEIGHT}, open_in_flat, bind, attach floor {DEFAULT_ATTACH_MIN_SCORE}.\n",
          "### Block-edge evidence in the chart and binding of literals\n",
-         "| edge_weight | bind | open_in_flat | trees | precision | recall | F1 | F1 / random |",
+         "| edge_weight | open_in_flat | bind | trees | precision | recall | F1 | F1 / random |",
          "|---:|---|---|---|---:|---:|---:|---:|"]
-    L += [row_md(r, ["edge_weight", "bind", "open_in_flat", "trees"]) for r in edges]
+    L += [row_md(r, ["edge_weight", "open_in_flat", "bind", "trees"]) for r in edges]
+    L += ["\n### What the edge term costs in code length (pd1998, in-sample)\n",
+          f"Information per word of every 5th pd1998 sentence ({info[0]['sentences']} sentences, "
+          f"{info[0]['words']} words, learned-lexicon words) under the same templates: the unigram code and the "
+          "code length of the returned parse (the edge term is not part of it; 0 is the minimum-information "
+          "parse).\n",
+          "| edge_weight | open_in_flat | unigram bits/word | parse bits/word |", "|---:|---|---:|---:|"]
+    L += [f"| {r['edge_weight']} | {r['open_in_flat']} | {r['unigram_bits_per_word']:.3f} | "
+          f"{r['parse_bits_per_word']:.3f} |" for r in info]
     L += ["\n### Unexplained penalty U and per-block cost C of unexplained sequences (default edges and bind)\n",
           "| unexplained_logp | flat_logp (per block) | trees | precision | recall | F1 | F1 / random |",
           "|---|---:|---|---:|---:|---:|---:|"]
@@ -133,7 +150,7 @@ def main() -> None:
           "| attach_min_score | trees | precision | recall | F1 | F1 / random |", "|---:|---|---:|---:|---:|---:|"]
     L += [row_md(r, ["attach_min_score", "trees"]) for r in floors]
     md = "\n".join(L) + "\n"
-    write_results("templates_objective", {"edges": edges, "rows": rows, "floors": floors}, md,
+    write_results("templates_objective", {"edges": edges, "information": info, "rows": rows, "floors": floors}, md,
                   out=str(out / "bench"))
 
 

@@ -241,7 +241,7 @@ def collect_report(texts, *, min_count: int = 3, min_prob: float = 1e-6, min_pmi
                        "phrases": {"window": 1, "min_count": template_min_count, "min_pmi": template_min_pmi},
                        "parser": {"unexplained_logp": "ln(min count / N_templates)", "tie_break": "left",
                                   "attach": True, "attach_min_score": DEFAULT_ATTACH_MIN_SCORE,
-                                  "edge_weight": DEFAULT_EDGE_WEIGHT, "bind": True},
+                                  "edge_weight": DEFAULT_EDGE_WEIGHT, "open_in_flat": True, "bind": True},
                        "max_parse_sentences": max_parse_sentences, "n_points": n_points},
         "sizes": sizes,
         "information": unit_levels + parse_levels,

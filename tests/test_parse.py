@@ -94,7 +94,7 @@ def brute_force(parser, words, pen, wl, fl=0.0, edge=None):
             return wl[i]
         best = -math.inf
         for p, lp in pats:
-            if in_flat and (p[0] == "[X]" or p[-1] == "[X]"):
+            if in_flat and not parser.open_in_flat and (p[0] == "[X]" or p[-1] == "[X]"):
                 continue
             best = max(best, lp + align(p, 0, i, j))
         return best + bonus(i, j)
@@ -141,10 +141,11 @@ PATTERNS = ["[X] a [X]", "[X] b", "c [X]", "a [X] b", "[X] a [X] b [X]", "c d", 
 @settings(max_examples=120, deadline=None)
 @given(st.lists(st.sampled_from(ALPHABET), min_size=1, max_size=7),
        st.lists(st.integers(1, 50), min_size=len(PATTERNS), max_size=len(PATTERNS)),
-       st.sampled_from([0.0, -1.0, -4.0]), st.booleans(), st.sampled_from([0.0, -2.0]))
-def test_parser_is_exact(words, counts, pen, frames, fl):
+       st.sampled_from([0.0, -1.0, -4.0]), st.booleans(), st.sampled_from([0.0, -2.0]), st.booleans())
+def test_parser_is_exact(words, counts, pen, frames, fl, open_in_flat):
     tpl = Templates(PATTERNS, counts, word_counts={"a": 5, "b": 3, "c": 2}, n_words=40)
-    parser = TemplateParser(tpl, unexplained_logp=pen, attach=False, frames=frames, flat_logp=fl)
+    parser = TemplateParser(tpl, unexplained_logp=pen, attach=False, frames=frames, flat_logp=fl,
+                            open_in_flat=open_in_flat)
     wl = [tpl.word_logp(w) for w in words]
     tree = parser.parse(words)
     assert tree.logp == pytest.approx(brute_force(parser, tuple(words), pen, wl, fl), abs=1e-9)
@@ -312,11 +313,12 @@ def test_cli_bind_and_edge_weight(tmp_path):
     inp.write_text("x 的 y z\n", encoding="utf-8")
     base = ["parse", str(inp), "-t", str(tpl), "--pretokenized", "--format", "brackets", "-q", "--no-attach"]
     out = {}
-    for extra in ([], ["--no-bind"], ["--edge-weight", "0", "--no-bind"]):
+    for extra in ([], ["--no-bind"], ["--edge-weight", "0", "--no-bind"], ["--closed-in-flat"]):
         r = CliRunner().invoke(main, base + extra)
         assert r.exit_code == 0, r.output
         out[" ".join(extra)] = r.output.strip()
-    assert out == {"": "((x 的) (y z))", "--no-bind": "(x 的 (y z))", "--edge-weight 0 --no-bind": "(x 的 (y z))"}
+    assert out == {"": "((x 的) (y z))", "--no-bind": "(x 的 (y z))", "--edge-weight 0 --no-bind": "(x 的 (y z))",
+                   "--closed-in-flat": "((x 的) (y z))"}
     r = CliRunner().invoke(main, base + ["--edge-weight", "-1"])
     assert r.exit_code != 0 and "edge_weight must be >= 0" in r.output and "Traceback" not in r.output
 
