@@ -1,16 +1,22 @@
-"""Pure template trees against the cost of unexplained sequences, UD Chinese GSDSimp dev only (issue 13);
-writes outputs/bench/templates_objective.{json,md}.
+"""Where the parse's brackets come from, UD Chinese GSDSimp dev only (issue 13); writes
+outputs/bench/templates_objective.{json,md}.
 
 Templates are mined in-process with default options from pd1998 (words of its learned lexicon)
-plus the UD dev sentences (gold words, no trees), as in bench_templates.py. Each row of the first
-table parses the dev sentences with ``TemplateParser(unexplained_logp=U, flat_logp=C)`` — U nats per
-unexplained sequence (default: ln(min count / N_templates), the code length of the rarest kept
-template; or -1), C nats for each of its blocks — with and without the attach refinement, and
-scores the trees with ``evaluate_spans`` (random-tree baseline, seed 0, in the same call). A second
-table varies U and the attach refinement's floor (``attach_min_score``: units are grouped while
-their boundary score is above it) and, as a reference that uses no template at all, brackets the
-flat sentence by the same boundary scores (``attach_by_boundaries`` on a one-level tree): how much
-of the refined parse's score the boundary evidence alone gives. Test splits are never read.
+plus the UD dev sentences (gold words, no trees), as in bench_templates.py. Every row parses the
+500 dev sentences with one ``TemplateParser`` setting and scores the trees with ``evaluate_spans``
+(random-tree baseline, seed 0, in the same call). Tables:
+
+1. block-edge evidence in the chart (``edge_weight``) x templates with an edge placeholder inside
+   unexplained sequences (``open_in_flat``) x how template uses become brackets (``bind``) x pure
+   / refined trees (``attach``); and what the edge term costs: information per word of every
+   5th pd1998 sentence under the same templates;
+2. the unexplained penalty U and the per-block cost C of unexplained sequences (``flat_logp``),
+   with the default edges and binding;
+3. the refinement's floor (``attach_min_score``) for the default parser, the parser without
+   edges and binding (the default before this round), and as a reference that uses no template
+   at all, the flat sentence bracketed by the same boundary scores.
+
+Test splits are never read.
 
 Usage: python bench/bench_parse_objective.py [--data ../shared/data] [--out outputs]
 """
@@ -27,7 +33,8 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from _common import write_results  # noqa: E402
-from minent.parse import TemplateParser, attach_by_boundaries, sentence_core  # noqa: E402
+from minent.parse import (DEFAULT_ATTACH_MIN_SCORE, DEFAULT_EDGE_WEIGHT, TemplateParser,  # noqa: E402
+                          attach_by_boundaries, sentence_core)
 from minent.parse_eval import evaluate_spans, read_conllu  # noqa: E402
 from minent.sentences import learned_lexicon  # noqa: E402
 from minent.templates import TemplateFinder, split_sentences  # noqa: E402
@@ -47,6 +54,20 @@ def boundary_tree(parser: TemplateParser, words: list[str], min_score: float) ->
     return tree
 
 
+def score_row(gold, parsed, **fields) -> dict:
+    ev = evaluate_spans(gold, parsed)
+    sc, base = ev.scores["minent"], ev.scores["random"]
+    row = dict(fields, precision=round(sc.precision, 4), recall=round(sc.recall, 4), f1=round(sc.f1, 4),
+               random_f1=round(base.f1, 4), ratio_to_random=round(sc.f1 / base.f1, 3))
+    print(row, flush=True)
+    return row
+
+
+def row_md(r: dict, keys: list[str]) -> str:
+    cells = [str(r[k]) for k in keys] + [f"{r[k]:.4f}" for k in ("precision", "recall", "f1")]
+    return "| " + " | ".join(cells) + f" | {r['ratio_to_random']:.2f} |"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default="../shared/data")
@@ -58,60 +79,79 @@ def main() -> None:
     raw = data / "pd1998" / "pd1998.raw.txt"
     gold = list(read_conllu(str(data / "ud" / "zh_gsdsimp-ud-dev.conllu")))
     lex = learned_lexicon(Corpus([str(raw)]))
-    sents = [s for line in raw.read_text(encoding="utf-8").splitlines() for s in split_sentences(lex.segment(line))]
-    sents += [s for g in gold for s in split_sentences(g.words)]
+    pd_sents = [s for line in raw.read_text(encoding="utf-8").splitlines() for s in split_sentences(lex.segment(line))]
+    sents = pd_sents + [s for g in gold for s in split_sentences(g.words)]
     tpl = TemplateFinder(n_examples=0).fit(sents).templates_
     rarest = math.log(int(tpl.counts.min()) / tpl.total)
+
+    def run(**kw) -> list:
+        parser = TemplateParser(tpl, **kw)
+        return [parser.parse(g.words) for g in gold]
+
+    def trees_name(attach: bool) -> str:
+        return "refined (attach)" if attach else "pure (--no-attach)"
+
+    edges = []
+    weights = sorted({0.0, 0.1, 0.25, 0.5, DEFAULT_EDGE_WEIGHT, 0.75, 1.0, 2.0})
+    for w, oif, bind, attach in itertools.product(weights, (False, True), (False, True), (False, True)):
+        edges.append(score_row(gold, run(edge_weight=w, open_in_flat=oif, bind=bind, attach=attach), edge_weight=w,
+                               open_in_flat=oif, bind=bind, trees=trees_name(attach)))
     rows = []
-    for unexplained, c, attach in itertools.product([None, -1.0], [0.0, -1.0, -3.0, -6.0, -10.0, round(rarest, 2),
-                                                                   -20.0, -30.0, -100.0], (False, True)):
-        parser = TemplateParser(tpl, attach=attach, flat_logp=c, unexplained_logp=unexplained)
-        ev = evaluate_spans(gold, [parser.parse(g.words) for g in gold])
-        sc, base = ev.scores["minent"], ev.scores["random"]
-        rows.append({"unexplained_logp": unexplained, "flat_logp": c, "attach": attach,
-                     "precision": round(sc.precision, 4),
-                     "recall": round(sc.recall, 4), "f1": round(sc.f1, 4), "random_f1": round(base.f1, 4),
-                     "ratio_to_random": round(sc.f1 / base.f1, 3)})
-        print(rows[-1], flush=True)
+    for unexplained, c, attach in itertools.product([None, -1.0], [0.0, -1.0, -5.0, -30.0], (False, True)):
+        rows.append(score_row(gold, run(unexplained_logp=unexplained, flat_logp=c, attach=attach),
+                              unexplained_logp=unexplained or "rarest", flat_logp=c, trees=trees_name(attach)))
+    info = []
+    sample = pd_sents[::5]
+    n_sample = sum(map(len, sample))
+    for w, oif in itertools.product(weights, (False, True)):
+        parser = TemplateParser(tpl, edge_weight=w, open_in_flat=oif)
+        bits = [parser.information_bits(s) for s in sample]
+        info.append({"edge_weight": w, "open_in_flat": oif, "sentences": len(sample), "words": n_sample,
+                     "unigram_bits_per_word": round(sum(u for u, _ in bits) / n_sample, 3),
+                     "parse_bits_per_word": round(sum(p for _, p in bits) / n_sample, 3)})
+        print(info[-1], flush=True)
     floors = []
-    for floor, unexplained in itertools.product([0.0, -1.0, -2.0, -3.0, -math.inf],
-                                                [-1.0, -5.0, None, -20.0, "boundaries"]):
-        if unexplained == "boundaries":
-            name = "boundaries only (no template)"
+    for floor, kind in itertools.product([0.0, -1.0, -2.0, -3.0, -math.inf], ["default", "before", "boundaries"]):
+        if kind == "boundaries":
             parser = TemplateParser(tpl, attach_min_score=floor)
             trees = [boundary_tree(parser, g.words, floor) for g in gold]
+            name = "boundaries only (no template)"
+        elif kind == "default":
+            trees = run(attach_min_score=floor)
+            name = "default parser (edges, open_in_flat, bind) + attach"
         else:
-            parser = TemplateParser(tpl, attach_min_score=floor, unexplained_logp=unexplained)
-            name = f"template tree (unexplained_logp {unexplained or 'rarest'}) + attach"
-            trees = [parser.parse(g.words) for g in gold]
-        ev = evaluate_spans(gold, trees)
-        sc, base = ev.scores["minent"], ev.scores["random"]
-        floors.append({"attach_min_score": str(floor), "trees": name, "precision": round(sc.precision, 4),
-                       "recall": round(sc.recall, 4), "f1": round(sc.f1, 4), "random_f1": round(base.f1, 4),
-                       "ratio_to_random": round(sc.f1 / base.f1, 3)})
-        print(floors[-1], flush=True)
-    L = ["## Pure template trees vs the cost of unexplained sequences (UD GSDSimp dev, gold words)\n",
+            trees = run(attach_min_score=floor, edge_weight=0.0, bind=False, open_in_flat=False)
+            name = "edge_weight 0, no open_in_flat, no bind (the default before this round) + attach"
+        floors.append(score_row(gold, trees, attach_min_score=str(floor), trees=name))
+    L = ["## Where the parse's brackets come from (UD GSDSimp dev, gold words)\n",
          f"Templates: default options on pd1998 learned-lexicon words + the {len(gold)} dev sentences; "
-         f"{len(tpl)} templates, N_templates {tpl.total}; ln(min count / N) = {rarest:.2f}. Random-tree "
-         "baseline from the same evaluation (seed 0).\n",
-         "unexplained_logp 'rarest' = ln(min count / N) (the parser's default); 'attach' rows use the default "
-         "attach floor (0).\n",
-         "| unexplained_logp | flat_logp (per block) | trees | precision | recall | F1 | F1 / random |",
-         "|---|---:|---|---:|---:|---:|---:|"]
-    for r in rows:
-        L.append(f"| {r['unexplained_logp'] or 'rarest'} | {r['flat_logp']} | "
-                 f"{'attach' if r['attach'] else 'pure (--no-attach)'} | "
-                 f"{r['precision']:.4f} | {r['recall']:.4f} | {r['f1']:.4f} | {r['ratio_to_random']:.2f} |")
-    L += ["\n## The unexplained penalty and the attach refinement's floor, and boundary evidence alone\n",
-          "Default parser options except `unexplained_logp` and `attach_min_score` (units grouped while "
-          "their boundary score is above it; -inf: binary). 'boundaries only' brackets the flat sentence "
-          "with the same scores and no template.\n",
+         f"{len(tpl)} templates, N_templates {tpl.total}; ln(min count / N) = {rarest:.2f} (the default "
+         "unexplained penalty). Random-tree baseline from the same evaluation (seed 0). Defaults: edge_weight "
+         f"{DEFAULT_EDGE_WEIGHT}, open_in_flat, bind, attach floor {DEFAULT_ATTACH_MIN_SCORE}.\n",
+         "### Block-edge evidence in the chart and binding of literals\n",
+         "| edge_weight | open_in_flat | bind | trees | precision | recall | F1 | F1 / random |",
+         "|---:|---|---|---|---:|---:|---:|---:|"]
+    L += [row_md(r, ["edge_weight", "open_in_flat", "bind", "trees"]) for r in edges]
+    L += ["\n### What the edge term costs in code length (pd1998, in-sample)\n",
+          f"Information per word of every 5th pd1998 sentence ({info[0]['sentences']} sentences, "
+          f"{info[0]['words']} words, learned-lexicon words) under the same templates: the unigram code and the "
+          "code length of the returned parse (the edge term is not part of it; 0 is the minimum-information "
+          "parse).\n",
+          "| edge_weight | open_in_flat | unigram bits/word | parse bits/word |", "|---:|---|---:|---:|"]
+    L += [f"| {r['edge_weight']} | {r['open_in_flat']} | {r['unigram_bits_per_word']:.3f} | "
+          f"{r['parse_bits_per_word']:.3f} |" for r in info]
+    L += ["\n### Unexplained penalty U and per-block cost C of unexplained sequences (default edges and bind)\n",
+          "| unexplained_logp | flat_logp (per block) | trees | precision | recall | F1 | F1 / random |",
+          "|---|---:|---|---:|---:|---:|---:|"]
+    L += [row_md(r, ["unexplained_logp", "flat_logp", "trees"]) for r in rows]
+    L += ["\n### The refinement's floor, and boundary evidence alone\n",
+          "Units are grouped while their boundary score is above the floor (-inf: binary). 'boundaries only' "
+          "brackets the flat sentence with the same scores and no template.\n",
           "| attach_min_score | trees | precision | recall | F1 | F1 / random |", "|---:|---|---:|---:|---:|---:|"]
-    for r in floors:
-        L.append(f"| {r['attach_min_score']} | {r['trees']} | {r['precision']:.4f} | {r['recall']:.4f} | "
-                 f"{r['f1']:.4f} | {r['ratio_to_random']:.2f} |")
+    L += [row_md(r, ["attach_min_score", "trees"]) for r in floors]
     md = "\n".join(L) + "\n"
-    write_results("templates_objective", {"rows": rows, "floors": floors}, md, out=str(out / "bench"))
+    write_results("templates_objective", {"edges": edges, "information": info, "rows": rows, "floors": floors}, md,
+                  out=str(out / "bench"))
 
 
 if __name__ == "__main__":

@@ -285,7 +285,11 @@ def bench_ud(data: Path, out: Path, tmp: Path, pd_words: Path) -> dict:
     assert r["code"] == 0, r["stderr"]
     res = {"mining": {"corpus": "pd1998 raw text (words of its learned lexicon) + the 500 UD dev sentences "
                                 "(gold words, no trees)", "run": _brief(r)}}
-    runs = [("default", []), ("no_attach", ["--no-attach"]), ("tie_right", ["--tie-break", "right"]),
+    runs = [("default", []), ("no_attach", ["--no-attach"]), ("no_bind", ["--no-bind"]),
+            ("no_edge", ["--edge-weight", "0"]), ("closed_in_flat", ["--closed-in-flat"]),
+            ("before", ["--no-bind", "--edge-weight", "0", "--closed-in-flat"]),
+            ("before_no_attach", ["--no-attach", "--no-bind", "--edge-weight", "0", "--closed-in-flat"]),
+            ("tie_right", ["--tie-break", "right"]),
             ("no_attach_flat", ["--no-attach", "--flat-logp", "-30"]), ("flat", ["--flat-logp", "-30"]),
             ("penalty_1", ["--unexplained-logp", "-1"]),
             ("penalty_1_no_attach", ["--unexplained-logp", "-1", "--no-attach"])]
@@ -404,15 +408,23 @@ def markdown(res: dict) -> str:
     a = ud["default"]
     best = a["scores"][a["best_baseline"]]["f1"]
     for name, sc in a["scores"].items():
-        label = ("`minent parse` (default: --attach, unexplained penalty ln(min count / N))" if name == "minent"
+        label = ("`minent parse` (default: edge weight 0.25, --open-in-flat, --bind, --attach, unexplained penalty "
+                 "ln(min count / N))" if name == "minent"
                  else name)
         L.append(f"| {label} | {sc['precision']:.4f} | {sc['recall']:.4f} | {sc['f1']:.4f} | {sc['f1'] / best:.2f} |")
     for key, label in [("no_attach", "`minent parse --no-attach` (pure template trees)"),
+                       ("no_bind", "`minent parse --no-bind`"),
+                       ("no_edge", "`minent parse --edge-weight 0`"),
+                       ("closed_in_flat", "`minent parse --closed-in-flat`"),
+                       ("before", "`minent parse --no-bind --edge-weight 0 --closed-in-flat` (the default before "
+                                  "this round)"),
+                       ("before_no_attach", "`minent parse --no-attach --no-bind --edge-weight 0 --closed-in-flat` "
+                                            "(pure trees before this round)"),
                        ("tie_right", "`minent parse --tie-break right`"),
                        ("no_attach_flat", "`minent parse --no-attach --flat-logp -30` (pure trees, unexplained "
                                           "sequences a last resort)"),
                        ("flat", "`minent parse --flat-logp -30`"),
-                       ("penalty_1", "`minent parse --unexplained-logp -1` (the penalty before this round)"),
+                       ("penalty_1", "`minent parse --unexplained-logp -1` (the penalty of rounds before the last)"),
                        ("penalty_1_no_attach", "`minent parse --unexplained-logp -1 --no-attach`")]:
         sc = ud[key]["scores"]["minent"]
         L.append(f"| {label} | {sc['precision']:.4f} | {sc['recall']:.4f} | {sc['f1']:.4f} | {sc['f1'] / best:.2f} |")

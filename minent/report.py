@@ -38,7 +38,7 @@ from .entropy import corpus_information
 from .errors import MinentError
 from .discovery import learn_lexicon
 from .newwords import load_reference_words, rank_new_words
-from .parse import DEFAULT_ATTACH_MIN_SCORE, TemplateParser, join_tokens, sentence_core
+from .parse import DEFAULT_ATTACH_MIN_SCORE, DEFAULT_EDGE_WEIGHT, TemplateParser, join_tokens, sentence_core
 from .templates import PLACEHOLDER_TEXT, TemplateFinder, is_punctuation, split_sentences
 
 Progress = Callable[[str, int, int], None]
@@ -240,7 +240,8 @@ def collect_report(texts, *, min_count: int = 3, min_prob: float = 1e-6, min_pmi
                                      "min_pmi": template_min_pmi},
                        "phrases": {"window": 1, "min_count": template_min_count, "min_pmi": template_min_pmi},
                        "parser": {"unexplained_logp": "ln(min count / N_templates)", "tie_break": "left",
-                                  "attach": True, "attach_min_score": DEFAULT_ATTACH_MIN_SCORE},
+                                  "attach": True, "attach_min_score": DEFAULT_ATTACH_MIN_SCORE,
+                                  "edge_weight": DEFAULT_EDGE_WEIGHT, "open_in_flat": True, "bind": True},
                        "max_parse_sentences": max_parse_sentences, "n_points": n_points},
         "sizes": sizes,
         "information": unit_levels + parse_levels,

@@ -11,8 +11,8 @@ from hypothesis import given, settings, strategies as st
 
 from minent.commands import main
 from minent.errors import FormatError, InputError, MinentError
-from minent.parse import (Tree, TemplateParser, attach_by_boundaries, parse_chart, sentence_core, tree_from_brackets,
-                          tree_from_dict)
+from minent.parse import (Tree, TemplateParser, attach_by_boundaries, bind_literals, parse_chart, sentence_core,
+                          tree_from_brackets, tree_from_dict)
 from minent.parse_eval import (evaluate_spans, gold_spans, left_branching, random_tree, read_conllu,
                                read_predictions, right_branching, DependencySentence)
 from minent.templates import Templates
@@ -75,10 +75,14 @@ def test_sentence_marks_hang_from_root_and_empty_input():
 
 # ----------------------------------------------------------------------------- exactness
 
-def brute_force(parser, words, pen, wl, fl=0.0):
+def brute_force(parser, words, pen, wl, fl=0.0, edge=None):
     """Best score by exhaustive enumeration of every analysis (tiny inputs only), over the
-    parser's patterns (the templates, and their frames) and their ln p."""
+    parser's patterns (the templates, and their frames) and their ln p; ``edge``: the chart's
+    per-position edge terms (a block [i, j) of 2+ words adds ``edge[i] + edge[j]``)."""
     pats = [(p, lp) for p, lp in zip(parser.patterns, parser.pattern_logp.tolist()) if len(p) > 1]
+
+    def bonus(i, j):
+        return 0.0 if edge is None or j - i < 2 else edge[i] + edge[j]
 
     @functools.lru_cache(None)
     def S(i, j):
@@ -90,10 +94,10 @@ def brute_force(parser, words, pen, wl, fl=0.0):
             return wl[i]
         best = -math.inf
         for p, lp in pats:
-            if in_flat and (p[0] == "[X]" or p[-1] == "[X]"):
+            if in_flat and not parser.open_in_flat and (p[0] == "[X]" or p[-1] == "[X]"):
                 continue
             best = max(best, lp + align(p, 0, i, j))
-        return best
+        return best + bonus(i, j)
 
     def align(p, k, i, j):
         if k == len(p):
@@ -113,7 +117,7 @@ def brute_force(parser, words, pen, wl, fl=0.0):
         return best
 
     def U(i, j):
-        return pen + max([G(i, k) + E(k, j, True) + fl for k in range(i + 1, j)], default=-math.inf)
+        return pen + bonus(i, j) + max([G(i, k) + E(k, j, True) + fl for k in range(i + 1, j)], default=-math.inf)
 
     return S(0, len(words))
 
@@ -137,15 +141,44 @@ PATTERNS = ["[X] a [X]", "[X] b", "c [X]", "a [X] b", "[X] a [X] b [X]", "c d", 
 @settings(max_examples=120, deadline=None)
 @given(st.lists(st.sampled_from(ALPHABET), min_size=1, max_size=7),
        st.lists(st.integers(1, 50), min_size=len(PATTERNS), max_size=len(PATTERNS)),
-       st.sampled_from([0.0, -1.0, -4.0]), st.booleans(), st.sampled_from([0.0, -2.0]))
-def test_parser_is_exact(words, counts, pen, frames, fl):
+       st.sampled_from([0.0, -1.0, -4.0]), st.booleans(), st.sampled_from([0.0, -2.0]), st.booleans())
+def test_parser_is_exact(words, counts, pen, frames, fl, open_in_flat):
     tpl = Templates(PATTERNS, counts, word_counts={"a": 5, "b": 3, "c": 2}, n_words=40)
-    parser = TemplateParser(tpl, unexplained_logp=pen, attach=False, frames=frames, flat_logp=fl)
+    parser = TemplateParser(tpl, unexplained_logp=pen, attach=False, frames=frames, flat_logp=fl,
+                            open_in_flat=open_in_flat)
     wl = [tpl.word_logp(w) for w in words]
     tree = parser.parse(words)
     assert tree.logp == pytest.approx(brute_force(parser, tuple(words), pen, wl, fl), abs=1e-9)
     assert tree_score(tree, parser, pen, wl, fl) == pytest.approx(tree.logp, abs=1e-9)
     assert [w for w in _leaves(tree)] == words
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.sampled_from(ALPHABET), min_size=1, max_size=7),
+       st.lists(st.integers(1, 50), min_size=len(PATTERNS), max_size=len(PATTERNS)),
+       st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), min_size=4, max_size=4),
+       st.sampled_from([0.5, 2.0]), st.sampled_from([0.0, -2.0]))
+def test_parser_is_exact_with_edge_evidence(words, counts, bounds, weight, fl):
+    # the chart maximises the code-length score plus the edge term of every block; the tree's logp
+    # is the code length alone
+    tpl = Templates(PATTERNS, counts, word_counts={"a": 5, "b": 3, "c": 2}, n_words=40,
+                    boundaries=dict(zip(ALPHABET, bounds)))
+    parser = TemplateParser(tpl, unexplained_logp=-1.0, attach=False, bind=False, flat_logp=fl, edge_weight=weight)
+    wl = [tpl.word_logp(w) for w in words]
+    edge = parser.edges(words)
+    tree = parser.parse(words)
+    blocks = []
+    stack = [tree]
+    while stack:
+        t = stack.pop()
+        stack.extend(t.children)
+        if t.kind in ("template", "unexplained") and len(t) >= 2:
+            blocks.append(edge[t.start] + edge[t.end])
+    assert tree.logp + sum(blocks) == pytest.approx(brute_force(parser, tuple(words), -1.0, wl, fl, edge), abs=1e-9)
+    assert tree_score(tree, parser, -1.0, wl, fl) == pytest.approx(tree.logp, abs=1e-9)
+    assert [w for w in _leaves(tree)] == words
+    for k in range(1, len(words)):
+        assert edge[k] == pytest.approx(-weight * parser.boundary_score(words[k - 1], words[k]))
 
 
 @settings(max_examples=40, deadline=None)
@@ -213,6 +246,39 @@ def test_attach_groups_by_score():
     assert some.brackets() == "(x (的 y) z)"
 
 
+def test_bind_literals():
+    toks = tuple("在 会议 室 中 施力 的 大小".split())
+    closing = {"在": -2.0, "中": 2.0, "的": 3.0}
+
+    def score(a, b):
+        return closing.get(b, 0.0) - closing.get(a, 0.0)
+
+    def w(k, lit=False):
+        return Tree(k, k + 1, "word", toks, literal=lit)
+
+    frame = Tree(0, 4, "template", toks, "在 [X] 中", children=[
+        w(0, True), Tree(1, 3, "unexplained", toks, children=[w(1), w(2)]), w(3, True)])
+    assert frame.spans(include_root=True) == {(0, 4), (1, 3)}
+    # 在 and 中 join the placeholder block, whose own bracket dissolves: one span, 在 会议 室 中
+    assert bind_literals(frame, score).brackets() == "(在 会议 室 中)"
+    assert frame.spans(include_root=True) == {(0, 4)} and frame.kind == "template"
+    de = Tree(4, 7, "template", toks, "[X] 的 [X]", children=[w(4), w(5, True), w(6)])
+    assert bind_literals(de, score).brackets() == "((施力 的) 大小)"
+    # no positive evidence: the template block stays as parsed
+    flat = Tree(4, 7, "template", toks, "[X] 的 [X]", children=[w(4), w(5, True), w(6)])
+    assert bind_literals(flat, lambda a, b: 0.0).brackets() == "(施力 的 大小)" and len(flat.children) == 3
+    # a placeholder block analysed by a template keeps its template's name on the group it dissolves into
+    t2 = tuple("在 会议 室 中 的 大小".split())
+    inner = Tree(0, 4, "template", t2, "在 [X] 中", children=[
+        Tree(0, 1, "word", t2, literal=True), Tree(1, 3, "unexplained", t2, children=[
+            Tree(1, 2, "word", t2), Tree(2, 3, "word", t2)]), Tree(3, 4, "word", t2, literal=True)])
+    outer = Tree(0, 6, "template", t2, "[X] 的 [X]", children=[
+        inner, Tree(4, 5, "word", t2, literal=True), Tree(5, 6, "word", t2)])
+    bind_literals(outer, score)
+    assert outer.brackets() == "((在 会议 室 中 的) 大小)"
+    assert outer.children[0].kind == "group" and outer.children[0].template == "在 [X] 中"
+
+
 def test_default_penalty_is_the_rarest_template():
     tpl = golden_templates()
     assert TemplateParser(tpl).unexplained_logp == pytest.approx(math.log(30 / 520))
@@ -239,11 +305,31 @@ def test_cli_attach_floor(tmp_path):
     assert r.exit_code == 2 and "must be <= 0" in r.output
 
 
+def test_cli_bind_and_edge_weight(tmp_path):
+    tpl = tmp_path / "tpl.tsv"
+    Templates(["[X] 的 [X]"], [10], word_counts={"x": 5, "的": 5, "y": 5, "z": 5}, n_words=20,
+              boundaries={"的": (0, 9), "x": (5, 0)}).save(str(tpl))
+    inp = tmp_path / "in.txt"
+    inp.write_text("x 的 y z\n", encoding="utf-8")
+    base = ["parse", str(inp), "-t", str(tpl), "--pretokenized", "--format", "brackets", "-q", "--no-attach"]
+    out = {}
+    for extra in ([], ["--no-bind"], ["--edge-weight", "0", "--no-bind"], ["--closed-in-flat"]):
+        r = CliRunner().invoke(main, base + extra)
+        assert r.exit_code == 0, r.output
+        out[" ".join(extra)] = r.output.strip()
+    assert out == {"": "((x 的) (y z))", "--no-bind": "(x 的 (y z))", "--edge-weight 0 --no-bind": "(x 的 (y z))",
+                   "--closed-in-flat": "((x 的) (y z))"}
+    r = CliRunner().invoke(main, base + ["--edge-weight", "-1"])
+    assert r.exit_code != 0 and "edge_weight must be >= 0" in r.output and "Traceback" not in r.output
+
+
 def test_mined_parser_attaches_by_boundaries():
     tpl = Templates(["[X] 的 [X]"], [10], word_counts={"x": 5, "的": 5, "y": 5, "z": 5}, n_words=20,
                     boundaries={"的": (0, 9), "x": (5, 0)})
     assert TemplateParser(tpl).parse("x 的 y z".split()).spans() == {(0, 2), (2, 4)}
-    assert TemplateParser(tpl, attach=False).parse("x 的 y z".split()).spans() == {(2, 4)}
+    # the pure tree binds 的 to the block before it (bind_literals); bind=False keeps the template flat
+    assert TemplateParser(tpl, attach=False).parse("x 的 y z".split()).spans() == {(0, 2), (2, 4)}
+    assert TemplateParser(tpl, attach=False, bind=False).parse("x 的 y z".split()).spans() == {(2, 4)}
 
 
 def test_brackets_and_json_roundtrip():

@@ -11,7 +11,7 @@ import time
 import click
 
 from ..errors import InputError, MinentError
-from ..parse import DEFAULT_ATTACH_MIN_SCORE, TemplateParser
+from ..parse import DEFAULT_ATTACH_MIN_SCORE, DEFAULT_EDGE_WEIGHT, TemplateParser
 from ..parse_eval import evaluate_spans, read_conllu, read_predictions
 from ..sentences import TOKENIZERS, SentenceSpool, counts_tokenizer, make_tokenizer
 from ..templates import PUNCTUATION_POLICIES, RANKINGS, TemplateFinder, Templates
@@ -222,10 +222,20 @@ def _sentences_for_parse(input_path: str, conllu: bool, tokenize, encoding: str,
               help="Refine trees by piece-boundary evidence (see README); --no-attach keeps pure template trees.")
 @click.option("--attach-min-score", type=float, default=DEFAULT_ATTACH_MIN_SCORE, show_default=True,
               help="The refinement groups adjacent units while their boundary score is above this.")
+@click.option("--edge-weight", type=float, default=DEFAULT_EDGE_WEIGHT,
+              show_default=True, help="Weight of piece-boundary evidence at block edges in the chart (0: the "
+                                      "template objective alone; see README).")
+@click.option("--open-in-flat/--closed-in-flat", default=True, show_default=True,
+              help="Templates with an edge placeholder may be blocks of an unexplained sequence, their extent set by "
+                   "the edge evidence (--closed-in-flat: only templates that start and end with a literal).")
+@click.option("--bind/--no-bind", default=True, show_default=True,
+              help="Template literals join the placeholder block they bind to (one bracket, as in dependency "
+                   "trees); --no-bind keeps a bracket per placeholder block.")
 @encoding_option
 @quiet_option
 def parse_cmd(input, templates_path, lexicon, tokenizer, pretokenized, conllu, fmt, output, max_len,
-              unexplained_logp, flat_logp, tie_break, attach, attach_min_score, encoding, quiet):
+              unexplained_logp, flat_logp, tie_break, attach, attach_min_score, edge_weight, open_in_flat, bind,
+              encoding, quiet):
     """Parse each sentence of INPUT (one per line, or - for stdin) into nested templates.
 
     Raw lines are segmented with the words of the templates file (its unigram counts) unless
@@ -237,7 +247,8 @@ def parse_cmd(input, templates_path, lexicon, tokenizer, pretokenized, conllu, f
     refuse_overwrite([output], [input, templates_path] + ([lexicon] if lexicon else []))
     tpl = Templates.load(templates_path)
     parser = TemplateParser(tpl, unexplained_logp=unexplained_logp, max_len=max_len, tie_break=tie_break,
-                            attach=attach, flat_logp=flat_logp, attach_min_score=attach_min_score)
+                            attach=attach, flat_logp=flat_logp, attach_min_score=attach_min_score,
+                            edge_weight=edge_weight, open_in_flat=open_in_flat, bind=bind)
     tokenize = None
     if conllu:
         if lexicon or tokenizer or pretokenized:
