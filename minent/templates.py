@@ -610,6 +610,59 @@ class PatternStore(Sequence):
 _DECODE_CHUNK = 1 << 16  # templates decoded at a time when reading a PatternStore
 
 
+def _ties_by_text(store: PatternStore, order: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """``order`` (entries of ``store``) with each run of equal ``group`` (non-decreasing along
+    ``order``) sorted by template text, in code-point order.
+
+    When no word holds a character below the space, text order is the order of the word
+    sequences compared word by word (a word before any word it is a proper prefix of, a template
+    before its own extensions), so the runs are sorted by the ranks of their words, one word
+    position at a time, among the entries still tied: integer sorts, no text. Otherwise the
+    texts are decoded and sorted, a batch of whole runs at a time."""
+    words = store.words.tolist()
+    if any(ch < " " for w in words for ch in w):
+        return _ties_by_decoded_text(store, order, group)
+    rank = np.empty(len(words), np.int64)
+    rank[sorted(range(len(words)), key=words.__getitem__)] = np.arange(len(words), dtype=np.int64)
+    order = order.copy()
+    # entries with the same run id are tied so far; a run's id is the position of its first entry
+    run = np.nonzero(np.r_[True, group[1:] != group[:-1]])[0][group]
+    at = np.nonzero(np.bincount(group)[group] > 1)[0]  # positions still tied
+    k = 0
+    while at.size:
+        ids = store.ids[order[at]]
+        first, n = store.starts[ids], store.starts[ids + 1] - store.starts[ids]
+        key = np.full(at.shape[0], -1, np.int64)  # -1: the template ends before word k
+        has = n > k
+        key[has] = rank[store.arena[first[has] + k]]
+        o = np.lexsort((key, run[at]))
+        order[at] = order[at][o]
+        key, r = key[o], run[at]
+        new = np.r_[True, (r[1:] != r[:-1]) | (key[1:] != key[:-1])]
+        sub = at[new][np.cumsum(new) - 1]  # a sub-run's id: the position of its first entry
+        count = np.bincount(np.cumsum(new) - 1)[np.cumsum(new) - 1]
+        run[at] = sub
+        at = at[count > 1]
+        k += 1
+    return order
+
+
+def _ties_by_decoded_text(store: PatternStore, order: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """:func:`_ties_by_text` by decoded texts, a batch of whole runs at a time."""
+    order = order.copy()
+    tied = np.nonzero(np.bincount(group)[group] > 1)[0]  # sorted positions in a run of equal scores
+    tied_groups = group[tied]
+    lo = 0
+    while lo < tied.shape[0]:
+        hi = int(np.searchsorted(tied_groups, tied_groups[min(lo + _DECODE_CHUNK, tied.shape[0]) - 1], "right"))
+        at = tied[lo:hi]
+        ids = order[at]
+        keys = list(zip(tied_groups[lo:hi].tolist(), store.texts(store.ids[ids])))
+        order[at] = ids[sorted(range(hi - lo), key=keys.__getitem__)]
+        lo = hi
+    return order
+
+
 def drop_literal(pattern: tuple, k: int) -> tuple:
     """``pattern`` with its k-th element (a literal) turned into a placeholder, placeholders
     collapsed; ``()`` when no literal would be left."""
@@ -684,7 +737,9 @@ class ExampleSentences:
         self._offsets = np.zeros(len(ends) + 1, np.int64)
         self._offsets[1:] = ends
         self._blob = texts
-        self._rows = np.where(rows >= 0, np.searchsorted(ids, rows), -1)
+        pos = np.searchsorted(ids, rows)  # in place of a where(): one array of the rows' size at a time
+        pos[rows < 0] = -1
+        self._rows = pos
 
     def __len__(self) -> int:
         return self._rows.shape[0]
@@ -849,17 +904,7 @@ class Templates:
         s = scores[order]
         group = np.zeros(len(order), np.int64)
         np.cumsum(s[1:] != s[:-1], out=group[1:])
-        tied = np.nonzero(np.bincount(group)[group] > 1)[0]  # sorted positions in a run of equal scores
-        tied_groups = group[tied]
-        lo = 0
-        while lo < tied.shape[0]:  # ties by text, a batch of whole runs at a time
-            hi = int(np.searchsorted(tied_groups, tied_groups[min(lo + _DECODE_CHUNK, tied.shape[0]) - 1], "right"))
-            at = tied[lo:hi]
-            ids = order[at]
-            keys = list(zip(tied_groups[lo:hi].tolist(), store.texts(store.ids[ids])))
-            order[at] = ids[sorted(range(hi - lo), key=keys.__getitem__)]
-            lo = hi
-        return order
+        return _ties_by_text(store, order, group)
 
     def order(self, by: str = "count") -> list[int]:
         """Indices ranked ``by`` ``"count"`` or ``"saving"`` (descending), ties by the template
@@ -1138,6 +1183,13 @@ class _TemplateCounts:
         counter holds."""
         self.counter.adopt(folder, self.rows())
         self._reset()
+
+
+def _joined(parts: list, dtype) -> np.ndarray:
+    """The arrays of ``parts`` concatenated; the list is emptied, so the parts can go at once."""
+    out = np.concatenate(parts) if parts else np.zeros(0, dtype)
+    parts.clear()
+    return out
 
 
 def _spool_ranges(sentences, engine):
@@ -1700,17 +1752,18 @@ class TemplateFinder:
             template_bytes, template_spills = counter.peak_table_bytes, counter.spills
         if engine is not None and hasattr(engine, "stop_workers"):
             engine.stop_workers()  # the last task of the fit is done: idle workers hand their memory back
-        arena = np.concatenate(arenas).astype(np.int32) if arenas else np.zeros(0, np.int32)
-        lens = np.concatenate(lengths) if lengths else np.zeros(0, np.int64)
+        # each kind joined once and its parts let go at once: the peak is the kept arrays, not copies
+        arena = _joined(arenas, np.int32)
+        lens = _joined(lengths, np.int64)
         starts = np.zeros(lens.shape[0] + 1, np.int64)
         np.cumsum(lens, out=starts[1:])
-        kept_counts = np.concatenate(kept_counts) if kept_counts else np.zeros(0, np.int64)
-        keep = np.ones(lens.shape[0], np.bool_)
-        if self.redundancy > 0 and lens.shape[0]:  # closed_templates, on word ids
-            table = SeqCounter(2 * lens.shape[0] + 16, arena.shape[0] + 16)
-            table.add(arena, starts)
-            closed_codes(table.frozen(), arena, starts, kept_counts, float(self.redundancy), keep)
+        del lens
+        kept_counts = _joined(kept_counts, np.int64)
+        keep = np.ones(kept_counts.shape[0], np.bool_)
+        if self.redundancy > 0 and keep.shape[0]:  # closed_templates, on word ids
+            closed_codes(SeqCounter.lookup(arena, starts), arena, starts, kept_counts, float(self.redundancy), keep)
         closed = np.nonzero(keep)[0]
+        del keep
         store = PatternStore(np.array(words, dtype=object), arena, starts, closed)
         kept_counts = kept_counts[closed]
         word_dict = {w: int(c) for w, c in zip(words[1:], word_counts[1:].tolist()) if c > 0}
@@ -1720,7 +1773,9 @@ class TemplateFinder:
         tpl.counts = kept_counts[order]
         examples: list | ExampleSentences = [[] for _ in range(len(patterns))]
         if self.n_examples and patterns:
-            examples = self._examples(sentences, np.concatenate(rows)[closed][order], progress, n_sent)
+            ex_rows = _joined(rows, np.int64)[closed[order]]
+            examples = self._examples(sentences, ex_rows, progress, n_sent)
+        del closed, order, rows
         timings["select"] = time.perf_counter() - t0
 
         self.vocabulary_ = list(words)

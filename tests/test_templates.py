@@ -654,3 +654,27 @@ def test_fit_keeps_templates_as_arrays():
     assert f.report_["kept_nontrivial"] == sum(1 for i in range(len(t)) if not t.is_trivial(i))
     assert t.order("saving") == list(range(len(t)))  # stored in ranked order
     assert ("在", "[X]") in t.patterns and t.patterns == list(t.patterns)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.sampled_from(["[X]", "a", "ab", "a!", "b", "的", "在", "𝕏", "a\x7f"]),
+                                   min_size=1, max_size=5), st.integers(0, 3)), min_size=1, max_size=60),
+       st.booleans())
+def test_ties_sorted_by_text_without_decoding(entries, control):
+    """Runs of tied scores sorted by template text: by word ranks (no text decoded) equals a sort
+    of the decoded texts; a word with a character below the space ("a\\x01": text order is then
+    not word order) takes the decoded path, with the same result."""
+    from minent.templates import _ties_by_decoded_text, _ties_by_text
+    pats, groups = [], []
+    for p, g in entries:
+        p = tuple("a\x01" if control and t == "a!" else t for t in p)
+        if p not in pats:
+            pats.append(p)
+            groups.append(g)
+    store = PatternStore.from_tuples(pats)
+    order = np.argsort(np.array(groups), kind="stable")
+    group = np.array(groups, np.int64)[order]
+    group = np.cumsum(np.r_[0, group[1:] != group[:-1]])
+    want = sorted(range(len(pats)), key=lambda i: (groups[i], " ".join(pats[i])))
+    assert _ties_by_text(store, order, group).tolist() == want
+    assert _ties_by_decoded_text(store, order, group).tolist() == want
