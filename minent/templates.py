@@ -66,6 +66,7 @@ import array
 import gc
 import itertools
 import math
+import os
 import shutil
 import time
 from dataclasses import dataclass
@@ -78,7 +79,7 @@ from .errors import FormatError, InputError, MinentError
 from .hashtable import EMPTY, KeyCounter, SeqCounter, fold, mix64, table_find, _FNV_OFFSET
 from .spill import SpillingCounter, SpillingKeyCounter, merge_first_values
 from .parallel import forks_workers, plan_ranges, read_range, resolve
-from .textio import atomic_write
+from .textio import atomic_write, owned_temp, temp_write_error
 
 PLACEHOLDER = 0
 PLACEHOLDER_TEXT = "[X]"
@@ -1258,23 +1259,64 @@ class _Lines:
                     yield line.split()
 
 
-def count_task(index, path, start, end, words, params, budget):
+def count_task(index, path, start, end, words, params, budget, encoded=None):
     """Range task of the count pass over the spool lines whose first byte is in ``[start, end)``,
     with the corpus's vocabulary ``words`` (ids fixed): ``(index, (word counts, piece starts,
-    piece ends, run folder of the pair counts, pair slots, sentences), sentences)``."""
+    piece ends, run folder of the pair counts, pair slots, sentences), sentences)``. With
+    ``encoded`` (a file name), the range's word ids are written there too (:func:`save_encoded`),
+    so the paths pass reads ids instead of tokenised text."""
     finder = TemplateFinder(**{**params, "memory": budget})
     sentences = _Lines(path, start, end)
     pairs = SpillingKeyCounter(budget, SPILL_PARTS)
+    blocks: list | None = [] if encoded else None
     try:
         _, wc, st, en, pairs, slots, n_sent = finder._count_into(pairs, Vocabulary(words[1:]), sentences, None,
-                                                                 keep_blocks=False)
+                                                                 keep_blocks=False, encoded=blocks)
+        if encoded:
+            save_encoded(encoded, blocks)
         return index, (wc, st, en, pairs.hand_over(), slots, n_sent), sentences.n
     except BaseException:
         pairs.close()
         raise
 
 
-def paths_task(index, path, start, end, first, words, strong, params, sketch=None, cut=0, budget=None):
+def _encoded_path(folder: str, index: int) -> str:
+    return os.path.join(folder, f"range{index:05d}.npz")
+
+
+def save_encoded(path: str, blocks: list) -> None:
+    """Write the word ids of ``blocks`` (:class:`_Block`, in order) to ``path`` (``.npz``: ``ids``
+    int32, ``lengths`` int64 words per sentence)."""
+    ids = np.concatenate([b.ids for b in blocks]) if blocks else np.zeros(0, np.int32)
+    lengths = np.concatenate([np.diff(b.bounds) for b in blocks]) if blocks else np.zeros(0, np.int64)
+    try:
+        np.savez(path, ids=ids, lengths=lengths)
+    except OSError as exc:
+        raise temp_write_error(path, exc) from None
+
+
+class _Encoded:
+    """The sentences of a file of :func:`save_encoded` as encoded blocks (``n`` counts them)."""
+
+    def __init__(self, path: str, punct: np.ndarray):
+        self.path, self.punct, self.n = path, punct, 0
+
+    def blocks(self, finder: "TemplateFinder") -> Iterator["_Block"]:
+        with np.load(self.path, allow_pickle=False) as f:
+            ids, lengths = f["ids"], f["lengths"]
+        bounds = np.zeros(lengths.shape[0] + 1, np.int64)
+        np.cumsum(lengths, out=bounds[1:])
+        step = int(finder.block_sentences)
+        for lo in range(0, lengths.shape[0], step):
+            b = bounds[lo:lo + step + 1]
+            block_ids, block_bounds = ids[b[0]:b[-1]], b - b[0]
+            self.n += block_bounds.shape[0] - 1
+            view = literal_view(block_ids, block_bounds, self.punct, finder.punctuation)
+            yield _Block(block_ids, block_bounds, lo, *view)
+
+
+def paths_task(index, path, start, end, first, words, strong, params, encoded=None, sketch=None, cut=0,
+               budget=None):
     """Range task of the paths pass over the spool lines whose first byte is in ``[start, end)``
     (sentence indices are global: ``first`` is the index of the range's first line). Without
     ``sketch``: the sketch pass, ``(index, (sketch counts, template occurrences, capped),
@@ -1283,13 +1325,18 @@ def paths_task(index, path, start, end, first, words, strong, params, sketch=Non
     sentences)``; with a ``budget`` (bytes, workers on this machine), the counts are kept under
     it and handed over as spill runs instead, ``(index, (run folder, capped, templates passed),
     sentences)``
-    (:meth:`minent.spill.SpillingCounter.hand_over`)."""
+    (:meth:`minent.spill.SpillingCounter.hand_over`). ``encoded``: ``(file, punctuation flags)``
+    when the count pass wrote the range's word ids (:func:`save_encoded`); they are read instead
+    of the text (``words`` is then not used)."""
     params = dict(params)
     bits = int(params.pop("sketch_bits"))
     finder = TemplateFinder(**{**params, "memory": None})
-    vocab = Vocabulary(words[1:])
-    sentences = _Lines(path, start, end)
-    batches = finder._batches(sentences, vocab, resolve(strong), first)
+    if encoded is not None:
+        sentences = _Encoded(*encoded)
+        batches = finder._batches(None, None, resolve(strong), first, sentences.blocks(finder))
+    else:
+        sentences = _Lines(path, start, end)
+        batches = finder._batches(sentences, Vocabulary(words[1:]), resolve(strong), first)
     if sketch is None:
         counts, n_occ, capped = np.zeros(2 << bits, np.uint16), 0, 0
         for codes, tb, hashes, sent, _, n_capped in batches:
@@ -1446,7 +1493,7 @@ class TemplateFinder:
             pairs.close()
             raise
 
-    def _count_into(self, pairs, vocab, sentences, progress, keep_blocks: bool = True):
+    def _count_into(self, pairs, vocab, sentences, progress, keep_blocks: bool = True, encoded: list | None = None):
         word_counts = np.zeros(1024, np.int64)
         starts = np.zeros(1024, np.int64)
         ends = np.zeros(1024, np.int64)
@@ -1457,6 +1504,8 @@ class TemplateFinder:
         budget = _BLOCK_CACHE_BYTES if self.memory is None else min(_BLOCK_CACHE_BYTES, int(self.memory) // 4)
         cache, cached_bytes = ([] if keep_blocks else None), 0
         for block in self._blocks(sentences, vocab, grow=True):
+            if encoded is not None:
+                encoded.append(block)
             if cache is not None:
                 cached_bytes += block.nbytes
                 if cached_bytes <= budget:
@@ -1482,13 +1531,16 @@ class TemplateFinder:
     def _count_in_tasks(self, sentences, words, engine, progress):
         """:meth:`_count` as range tasks over a spool file whose words are known in order of first
         sight (so the ids are the ones a single pass gives): the tasks sum word and boundary
-        counts and hand their pair counts over as spill runs (under ``memory / jobs`` each)."""
+        counts and hand their pair counts over as spill runs (under ``memory / jobs`` each). The
+        tasks also write each range's word ids to a folder of this process (``_encoded_dir``,
+        removed by :meth:`fit`), which the paths pass reads instead of the text."""
         vocab = Vocabulary(words)
         n = len(vocab)
         word_counts, starts, ends = (np.zeros(n, np.int64) for _ in range(3))
         n_pair_slots = n_sent = 0
         budget = None if self.memory is None else max(int(self.memory) // engine.jobs, 1 << 22)
-        args = [(i, path, a, b, vocab.words, self.get_params(), budget)
+        self._encoded_dir = folder = owned_temp("encoded", directory=True)
+        args = [(i, path, a, b, vocab.words, self.get_params(), budget, _encoded_path(folder, i))
                 for i, (path, a, b, _) in enumerate(_spool_ranges(sentences, engine))]
         pairs = SpillingKeyCounter(self.memory, SPILL_PARTS)
         results = engine.map(count_task, args)
@@ -1564,7 +1616,11 @@ class TemplateFinder:
         handle); the sketch parts are merged into ``sketch``, the counts into ``acc`` in range
         order. Returns ``(template occurrences, templates passed)``."""
         params = {**self.get_params(), "sketch_bits": sketch_bits}
-        args = [(i, path, a, b, first, vocab.words, shared, params) for i, (path, a, b, first) in enumerate(ranges)]
+        folder = getattr(self, "_encoded_dir", None)  # the count tasks wrote the ranges' word ids
+        punct = np.array(vocab.punctuation, np.bool_)
+        args = [(i, path, a, b, first, vocab.words, shared, params,
+                 None if folder is None else (_encoded_path(folder, i), punct))
+                for i, (path, a, b, first) in enumerate(ranges)]
         n_occ = passed = 0
         for _, (part, part_occ, capped), n_done in engine.map(paths_task, args):
             sketch_merge(sketch, part)
@@ -1613,16 +1669,19 @@ class TemplateFinder:
         """Count a template needs to be kept: ``max(min_count, min_prob x N_templates)``."""
         return max(int(self.min_count), self.min_prob * n_occ)
 
-    def _batches(self, sentences, vocab, strong, first_sentence: int = 0):
+    def _batches(self, sentences, vocab, strong, first_sentence: int = 0, blocks=None):
         """Templates of ``sentences`` kernel call by kernel call (``strong``: the strong-pair table
         as :meth:`KeyCounter.frozen` gives it): ``(codes, bounds, hashes, sentence of each template
-        (corpus index), sentences done, sentences capped)``."""
+        (corpus index), sentences done, sentences capped)``. ``blocks``: the sentences already
+        encoded (:class:`_Block`), read instead of ``sentences``."""
         out_codes = np.empty(1 << 20, np.int32)
         out_bounds = np.empty((1 << 18) + 1, np.int64)
         out_hash = np.empty(1 << 18, np.int64)
         out_sent = np.empty(1 << 18, np.int64)
-        cached = getattr(self, "_cached_blocks", None) if first_sentence == 0 else None
-        for block in (cached if cached is not None else self._blocks(sentences, vocab, grow=False)):
+        if blocks is None:
+            cached = getattr(self, "_cached_blocks", None) if first_sentence == 0 else None
+            blocks = cached if cached is not None else self._blocks(sentences, vocab, grow=False)
+        for block in blocks:
             n_block = block.lit_bounds.shape[0] - 1
             capped = np.zeros(n_block, np.bool_)
             s = 0
@@ -1706,8 +1765,14 @@ class TemplateFinder:
         try:
             return self._fit(sentences, progress, engine)
         finally:
+            self._drop_encoded()  # the word ids the count tasks wrote (an error or Ctrl-C on the way)
             if collecting:
                 gc.enable()
+
+    def _drop_encoded(self) -> None:
+        folder, self._encoded_dir = getattr(self, "_encoded_dir", None), None
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def _fit(self, sentences, progress, engine) -> "TemplateFinder":
         timings = {}
@@ -1735,6 +1800,7 @@ class TemplateFinder:
                                                                   self._sketch_bits(n_words))
         finally:
             self._cached_blocks = None
+            self._drop_encoded()
         timings["paths"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
