@@ -741,6 +741,7 @@ class ExampleSentences:
         pos = np.searchsorted(ids, rows)  # in place of a where(): one array of the rows' size at a time
         pos[rows < 0] = -1
         self._rows = pos
+        self._breaks = None  # whether a sentence holds a tab or a line break (not known yet)
 
     def __len__(self) -> int:
         return self._rows.shape[0]
@@ -758,6 +759,27 @@ class ExampleSentences:
         except TypeError:
             return NotImplemented
 
+    def cells(self, lo: int, hi: int, k: int) -> list[str]:
+        """Examples of templates ``lo:hi`` as the cells of a TSV line: for each, ``k`` cells (its
+        examples, then empty ones) joined by tabs; tabs and line breaks inside a sentence become
+        spaces. Each sentence is decoded once per call, however many templates show it."""
+        rows = self._rows[lo:hi]
+        rows = np.take_along_axis(rows, np.argsort(rows < 0, axis=1, kind="stable"), axis=1)[:, :k]  # examples first
+        uniq = np.unique(rows[rows >= 0])
+        off, blob = self._offsets, self._blob
+        texts = [blob[a:b].decode("utf-8", "surrogatepass") for a, b in zip(off[uniq].tolist(), off[uniq + 1].tolist())]
+        if self._breaks is None:  # looked for once: spool lines never hold them
+            self._breaks = blob.find(b"\t") >= 0 or blob.find(b"\n") >= 0
+        if self._breaks:
+            texts = [t.replace("\t", " ").replace("\n", " ") for t in texts]
+        texts.append("")  # the cell of a missing example
+        at = np.searchsorted(uniq, rows)
+        at[rows < 0] = len(uniq)
+        pad = [""] * max(0, k - rows.shape[1])
+        columns = [list(map(texts.__getitem__, at[:, j].tolist())) for j in range(rows.shape[1])]
+        columns += [pad[:1] * rows.shape[0]] * len(pad)
+        return list(map("\t".join, zip(*columns))) if columns else [""] * rows.shape[0]
+
     @property
     def width(self) -> int:
         """The most examples any template has."""
@@ -767,6 +789,7 @@ class ExampleSentences:
         """The examples of templates ``order`` (a reordering or subset), sharing the sentences."""
         out = ExampleSentences.__new__(ExampleSentences)
         out._offsets, out._blob, out._rows = self._offsets, self._blob, self._rows[np.asarray(order, np.int64)]
+        out._breaks = self._breaks
         return out
 
 
@@ -957,20 +980,34 @@ class Templates:
             fh.write("\t".join(_TEMPLATE_COLUMNS + [f"example_{j + 1}" for j in range(k)]) + "\n")
             store = self._store()
             pmis, n_lits, trivial = self.pmis(store), store.n_literals(), store.trivial()
-            for lo in range(0, len(self), _DECODE_CHUNK):  # texts decoded a chunk at a time
+            for lo in range(0, len(self), _DECODE_CHUNK):  # a chunk of lines built and written at a time
                 hi = min(lo + _DECODE_CHUNK, len(self))
                 counts = self.counts[lo:hi]
-                for i, text, c, p, n, t, pmi in zip(range(lo, hi), store.texts(store.ids[lo:hi]), counts.tolist(),
-                                                    (counts / self.total).tolist(), n_lits[lo:hi].tolist(),
-                                                    trivial[lo:hi].tolist(), pmis[lo:hi].tolist()):
-                    cells = [text, str(c), f"{p:.6g}", str(n), str(int(t)), "" if math.isnan(pmi) else f"{pmi:.4f}"]
-                    ex = [e.replace("\t", " ").replace("\n", " ") for e in self.examples[i]]
-                    cells += ex + [""] * (k - len(ex))
-                    fh.write("\t".join(cells) + "\n")
+                cols = [store.texts(store.ids[lo:hi]), map(str, counts.tolist()),
+                        map("{:.6g}".format, (counts / self.total).tolist()), map(str, n_lits[lo:hi].tolist()),
+                        map(str, trivial[lo:hi].astype(np.int64).tolist()),
+                        ["" if math.isnan(x) else f"{x:.4f}" for x in pmis[lo:hi].tolist()]]
+                if k:
+                    cols.append(self._example_cells(lo, hi, k))
+                fh.write("\n".join(map("\t".join, zip(*cols))) + "\n")
             fh.write("## words\nword\tcount\tstarts\tends\n")
-            for w in sorted(words, key=lambda x: (-self.word_counts.get(x, 0), x)):
-                a, b = self.boundaries.get(w, (0, 0))
-                fh.write(f"{w}\t{self.word_counts.get(w, 0)}\t{a}\t{b}\n")
+            get, bounds = self.word_counts.get, self.boundaries.get
+            lines = []
+            for w in sorted(words, key=lambda x: (-get(x, 0), x)):
+                a, b = bounds(w, (0, 0))
+                lines.append(f"{w}\t{get(w, 0)}\t{a}\t{b}\n")
+            fh.write("".join(lines))
+
+    def _example_cells(self, lo: int, hi: int, k: int) -> list[str]:
+        """The example columns of templates ``lo:hi`` as one string each: ``k`` cells joined by
+        tabs (missing ones empty; tabs and line breaks inside a sentence turned into spaces)."""
+        if isinstance(self.examples, ExampleSentences):
+            return self.examples.cells(lo, hi, k)
+        out = []
+        for ex in self.examples[lo:hi]:
+            ex = [e.replace("\t", " ").replace("\n", " ") for e in ex]
+            out.append("\t".join(ex + [""] * (k - len(ex))))
+        return out
 
     @classmethod
     def load(cls, path: str) -> "Templates":

@@ -678,3 +678,21 @@ def test_ties_sorted_by_text_without_decoding(entries, control):
     want = sorted(range(len(pats)), key=lambda i: (groups[i], " ".join(pats[i])))
     assert _ties_by_text(store, order, group).tolist() == want
     assert _ties_by_decoded_text(store, order, group).tolist() == want
+
+
+def test_example_cells_as_saved():
+    """The example columns written from the sentence buffer are what the lists give: examples in
+    order, empty cells to the width, tabs and line breaks inside a sentence turned into spaces."""
+    from minent.templates import ExampleSentences
+    rows = np.array([[4, 9, -1], [9, -1, -1], [-1, -1, -1], [7, 4, 9]], np.int64)
+    sents = ["在 北京 中".encode(), "a\tb\nc".encode(), "你好 😀".encode()]
+    ex = ExampleSentences(rows, np.array([4, 7, 9]), sents)
+    assert ex.cells(0, 4, 3) == ["在 北京 中\t你好 😀\t", "你好 😀\t\t", "\t\t", "a b c\t在 北京 中\t你好 😀"]
+    assert ex.cells(1, 3, 4) == ["你好 😀\t\t\t", "\t\t\t"] and ex.take([3]).cells(0, 1, 1) == ["a b c"]
+    t = Templates(["[X] 中", "你好 [X]", "在 [X]", "a [X]"], [1, 3, 2, 5], examples=ex)
+    listed = Templates(["[X] 中", "你好 [X]", "在 [X]", "a [X]"], [1, 3, 2, 5], examples=list(ex))
+    with tempfile.TemporaryDirectory() as d:
+        t.save(os.path.join(d, "a.tsv"))
+        listed.save(os.path.join(d, "b.tsv"))
+        assert open(os.path.join(d, "a.tsv"), "rb").read() == open(os.path.join(d, "b.tsv"), "rb").read()
+        assert Templates.load(os.path.join(d, "a.tsv")).examples[3] == ["a b c", "在 北京 中", "你好 😀"]
