@@ -740,7 +740,7 @@ class ExampleSentences:
         self._blob = texts
         pos = np.searchsorted(ids, rows)  # in place of a where(): one array of the rows' size at a time
         pos[rows < 0] = -1
-        self._rows = pos
+        self._rows = pos.astype(np.int32) if len(ends) < 1 << 31 else pos
         self._breaks = None  # whether a sentence holds a tab or a line break (not known yet)
 
     def __len__(self) -> int:
@@ -1137,6 +1137,7 @@ def _meta_value(v) -> str:
 
 PUNCTUATION_POLICIES = ("boundary", "excluded", "literal")
 RANKINGS = ("saving", "count")
+_EXAMPLE_READ_BYTES = 1 << 24  # spool bytes read at a time when looking for example sentences
 _BLOCK_CACHE_BYTES = 1 << 27  # encoded sentences kept between the count and paths passes
 SPILL_PARTS = 64  # hash partitions of spilled pair and template counts (each merged alone at the end)
 
@@ -1752,9 +1753,40 @@ class TemplateFinder:
         if path is None:
             return ExampleSentences(rows, wanted, *self._find_examples(
                 sentences, lambda tokens: " ".join(tokens).encode("utf-8", "surrogatepass"), wanted, progress, n_sent))
-        with open(path, "rb") as fh:  # a spool file: a line is its words joined by single spaces
-            return ExampleSentences(rows, wanted, *self._find_examples(
-                fh, lambda line: line.rstrip(b"\r\n"), wanted, progress, n_sent))
+        # a spool file: a line is its words joined by single spaces
+        return ExampleSentences(rows, wanted, *self._spool_examples(path, wanted, progress, n_sent))
+
+    @staticmethod
+    def _spool_examples(path: str, wanted: np.ndarray, progress, n_sent) -> tuple[bytearray, array.array]:
+        """:meth:`_find_examples` of the lines of a file (``wanted``: line numbers), read in large
+        blocks whose line breaks are found with numpy (no object per line)."""
+        found, ends = bytearray(), array.array("q")
+        j, n, line = 0, wanted.shape[0], 0  # line: the number of the block's first line
+        carry = b""
+        with open(path, "rb") as fh:
+            while j < n:
+                chunk = fh.read(_EXAMPLE_READ_BYTES)
+                buf = carry + chunk if carry else chunk
+                breaks = np.flatnonzero(np.frombuffer(buf, np.uint8) == 10)
+                if not chunk and buf:  # the last line, without a line break
+                    breaks = np.array([len(buf)], np.int64)
+                if breaks.shape[0] == 0:
+                    if not chunk:
+                        break
+                    carry = buf
+                    continue
+                hi = int(np.searchsorted(wanted, line + breaks.shape[0]))
+                sel = wanted[j:hi] - line
+                firsts = np.r_[0, breaks[:-1] + 1][sel]
+                for a, b in zip(firsts.tolist(), breaks[sel].tolist()):
+                    found += buf[a:b].rstrip(b"\r\n")
+                    ends.append(len(found))
+                j = hi
+                line += breaks.shape[0]
+                carry = buf[int(breaks[-1]) + 1:]
+                if progress:
+                    progress("examples", breaks.shape[0], n_sent)
+        return found, ends
 
     @staticmethod
     def _find_examples(items, encode, wanted: np.ndarray, progress, n_sent) -> tuple[bytearray, array.array]:
@@ -1878,6 +1910,7 @@ class TemplateFinder:
         if self.n_examples and patterns:
             ex_rows = _joined(rows, np.int64)[closed[order]]
             examples = self._examples(sentences, ex_rows, progress, n_sent)
+            del ex_rows
         del closed, order, rows
         timings["select"] = time.perf_counter() - t0
 

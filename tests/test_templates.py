@@ -696,3 +696,22 @@ def test_example_cells_as_saved():
         listed.save(os.path.join(d, "b.tsv"))
         assert open(os.path.join(d, "a.tsv"), "rb").read() == open(os.path.join(d, "b.tsv"), "rb").read()
         assert Templates.load(os.path.join(d, "a.tsv")).examples[3] == ["a b c", "在 北京 中", "你好 😀"]
+
+
+def test_spool_examples_equal_the_line_reader(tmp_path, monkeypatch):
+    """Example lines found in blocks (blocks smaller than a line, a last line without a break)
+    are the lines a line-by-line reader finds."""
+    import minent.templates as T
+    rng = random.Random(5)
+    lines = [" ".join(rng.choice(["在", "家", "中", "😀", "ab"]) for _ in range(rng.randint(1, 30))) for _ in range(400)]
+    path = tmp_path / "s.txt"
+    for last in ("\n", ""):
+        path.write_bytes(("\n".join(lines) + last).encode("utf-8"))
+        for wanted in ([0, 1, 2], [399], sorted(rng.sample(range(400), 50)), []):
+            wanted = np.array(wanted, np.int64)
+            with open(path, "rb") as fh:
+                ref = TemplateFinder._find_examples(fh, lambda line: line.rstrip(b"\r\n"), wanted, None, 0)
+            for size in (7, 100, 1 << 20):
+                monkeypatch.setattr(T, "_EXAMPLE_READ_BYTES", size)
+                got = TemplateFinder._spool_examples(str(path), wanted, None, 0)
+                assert got == ref
