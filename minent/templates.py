@@ -1296,6 +1296,31 @@ class _Lines:
                     self.n += 1
                     yield line.split()
 
+    def blocks(self, finder: "TemplateFinder", vocab: "Vocabulary", grow: bool) -> Iterator["_Block"]:
+        """:meth:`TemplateFinder._blocks` of these sentences, the words of a block split in one
+        call (a spool line is its words joined by single spaces; a block where that does not hold
+        is split line by line)."""
+        buf: list[str] = []
+        for text in read_range(self.path, self.start, self.end):
+            for line in text.split("\n"):
+                if line:
+                    buf.append(line)
+                    if len(buf) >= finder.block_sentences:
+                        yield self._block(finder, buf, vocab, grow)
+                        buf = []
+        if buf:
+            yield self._block(finder, buf, vocab, grow)
+
+    def _block(self, finder, lines, vocab, grow) -> "_Block":
+        first, self.n = self.n, self.n + len(lines)
+        tokens = " ".join(lines).split(" ")
+        lengths = np.fromiter(map(str.count, lines, itertools.repeat(" ")), np.int64, len(lines)) + 1
+        if int(lengths.sum()) != len(tokens) or "" in tokens:
+            tokens = [line.split() for line in lines]
+            lengths = np.fromiter(map(len, tokens), np.int64, len(lines))
+            tokens = list(itertools.chain.from_iterable(tokens))
+        return finder._flat_block(tokens, lengths, first, vocab, grow)
+
 
 def count_task(index, path, start, end, words, params, budget, encoded=None):
     """Range task of the count pass over the spool lines whose first byte is in ``[start, end)``,
@@ -1308,8 +1333,10 @@ def count_task(index, path, start, end, words, params, budget, encoded=None):
     pairs = SpillingKeyCounter(budget, SPILL_PARTS)
     blocks: list | None = [] if encoded else None
     try:
-        _, wc, st, en, pairs, slots, n_sent = finder._count_into(pairs, Vocabulary(words[1:]), sentences, None,
-                                                                 keep_blocks=False, encoded=blocks)
+        vocab = Vocabulary(words[1:])
+        _, wc, st, en, pairs, slots, n_sent = finder._count_into(pairs, vocab, sentences, None, keep_blocks=False,
+                                                                 encoded=blocks,
+                                                                 blocks=sentences.blocks(finder, vocab, True))
         if encoded:
             save_encoded(encoded, blocks)
         return index, (wc, st, en, pairs.hand_over(), slots, n_sent), sentences.n
@@ -1373,8 +1400,8 @@ def paths_task(index, path, start, end, first, words, strong, params, encoded=No
         sentences = _Encoded(*encoded)
         batches = finder._batches(None, None, resolve(strong), first, sentences.blocks(finder))
     else:
-        sentences = _Lines(path, start, end)
-        batches = finder._batches(sentences, Vocabulary(words[1:]), resolve(strong), first)
+        sentences, vocab = _Lines(path, start, end), Vocabulary(words[1:])
+        batches = finder._batches(sentences, vocab, resolve(strong), first, sentences.blocks(finder, vocab, False))
     if sketch is None:
         counts, n_occ, capped = np.zeros(2 << bits, np.uint16), 0, 0
         for codes, tb, hashes, sent, _, n_capped in batches:
@@ -1515,10 +1542,14 @@ class TemplateFinder:
             yield self._block(buf, first, vocab, grow)
 
     def _block(self, buf, first, vocab, grow) -> _Block:
+        return self._flat_block(list(itertools.chain.from_iterable(buf)),
+                                np.fromiter(map(len, buf), np.int64, len(buf)), first, vocab, grow)
+
+    def _flat_block(self, tokens: list, lengths: np.ndarray, first, vocab, grow) -> _Block:
         # one encode call over the block's tokens (not one per sentence): same ids, fewer calls
-        bounds = np.zeros(len(buf) + 1, np.int64)
-        np.cumsum(np.fromiter(map(len, buf), np.int64, len(buf)), out=bounds[1:])
-        ids = np.array(vocab.encode(list(itertools.chain.from_iterable(buf)), grow), np.int32).reshape(-1)
+        bounds = np.zeros(lengths.shape[0] + 1, np.int64)
+        np.cumsum(lengths, out=bounds[1:])
+        ids = np.array(vocab.encode(tokens, grow), np.int32).reshape(-1)
         view = literal_view(ids, bounds, np.array(vocab.punctuation, np.bool_), self.punctuation)
         return _Block(ids, bounds, first, *view)
 
@@ -1531,7 +1562,8 @@ class TemplateFinder:
             pairs.close()
             raise
 
-    def _count_into(self, pairs, vocab, sentences, progress, keep_blocks: bool = True, encoded: list | None = None):
+    def _count_into(self, pairs, vocab, sentences, progress, keep_blocks: bool = True, encoded: list | None = None,
+                    blocks: Iterator[_Block] | None = None):
         word_counts = np.zeros(1024, np.int64)
         starts = np.zeros(1024, np.int64)
         ends = np.zeros(1024, np.int64)
@@ -1541,7 +1573,7 @@ class TemplateFinder:
         # seen) while they fit in a small budget; past it the paths pass encodes again
         budget = _BLOCK_CACHE_BYTES if self.memory is None else min(_BLOCK_CACHE_BYTES, int(self.memory) // 4)
         cache, cached_bytes = ([] if keep_blocks else None), 0
-        for block in self._blocks(sentences, vocab, grow=True):
+        for block in (self._blocks(sentences, vocab, grow=True) if blocks is None else blocks):
             if encoded is not None:
                 encoded.append(block)
             if cache is not None:

@@ -715,3 +715,26 @@ def test_spool_examples_equal_the_line_reader(tmp_path, monkeypatch):
                 monkeypatch.setattr(T, "_EXAMPLE_READ_BYTES", size)
                 got = TemplateFinder._spool_examples(str(path), wanted, None, 0)
                 assert got == ref
+
+
+def test_spool_line_blocks_equal_the_token_lists(tmp_path):
+    """Blocks of spool lines split in one call (and a block with a double space, split line by
+    line) hold the ids, bounds and first sentences that blocks of the lines' token lists hold."""
+    from minent.templates import _Lines
+    rng = random.Random(2)
+    words = ["在", "家", "中", "，", "[X]", "ab", "😀"]
+    lines = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 12))) for _ in range(700)]
+    lines[650] = "在  家"
+    path = tmp_path / "s.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    f = TemplateFinder(block_sentences=128)
+    for grow in (True, False):
+        v1, v2 = Vocabulary(words[:3]), Vocabulary(words[:3])
+        ref = list(f._blocks([line.split() for line in lines], v1, grow))
+        reader = _Lines(str(path), 0, path.stat().st_size)
+        got = list(reader.blocks(f, v2, grow))
+        assert reader.n == 700 and v1.words == v2.words and len(got) == len(ref) == 6
+        for a, b in zip(ref, got):
+            assert a.first_sentence == b.first_sentence
+            assert a.ids.tolist() == b.ids.tolist() and a.bounds.tolist() == b.bounds.tolist()
+            assert a.lit_ids.tolist() == b.lit_ids.tolist() and a.piece_sent.tolist() == b.piece_sent.tolist()
