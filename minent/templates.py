@@ -172,6 +172,14 @@ class Vocabulary:
             return [get(t) or add(t) for t in tokens]
         return [get(t, UNKNOWN) for t in tokens]
 
+    def encode_array(self, tokens: Sequence[str], grow: bool = False) -> np.ndarray:
+        """:meth:`encode` as an int32 array; when every token is a known word, without a list of ids
+        (one lookup per token at C speed)."""
+        try:
+            return np.fromiter(map(self.index.__getitem__, tokens), np.int32, len(tokens))
+        except KeyError:  # a new word, or "[X]"
+            return np.array(self.encode(tokens, grow), np.int32).reshape(-1)
+
 
 def _pack(id_lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
     """Flat int32 ids and int64 sentence bounds of a block of id lists."""
@@ -1549,7 +1557,7 @@ class TemplateFinder:
         # one encode call over the block's tokens (not one per sentence): same ids, fewer calls
         bounds = np.zeros(lengths.shape[0] + 1, np.int64)
         np.cumsum(lengths, out=bounds[1:])
-        ids = np.array(vocab.encode(tokens, grow), np.int32).reshape(-1)
+        ids = vocab.encode_array(tokens, grow)
         view = literal_view(ids, bounds, np.array(vocab.punctuation, np.bool_), self.punctuation)
         return _Block(ids, bounds, first, *view)
 

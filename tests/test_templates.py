@@ -206,6 +206,10 @@ def test_vocabulary_reserves_placeholder():
     v = Vocabulary()
     assert v.encode(["a", "[X]", "b", "a"], grow=True) == [1, -1, 2, 1]
     assert v.encode(["b", "zzz"]) == [2, -1]
+    for tokens, grow in ((["b", "a"], False), (["b", "zzz"], False), (["a", "[X]"], False), (["c", "a"], True), ([], False)):
+        want = v.encode(list(tokens), grow) if not grow else None
+        got = v.encode_array(tokens, grow)
+        assert got.dtype == np.int32 and got.tolist() == (want if want is not None else [3, 1])
 
 
 # ----------------------------------------------------------------------------- mining
