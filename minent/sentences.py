@@ -174,18 +174,12 @@ def tokenized_lines(tokenize: Tokenize, lines: Iterable[str]) -> Iterator[tuple[
 
 def spool_lines(tokenize: Tokenize, split: bool, lines: Iterable[str], out, seen: dict | None = None) -> None:
     """Write the sentences of ``lines`` to ``out``, one a line, words separated by a space;
-    ``seen`` (a dict) gets every word as a key, in order of first sight. A block of
-    ``BLOCK_LINES`` lines is written (and its words noted) at a time."""
-    it = tokenized_lines(tokenize, lines)
-    while True:
-        block = list(itertools.islice(it, BLOCK_LINES))
-        if not block:
-            return
-        sents = [sent for _, tokens in block for sent in token_sentences(tokens, split)]
-        if sents:
-            out.write("\n".join(map(" ".join, sents)) + "\n")
+    ``seen`` (a dict) gets every word as a key, in order of first sight."""
+    for _, tokens in tokenized_lines(tokenize, lines):
+        for sent in token_sentences(tokens, split):
+            out.write(" ".join(sent) + "\n")
             if seen is not None:
-                seen.update(dict.fromkeys(itertools.chain.from_iterable(sents)))
+                seen.update(zip(sent, itertools.repeat(None)))
 
 
 def range_lines(path: str, start: int, end: int, encoding: str) -> Iterator[str]:
