@@ -112,11 +112,20 @@ class TreeSampler:
                 "timeline": self.timeline}
 
 
+def _children_cpu_s() -> float:
+    import resource
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def tree_peak(cmd: list[str], timeout: float | None = None) -> tuple[int | None, float, dict]:
-    """``(exit code, wall s, memory summary)`` of ``cmd`` (:class:`TreeSampler`). Past ``timeout``
-    seconds the tree is stopped (SIGTERM, then SIGKILL) and the exit code is None."""
+    """``(exit code, wall s, memory summary)`` of ``cmd`` (:class:`TreeSampler`; the summary also
+    holds ``cpu_s``, the CPU seconds of the command and the workers it waited for, which moves
+    less than wall time on a shared machine). Past ``timeout`` seconds the tree is stopped
+    (SIGTERM, then SIGKILL) and the exit code is None."""
     import psutil
     t0 = time.perf_counter()
+    cpu0 = _children_cpu_s()
     proc = psutil.Popen(cmd)
     sampler = TreeSampler(proc)
     while proc.poll() is None:
@@ -136,7 +145,7 @@ def tree_peak(cmd: list[str], timeout: float | None = None) -> tuple[int | None,
                     pass
             return None, time.perf_counter() - t0, sampler.summary()
         time.sleep(sampler.every)
-    return proc.returncode, time.perf_counter() - t0, sampler.summary()
+    return proc.returncode, time.perf_counter() - t0, {**sampler.summary(), "cpu_s": round(_children_cpu_s() - cpu0, 1)}
 
 
 def default_options(sizes: list[str], jobs: int, data: str, timeout: float | None = None,
@@ -165,21 +174,21 @@ def default_options(sizes: list[str], jobs: int, data: str, timeout: float | Non
                      "sketch": rep["sketch"], "parent_peak_rss_mb_self": rep["peak_rss_mb"]})
         print(json.dumps({k: v for k, v in rows[-1].items() if k != "timeline"}), file=sys.stderr)
     t = ("### collocations with default options (learned lexicon) on synthetic text\n\n"
-         "| corpus MB | --jobs | wall s | tree PSS peak MB (at s) | tree RSS peak MB | parent PSS peak MB (at s) | "
-         "worker PSS peak MB | words | words/s (wall) | kept | timings s |\n"
-         "|---|---|---|---|---|---|---|---|---|---|---|\n")
+         "| corpus MB | --jobs | wall s | CPU s (tree) | tree PSS peak MB (at s) | tree RSS peak MB | "
+         "parent PSS peak MB (at s) | worker PSS peak MB | words | words/s (wall) | kept | timings s |\n"
+         "|---|---|---|---|---|---|---|---|---|---|---|---|\n")
     for r in rows:
         mem = (f"{r['peak_tree_pss_mb']:,} ({r['peak_tree_pss_at_s']}) | {r['peak_tree_mb']:,} | "
                f"{r['parent_peak_pss_mb']:,} ({r['parent_peak_pss_at_s']}) | {r['worker_peak_pss_mb']:,}")
         if r.get("timed_out"):
-            t += (f"| {r['mb']:.0f} | {r['jobs']} | stopped at {r['wall_s']} (time limit) | {mem} (until then) "
+            t += (f"| {r['mb']:.0f} | {r['jobs']} | stopped at {r['wall_s']} (time limit) | | {mem} (until then) "
                   f"| | | | |\n")
             continue
         tm = " / ".join(f"{k} {v}" for k, v in r["timings_s"].items())
-        t += (f"| {r['mb']:.0f} | {r['jobs']} | {r['wall_s']} | {mem} | {r['words']:,} | "
+        t += (f"| {r['mb']:.0f} | {r['jobs']} | {r['wall_s']} | {r.get('cpu_s', '')} | {mem} | {r['words']:,} | "
               f"{round(r['words'] / r['wall_s']):,} | {r['kept']:,} | {tm} |\n")
     t += ("\nWall time includes learning the lexicon (first 16 MB), tokenising into the sentence spool, the "
-          "passes and writing the file. Memory sampled every 0.5 s with psutil over the command and its worker "
+          "passes and writing the file; CPU s = user + system seconds of the command and its workers. Memory sampled every 0.5 s with psutil over the command and its worker "
           "processes: tree PSS = the largest sum of proportional sets (pages shared between the parent and a "
           "forked worker split between them: what the tree holds), tree RSS = the largest sum of resident sets "
           "(shared pages counted in each: an upper bound); per process the peak PSS, with the time (s from the "

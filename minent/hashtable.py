@@ -357,6 +357,12 @@ def _reinsert(slots, hashes, n):
 
 
 @njit(cache=True)
+def _hash_all(arena, starts, hashes):
+    for e in range(hashes.shape[0]):
+        hashes[e] = seq_hash(arena, starts[e], starts[e + 1])
+
+
+@njit(cache=True)
 def _reinsert_slots(slots, hashes, old_slots):
     """Fill the empty ``slots`` from a smaller table's ``old_slots``, walked in slot order: an
     entry's new slot is near its old one (same low bits), so the writes go forward through memory
@@ -471,6 +477,21 @@ class SeqCounter:
             order = np.array(sorted(range(len(r)), key=lambda i: (rank[i], len(seqs[i]), seqs[i])),
                              dtype=np.int64)
         return order
+
+    @staticmethod
+    def lookup(arena: np.ndarray, starts: np.ndarray) -> tuple:
+        """A read-only table of the distinct sequences ``arena[starts[i]:starts[i+1]]`` (id i), as
+        :meth:`frozen` gives it (for :func:`table_find`): the arrays are used in place, only the
+        hashes (8 bytes a sequence) and the slots (at most 32 bytes a sequence, load <= 1/2) are
+        new; no counts, no copy of the arena."""
+        arena = np.ascontiguousarray(arena, dtype=np.int32)
+        starts = np.ascontiguousarray(starts, dtype=np.int64)
+        n = starts.shape[0] - 1
+        hashes = np.empty(n, np.int64)
+        _hash_all(arena, starts, hashes)
+        slots = np.full(2 * _pow2_at_least(n + 1), EMPTY, np.int64)
+        _reinsert(slots, hashes, n)
+        return (slots, hashes, starts, arena)
 
     def sequence(self, i: int) -> np.ndarray:
         """The codes of entry ``i``."""

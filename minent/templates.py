@@ -74,6 +74,7 @@ import array
 import gc
 import itertools
 import math
+import os
 import shutil
 import time
 from dataclasses import dataclass
@@ -86,7 +87,7 @@ from .errors import FormatError, InputError, MinentError
 from .hashtable import EMPTY, KeyCounter, SeqCounter, fold, key_find, key_slot, mix64, table_find, _FNV_OFFSET
 from .spill import SpillingCounter, SpillingKeyCounter, merge_first_values
 from .parallel import forks_workers, plan_ranges, read_range, resolve
-from .textio import atomic_write
+from .textio import atomic_write, owned_temp, temp_write_error
 
 PLACEHOLDER = 0
 PLACEHOLDER_TEXT = "[X]"
@@ -178,6 +179,14 @@ class Vocabulary:
             add = self.add
             return [get(t) or add(t) for t in tokens]
         return [get(t, UNKNOWN) for t in tokens]
+
+    def encode_array(self, tokens: Sequence[str], grow: bool = False) -> np.ndarray:
+        """:meth:`encode` as an int32 array; when every token is a known word, without a list of ids
+        (one lookup per token at C speed)."""
+        try:
+            return np.fromiter(map(self.index.__getitem__, tokens), np.int32, len(tokens))
+        except KeyError:  # a new word, or "[X]"
+            return np.array(self.encode(tokens, grow), np.int32).reshape(-1)
 
 
 def _pack(id_lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
@@ -753,6 +762,59 @@ class PatternStore(Sequence):
 _DECODE_CHUNK = 1 << 16  # templates decoded at a time when reading a PatternStore
 
 
+def _ties_by_text(store: PatternStore, order: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """``order`` (entries of ``store``) with each run of equal ``group`` (non-decreasing along
+    ``order``) sorted by template text, in code-point order.
+
+    When no word holds a character below the space, text order is the order of the word
+    sequences compared word by word (a word before any word it is a proper prefix of, a template
+    before its own extensions), so the runs are sorted by the ranks of their words, one word
+    position at a time, among the entries still tied: integer sorts, no text. Otherwise the
+    texts are decoded and sorted, a batch of whole runs at a time."""
+    words = store.words.tolist()
+    if any(ch < " " for w in words for ch in w):
+        return _ties_by_decoded_text(store, order, group)
+    rank = np.empty(len(words), np.int64)
+    rank[sorted(range(len(words)), key=words.__getitem__)] = np.arange(len(words), dtype=np.int64)
+    order = order.copy()
+    # entries with the same run id are tied so far; a run's id is the position of its first entry
+    run = np.nonzero(np.r_[True, group[1:] != group[:-1]])[0][group]
+    at = np.nonzero(np.bincount(group)[group] > 1)[0]  # positions still tied
+    k = 0
+    while at.size:
+        ids = store.ids[order[at]]
+        first, n = store.starts[ids], store.starts[ids + 1] - store.starts[ids]
+        key = np.full(at.shape[0], -1, np.int64)  # -1: the template ends before word k
+        has = n > k
+        key[has] = rank[store.arena[first[has] + k]]
+        o = np.lexsort((key, run[at]))
+        order[at] = order[at][o]
+        key, r = key[o], run[at]
+        new = np.r_[True, (r[1:] != r[:-1]) | (key[1:] != key[:-1])]
+        sub = at[new][np.cumsum(new) - 1]  # a sub-run's id: the position of its first entry
+        count = np.bincount(np.cumsum(new) - 1)[np.cumsum(new) - 1]
+        run[at] = sub
+        at = at[count > 1]
+        k += 1
+    return order
+
+
+def _ties_by_decoded_text(store: PatternStore, order: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """:func:`_ties_by_text` by decoded texts, a batch of whole runs at a time."""
+    order = order.copy()
+    tied = np.nonzero(np.bincount(group)[group] > 1)[0]  # sorted positions in a run of equal scores
+    tied_groups = group[tied]
+    lo = 0
+    while lo < tied.shape[0]:
+        hi = int(np.searchsorted(tied_groups, tied_groups[min(lo + _DECODE_CHUNK, tied.shape[0]) - 1], "right"))
+        at = tied[lo:hi]
+        ids = order[at]
+        keys = list(zip(tied_groups[lo:hi].tolist(), store.texts(store.ids[ids])))
+        order[at] = ids[sorted(range(hi - lo), key=keys.__getitem__)]
+        lo = hi
+    return order
+
+
 def drop_literal(pattern: tuple, k: int) -> tuple:
     """``pattern`` with its k-th element (a literal) turned into a placeholder, placeholders
     collapsed; ``()`` when no literal would be left."""
@@ -879,7 +941,10 @@ class ExampleSentences:
         self._offsets = np.zeros(len(ends) + 1, np.int64)
         self._offsets[1:] = ends
         self._blob = texts
-        self._rows = np.where(rows >= 0, np.searchsorted(ids, rows), -1)
+        pos = np.searchsorted(ids, rows)  # in place of a where(): one array of the rows' size at a time
+        pos[rows < 0] = -1
+        self._rows = pos.astype(np.int32) if len(ends) < 1 << 31 else pos
+        self._breaks = None  # whether a sentence holds a tab or a line break (not known yet)
 
     def __len__(self) -> int:
         return self._rows.shape[0]
@@ -897,6 +962,27 @@ class ExampleSentences:
         except TypeError:
             return NotImplemented
 
+    def cells(self, lo: int, hi: int, k: int) -> list[str]:
+        """Examples of templates ``lo:hi`` as the cells of a TSV line: for each, ``k`` cells (its
+        examples, then empty ones) joined by tabs; tabs and line breaks inside a sentence become
+        spaces. Each sentence is decoded once per call, however many templates show it."""
+        rows = self._rows[lo:hi]
+        rows = np.take_along_axis(rows, np.argsort(rows < 0, axis=1, kind="stable"), axis=1)[:, :k]  # examples first
+        uniq = np.unique(rows[rows >= 0])
+        off, blob = self._offsets, self._blob
+        texts = [blob[a:b].decode("utf-8", "surrogatepass") for a, b in zip(off[uniq].tolist(), off[uniq + 1].tolist())]
+        if self._breaks is None:  # looked for once: spool lines never hold them
+            self._breaks = blob.find(b"\t") >= 0 or blob.find(b"\n") >= 0
+        if self._breaks:
+            texts = [t.replace("\t", " ").replace("\n", " ") for t in texts]
+        texts.append("")  # the cell of a missing example
+        at = np.searchsorted(uniq, rows)
+        at[rows < 0] = len(uniq)
+        pad = [""] * max(0, k - rows.shape[1])
+        columns = [list(map(texts.__getitem__, at[:, j].tolist())) for j in range(rows.shape[1])]
+        columns += [pad[:1] * rows.shape[0]] * len(pad)
+        return list(map("\t".join, zip(*columns))) if columns else [""] * rows.shape[0]
+
     @property
     def width(self) -> int:
         """The most examples any template has."""
@@ -906,6 +992,7 @@ class ExampleSentences:
         """The examples of templates ``order`` (a reordering or subset), sharing the sentences."""
         out = ExampleSentences.__new__(ExampleSentences)
         out._offsets, out._blob, out._rows = self._offsets, self._blob, self._rows[np.asarray(order, np.int64)]
+        out._breaks = self._breaks
         return out
 
 
@@ -1044,17 +1131,7 @@ class Templates:
         s = scores[order]
         group = np.zeros(len(order), np.int64)
         np.cumsum(s[1:] != s[:-1], out=group[1:])
-        tied = np.nonzero(np.bincount(group)[group] > 1)[0]  # sorted positions in a run of equal scores
-        tied_groups = group[tied]
-        lo = 0
-        while lo < tied.shape[0]:  # ties by text, a batch of whole runs at a time
-            hi = int(np.searchsorted(tied_groups, tied_groups[min(lo + _DECODE_CHUNK, tied.shape[0]) - 1], "right"))
-            at = tied[lo:hi]
-            ids = order[at]
-            keys = list(zip(tied_groups[lo:hi].tolist(), store.texts(store.ids[ids])))
-            order[at] = ids[sorted(range(hi - lo), key=keys.__getitem__)]
-            lo = hi
-        return order
+        return _ties_by_text(store, order, group)
 
     def order(self, by: str = "count") -> list[int]:
         """Indices ranked ``by`` ``"count"`` or ``"saving"`` (descending), ties by the template
@@ -1106,20 +1183,34 @@ class Templates:
             fh.write("\t".join(_TEMPLATE_COLUMNS + [f"example_{j + 1}" for j in range(k)]) + "\n")
             store = self._store()
             pmis, n_lits, trivial = self.pmis(store), store.n_literals(), store.trivial()
-            for lo in range(0, len(self), _DECODE_CHUNK):  # texts decoded a chunk at a time
+            for lo in range(0, len(self), _DECODE_CHUNK):  # a chunk of lines built and written at a time
                 hi = min(lo + _DECODE_CHUNK, len(self))
                 counts = self.counts[lo:hi]
-                for i, text, c, p, n, t, pmi in zip(range(lo, hi), store.texts(store.ids[lo:hi]), counts.tolist(),
-                                                    (counts / self.total).tolist(), n_lits[lo:hi].tolist(),
-                                                    trivial[lo:hi].tolist(), pmis[lo:hi].tolist()):
-                    cells = [text, str(c), f"{p:.6g}", str(n), str(int(t)), "" if math.isnan(pmi) else f"{pmi:.4f}"]
-                    ex = [e.replace("\t", " ").replace("\n", " ") for e in self.examples[i]]
-                    cells += ex + [""] * (k - len(ex))
-                    fh.write("\t".join(cells) + "\n")
+                cols = [store.texts(store.ids[lo:hi]), map(str, counts.tolist()),
+                        map("{:.6g}".format, (counts / self.total).tolist()), map(str, n_lits[lo:hi].tolist()),
+                        map(str, trivial[lo:hi].astype(np.int64).tolist()),
+                        ["" if math.isnan(x) else f"{x:.4f}" for x in pmis[lo:hi].tolist()]]
+                if k:
+                    cols.append(self._example_cells(lo, hi, k))
+                fh.write("\n".join(map("\t".join, zip(*cols))) + "\n")
             fh.write("## words\nword\tcount\tstarts\tends\n")
-            for w in sorted(words, key=lambda x: (-self.word_counts.get(x, 0), x)):
-                a, b = self.boundaries.get(w, (0, 0))
-                fh.write(f"{w}\t{self.word_counts.get(w, 0)}\t{a}\t{b}\n")
+            get, bounds = self.word_counts.get, self.boundaries.get
+            lines = []
+            for w in sorted(words, key=lambda x: (-get(x, 0), x)):
+                a, b = bounds(w, (0, 0))
+                lines.append(f"{w}\t{get(w, 0)}\t{a}\t{b}\n")
+            fh.write("".join(lines))
+
+    def _example_cells(self, lo: int, hi: int, k: int) -> list[str]:
+        """The example columns of templates ``lo:hi`` as one string each: ``k`` cells joined by
+        tabs (missing ones empty; tabs and line breaks inside a sentence turned into spaces)."""
+        if isinstance(self.examples, ExampleSentences):
+            return self.examples.cells(lo, hi, k)
+        out = []
+        for ex in self.examples[lo:hi]:
+            ex = [e.replace("\t", " ").replace("\n", " ") for e in ex]
+            out.append("\t".join(ex + [""] * (k - len(ex))))
+        return out
 
     @classmethod
     def load(cls, path: str) -> "Templates":
@@ -1249,6 +1340,7 @@ def _meta_value(v) -> str:
 
 PUNCTUATION_POLICIES = ("boundary", "excluded", "literal")
 RANKINGS = ("saving", "count")
+_EXAMPLE_READ_BYTES = 1 << 24  # spool bytes read at a time when looking for example sentences
 _BLOCK_CACHE_BYTES = 1 << 27  # encoded sentences kept between the count and paths passes
 SPILL_PARTS = 64  # hash partitions of spilled pair and template counts (each merged alone at the end)
 
@@ -1335,6 +1427,13 @@ class _TemplateCounts:
         self._reset()
 
 
+def _joined(parts: list, dtype) -> np.ndarray:
+    """The arrays of ``parts`` concatenated; the list is emptied, so the parts can go at once."""
+    out = np.concatenate(parts) if parts else np.zeros(0, dtype)
+    parts.clear()
+    return out
+
+
 def _spool_ranges(sentences, engine):
     """``[(path, start, end, first sentence)]``: byte ranges of a spool file of sentences (one a
     line) for range tasks, or None to run in-process (no engine, one job, or no file)."""
@@ -1400,24 +1499,92 @@ class _Lines:
                     self.n += 1
                     yield line.split()
 
+    def blocks(self, finder: "TemplateFinder", vocab: "Vocabulary", grow: bool) -> Iterator["_Block"]:
+        """:meth:`TemplateFinder._blocks` of these sentences, the words of a block split in one
+        call (a spool line is its words joined by single spaces; a block where that does not hold
+        is split line by line)."""
+        buf: list[str] = []
+        for text in read_range(self.path, self.start, self.end):
+            for line in text.split("\n"):
+                if line:
+                    buf.append(line)
+                    if len(buf) >= finder.block_sentences:
+                        yield self._block(finder, buf, vocab, grow)
+                        buf = []
+        if buf:
+            yield self._block(finder, buf, vocab, grow)
 
-def count_task(index, path, start, end, words, params, budget):
+    def _block(self, finder, lines, vocab, grow) -> "_Block":
+        first, self.n = self.n, self.n + len(lines)
+        tokens = " ".join(lines).split(" ")
+        lengths = np.fromiter(map(str.count, lines, itertools.repeat(" ")), np.int64, len(lines)) + 1
+        if int(lengths.sum()) != len(tokens) or "" in tokens:
+            tokens = [line.split() for line in lines]
+            lengths = np.fromiter(map(len, tokens), np.int64, len(lines))
+            tokens = list(itertools.chain.from_iterable(tokens))
+        return finder._flat_block(tokens, lengths, first, vocab, grow)
+
+
+def count_task(index, path, start, end, words, params, budget, encoded=None):
     """Range task of the count pass over the spool lines whose first byte is in ``[start, end)``,
     with the corpus's vocabulary ``words`` (ids fixed): ``(index, (word counts, piece starts,
-    piece ends, run folder of the pair counts, pair slots, sentences), sentences)``."""
+    piece ends, run folder of the pair counts, pair slots, sentences), sentences)``. With
+    ``encoded`` (a file name), the range's word ids are written there too (:func:`save_encoded`),
+    so the paths pass reads ids instead of tokenised text."""
     finder = TemplateFinder(**{**params, "memory": budget})
     sentences = _Lines(path, start, end)
     pairs = SpillingKeyCounter(budget, SPILL_PARTS)
+    blocks: list | None = [] if encoded else None
     try:
-        _, wc, st, en, pairs, slots, n_sent = finder._count_into(pairs, Vocabulary(words[1:]), sentences, None,
-                                                                 keep_blocks=False)
+        vocab = Vocabulary(words[1:])
+        _, wc, st, en, pairs, slots, n_sent = finder._count_into(pairs, vocab, sentences, None, keep_blocks=False,
+                                                                 encoded=blocks,
+                                                                 blocks=sentences.blocks(finder, vocab, True))
+        if encoded:
+            save_encoded(encoded, blocks)
         return index, (wc, st, en, pairs.hand_over(), slots, n_sent), sentences.n
     except BaseException:
         pairs.close()
         raise
 
 
-def paths_task(index, path, start, end, first, words, strong, params, sketch=None, cut=0, budget=None):
+def _encoded_path(folder: str, index: int) -> str:
+    return os.path.join(folder, f"range{index:05d}.npz")
+
+
+def save_encoded(path: str, blocks: list) -> None:
+    """Write the word ids of ``blocks`` (:class:`_Block`, in order) to ``path`` (``.npz``: ``ids``
+    int32, ``lengths`` int64 words per sentence)."""
+    ids = np.concatenate([b.ids for b in blocks]) if blocks else np.zeros(0, np.int32)
+    lengths = np.concatenate([np.diff(b.bounds) for b in blocks]) if blocks else np.zeros(0, np.int64)
+    try:
+        np.savez(path, ids=ids, lengths=lengths)
+    except OSError as exc:
+        raise temp_write_error(path, exc) from None
+
+
+class _Encoded:
+    """The sentences of a file of :func:`save_encoded` as encoded blocks (``n`` counts them)."""
+
+    def __init__(self, path: str, punct: np.ndarray):
+        self.path, self.punct, self.n = path, punct, 0
+
+    def blocks(self, finder: "TemplateFinder") -> Iterator["_Block"]:
+        with np.load(self.path, allow_pickle=False) as f:
+            ids, lengths = f["ids"], f["lengths"]
+        bounds = np.zeros(lengths.shape[0] + 1, np.int64)
+        np.cumsum(lengths, out=bounds[1:])
+        step = int(finder.block_sentences)
+        for lo in range(0, lengths.shape[0], step):
+            b = bounds[lo:lo + step + 1]
+            block_ids, block_bounds = ids[b[0]:b[-1]], b - b[0]
+            self.n += block_bounds.shape[0] - 1
+            view = literal_view(block_ids, block_bounds, self.punct, finder.punctuation)
+            yield _Block(block_ids, block_bounds, lo, *view)
+
+
+def paths_task(index, path, start, end, first, words, strong, params, encoded=None, sketch=None, cut=0,
+               budget=None):
     """Range task of the paths pass over the spool lines whose first byte is in ``[start, end)``
     (sentence indices are global: ``first`` is the index of the range's first line). Without
     ``sketch``: the sketch pass, ``(index, (sketch counts, template occurrences, capped),
@@ -1426,15 +1593,22 @@ def paths_task(index, path, start, end, first, words, strong, params, sketch=Non
     sentences)``; with a ``budget`` (bytes, workers on this machine), the counts are kept under
     it and handed over as spill runs instead, ``(index, (run folder, capped, templates passed),
     sentences)``
-    (:meth:`minent.spill.SpillingCounter.hand_over`)."""
+    (:meth:`minent.spill.SpillingCounter.hand_over`). ``encoded``: ``(file, punctuation flags)``
+    when the count pass wrote the range's word ids (:func:`save_encoded`); they are read instead
+    of the text (``words`` is then not used)."""
     params = dict(params)
     bits = int(params.pop("sketch_bits"))
     finder = TemplateFinder(**{**params, "memory": None})
-    vocab = Vocabulary(words[1:])
-    sentences = _Lines(path, start, end)
+    if encoded is not None:  # the count task wrote the range's word ids: read them, not the text
+        sentences = _Encoded(*encoded)
+        vocab, blocks = None, sentences.blocks(finder)
+    else:
+        sentences, vocab = _Lines(path, start, end), Vocabulary(words[1:])
+        blocks = sentences.blocks(finder, vocab, False)
     if sketch is None:
         counts, n_occ, capped = np.zeros(2 << bits, np.uint16), 0, 0
-        for _, _, _, _, _, n_capped, occ, _, _ in finder._batches(sentences, vocab, resolve(strong), first, counts):
+        for _, _, _, _, _, n_capped, occ, _, _ in finder._batches(sentences, vocab, resolve(strong), first, counts,
+                                                                  blocks=blocks):
             n_occ += occ
             capped += n_capped
         return index, (counts, n_occ, capped), sentences.n
@@ -1443,7 +1617,7 @@ def paths_task(index, path, start, end, first, words, strong, params, sketch=Non
     passed = 0
     try:
         for codes, tb, hashes, sent, _, capped, _, lk, lv in finder._batches(sentences, vocab, resolve(strong),
-                                                                             first, resolve(sketch), cut):
+                                                                             first, resolve(sketch), cut, blocks):
             passed += hashes.shape[0]
             acc.add(codes, tb, None, sent[:, None], hashes)
             acc.capped += capped
@@ -1585,10 +1759,14 @@ class TemplateFinder:
             yield self._block(buf, first, vocab, grow)
 
     def _block(self, buf, first, vocab, grow) -> _Block:
+        return self._flat_block(list(itertools.chain.from_iterable(buf)),
+                                np.fromiter(map(len, buf), np.int64, len(buf)), first, vocab, grow)
+
+    def _flat_block(self, tokens: list, lengths: np.ndarray, first, vocab, grow) -> _Block:
         # one encode call over the block's tokens (not one per sentence): same ids, fewer calls
-        bounds = np.zeros(len(buf) + 1, np.int64)
-        np.cumsum(np.fromiter(map(len, buf), np.int64, len(buf)), out=bounds[1:])
-        ids = np.array(vocab.encode(list(itertools.chain.from_iterable(buf)), grow), np.int32).reshape(-1)
+        bounds = np.zeros(lengths.shape[0] + 1, np.int64)
+        np.cumsum(lengths, out=bounds[1:])
+        ids = vocab.encode_array(tokens, grow)
         view = literal_view(ids, bounds, np.array(vocab.punctuation, np.bool_), self.punctuation)
         return _Block(ids, bounds, first, *view)
 
@@ -1601,7 +1779,8 @@ class TemplateFinder:
             pairs.close()
             raise
 
-    def _count_into(self, pairs, vocab, sentences, progress, keep_blocks: bool = True):
+    def _count_into(self, pairs, vocab, sentences, progress, keep_blocks: bool = True, encoded: list | None = None,
+                    blocks: Iterator[_Block] | None = None):
         word_counts = np.zeros(1024, np.int64)
         starts = np.zeros(1024, np.int64)
         ends = np.zeros(1024, np.int64)
@@ -1611,7 +1790,9 @@ class TemplateFinder:
         # seen) while they fit in a small budget; past it the paths pass encodes again
         budget = _BLOCK_CACHE_BYTES if self.memory is None else min(_BLOCK_CACHE_BYTES, int(self.memory) // 4)
         cache, cached_bytes = ([] if keep_blocks else None), 0
-        for block in self._blocks(sentences, vocab, grow=True):
+        for block in (self._blocks(sentences, vocab, grow=True) if blocks is None else blocks):
+            if encoded is not None:
+                encoded.append(block)
             if cache is not None:
                 cached_bytes += block.nbytes
                 if cached_bytes <= budget:
@@ -1637,13 +1818,16 @@ class TemplateFinder:
     def _count_in_tasks(self, sentences, words, engine, progress):
         """:meth:`_count` as range tasks over a spool file whose words are known in order of first
         sight (so the ids are the ones a single pass gives): the tasks sum word and boundary
-        counts and hand their pair counts over as spill runs (under ``memory / jobs`` each)."""
+        counts and hand their pair counts over as spill runs (under ``memory / jobs`` each). The
+        tasks also write each range's word ids to a folder of this process (``_encoded_dir``,
+        removed by :meth:`fit`), which the paths pass reads instead of the text."""
         vocab = Vocabulary(words)
         n = len(vocab)
         word_counts, starts, ends = (np.zeros(n, np.int64) for _ in range(3))
         n_pair_slots = n_sent = 0
         budget = None if self.memory is None else max(int(self.memory) // engine.jobs, 1 << 22)
-        args = [(i, path, a, b, vocab.words, self.get_params(), budget)
+        self._encoded_dir = folder = owned_temp("encoded", directory=True)
+        args = [(i, path, a, b, vocab.words, self.get_params(), budget, _encoded_path(folder, i))
                 for i, (path, a, b, _) in enumerate(_spool_ranges(sentences, engine))]
         pairs = SpillingKeyCounter(self.memory, SPILL_PARTS)
         results = engine.map(count_task, args)
@@ -1720,7 +1904,11 @@ class TemplateFinder:
         order, the inner-path counts into ``links``. Returns ``(template occurrences, templates
         passed)``."""
         params = {**self.get_params(), "sketch_bits": sketch_bits}
-        args = [(i, path, a, b, first, vocab.words, shared, params) for i, (path, a, b, first) in enumerate(ranges)]
+        folder = getattr(self, "_encoded_dir", None)  # the count tasks wrote the ranges' word ids
+        punct = np.array(vocab.punctuation, np.bool_)
+        args = [(i, path, a, b, first, vocab.words, shared, params,
+                 None if folder is None else (_encoded_path(folder, i), punct))
+                for i, (path, a, b, first) in enumerate(ranges)]
         n_occ = passed = 0
         for _, (part, part_occ, capped), n_done in engine.map(paths_task, args):
             sketch_merge(sketch, part)
@@ -1771,12 +1959,14 @@ class TemplateFinder:
         """Count a template needs to be kept: ``max(min_count, min_prob x N_templates)``."""
         return max(int(self.min_count), self.min_prob * n_occ)
 
-    def _batches(self, sentences, vocab, strong, first_sentence: int = 0, sketch=None, cut: float = 0.0):
+    def _batches(self, sentences, vocab, strong, first_sentence: int = 0, sketch=None, cut: float = 0.0,
+                 blocks=None):
         """Templates of ``sentences`` kernel call by kernel call (``strong``: the strong-pair table
         as :meth:`KeyCounter.frozen` gives it; ``sketch`` and ``cut`` as :func:`block_templates`
         takes them, no sketch: every template): ``(codes, bounds, hashes, sentence of each template
         (corpus index), sentences done, sentences capped, template occurrences, link keys, link
-        counts)``."""
+        counts)``. ``blocks``: the sentences already encoded (:class:`_Block`), read instead of
+        ``sentences``."""
         out_codes = np.empty(1 << 20, np.int32)
         out_bounds = np.empty((1 << 18) + 1, np.int64)
         out_hash = np.empty(1 << 18, np.int64)
@@ -1784,8 +1974,10 @@ class TemplateFinder:
         out_links = (np.empty(1 << 18, np.int64), np.empty(1 << 18, np.int64))
         sketch = np.zeros(0, np.uint16) if sketch is None else sketch
         walk = (int(self.window), int(self.max_paths), int(self.subpath_literals), int(self._inner()))
-        cached = getattr(self, "_cached_blocks", None) if first_sentence == 0 else None
-        for block in (cached if cached is not None else self._blocks(sentences, vocab, grow=False)):
+        if blocks is None:
+            cached = getattr(self, "_cached_blocks", None) if first_sentence == 0 else None
+            blocks = cached if cached is not None else self._blocks(sentences, vocab, grow=False)
+        for block in blocks:
             n_block = block.lit_bounds.shape[0] - 1
             capped = np.zeros(n_block, np.bool_)
             s = 0
@@ -1825,9 +2017,40 @@ class TemplateFinder:
         if path is None:
             return ExampleSentences(rows, wanted, *self._find_examples(
                 sentences, lambda tokens: " ".join(tokens).encode("utf-8", "surrogatepass"), wanted, progress, n_sent))
-        with open(path, "rb") as fh:  # a spool file: a line is its words joined by single spaces
-            return ExampleSentences(rows, wanted, *self._find_examples(
-                fh, lambda line: line.rstrip(b"\r\n"), wanted, progress, n_sent))
+        # a spool file: a line is its words joined by single spaces
+        return ExampleSentences(rows, wanted, *self._spool_examples(path, wanted, progress, n_sent))
+
+    @staticmethod
+    def _spool_examples(path: str, wanted: np.ndarray, progress, n_sent) -> tuple[bytearray, array.array]:
+        """:meth:`_find_examples` of the lines of a file (``wanted``: line numbers), read in large
+        blocks whose line breaks are found with numpy (no object per line)."""
+        found, ends = bytearray(), array.array("q")
+        j, n, line = 0, wanted.shape[0], 0  # line: the number of the block's first line
+        carry = b""
+        with open(path, "rb") as fh:
+            while j < n:
+                chunk = fh.read(_EXAMPLE_READ_BYTES)
+                buf = carry + chunk if carry else chunk
+                breaks = np.flatnonzero(np.frombuffer(buf, np.uint8) == 10)
+                if not chunk and buf:  # the last line, without a line break
+                    breaks = np.array([len(buf)], np.int64)
+                if breaks.shape[0] == 0:
+                    if not chunk:
+                        break
+                    carry = buf
+                    continue
+                hi = int(np.searchsorted(wanted, line + breaks.shape[0]))
+                sel = wanted[j:hi] - line
+                firsts = np.r_[0, breaks[:-1] + 1][sel]
+                for a, b in zip(firsts.tolist(), breaks[sel].tolist()):
+                    found += buf[a:b].rstrip(b"\r\n")
+                    ends.append(len(found))
+                j = hi
+                line += breaks.shape[0]
+                carry = buf[int(breaks[-1]) + 1:]
+                if progress:
+                    progress("examples", breaks.shape[0], n_sent)
+        return found, ends
 
     @staticmethod
     def _find_examples(items, encode, wanted: np.ndarray, progress, n_sent) -> tuple[bytearray, array.array]:
@@ -1875,8 +2098,14 @@ class TemplateFinder:
         try:
             return self._fit(sentences, progress, engine)
         finally:
+            self._drop_encoded()  # the word ids the count tasks wrote (an error or Ctrl-C on the way)
             if collecting:
                 gc.enable()
+
+    def _drop_encoded(self) -> None:
+        folder, self._encoded_dir = getattr(self, "_encoded_dir", None), None
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def _fit(self, sentences, progress, engine) -> "TemplateFinder":
         timings = {}
@@ -1904,6 +2133,7 @@ class TemplateFinder:
                                                                          engine, self._sketch_bits(n_words))
         finally:
             self._cached_blocks = None
+            self._drop_encoded()
         timings["paths"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
@@ -1921,21 +2151,25 @@ class TemplateFinder:
             template_bytes, template_spills = counter.peak_table_bytes, counter.spills
         if engine is not None and hasattr(engine, "stop_workers"):
             engine.stop_workers()  # the last task of the fit is done: idle workers hand their memory back
-        arena = np.concatenate(arenas).astype(np.int32) if arenas else np.zeros(0, np.int32)
-        lens = np.concatenate(lengths) if lengths else np.zeros(0, np.int64)
+        # each kind joined once and its parts let go at once: the peak is the kept arrays, not copies
+        arena = _joined(arenas, np.int32)
+        lens = _joined(lengths, np.int64)
         starts = np.zeros(lens.shape[0] + 1, np.int64)
         np.cumsum(lens, out=starts[1:])
-        kept_counts = np.concatenate(kept_counts) if kept_counts else np.zeros(0, np.int64)
+        kept_counts = _joined(kept_counts, np.int64)
         inner = np.zeros(lens.shape[0], np.int8)
         if self._inner() and lens.shape[0]:
             inner_templates(arena, starts, strong.frozen(), links.frozen(), word_counts, n_words, float(cut),
                             float(self.inner_min_pmi), inner)
+        del lens
         keep = inner != 2
-        if self.redundancy > 0 and lens.shape[0]:  # closed_templates, on word ids
-            table = SeqCounter(2 * lens.shape[0] + 16, arena.shape[0] + 16)
-            table.add(arena, starts)
-            closed_codes(table.frozen(), arena, starts, kept_counts, float(self.redundancy), keep, inner)
+        if self.redundancy > 0 and keep.shape[0]:  # closed_templates, on word ids
+            closed_codes(SeqCounter.lookup(arena, starts), arena, starts, kept_counts, float(self.redundancy), keep,
+                         inner)
         closed = np.nonzero(keep)[0]
+        del keep
+        n_inner_kept = int(np.count_nonzero(inner[closed] == 1))
+        del inner
         store = PatternStore(np.array(words, dtype=object), arena, starts, closed)
         kept_counts = kept_counts[closed]
         word_dict = {w: int(c) for w, c in zip(words[1:], word_counts[1:].tolist()) if c > 0}
@@ -1945,7 +2179,10 @@ class TemplateFinder:
         tpl.counts = kept_counts[order]
         examples: list | ExampleSentences = [[] for _ in range(len(patterns))]
         if self.n_examples and patterns:
-            examples = self._examples(sentences, np.concatenate(rows)[closed][order], progress, n_sent)
+            ex_rows = _joined(rows, np.int64)[closed[order]]
+            examples = self._examples(sentences, ex_rows, progress, n_sent)
+            del ex_rows
+        del closed, order, rows
         timings["select"] = time.perf_counter() - t0
 
         self.vocabulary_ = list(words)
@@ -1971,7 +2208,7 @@ class TemplateFinder:
             "pair_slots": int(n_pair_slots),
             "distinct_pairs": n_distinct_pairs,
             "strong_pairs": len(strong),
-            "inner_templates": int(np.count_nonzero(inner[closed] == 1)),
+            "inner_templates": n_inner_kept,
             "template_occurrences": n_occ,
             "counted_templates": counted_templates,
             "sketch": {"counters_per_row": 1 << self._sketch_bits(n_words), "passed_occurrences": passed},

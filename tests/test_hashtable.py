@@ -61,3 +61,23 @@ def test_seq_counter_absent_and_update():
     assert len(a) == 3
     assert a.counts[:3].tolist() == [1, 6, 1]
     assert a.sequence(2).tolist() == [9]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 5), min_size=0, max_size=5), max_size=120))
+def test_seq_lookup_finds_what_a_counter_finds(seqs):
+    """A lookup over distinct sequences (arrays used in place) finds each at its position, and
+    finds nothing else: as a counter's frozen table does."""
+    from minent.hashtable import table_find
+    distinct = list(dict.fromkeys(tuple(s) for s in seqs))
+    codes = np.array([c for s in distinct for c in s], dtype=np.int32)
+    starts = np.zeros(len(distinct) + 1, np.int64)
+    starts[1:] = np.cumsum([len(s) for s in distinct])
+    table = SeqCounter.lookup(codes, starts)
+    assert table[2] is starts and table[3] is codes  # no copies
+    for i, s in enumerate(distinct):
+        q = np.array(s, np.int32)
+        assert table_find(table, q, 0, len(s)) == i
+    for s in ([6], [0, 6], [5, 5, 5, 5, 5, 5]):
+        q = np.array(s, np.int32)
+        assert table_find(table, q, 0, len(s)) == -1

@@ -34,3 +34,18 @@ def test_spool_in_range_tasks_equals_streaming(tmp_path):
     assert got[0] == got[1] and got[0][1] == 5000
     assert got[0][0][:3] == [["我们", "在", "1990年", "经济", "发展", "，", "工业", "增长", "0.5％"],
                              ["农业", "发展"], ["我们", "在", "1991年", "经济", "发展", "，", "工业", "增长", "1.5％"]]
+
+
+def test_spool_lines_by_blocks_equals_line_by_line():
+    """Blocks of lines written at once (some blocks without a sentence) give the lines and the
+    first-sight word order that one sentence at a time gives."""
+    import io
+    import itertools
+    from minent.sentences import BLOCK_LINES, line_sentences, spool_lines
+    words = ["甲", "乙", "丙", "。", "”", "丁 戊", ""]
+    lines = [""] * (BLOCK_LINES + 5) + [" ".join(words[(k * 7 + j) % 7] for j in range(k % 9)) for k in range(3000)]
+    out, seen = io.StringIO(), {}
+    spool_lines(str.split, True, lines, out, seen)
+    ref = [s for line in lines for s in line_sentences(str.split, True, line)]
+    assert out.getvalue() == "".join(" ".join(s) + "\n" for s in ref)
+    assert list(seen) == list(dict.fromkeys(itertools.chain.from_iterable(ref)))

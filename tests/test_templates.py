@@ -276,6 +276,10 @@ def test_vocabulary_reserves_placeholder():
     v = Vocabulary()
     assert v.encode(["a", "[X]", "b", "a"], grow=True) == [1, -1, 2, 1]
     assert v.encode(["b", "zzz"]) == [2, -1]
+    for tokens, grow in ((["b", "a"], False), (["b", "zzz"], False), (["a", "[X]"], False), (["c", "a"], True), ([], False)):
+        want = v.encode(list(tokens), grow) if not grow else None
+        got = v.encode_array(tokens, grow)
+        assert got.dtype == np.int32 and got.tolist() == (want if want is not None else [3, 1])
 
 
 # ----------------------------------------------------------------------------- mining
@@ -777,3 +781,87 @@ def test_fit_keeps_templates_as_arrays():
     assert f.report_["kept_nontrivial"] == sum(1 for i in range(len(t)) if not t.is_trivial(i))
     assert t.order("saving") == list(range(len(t)))  # stored in ranked order
     assert ("在", "[X]") in t.patterns and t.patterns == list(t.patterns)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.sampled_from(["[X]", "a", "ab", "a!", "b", "的", "在", "𝕏", "a\x7f"]),
+                                   min_size=1, max_size=5), st.integers(0, 3)), min_size=1, max_size=60),
+       st.booleans())
+def test_ties_sorted_by_text_without_decoding(entries, control):
+    """Runs of tied scores sorted by template text: by word ranks (no text decoded) equals a sort
+    of the decoded texts; a word with a character below the space ("a\\x01": text order is then
+    not word order) takes the decoded path, with the same result."""
+    from minent.templates import _ties_by_decoded_text, _ties_by_text
+    pats, groups = [], []
+    for p, g in entries:
+        p = tuple("a\x01" if control and t == "a!" else t for t in p)
+        if p not in pats:
+            pats.append(p)
+            groups.append(g)
+    store = PatternStore.from_tuples(pats)
+    order = np.argsort(np.array(groups), kind="stable")
+    group = np.array(groups, np.int64)[order]
+    group = np.cumsum(np.r_[0, group[1:] != group[:-1]])
+    want = sorted(range(len(pats)), key=lambda i: (groups[i], " ".join(pats[i])))
+    assert _ties_by_text(store, order, group).tolist() == want
+    assert _ties_by_decoded_text(store, order, group).tolist() == want
+
+
+def test_example_cells_as_saved():
+    """The example columns written from the sentence buffer are what the lists give: examples in
+    order, empty cells to the width, tabs and line breaks inside a sentence turned into spaces."""
+    from minent.templates import ExampleSentences
+    rows = np.array([[4, 9, -1], [9, -1, -1], [-1, -1, -1], [7, 4, 9]], np.int64)
+    sents = ["在 北京 中".encode(), "a\tb\nc".encode(), "你好 😀".encode()]
+    ex = ExampleSentences(rows, np.array([4, 7, 9]), sents)
+    assert ex.cells(0, 4, 3) == ["在 北京 中\t你好 😀\t", "你好 😀\t\t", "\t\t", "a b c\t在 北京 中\t你好 😀"]
+    assert ex.cells(1, 3, 4) == ["你好 😀\t\t\t", "\t\t\t"] and ex.take([3]).cells(0, 1, 1) == ["a b c"]
+    t = Templates(["[X] 中", "你好 [X]", "在 [X]", "a [X]"], [1, 3, 2, 5], examples=ex)
+    listed = Templates(["[X] 中", "你好 [X]", "在 [X]", "a [X]"], [1, 3, 2, 5], examples=list(ex))
+    with tempfile.TemporaryDirectory() as d:
+        t.save(os.path.join(d, "a.tsv"))
+        listed.save(os.path.join(d, "b.tsv"))
+        assert open(os.path.join(d, "a.tsv"), "rb").read() == open(os.path.join(d, "b.tsv"), "rb").read()
+        assert Templates.load(os.path.join(d, "a.tsv")).examples[3] == ["a b c", "在 北京 中", "你好 😀"]
+
+
+def test_spool_examples_equal_the_line_reader(tmp_path, monkeypatch):
+    """Example lines found in blocks (blocks smaller than a line, a last line without a break)
+    are the lines a line-by-line reader finds."""
+    import minent.templates as T
+    rng = random.Random(5)
+    lines = [" ".join(rng.choice(["在", "家", "中", "😀", "ab"]) for _ in range(rng.randint(1, 30))) for _ in range(400)]
+    path = tmp_path / "s.txt"
+    for last in ("\n", ""):
+        path.write_bytes(("\n".join(lines) + last).encode("utf-8"))
+        for wanted in ([0, 1, 2], [399], sorted(rng.sample(range(400), 50)), []):
+            wanted = np.array(wanted, np.int64)
+            with open(path, "rb") as fh:
+                ref = TemplateFinder._find_examples(fh, lambda line: line.rstrip(b"\r\n"), wanted, None, 0)
+            for size in (7, 100, 1 << 20):
+                monkeypatch.setattr(T, "_EXAMPLE_READ_BYTES", size)
+                got = TemplateFinder._spool_examples(str(path), wanted, None, 0)
+                assert got == ref
+
+
+def test_spool_line_blocks_equal_the_token_lists(tmp_path):
+    """Blocks of spool lines split in one call (and a block with a double space, split line by
+    line) hold the ids, bounds and first sentences that blocks of the lines' token lists hold."""
+    from minent.templates import _Lines
+    rng = random.Random(2)
+    words = ["在", "家", "中", "，", "[X]", "ab", "😀"]
+    lines = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 12))) for _ in range(700)]
+    lines[650] = "在  家"
+    path = tmp_path / "s.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    f = TemplateFinder(block_sentences=128)
+    for grow in (True, False):
+        v1, v2 = Vocabulary(words[:3]), Vocabulary(words[:3])
+        ref = list(f._blocks([line.split() for line in lines], v1, grow))
+        reader = _Lines(str(path), 0, path.stat().st_size)
+        got = list(reader.blocks(f, v2, grow))
+        assert reader.n == 700 and v1.words == v2.words and len(got) == len(ref) == 6
+        for a, b in zip(ref, got):
+            assert a.first_sentence == b.first_sentence
+            assert a.ids.tolist() == b.ids.tolist() and a.bounds.tolist() == b.bounds.tolist()
+            assert a.lit_ids.tolist() == b.lit_ids.tolist() and a.piece_sent.tolist() == b.piece_sent.tolist()
