@@ -83,7 +83,8 @@ import numpy as np
 from numba import njit
 
 from .errors import FormatError, InputError, MinentError
-from .hashtable import EMPTY, KeyCounter, SeqCounter, fold, key_find, key_slot, mix64, table_find, _FNV_OFFSET
+from .hashtable import (EMPTY, KeyCounter, SeqCounter, fold, key_find, key_slot, mix64, prefetch, table_find,
+                        _FNV_OFFSET)
 from .spill import SpillingCounter, SpillingKeyCounter, merge_first_values
 from .parallel import forks_workers, plan_ranges, read_range, resolve
 from .textio import atomic_write
@@ -312,6 +313,9 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
 
     One flat loop with no helper taking arrays: a call per path would pay numba's reference
     counting of every array argument (atomic operations), which was most of the kernel's time.
+    The sketch is far larger than the caches: the two counters of a template or triple are asked
+    for (:func:`~minent.hashtable.prefetch`) when its hash is known and read or added to when the
+    sentence's walk is done, so the waits on memory overlap the walk.
     """
     window, max_paths, subpath_literals, inner = walk
     codes, tbounds, hashes, sent = out
@@ -412,10 +416,12 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
                             cand[n_cand, 1] = m
                             cand[n_cand, 2] = j
                             cand[n_cand, 3] = (succ_slot[i * window + k] << 32) | c
-                            trip[n_cand] = triple_hash(a, c, ids[lo + j])
+                            h = triple_hash(a, c, ids[lo + j])
+                            trip[n_cand] = h
                             n_cand += 1
-            if sketching:  # the sketch, in a loop of its own (independent loads overlap)
-                sketch_add(sketch, trip[:n_cand])
+                            if filtering:  # its counters are read or added to below
+                                prefetch(sketch, h & smask)
+                                prefetch(sketch, half + ((h >> 38) & smask))
             for q in range(0 if sketching else n_cand):
                 h = trip[q]
                 tpass[q] = not filtering or min(sketch[h & smask], sketch[half + ((h >> 38) & smask)]) >= floor
@@ -513,6 +519,9 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
                         # in the counting walk, a template (not an inner path: its triple passed)
                         # whose estimate is below the cut is dropped when the sentence is done
                         passes[n_t - t_first] = mode == 3  # its triple passed; others: below
+                        if filtering and mode != 3:  # its counters are read or added to when the
+                            prefetch(sketch, h & smask)  # sentence is done: no wait on memory then
+                            prefetch(sketch, half + ((h >> 38) & smask))
                         hashes[n_t] = h
                         sent[n_t] = s
                         n_t += 1
@@ -560,7 +569,7 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
         if not fits:
             return s, t_first, c_first, l_first, n_occ
         if filtering and not sketching:  # keep the templates that pass, in place
-            for t in range(t_first, n_t):  # the sketch, in a loop of its own (loads overlap)
+            for t in range(t_first, n_t):  # the sketch (its lines asked for at emission)
                 if not passes[t - t_first]:
                     h = hashes[t]
                     passes[t - t_first] = min(sketch[h & smask], sketch[half + ((h >> 38) & smask)]) >= floor
@@ -576,8 +585,9 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
                     tbounds[w] = c_w + a1 - a0
             n_t = w
             n_c = tbounds[w]
-        if sketching:  # one call per sentence: the loads of a loop of their own overlap
+        if sketching:  # the sketch: one call per sentence, its lines asked for at emission
             sketch_add(sketch, hashes[:n_t])
+            sketch_add(sketch, trip[:n_cand])
             n_occ += n_t
     if sketching:
         n_t = 0
