@@ -60,6 +60,20 @@ print(json.dumps({"words": n_words, "sentences": len(sents), "fit_cpu_s": round(
 """
 
 
+def write_words(raw: Path, path: Path) -> None:
+    """``path``: the sentences of ``raw`` (split at sentence-final marks), one a line, in the words
+    of the lexicon learned from ``raw`` itself (the default of ``minent collocations``)."""
+    from minent.sentences import learned_lexicon
+    from minent.templates import split_sentences
+    from minent.textio import Corpus
+
+    lex = learned_lexicon(Corpus([str(raw)]))
+    with open(path, "w", encoding="utf-8") as fh:
+        for line in raw.read_text(encoding="utf-8").splitlines():
+            for s in split_sentences(lex.segment(line)):
+                fh.write(" ".join(s) + "\n")
+
+
 def run_version(src: Path, words: Path, repeats: int, params: dict | None = None) -> dict:
     out = subprocess.run([sys.executable, "-c", WORKER, str(src), str(words), str(repeats), json.dumps(params or {})],
                          capture_output=True, text=True, check=True)
@@ -79,9 +93,6 @@ def main() -> None:
     sys.path.insert(0, str(REPO))
     sys.path.insert(0, str(REPO / "bench"))
     from _common import write_results
-    from minent.sentences import learned_lexicon
-    from minent.templates import split_sentences
-    from minent.textio import Corpus
 
     data = (REPO / args.data).resolve()
     out = (REPO / args.out).resolve()
@@ -89,12 +100,8 @@ def main() -> None:
     raw = data / "pd1998" / "pd1998.raw.txt"
     with tempfile.TemporaryDirectory(prefix="minent-speed-") as t:
         tmp = Path(t)
-        lex = learned_lexicon(Corpus([str(raw)]))
         words = tmp / "pd1998.words.txt"
-        with open(words, "w", encoding="utf-8") as fh:
-            for line in raw.read_text(encoding="utf-8").splitlines():
-                for s in split_sentences(lex.segment(line)):
-                    fh.write(" ".join(s) + "\n")
+        write_words(raw, words)
         base_dir = tmp / "base"
         base_dir.mkdir()
         archive = subprocess.run(["git", "archive", args.base, "minent"], cwd=REPO, capture_output=True, check=True)
