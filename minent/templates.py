@@ -278,6 +278,15 @@ def triple_hash(a, c, b):
     return mix64(fold(fold(fold(fold(_FNV_OFFSET, -2), a), c), b))
 
 
+@njit(cache=True, inline="always")
+def _extend_hash(h, gap, code):
+    """The running :func:`~minent.hashtable.seq_hash` state of a template's codes extended by one
+    literal ``code``, after a placeholder when ``gap``."""
+    if gap:
+        h = fold(h, PLACEHOLDER)
+    return fold(h, code)
+
+
 @njit(cache=True)
 def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, links):
     """Templates of the sentences ``s = start, start+1, ...`` of a block (method.md §4 steps 3-4).
@@ -331,6 +340,7 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
     indeg = np.empty(longest, np.int64)
     path = np.empty(max(longest, 3), np.int64)
     nxt = np.empty(max(longest, 3), np.int64)
+    prefix = np.empty(max(longest, 3), np.int64)  # hash state of the codes up to path[d]
     filtering = sketch.shape[0] > 0
     sketching = filtering and cut <= 0
     half = sketch.shape[0] // 2
@@ -460,6 +470,7 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
             depth = 1
             path[0] = src
             nxt[0] = 0
+            prefix[0] = _extend_hash(_FNV_OFFSET, src > 0, ids[lo + src])
             while depth > 0:
                 u = path[depth - 1]
                 if mode == 0:
@@ -485,9 +496,9 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
                     if path[depth - 1] < n - 1:
                         codes[n_c] = 0
                         n_c += 1
-                    h = _FNV_OFFSET
-                    for q in range(c0, n_c):
-                        h = fold(h, codes[q])
+                    h = prefix[depth - 1]  # the hash of the codes, kept along the path
+                    if path[depth - 1] < n - 1:
+                        h = fold(h, PLACEHOLDER)
                     h = mix64(h)
                     key = h & 0x7FFFFFFFFFFFFFFF
                     slot = key & mask  # the key is a mixed hash already
@@ -550,6 +561,8 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
                         break
                     path[1] = cand[ti, 1]
                     path[2] = cand[ti, 2]
+                    prefix[1] = _extend_hash(prefix[0], path[1] - src > 1, ids[lo + path[1]])
+                    prefix[2] = _extend_hash(prefix[1], path[2] - path[1] > 1, ids[lo + path[2]])
                     ti += 1
                     nxt[2] = 0
                     depth = 3
@@ -558,6 +571,7 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
                 if k < n_succ[u] and depth < max_depth:
                     nxt[depth - 1] = k + 1
                     path[depth] = succ[u * window + k]
+                    prefix[depth] = _extend_hash(prefix[depth - 1], path[depth] - u > 1, ids[lo + path[depth]])
                     nxt[depth] = 0
                     depth += 1
                 else:
