@@ -361,9 +361,8 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
     while size < 2 * per_sentence:
         size *= 2
     keys = np.full(size, -1, np.int64)  # per-sentence table: hash -> template, in a prefix of
-    vals = np.empty(size, np.int64)     # the arrays that grows with the sentence (cache-resident)
+    vals = np.empty(size, np.int64)     # the arrays sized to the sentence (cache-resident)
     used = np.empty(per_sentence, np.int64)
-    moved = np.empty((per_sentence, 2), np.int64)
     passes = np.empty(per_sentence, np.bool_)
     n_inner = longest * window * window if inner else 0
     cand = np.empty((n_inner, 4), np.int64)
@@ -384,7 +383,10 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
         c_first = n_c
         l_first = n_l
         n_used = 0
-        mask = min(255, size - 1)  # the table: a prefix of keys, doubled as the templates come
+        need = 16
+        while need < 2 * min(per_sentence, n * walks + 1):
+            need *= 2
+        mask = need - 1
         _sentence_dag(ids, lo, n, window, strong_keys, succ, succ_slot, n_succ, indeg)
         fits = True
         n_cand = 0  # inner paths: candidates (src, c's position, b's position, link key), triples
@@ -518,22 +520,6 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
                                 dup = True
                                 break
                     else:
-                        if 2 * (n_used + 1) > mask + 1:  # at most half full: double, move the entries
-                            for q in range(n_used):
-                                moved[q, 0] = keys[used[q]]
-                                moved[q, 1] = vals[used[q]]
-                                keys[used[q]] = EMPTY
-                            mask = 2 * mask + 1
-                            for q in range(n_used):
-                                slot = moved[q, 0] & mask
-                                while keys[slot] != EMPTY:
-                                    slot = (slot + 1) & mask
-                                keys[slot] = moved[q, 0]
-                                vals[slot] = moved[q, 1]
-                                used[q] = slot
-                            slot = key & mask
-                            while keys[slot] != EMPTY:
-                                slot = (slot + 1) & mask
                         keys[slot] = key
                         vals[slot] = n_t
                         used[n_used] = slot
