@@ -8,8 +8,12 @@ learned lexicon, one core), and ``TemplateParser.parse`` (default options) over 
 with templates mined by the same version. The outputs are compared (md5 of the templates with
 their counts, and of the bracketed trees), so a speed-up that changed a result shows.
 
-Usage: python bench/bench_templates_speed.py [--base 402cb84] [--repeats 3] [--head-params JSON] [--data ../shared/data]
-[--out outputs]
+``--also JSON``: both versions run once more under these options (e.g. the inner paths off), and
+those two runs are compared with each other too. ``--head-params JSON``: an extra run of this
+checkout only, compared with the base's default run (a base without the option's feature).
+
+Usage: python bench/bench_templates_speed.py [--base 402cb84] [--repeats 3] [--also JSON] [--head-params JSON]
+[--data ../shared/data] [--out outputs]
 """
 from __future__ import annotations
 
@@ -60,6 +64,20 @@ print(json.dumps({"words": n_words, "sentences": len(sents), "fit_cpu_s": round(
 """
 
 
+def write_words(raw: Path, path: Path) -> None:
+    """``path``: the sentences of ``raw`` (split at sentence-final marks), one a line, in the words
+    of the lexicon learned from ``raw`` itself (the default of ``minent collocations``)."""
+    from minent.sentences import learned_lexicon
+    from minent.templates import split_sentences
+    from minent.textio import Corpus
+
+    lex = learned_lexicon(Corpus([str(raw)]))
+    with open(path, "w", encoding="utf-8") as fh:
+        for line in raw.read_text(encoding="utf-8").splitlines():
+            for s in split_sentences(lex.segment(line)):
+                fh.write(" ".join(s) + "\n")
+
+
 def run_version(src: Path, words: Path, repeats: int, params: dict | None = None) -> dict:
     out = subprocess.run([sys.executable, "-c", WORKER, str(src), str(words), str(repeats), json.dumps(params or {})],
                          capture_output=True, text=True, check=True)
@@ -75,13 +93,12 @@ def main() -> None:
     ap.add_argument("--head-params", default=None,
                     help='JSON TemplateFinder options of an extra run of this checkout whose outputs are compared '
                          'with the base\'s (e.g. \'{"inner_min_pmi": null}\': the base\'s mining)')
+    ap.add_argument("--also", default=None,
+                    help='JSON TemplateFinder options of an extra run of both versions, compared with each other')
     args = ap.parse_args()
     sys.path.insert(0, str(REPO))
     sys.path.insert(0, str(REPO / "bench"))
     from _common import write_results
-    from minent.sentences import learned_lexicon
-    from minent.templates import split_sentences
-    from minent.textio import Corpus
 
     data = (REPO / args.data).resolve()
     out = (REPO / args.out).resolve()
@@ -89,12 +106,8 @@ def main() -> None:
     raw = data / "pd1998" / "pd1998.raw.txt"
     with tempfile.TemporaryDirectory(prefix="minent-speed-") as t:
         tmp = Path(t)
-        lex = learned_lexicon(Corpus([str(raw)]))
         words = tmp / "pd1998.words.txt"
-        with open(words, "w", encoding="utf-8") as fh:
-            for line in raw.read_text(encoding="utf-8").splitlines():
-                for s in split_sentences(lex.segment(line)):
-                    fh.write(" ".join(s) + "\n")
+        write_words(raw, words)
         base_dir = tmp / "base"
         base_dir.mkdir()
         archive = subprocess.run(["git", "archive", args.base, "minent"], cwd=REPO, capture_output=True, check=True)
@@ -105,6 +118,10 @@ def main() -> None:
                "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                            "platform": platform.platform()}}
         res["base_run"] = run_version(base_dir, words, args.repeats)
+        if args.also:
+            res["also_params"] = json.loads(args.also)
+            res["base_also_run"] = run_version(base_dir, words, args.repeats, res["also_params"])
+            res["head_also_run"] = run_version(REPO, words, args.repeats, res["also_params"])
         if args.head_params:
             res["head_params"] = json.loads(args.head_params)
             res["head_same_params_run"] = run_version(REPO, words, args.repeats, res["head_params"])
@@ -123,7 +140,10 @@ def main() -> None:
          "| version | fit CPU s | words / CPU s | count / paths / select, wall s inside fit "
          "| templates in the count table | parse CPU s | sentences / CPU s |",
          "|---|---:|---:|---|---:|---:|---:|"]
-    rows = [(f"base {res['base']}", b)]
+    rows = [(f"base {res['base']}, default options", b)]
+    if args.also:
+        rows += [(f"base {res['base']}, {args.also}", res["base_also_run"]),
+                 (f"this checkout {res['head']}, {args.also}", res["head_also_run"])]
     if "head_same_params_run" in res:
         rows.append((f"this checkout {res['head']}, {args.head_params}", res["head_same_params_run"]))
     rows.append((f"this checkout {res['head']}, default options", h))
@@ -141,6 +161,15 @@ def main() -> None:
     else:
         L.append(f"\nMining {res['mining_speedup']}x, parsing {res['parse_speedup']}x. Same templates and counts: "
                  f"**{res['same_templates']}**; same trees: **{res['same_trees']}**.")
+    if args.also:
+        ba, ha = res["base_also_run"], res["head_also_run"]
+        res["also_mining_speedup"] = round(ba["fit_cpu_s"] / ha["fit_cpu_s"], 2)
+        res["also_parse_speedup"] = round(ba["parse_cpu_s"] / ha["parse_cpu_s"], 2)
+        res["also_same_templates"] = ba["templates_md5"] == ha["templates_md5"]
+        res["also_same_trees"] = ba["trees_md5"] == ha["trees_md5"]
+        L.append(f"\nWith {args.also} in both: mining {res['also_mining_speedup']}x, parsing "
+                 f"{res['also_parse_speedup']}x; same templates and counts: **{res['also_same_templates']}**; "
+                 f"same trees: **{res['also_same_trees']}**.")
     m = res["machine"]
     L.append(f"\nMachine: {m['cpus']} CPUs (shared), Python {m['python']}, {m['platform']}.")
     md = "\n".join(L) + "\n"

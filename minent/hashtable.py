@@ -15,7 +15,10 @@ proportional to the number of distinct keys, never to the corpus.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 EMPTY = -1
 _FNV_PRIME = 1099511628211
@@ -41,6 +44,31 @@ def fold(h, code):
     return (h ^ code) * _FNV_PRIME
 
 
+@intrinsic
+def prefetch(typingctx, arr, i):
+    """``prefetch(arr, i)`` in a kernel (``arr`` one-dimensional): ask the CPU to bring the cache
+    line of ``arr[i]`` in (for a write, kept in all cache levels; LLVM's ``llvm.prefetch``), so a
+    later access to it does not wait on memory. A hint only: no effect on any value, no bounds check
+    needed (it never faults).
+    For random accesses into tables larger than the caches (a pair table, the template sketch):
+    issued as soon as the index is known, some way ahead of the access, the waits overlap."""
+    if not isinstance(arr, types.Array) or arr.ndim != 1 or not isinstance(i, types.Integer):
+        return None
+
+    def codegen(context, builder, signature, args):
+        aryty = signature.args[0]
+        ary = context.make_array(aryty)(context, builder, args[0])
+        ptr = cgutils.get_item_pointer(context, builder, aryty, ary, [args[1]], wraparound=False)
+        i8p = ir.IntType(8).as_pointer()
+        i32 = ir.IntType(32)
+        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]),
+                                            "llvm.prefetch.p0i8")  # LLVM renames it for opaque pointers
+        builder.call(fn, [builder.bitcast(ptr, i8p), i32(1), i32(3), i32(1)])  # write, keep, data
+        return context.get_dummy_value()
+
+    return types.void(arr, i), codegen
+
+
 # ----------------------------------------------------------------------------- int64 keys
 
 @njit(cache=True)
@@ -51,7 +79,12 @@ def key_add(keys, vals, n_used, max_used, new_keys, new_counts, start, unit=Fals
     Returns ``(next_i, n_used)``; ``next_i == len(new_keys)`` when everything was inserted.
     """
     mask = keys.shape[0] - 1
-    for i in range(start, new_keys.shape[0]):
+    n = new_keys.shape[0]
+    for i in range(start, n):
+        if i + 16 < n:  # a later key's slot, asked for ahead: the loads of a big table overlap
+            ahead = mix64(new_keys[i + 16]) & mask
+            prefetch(keys, ahead)
+            prefetch(vals, ahead)
         k = new_keys[i]
         c = 1 if unit else new_counts[i]
         s = mix64(k) & mask

@@ -84,7 +84,8 @@ import numpy as np
 from numba import njit
 
 from .errors import FormatError, InputError, MinentError
-from .hashtable import EMPTY, KeyCounter, SeqCounter, fold, key_find, key_slot, mix64, table_find, _FNV_OFFSET
+from .hashtable import (EMPTY, KeyCounter, SeqCounter, fold, key_find, key_slot, mix64, prefetch, table_find,
+                        _FNV_OFFSET)
 from .spill import SpillingCounter, SpillingKeyCounter, merge_first_values
 from .parallel import forks_workers, plan_ranges, read_range, resolve
 from .textio import atomic_write, owned_temp, temp_write_error
@@ -286,6 +287,15 @@ def triple_hash(a, c, b):
     return mix64(fold(fold(fold(fold(_FNV_OFFSET, -2), a), c), b))
 
 
+@njit(cache=True, inline="always")
+def _extend_hash(h, gap, code):
+    """The running :func:`~minent.hashtable.seq_hash` state of a template's codes extended by one
+    literal ``code``, after a placeholder when ``gap``."""
+    if gap:
+        h = fold(h, PLACEHOLDER)
+    return fold(h, code)
+
+
 @njit(cache=True)
 def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, links):
     """Templates of the sentences ``s = start, start+1, ...`` of a block (method.md §4 steps 3-4).
@@ -321,6 +331,9 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
 
     One flat loop with no helper taking arrays: a call per path would pay numba's reference
     counting of every array argument (atomic operations), which was most of the kernel's time.
+    The sketch is far larger than the caches: the two counters of a template or triple are asked
+    for (:func:`~minent.hashtable.prefetch`) when its hash is known and read or added to when the
+    sentence's walk is done, so the waits on memory overlap the walk.
     """
     window, max_paths, subpath_literals, inner = walk
     codes, tbounds, hashes, sent = out
@@ -336,6 +349,7 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
     indeg = np.empty(longest, np.int64)
     path = np.empty(max(longest, 3), np.int64)
     nxt = np.empty(max(longest, 3), np.int64)
+    prefix = np.empty(max(longest, 3), np.int64)  # hash state of the codes up to path[d]
     filtering = sketch.shape[0] > 0
     sketching = filtering and cut <= 0
     half = sketch.shape[0] // 2
@@ -421,10 +435,12 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
                             cand[n_cand, 1] = m
                             cand[n_cand, 2] = j
                             cand[n_cand, 3] = (succ_slot[i * window + k] << 32) | c
-                            trip[n_cand] = triple_hash(a, c, ids[lo + j])
+                            h = triple_hash(a, c, ids[lo + j])
+                            trip[n_cand] = h
                             n_cand += 1
-            if sketching:  # the sketch, in a loop of its own (independent loads overlap)
-                sketch_add(sketch, trip[:n_cand])
+                            if filtering:  # its counters are read or added to below
+                                prefetch(sketch, h & smask)
+                                prefetch(sketch, half + ((h >> 38) & smask))
             for q in range(0 if sketching else n_cand):
                 h = trip[q]
                 tpass[q] = not filtering or min(sketch[h & smask], sketch[half + ((h >> 38) & smask)]) >= floor
@@ -463,6 +479,7 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
             depth = 1
             path[0] = src
             nxt[0] = 0
+            prefix[0] = _extend_hash(_FNV_OFFSET, src > 0, ids[lo + src])
             while depth > 0:
                 u = path[depth - 1]
                 if mode == 0:
@@ -488,9 +505,9 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
                     if path[depth - 1] < n - 1:
                         codes[n_c] = 0
                         n_c += 1
-                    h = _FNV_OFFSET
-                    for q in range(c0, n_c):
-                        h = fold(h, codes[q])
+                    h = prefix[depth - 1]  # the hash of the codes, kept along the path
+                    if path[depth - 1] < n - 1:
+                        h = fold(h, PLACEHOLDER)
                     h = mix64(h)
                     key = h & 0x7FFFFFFFFFFFFFFF
                     slot = key & mask  # the key is a mixed hash already
@@ -522,6 +539,9 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
                         # in the counting walk, a template (not an inner path: its triple passed)
                         # whose estimate is below the cut is dropped when the sentence is done
                         passes[n_t - t_first] = mode == 3  # its triple passed; others: below
+                        if filtering and mode != 3:  # its counters are read or added to when the
+                            prefetch(sketch, h & smask)  # sentence is done: no wait on memory then
+                            prefetch(sketch, half + ((h >> 38) & smask))
                         hashes[n_t] = h
                         sent[n_t] = s
                         n_t += 1
@@ -550,6 +570,8 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
                         break
                     path[1] = cand[ti, 1]
                     path[2] = cand[ti, 2]
+                    prefix[1] = _extend_hash(prefix[0], path[1] - src > 1, ids[lo + path[1]])
+                    prefix[2] = _extend_hash(prefix[1], path[2] - path[1] > 1, ids[lo + path[2]])
                     ti += 1
                     nxt[2] = 0
                     depth = 3
@@ -558,6 +580,7 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
                 if k < n_succ[u] and depth < max_depth:
                     nxt[depth - 1] = k + 1
                     path[depth] = succ[u * window + k]
+                    prefix[depth] = _extend_hash(prefix[depth - 1], path[depth] - u > 1, ids[lo + path[depth]])
                     nxt[depth] = 0
                     depth += 1
                 else:
@@ -569,7 +592,7 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
         if not fits:
             return s, t_first, c_first, l_first, n_occ
         if filtering and not sketching:  # keep the templates that pass, in place
-            for t in range(t_first, n_t):  # the sketch, in a loop of its own (loads overlap)
+            for t in range(t_first, n_t):  # the sketch (its lines asked for at emission)
                 if not passes[t - t_first]:
                     h = hashes[t]
                     passes[t - t_first] = min(sketch[h & smask], sketch[half + ((h >> 38) & smask)]) >= floor
@@ -585,8 +608,9 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
                     tbounds[w] = c_w + a1 - a0
             n_t = w
             n_c = tbounds[w]
-        if sketching:  # one call per sentence: the loads of a loop of their own overlap
+        if sketching:  # the sketch: one call per sentence, its lines asked for at emission
             sketch_add(sketch, hashes[:n_t])
+            sketch_add(sketch, trip[:n_cand])
             n_occ += n_t
     if sketching:
         n_t = 0

@@ -3,7 +3,18 @@ from collections import Counter
 import numpy as np
 from hypothesis import given, settings, strategies as st
 
-from minent.hashtable import KeyCounter, SeqCounter
+from numba import njit
+
+from minent.hashtable import KeyCounter, SeqCounter, prefetch
+
+
+@njit(cache=True)
+def _prefetch_then_sum(arr, ahead):
+    total = 0
+    for i in range(arr.shape[0]):
+        prefetch(arr, (i + ahead) % arr.shape[0])
+        total += arr[i]
+    return total
 
 
 @settings(max_examples=40, deadline=None)
@@ -18,6 +29,13 @@ def test_key_counter_matches_counter(keys, cap):
     assert (v > 0).all()
     probe = np.array(list(ref) + [2**41], dtype=np.int64)
     assert kc.get(probe).tolist() == [ref[x] for x in ref] + [0]
+
+
+def test_prefetch_is_only_a_hint():
+    for arr in (np.arange(100, dtype=np.int64), np.arange(5000, dtype=np.uint16), np.zeros(1, np.int32)):
+        before = arr.copy()
+        assert _prefetch_then_sum(arr, 17) == int(arr.sum())
+        assert (arr == before).all()
 
 
 def test_key_counter_weights_and_merge():

@@ -207,6 +207,18 @@ def test_block_templates_sketch_walks_keep_what_reaches_the_cut():
     assert (1, 6, 3, 0) in got and (1, 2, 3) in got and (1, 5, 3, 0) not in got
 
 
+def test_block_templates_many_templates_in_one_sentence():
+    """A sentence with hundreds of distinct templates gives the reference's templates; the same
+    words twice in one sentence add no new ones."""
+    sent = list(range(1, 21))
+    strong = {(a, b) for a in sent for b in sent if 0 < b - a <= 3}
+    for sentences in ([sent], [sent + sent]):
+        got, capped, _ = run_block(sentences, 3, strong, 8, buf=1 << 14, subpath_literals=3, inner=True)
+        want, want_capped = ref_templates(sentences[0], 3, strong, 8, 3, inner=True, links=Counter())
+        assert got[0] == want and bool(capped[0]) == want_capped
+    assert len(want) > 200
+
+
 def test_block_templates_resumes_when_buffer_is_small():
     sentences = [[1, 2, 3, 4, 5, 6]] * 20
     full, _ = run_block(sentences, 2, {(1, 2), (2, 4), (3, 5)}, 8)
