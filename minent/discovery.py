@@ -98,9 +98,6 @@ SOFT_UNIT = 1 << 20
 #: float32: the passes are bound by their random reads of this vector, and half its size halves
 #: that traffic (paths are still summed in float64).
 SCORE_DTYPE = np.float32
-# tasks per worker in each decoding pass (the passes' work is split by chunk groups handed out as
-# workers free up, so a core that runs slower for a while takes fewer of them)
-TASKS_PER_JOB = 2
 
 
 # ============================================================================ passes on the engine
@@ -221,8 +218,7 @@ class ClausePasses:
         chunks = clauses.chunks()
         self.chunks = chunks
         self.chunks_ref = engine.share(chunks)
-        jobs = max(1, getattr(engine, "jobs", 1))
-        self.tasks = jobs if jobs == 1 else TASKS_PER_JOB * jobs  # a few per worker: they finish together
+        self.tasks = max(1, getattr(engine, "jobs", 1))
         self.groups = [g for g in (list(range(t, len(chunks), self.tasks)) for t in range(self.tasks)) if g]
         self.n_chunks = len(chunks)
         self.refs = [self.chunks_ref]
