@@ -215,7 +215,7 @@ VARIANTS = [  # (name, TemplateFinder overrides), all on the same words
     ("punctuation literal", {"punctuation": "literal"}),
     ("window 3", {"window": 3}),
     ("no redundancy filter", {"redundancy": 0.0}),
-    ("no inner paths (inner_min_pmi None)", {"inner_min_pmi": None}),
+    ("inner paths, inner_min_pmi 0.75 (chosen on this list; off by default)", {"inner_min_pmi": 0.75}),
     ("inner_min_pmi 1.0 (= min_pmi)", {"inner_min_pmi": 1.0}),
     ("inner_min_pmi 0.5", {"inner_min_pmi": 0.5}),
     ("method.md §4 paths only (window 3, punctuation literal, no filter)",

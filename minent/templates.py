@@ -1682,17 +1682,19 @@ class TemplateFinder:
         sentence's first and last word alone, are templates too (placeholders as for any path), so
         a frame such as "在 [X] 中" is counted wherever it stands, not only when nothing else in the
         sentence links to it. 0 or 1: source-to-sink paths only (the 2018 behaviour).
-    inner_min_pmi : float or None, default 0.75
-        With ``subpath_literals >= 3``, also the paths a -> c -> b through one word c inside a
-        linked pair a -> b (over two or more positions) that the pairs alone do not link
+    inner_min_pmi : float or None, default None (off)
+        With a value and ``subpath_literals >= 3``, also the paths a -> c -> b through one word c
+        inside a linked pair a -> b (over two or more positions) that the pairs alone do not link
         (在 [X] 的 [X] 下: 在 … 下 is linked, 在 … 的 and 的 … 下 are not); such a template is kept
         when c is *linked to the pair*: c stands inside the pair's occurrences at least
         ``min_count`` times and its PMI with them, ``ln(n / (G p_c))`` (n: occurrences of c inside
         the pair, G: known words inside the pair's occurrences, p_c: c's share of all words),
         exceeds this (:func:`inner_templates`). Its word fills the frame's slot, so it does not
         make the pair's own template a fragment (``redundancy``). Chosen on dev data (pd1998
-        frame list, README): 1.0 (= ``min_pmi``) misses 在 [X] 的 [X] 下, 0.5
-        pushes another listed frame out of the top 500. None: off.
+        frame list, README): 0.75; 1.0 (= ``min_pmi``) misses 在 [X] 的 [X] 下, 0.5 pushes another
+        listed frame out of the top 500. Off by default: the exact counts of the words inside each
+        linked pair are held in one table in this process, which grew to several GB on a GB of
+        text (README, Scale).
     punctuation : {"excluded", "boundary", "literal"}, default "excluded"
         Punctuation tokens (no letter, digit or Han character) are positions that a placeholder
         covers but never literals (``excluded``); or cut the sentence into pieces that templates
@@ -1728,7 +1730,7 @@ class TemplateFinder:
     """
 
     def __init__(self, window: int = 10, min_count: int = 5, min_prob: float = 0.0, min_pmi: float = 1.0,
-                 max_paths: int = 64, subpath_literals: int = 3, inner_min_pmi: float | None = 0.75,
+                 max_paths: int = 64, subpath_literals: int = 3, inner_min_pmi: float | None = None,
                  punctuation: str = "excluded", ranking: str = "count", redundancy: float = 0.5, n_examples: int = 3,
                  block_sentences: int = 20000, memory: int | None = None):
         self.window = window

@@ -363,9 +363,9 @@ def test_finder_under_memory_budget_is_exact(tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # spill files go here
     rng = random.Random(5)
     data = question_corpus(800, seed=5) + [rng.sample(FILLERS, 4) for _ in range(300)] + inner_frame_corpus(300)
-    free = TemplateFinder(min_count=2, block_sentences=40).fit(data)
+    free = TemplateFinder(min_count=2, block_sentences=40, inner_min_pmi=0.75).fit(data)
     assert free.report_["inner_templates"] > 0
-    tight = TemplateFinder(min_count=2, block_sentences=40, memory=1).fit(data)  # spill at every block
+    tight = TemplateFinder(min_count=2, block_sentences=40, memory=1, inner_min_pmi=0.75).fit(data)  # spills
     assert free.report_["spills"] == {"pairs": 0, "templates": 0}
     assert tight.report_["spills"]["pairs"] > 5 and tight.report_["spills"]["templates"] > 5
     a, b = free.templates_, tight.templates_
@@ -486,7 +486,7 @@ def inner_frame_corpus(n=600, seed=7):
 
 def test_finder_finds_three_literal_frames_through_a_word_inside_a_linked_pair():
     data = inner_frame_corpus()
-    f = TemplateFinder(min_count=5).fit(data)
+    f = TemplateFinder(min_count=5, inner_min_pmi=0.75).fit(data)
     found = {literals_of(p) for p in f.templates_.patterns}
     assert ("在", "的", "下") in found and f.report_["inner_templates"] >= 1
     assert ("在", "下") in found  # the inner word fills the frame's slot: 在 … 下 is no fragment of it
@@ -683,7 +683,7 @@ def test_jobs_two_equals_one_on_a_spool(tmp_path, monkeypatch):
             if memory:
                 spool.prepare(engine)
                 assert spool.words[:3] == list(dict.fromkeys(sents[0]))[:3]
-            f = TemplateFinder(min_count=3, memory=memory).fit(spool, engine=engine)
+            f = TemplateFinder(min_count=3, memory=memory, inner_min_pmi=0.75).fit(spool, engine=engine)
             engine.close()
             assert os.path.getsize(spool.path) > 2 * (1 << 16)  # several range tasks
             path = tmp_path / f"t{jobs}-{memory}.tsv"
