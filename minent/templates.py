@@ -45,8 +45,9 @@ A template is a sequence of literal words with placeholders ``[X]`` between them
    counts those triples exactly, with the words inside each linked pair, for the link test.
    ``probability = count / N_templates``. Templates reaching the cut-off are kept; a kept
    template that a template with one more literal accounts for (``redundancy``) is dropped as a
-   fragment; the rest are ranked by count or by information saved (``ranking``;
-   ties: template text in code-point order). "[X] w [X]" (one literal between two placeholders)
+   fragment; the rest are ranked (``ranking``; ties: template text in code-point order): by
+   default as frames (:mod:`minent.framerank`: count x fixed literal order x open slots), or by
+   count, or by information saved. "[X] w [X]" (one literal between two placeholders)
    is *trivial*: it only says w can stand inside a sentence; such templates are kept but flagged.
 5. **Examples** (pass 3): the first ``n_examples`` sentences (in corpus order) of each kept template.
 
@@ -84,6 +85,7 @@ import numpy as np
 from numba import njit
 
 from .errors import FormatError, InputError, MinentError
+from .framerank import FrameSample
 from .hashtable import (EMPTY, KeyCounter, SeqCounter, fold, key_find, key_slot, mix64, prefetch, table_find,
                         _FNV_OFFSET)
 from .spill import SpillingCounter, SpillingKeyCounter, merge_first_values
@@ -1141,11 +1143,16 @@ class Templates:
             s[at[lit]] -= wlog[codes[lit]]
         return s
 
-    def _order(self, by: str) -> np.ndarray:
+    def _order(self, by: str, scores: np.ndarray | None = None) -> np.ndarray:
         if by not in RANKINGS:
             raise MinentError(f"ranking must be one of {', '.join(RANKINGS)}")
         store = self._store()
-        if by == "count":
+        if scores is not None:
+            pass
+        elif by == "frames":
+            raise MinentError("the frames ranking reads the mining corpus (TemplateFinder.fit); "
+                              "rank a template list by count or saving")
+        elif by == "count":
             scores = self.counts
         else:
             pmi = self.pmis(store)
@@ -1159,7 +1166,8 @@ class Templates:
 
     def order(self, by: str = "count") -> list[int]:
         """Indices ranked ``by`` ``"count"`` or ``"saving"`` (descending), ties by the template
-        text in code-point order."""
+        text in code-point order. (``"frames"`` needs the mining corpus: :class:`TemplateFinder`
+        ranks that way when it fits.)"""
         return self._order(by).tolist()
 
     def ranked(self, by: str = "count") -> "Templates":
@@ -1363,7 +1371,7 @@ def _meta_value(v) -> str:
 # ----------------------------------------------------------------------------- mining
 
 PUNCTUATION_POLICIES = ("boundary", "excluded", "literal")
-RANKINGS = ("saving", "count")
+RANKINGS = ("frames", "saving", "count")
 _EXAMPLE_READ_BYTES = 1 << 24  # spool bytes read at a time when looking for example sentences
 _BLOCK_CACHE_BYTES = 1 << 27  # encoded sentences kept between the count and paths passes
 SPILL_PARTS = 64  # hash partitions of spilled pair and template counts (each merged alone at the end)
@@ -1700,10 +1708,13 @@ class TemplateFinder:
         covers but never literals (``excluded``); or cut the sentence into pieces that templates
         never cross (``boundary``); or words like any other (``literal``, the 2018 behaviour).
         Word counts include them in every policy.
-    ranking : {"count", "saving"}, default "count"
-        Order of the kept templates: by count, or by the information saved, ``count x pmi``
-        (method.md §9; :meth:`Templates.saving`). Measured on dev data (README), "saving" lets
-        fixed news boilerplate (新华社 … 电 …) fill the top, so "count" is the default.
+    ranking : {"frames", "count", "saving"}, default "frames"
+        Order of the kept templates. ``"frames"``: count x how fixed the literals' order is x how
+        open the slots are (:mod:`minent.framerank`; both measured on the first
+        :data:`~minent.framerank.SAMPLE_WORDS` words), which puts grammatical frames (在 [X] 中,
+        虽然 [X] 但 [X]) above datelines, topical word pairs and repetitions; ``"count"``; or the
+        information saved, ``count x pmi`` (method.md §9; :meth:`Templates.saving`), which lets
+        fixed news boilerplate (新华社 … 电 …) fill the top. Measured on dev data (README).
     redundancy : float, default 0.5
         Drop a template when one with one more literal that contains it has at least this share
         of its count (:func:`closed_templates`); 0 keeps all.
@@ -1731,7 +1742,7 @@ class TemplateFinder:
 
     def __init__(self, window: int = 10, min_count: int = 5, min_prob: float = 0.0, min_pmi: float = 1.0,
                  max_paths: int = 64, subpath_literals: int = 3, inner_min_pmi: float | None = None,
-                 punctuation: str = "excluded", ranking: str = "count", redundancy: float = 0.5, n_examples: int = 3,
+                 punctuation: str = "excluded", ranking: str = "frames", redundancy: float = 0.5, n_examples: int = 3,
                  block_sentences: int = 20000, memory: int | None = None):
         self.window = window
         self.min_count = min_count
@@ -2128,6 +2139,25 @@ class TemplateFinder:
             if collecting:
                 gc.enable()
 
+    def _sample_blocks(self, sentences, vocab: Vocabulary) -> Iterator[_Block]:
+        """The corpus's encoded sentences from its start, for :class:`~minent.framerank.FrameSample`:
+        the blocks the count pass kept, else the word ids its range tasks wrote, else encoded
+        again (the sample stops reading at its size)."""
+        cached = getattr(self, "_cached_blocks", None)
+        if cached is not None:
+            yield from cached
+            return
+        folder = getattr(self, "_encoded_dir", None)
+        if folder is None:
+            yield from self._blocks(sentences, vocab, grow=False)
+            return
+        punct = np.array(vocab.punctuation, np.bool_)
+        for i in itertools.count():
+            path = _encoded_path(folder, i)
+            if not os.path.exists(path):
+                return
+            yield from _Encoded(path, punct).blocks(self)
+
     def _drop_encoded(self) -> None:
         folder, self._encoded_dir = getattr(self, "_encoded_dir", None), None
         if folder is not None:
@@ -2145,9 +2175,11 @@ class TemplateFinder:
             counted = self._count(sentences, progress, keep_blocks=not in_tasks)
         vocab, word_counts, piece_starts, piece_ends, pairs, n_pair_slots, n_sent = counted
         n_words = int(word_counts.sum())
-        timings["count"] = time.perf_counter() - t0
         if n_words == 0:
             raise MinentError("no words in the input")
+        frames = (FrameSample.of_blocks(self._sample_blocks(sentences, vocab), len(vocab))
+                  if self.ranking == "frames" else None)  # before the paths pass lets the encoded words go
+        timings["count"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         with pairs:
             strong, n_distinct_pairs = self._strong(pairs, word_counts, n_words, n_pair_slots, engine)
@@ -2200,7 +2232,10 @@ class TemplateFinder:
         kept_counts = kept_counts[closed]
         word_dict = {w: int(c) for w, c in zip(words[1:], word_counts[1:].tolist()) if c > 0}
         tpl = Templates(store, kept_counts, n_occ, word_dict, n_words)  # ranked from arrays
-        order = tpl._order(self.ranking)
+        scores = None if frames is None else kept_counts * frames.factors(arena, starts, closed, int(self.window))
+        del frames
+        order = tpl._order(self.ranking, scores)
+        del scores
         patterns = tpl.patterns = store.take(order)
         tpl.counts = kept_counts[order]
         examples: list | ExampleSentences = [[] for _ in range(len(patterns))]

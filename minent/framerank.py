@@ -1,0 +1,225 @@
+"""Ranking templates as frames: open slots, fixed literal order.
+
+A grammatical frame (在 [X] 中, 从 [X] 到 [X], 不仅 [X] 而且 [X], "[X] 吗") differs from the other
+frequent templates of a corpus in two ways that counts show without any annotation:
+
+- **Its slots are open.** What follows 在 inside 在 [X] 中 can be almost any word; what follows
+  新华社 in the dateline "新华社 [X] 电" is a short list of places, and what follows 经济 in
+  "经济 [X] 发展" is mostly 的 or an adverb. The *openness* of a word w is the entropy of the word
+  right after it, over its occurrences, divided by its largest possible value ln(n_w + 1)
+  (n_w: occurrences of w followed by a word), so it lies in [0, 1) whatever w's frequency; the
+  openness of a slot is that of the literal just before it (or, for a slot at the start of a
+  template, the mirror quantity of the literal just after it: the entropy of the word before it).
+- **Its literals come in a fixed order.** 在 ... 中 is far more frequent than 中 ... 在 within the
+  pair window; topical pairs (经济 ... 发展 / 发展 ... 经济) and repetitions (农业 ... 农业) come in
+  both orders about equally. The *order ratio* of a gap between literals a and b is
+  (n(a before b) + 1) / (n(b before a) + 1), pairs counted as in the mining pass (ordered word
+  pairs at distance 1..window of one sentence).
+
+The ``"frames"`` ranking scores a kept template by ::
+
+    count x min(order ratio, ORDER_CAP) ** ORDER_POWER x openness ** OPEN_POWER
+
+taking, over the template's inner gaps, the smallest order ratio and the smallest openness of a
+slot; a template without an inner gap ("为什么 [X]", "[X] 吗", "[X] 中国 人民 [X]") has order
+ratio 1 and the openness of its outer slots. The constants were chosen on the pd1998 dev text
+against half of the frame list bench/frames_zh.txt and checked on the other half (README).
+
+Both statistics come from a sample: the first :data:`SAMPLE_WORDS` words of the corpus (whole
+sentences, in corpus order), so they take bounded memory at any corpus size and are the same on
+any number of jobs. Below that size the sample is the whole corpus.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Iterable
+
+import numpy as np
+from numba import njit
+
+from .hashtable import KeyCounter, key_find, key_slot
+
+#: Words of the sample the frame statistics are counted on (2^23: the first ~40 MB of news text).
+SAMPLE_WORDS = 1 << 23
+#: Order ratios above this count as this (a fixed frame is fixed; more evidence adds nothing).
+ORDER_CAP = 20.0
+#: Exponent of the order ratio in the score.
+ORDER_POWER = 0.75
+#: Exponent of the openness in the score.
+OPEN_POWER = 4.0
+
+
+def openness(ids: np.ndarray, bounds: np.ndarray, n_vocab: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(right, left)`` openness of every word id below ``n_vocab`` (see the module doc): the
+    entropy (nats) of the next (previous) word over the occurrences of w that have one in the same
+    sentence, divided by ln(n + 1); 0 for a word with no such occurrence. Ids <= 0 (unknown) take
+    part in no pair."""
+    ids = np.asarray(ids, np.int64)
+    bounds = np.asarray(bounds, np.int64)
+    follows = np.ones(ids.shape[0], np.bool_)  # position i has a successor i + 1 in its sentence
+    follows[bounds[1:][bounds[1:] > bounds[:-1]] - 1] = False  # the last word of each non-empty sentence
+    at = np.nonzero(follows)[0]
+    a, b = ids[at], ids[at + 1]
+    known = (a > 0) & (b > 0)
+    keys, counts = np.unique((a[known] << 32) | b[known], return_counts=True)
+    out = []
+    for word in (keys >> 32, keys & 0xFFFFFFFF):
+        n = np.bincount(word, weights=counts, minlength=n_vocab)[:n_vocab]
+        s = np.bincount(word, weights=counts * np.log(counts), minlength=n_vocab)[:n_vocab]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            h = np.where(n > 0, np.log(np.maximum(n, 1)) - s / np.maximum(n, 1), 0.0)
+            out.append(np.where(n > 0, np.maximum(h, 0.0) / np.log(n + 1), 0.0))
+    return out[0], out[1]
+
+
+@njit(cache=True)
+def count_listed_pairs(ids, bounds, window, table):
+    """Add to ``table`` (a frozen :class:`KeyCounter` whose keys are the pairs to count) one per
+    ordered pair (ids[i], ids[j]), 0 < j - i <= window, of each sentence whose key
+    ``a << 32 | b`` is in the table; other pairs are not counted."""
+    keys, vals = table
+    for s in range(bounds.shape[0] - 1):
+        lo, hi = bounds[s], bounds[s + 1]
+        for i in range(lo, hi):
+            a = ids[i]
+            if a <= 0:
+                continue
+            for j in range(i + 1, min(hi, i + window + 1)):
+                b = ids[j]
+                if b > 0:
+                    k = (np.int64(a) << 32) | b
+                    slot = key_slot(keys, k)
+                    if keys[slot] == k:
+                        vals[slot] += 1
+
+
+@njit(cache=True)
+def gap_pairs(arena, starts, sel):
+    """Keys ``a << 32 | b`` of every inner gap (literal a, placeholder, literal b) of the
+    templates ``sel`` (word-id sequences ``arena[starts[t]:starts[t+1]]``, 0 = placeholder)."""
+    n = 0
+    for t in sel:
+        for k in range(starts[t] + 1, starts[t + 1] - 1):
+            if arena[k] == 0 and arena[k - 1] > 0 and arena[k + 1] > 0:
+                n += 1
+    out = np.empty(n, np.int64)
+    m = 0
+    for t in sel:
+        for k in range(starts[t] + 1, starts[t + 1] - 1):
+            if arena[k] == 0 and arena[k - 1] > 0 and arena[k + 1] > 0:
+                out[m] = (np.int64(arena[k - 1]) << 32) | arena[k + 1]
+                m += 1
+    return out
+
+
+@njit(cache=True)
+def frame_factors(arena, starts, sel, open_right, open_left, table, cap, order_power, open_power):
+    """Per template of ``sel``: ``min(order ratio, cap) ** order_power x openness ** open_power``
+    (module doc), the pair counts read from ``table`` (a frozen :class:`KeyCounter`)."""
+    out = np.empty(sel.shape[0], np.float64)
+    for r in range(sel.shape[0]):
+        t = sel[r]
+        lo, hi = starts[t], starts[t + 1]
+        ratio = np.inf
+        opened = np.inf
+        for k in range(lo + 1, hi - 1):
+            if arena[k] == 0 and arena[k - 1] > 0 and arena[k + 1] > 0:
+                a, b = arena[k - 1], arena[k + 1]
+                fw = key_find(table, (np.int64(a) << 32) | b)
+                bw = key_find(table, (np.int64(b) << 32) | a)
+                ratio = min(ratio, (fw + 1.0) / (bw + 1.0))
+                opened = min(opened, open_right[a])
+        if ratio == np.inf:  # no inner gap: the outer slots
+            ratio = 1.0
+            if hi - lo >= 2 and arena[lo] == 0 and arena[lo + 1] > 0:
+                opened = min(opened, open_left[arena[lo + 1]])
+            if hi - lo >= 2 and arena[hi - 1] == 0 and arena[hi - 2] > 0:
+                opened = min(opened, open_right[arena[hi - 2]])
+            if opened == np.inf:
+                opened = 0.0
+        out[r] = min(ratio, cap) ** order_power * opened ** open_power
+    return out
+
+
+class FrameSample:
+    """The frame statistics' sample: the first ``max_words`` words (whole sentences) of encoded
+    sentences, with the openness of every word (:func:`openness`)."""
+
+    def __init__(self, ids: np.ndarray, bounds: np.ndarray, n_vocab: int):
+        self.ids = np.ascontiguousarray(ids, np.int32)
+        self.bounds = np.ascontiguousarray(bounds, np.int64)
+        self.open_right, self.open_left = openness(self.ids, self.bounds, n_vocab)
+
+    @classmethod
+    def of_blocks(cls, blocks: Iterable, n_vocab: int, max_words: int = SAMPLE_WORDS) -> "FrameSample":
+        """From blocks of encoded sentences (objects with ``ids`` and ``bounds``), in order."""
+        ids, lengths, total = [], [], 0
+        for block in blocks:
+            lens = np.diff(block.bounds)
+            take = lens.shape[0]
+            if total + int(block.bounds[-1]) > max_words:  # whole sentences up to the one crossing the limit
+                take = int(np.searchsorted(np.cumsum(lens), max_words - total, side="left")) + 1
+                take = min(take, lens.shape[0])
+            ids.append(block.ids[: block.bounds[take]])
+            lengths.append(lens[:take])
+            total += int(block.bounds[take])
+            if total >= max_words:
+                break
+        lens = np.concatenate(lengths) if lengths else np.zeros(0, np.int64)
+        bounds = np.zeros(lens.shape[0] + 1, np.int64)
+        np.cumsum(lens, out=bounds[1:])
+        return cls(np.concatenate(ids) if ids else np.zeros(0, np.int32), bounds, n_vocab)
+
+    def pair_table(self, keys: np.ndarray, window: int) -> KeyCounter:
+        """The sample's counts of the ordered pairs ``keys`` and of their reverses."""
+        keys = np.asarray(keys, np.int64)
+        both = np.unique(np.concatenate([keys, ((keys & 0xFFFFFFFF) << 32) | (keys >> 32)]))
+        table = KeyCounter(2 * max(len(both), 1))
+        table.add(both, np.zeros(len(both), np.int64))
+        count_listed_pairs(self.ids, self.bounds, int(window), table.frozen())
+        return table
+
+    def factors(self, arena: np.ndarray, starts: np.ndarray, sel: np.ndarray, window: int) -> np.ndarray:
+        """:func:`frame_factors` of the templates ``sel``."""
+        sel = np.ascontiguousarray(sel, np.int64)
+        table = self.pair_table(gap_pairs(arena, starts, sel), window)
+        return frame_factors(arena, starts, sel, self.open_right, self.open_left, table.frozen(),
+                             float(ORDER_CAP), float(ORDER_POWER), float(OPEN_POWER))
+
+
+def frame_factor_reference(pattern: list[int], sentences: list[list[int]], window: int) -> float:
+    """Plain-Python :func:`frame_factors` of one template (word ids, 0 = placeholder) over
+    ``sentences`` (lists of word ids): the definition, for tests."""
+    def ent_open(pairs):
+        by = {}
+        for w, v in pairs:
+            by.setdefault(w, {}).setdefault(v, 0)
+            by[w][v] += 1
+        res = {}
+        for w, c in by.items():
+            n = sum(c.values())
+            h = -sum(x / n * math.log(x / n) for x in c.values())
+            res[w] = max(h, 0.0) / math.log(n + 1)
+        return res
+    adj = [(s[i], s[i + 1]) for s in sentences for i in range(len(s) - 1) if s[i] > 0 and s[i + 1] > 0]
+    right, left = ent_open(adj), ent_open([(b, a) for a, b in adj])
+
+    def n_pair(a, b):
+        return sum(1 for s in sentences for i in range(len(s)) for j in range(i + 1, min(len(s), i + window + 1))
+                   if s[i] == a and s[j] == b)
+    ratio, opened = math.inf, math.inf
+    for k in range(1, len(pattern) - 1):
+        if pattern[k] == 0 and pattern[k - 1] > 0 and pattern[k + 1] > 0:
+            a, b = pattern[k - 1], pattern[k + 1]
+            ratio = min(ratio, (n_pair(a, b) + 1.0) / (n_pair(b, a) + 1.0))
+            opened = min(opened, right.get(a, 0.0))
+    if ratio == math.inf:
+        ratio = 1.0
+        if len(pattern) >= 2 and pattern[0] == 0 and pattern[1] > 0:
+            opened = min(opened, left.get(pattern[1], 0.0))
+        if len(pattern) >= 2 and pattern[-1] == 0 and pattern[-2] > 0:
+            opened = min(opened, right.get(pattern[-2], 0.0))
+        if opened == math.inf:
+            opened = 0.0
+    return min(ratio, ORDER_CAP) ** ORDER_POWER * opened ** OPEN_POWER
