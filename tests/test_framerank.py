@@ -161,3 +161,12 @@ def test_frames_ranking_deterministic_and_sample_bounded(monkeypatch):
     assert sorted(c.counts.tolist()) == sorted(a.counts.tolist())  # the same templates
     rows = [c.text(i) for i in range(len(c))]
     assert rows != [a.text(i) for i in range(len(a))]  # ranked on the first 40 sentences only
+
+
+def test_end_lift():
+    from minent.framerank import end_lift
+    start, end = end_lift(*_flat([[1, 2], [1, 3], [2, 1], []]), 4)
+    # 3 non-empty sentences over 6 words: a word starts one with probability 0.5
+    assert start[1] == pytest.approx((2 / 3) / 0.5) and end[1] == pytest.approx((1 / 3) / 0.5)
+    assert start[3] == 0.0 and end[3] == pytest.approx(1 / 0.5)
+    assert start[0] == 0.0
