@@ -13,8 +13,10 @@ frequent templates of a corpus in two ways that counts show without any annotati
 - **Its literals come in a fixed order, or at a fixed place.** 在 ... 中 is far more frequent than
   中 ... 在 within the pair window; topical pairs (经济 ... 发展 / 发展 ... 经济) and repetitions
   (农业 ... 农业) come in both orders about equally. The *order ratio* of a gap between literals a
-  and b is (n(a before b) + 1) / (n(b before a) + 1), pairs counted as in the mining pass (ordered
-  word pairs at distance 1..window of one sentence). A template without an inner gap is held by
+  and b is (n(a before b) + 1) / (n(b before a) + 1), the counts of the mining pass (ordered word
+  pairs at distance 1..window of one sentence, the whole corpus: every gap of a template joins a
+  linked pair, whose counts and reverse counts the link step keeps; a gap of an inner path that
+  is not a linked pair counts as ratio 1). A template without an inner gap is held by
   a sentence end instead ("为什么 [X]": the sentence starts with 为什么; "[X] 吗": it ends with 吗);
   its order ratio is the *lift* of that place for the word, P(w starts a sentence) / P(a word
   starts a sentence) (or ends, for "[X] w"), at least 1; "[X] w1 w2 [X]" has order ratio 1.
@@ -28,9 +30,9 @@ slot; a template without an inner gap takes the openness of its outer slots. The
 chosen on dev data (README): half of the frame list bench/frames_zh.txt on pd1998, checked on the
 other half, and the question frames of LCQMC dev, which count ranking already found.
 
-Both statistics come from a sample: the first :data:`SAMPLE_WORDS` words of the corpus (whole
-sentences, in corpus order), so they take bounded memory at any corpus size and are the same on
-any number of jobs. Below that size the sample is the whole corpus.
+The openness and the lift come from a sample: the first :data:`SAMPLE_WORDS` words of the corpus
+(whole sentences, in corpus order), so they take bounded memory at any corpus size and are the
+same on any number of jobs. Below that size the sample is the whole corpus.
 """
 
 from __future__ import annotations
@@ -41,7 +43,6 @@ from typing import Iterable
 import numpy as np
 from numba import njit
 
-from .hashtable import KeyCounter, key_find, key_slot
 
 #: Words of the sample the frame statistics are counted on (2^23: the first ~40 MB of news text).
 SAMPLE_WORDS = 1 << 23
@@ -96,50 +97,21 @@ def end_lift(ids: np.ndarray, bounds: np.ndarray, n_vocab: int) -> tuple[np.ndar
 
 
 @njit(cache=True)
-def count_listed_pairs(ids, bounds, window, table):
-    """Add to ``table`` (a frozen :class:`KeyCounter` whose keys are the pairs to count) one per
-    ordered pair (ids[i], ids[j]), 0 < j - i <= window, of each sentence whose key
-    ``a << 32 | b`` is in the table; other pairs are not counted."""
-    keys, vals = table
-    for s in range(bounds.shape[0] - 1):
-        lo, hi = bounds[s], bounds[s + 1]
-        for i in range(lo, hi):
-            a = ids[i]
-            if a <= 0:
-                continue
-            for j in range(i + 1, min(hi, i + window + 1)):
-                b = ids[j]
-                if b > 0:
-                    k = (np.int64(a) << 32) | b
-                    slot = key_slot(keys, k)
-                    if keys[slot] == k:
-                        vals[slot] += 1
+def _pair_counts(order, k):
+    """``(n(k), n(reverse k))`` of pair key ``k`` in ``order`` — ``(keys, counts, reverse
+    counts)``, keys sorted — or (-1, -1) when ``k`` is not there."""
+    keys = order[0]
+    at = np.searchsorted(keys, k)
+    if at < keys.shape[0] and keys[at] == k:
+        return order[1][at], order[2][at]
+    return -1, -1
 
 
 @njit(cache=True)
-def gap_pairs(arena, starts, sel):
-    """Keys ``a << 32 | b`` of every inner gap (literal a, placeholder, literal b) of the
-    templates ``sel`` (word-id sequences ``arena[starts[t]:starts[t+1]]``, 0 = placeholder)."""
-    n = 0
-    for t in sel:
-        for k in range(starts[t] + 1, starts[t + 1] - 1):
-            if arena[k] == 0 and arena[k - 1] > 0 and arena[k + 1] > 0:
-                n += 1
-    out = np.empty(n, np.int64)
-    m = 0
-    for t in sel:
-        for k in range(starts[t] + 1, starts[t + 1] - 1):
-            if arena[k] == 0 and arena[k - 1] > 0 and arena[k + 1] > 0:
-                out[m] = (np.int64(arena[k - 1]) << 32) | arena[k + 1]
-                m += 1
-    return out
-
-
-@njit(cache=True)
-def frame_factors(arena, starts, sel, stats, table, cap, order_power, open_power):
+def frame_factors(arena, starts, sel, stats, order, cap, order_power, open_power):
     """Per template of ``sel``: ``min(order ratio, cap) ** order_power x openness ** open_power``
     (module doc), with the word statistics ``stats`` (:attr:`FrameSample.stats`) and the pair
-    counts read from ``table`` (a frozen :class:`KeyCounter`)."""
+    counts ``order`` (``(keys, counts, reverse counts)``, keys sorted: the linked pairs)."""
     open_right, open_left, lift_start, lift_end = stats
     out = np.empty(sel.shape[0], np.float64)
     for r in range(sel.shape[0]):
@@ -150,9 +122,8 @@ def frame_factors(arena, starts, sel, stats, table, cap, order_power, open_power
         for k in range(lo + 1, hi - 1):
             if arena[k] == 0 and arena[k - 1] > 0 and arena[k + 1] > 0:
                 a, b = arena[k - 1], arena[k + 1]
-                fw = key_find(table, (np.int64(a) << 32) | b)
-                bw = key_find(table, (np.int64(b) << 32) | a)
-                ratio = min(ratio, (fw + 1.0) / (bw + 1.0))
+                fw, bw = _pair_counts(order, (np.int64(a) << 32) | b)
+                ratio = min(ratio, (fw + 1.0) / (bw + 1.0) if fw >= 0 else 1.0)
                 opened = min(opened, open_right[a])
         if ratio == np.inf:  # no inner gap: the outer slots, and the sentence end that holds it
             ratio = 1.0
@@ -205,26 +176,17 @@ class FrameSample:
         np.cumsum(lens, out=bounds[1:])
         return cls(np.concatenate(ids) if ids else np.zeros(0, np.int32), bounds, n_vocab)
 
-    def pair_table(self, keys: np.ndarray, window: int) -> KeyCounter:
-        """The sample's counts of the ordered pairs ``keys`` and of their reverses."""
-        keys = np.asarray(keys, np.int64)
-        both = np.unique(np.concatenate([keys, ((keys & 0xFFFFFFFF) << 32) | (keys >> 32)]))
-        table = KeyCounter(2 * max(len(both), 1))
-        table.add(both, np.zeros(len(both), np.int64))
-        count_listed_pairs(self.ids, self.bounds, int(window), table.frozen())
-        return table
-
-    def factors(self, arena: np.ndarray, starts: np.ndarray, sel: np.ndarray, window: int) -> np.ndarray:
+    def factors(self, arena: np.ndarray, starts: np.ndarray, sel: np.ndarray, order: tuple) -> np.ndarray:
         """:func:`frame_factors` of the templates ``sel``."""
-        sel = np.ascontiguousarray(sel, np.int64)
-        table = self.pair_table(gap_pairs(arena, starts, sel), window)
-        return frame_factors(arena, starts, sel, self.stats, table.frozen(),
+        return frame_factors(arena, starts, np.ascontiguousarray(sel, np.int64), self.stats, order,
                              float(ORDER_CAP), float(ORDER_POWER), float(OPEN_POWER))
 
 
-def frame_factor_reference(pattern: list[int], sentences: list[list[int]], window: int) -> float:
+def frame_factor_reference(pattern: list[int], sentences: list[list[int]], window: int,
+                           unlinked=frozenset()) -> float:
     """Plain-Python :func:`frame_factors` of one template (word ids, 0 = placeholder) over
-    ``sentences`` (lists of word ids): the definition, for tests."""
+    ``sentences`` (lists of word ids), every pair linked but those in ``unlinked``: the
+    definition, for tests."""
     def ent_open(pairs):
         by = {}
         for w, v in pairs:
@@ -253,7 +215,8 @@ def frame_factor_reference(pattern: list[int], sentences: list[list[int]], windo
     for k in range(1, len(pattern) - 1):
         if pattern[k] == 0 and pattern[k - 1] > 0 and pattern[k + 1] > 0:
             a, b = pattern[k - 1], pattern[k + 1]
-            ratio = min(ratio, (n_pair(a, b) + 1.0) / (n_pair(b, a) + 1.0))
+            linked = (a, b) not in unlinked and n_pair(a, b) > 0
+            ratio = min(ratio, (n_pair(a, b) + 1.0) / (n_pair(b, a) + 1.0) if linked else 1.0)
             opened = min(opened, right.get(a, 0.0))
     if ratio == math.inf:
         ratio = 1.0

@@ -369,7 +369,12 @@ def _key_partition_task(files, fn, args):
 
 @njit(cache=True)
 def _key_partition(keys, parts):
+    """Partition of each key, by a hash of its two 32-bit halves in sorted order: a pair key
+    ``a << 32 | b`` and its reverse ``b << 32 | a`` fall in the same partition (a partition can
+    look up the reverse of its pairs)."""
     out = np.empty(keys.shape[0], np.int64)
     for i in range(keys.shape[0]):
-        out[i] = (mix64(keys[i]) & 0x7FFFFFFF) % parts
+        hi, lo = keys[i] >> 32, keys[i] & 0xFFFFFFFF
+        k = (min(hi, lo) << 32) | max(hi, lo)
+        out[i] = (mix64(k) & 0x7FFFFFFF) % parts
     return out

@@ -1494,8 +1494,10 @@ def _byte_before(fh, pos: int) -> bytes:
 
 
 def strong_keys_of(pairs: KeyCounter, cut, n_pair_slots, word_counts, n_words, min_pmi):
-    """``(keys, distinct)``: the linked pairs of one partition of the pair counts (count >= cut,
-    PMI > min_pmi; unsorted) and how many distinct pairs it holds."""
+    """``(keys, counts, reverse counts, distinct)``: the linked pairs of one partition of the pair
+    counts (count >= cut, PMI > min_pmi; unsorted), their counts and those of the reverse pairs
+    (b before a: the same partition holds them, :func:`minent.spill._key_partition`), and how
+    many distinct pairs the partition holds."""
     used = pairs.keys != EMPTY
     keys, counts = pairs.keys[used], pairs.vals[used]
     frequent = counts >= cut
@@ -1504,7 +1506,9 @@ def strong_keys_of(pairs: KeyCounter, cut, n_pair_slots, word_counts, n_words, m
     with np.errstate(divide="ignore"):
         pmi = (np.log(counts) - math.log(max(n_pair_slots, 1))
                - np.log(word_counts[a] / n_words) - np.log(word_counts[b] / n_words))
-    return keys[pmi > min_pmi], int(np.count_nonzero(used))
+    keys, counts = keys[pmi > min_pmi], counts[pmi > min_pmi]
+    reverse = pairs.get(((keys & 0xFFFFFFFF) << 32) | (keys >> 32))
+    return keys, counts, reverse, int(np.count_nonzero(used))
 
 
 def templates_reaching(table: SeqCounter, rows, cut):
@@ -1883,19 +1887,27 @@ class TemplateFinder:
             raise
         return vocab, word_counts, starts, ends, pairs, n_pair_slots, n_sent
 
-    def _strong(self, pairs, word_counts, n_words, n_pair_slots, engine=None) -> tuple[KeyCounter, int]:
-        """``(linked pairs, distinct pairs)`` from the (possibly spilled) pair counts; spilled
-        partitions are merged as tasks on ``engine`` (local workers) when there is one."""
+    def _strong(self, pairs, word_counts, n_words, n_pair_slots, engine=None) -> tuple[KeyCounter, int, tuple]:
+        """``(linked pairs, distinct pairs, order counts)`` from the (possibly spilled) pair
+        counts; spilled partitions are merged as tasks on ``engine`` (local workers) when there is
+        one. Order counts: ``(keys, counts, reverse counts)`` of the linked pairs, keys sorted
+        (:func:`minent.framerank.frame_factors`)."""
         cut = max(int(self.min_count), self.min_prob * n_pair_slots)
-        chosen, distinct = [], 0
+        chosen, counts, reverse, distinct = [], [], [], 0
         args = (cut, n_pair_slots, word_counts, n_words, float(self.min_pmi))
-        for keys, n in pairs.map_partitions(strong_keys_of, args, engine):
+        for keys, fw, bw, n in pairs.map_partitions(strong_keys_of, args, engine):
             chosen.append(keys)
+            counts.append(fw)
+            reverse.append(bw)
             distinct += n
-        chosen = np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, np.int64)
+        chosen = np.concatenate(chosen) if chosen else np.zeros(0, np.int64)
+        by_key = np.argsort(chosen, kind="stable")
+        chosen = chosen[by_key]
+        order = ((chosen, _joined(counts, np.int64)[by_key], _joined(reverse, np.int64)[by_key])
+                 if self.ranking == "frames" else None)
         strong = KeyCounter(2 * len(chosen) + 16)
         strong.add(chosen)
-        return strong, distinct
+        return strong, distinct, order
 
     def _paths(self, sentences, vocab, strong, n_sent, progress, engine=None, sketch_bits=23):
         """Templates counted in two passes over the paths: a count-min sketch of every template
@@ -2182,7 +2194,7 @@ class TemplateFinder:
         timings["count"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         with pairs:
-            strong, n_distinct_pairs = self._strong(pairs, word_counts, n_words, n_pair_slots, engine)
+            strong, n_distinct_pairs, order_counts = self._strong(pairs, word_counts, n_words, n_pair_slots, engine)
             pairs_bytes = pairs.peak_table_bytes
             pair_spills = pairs.spills
         del pairs
@@ -2232,8 +2244,8 @@ class TemplateFinder:
         kept_counts = kept_counts[closed]
         word_dict = {w: int(c) for w, c in zip(words[1:], word_counts[1:].tolist()) if c > 0}
         tpl = Templates(store, kept_counts, n_occ, word_dict, n_words)  # ranked from arrays
-        scores = None if frames is None else kept_counts * frames.factors(arena, starts, closed, int(self.window))
-        del frames
+        scores = None if frames is None else kept_counts * frames.factors(arena, starts, closed, order_counts)
+        del frames, order_counts
         order = tpl._order(self.ranking, scores)
         del scores
         patterns = tpl.patterns = store.take(order)
