@@ -87,7 +87,8 @@ def _print_table(rows: list[dict], title: str, out) -> None:
               show_default=True, help="Punctuation tokens: never literals (excluded), cut sentences "
                                       "into pieces (boundary), or words like others (literal).")
 @click.option("--ranking", type=click.Choice(list(RANKINGS)), default=_FINDER.ranking, show_default=True,
-              help="Order of the templates: count, or information saved (count x pmi).")
+              help="Order of the templates: frames (count x fixed literal order x open slots), count, "
+                   "or information saved (count x pmi).")
 @click.option("--redundancy", type=click.FloatRange(0, 1), default=_FINDER.redundancy, show_default=True,
               help="Drop a template when a longer one containing it has this share of its count (0: keep all).")
 @click.option("--examples", "n_examples", type=click.IntRange(0, 20), default=3, show_default=True,
