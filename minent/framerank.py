@@ -141,15 +141,43 @@ def frame_factors(arena, starts, sel, stats, order, cap, order_power, open_power
     return out
 
 
+def first_sentences(blocks: Iterable, max_words: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(ids, bounds)`` of the first sentences of ``blocks`` (objects with ``ids`` and
+    ``bounds``, in corpus order): whole sentences up to and including the one that reaches
+    ``max_words`` words."""
+    ids, lengths, total = [], [], 0
+    for block in blocks:
+        lens = np.diff(block.bounds)
+        take = lens.shape[0]
+        if total + int(block.bounds[-1]) > max_words:
+            take = min(int(np.searchsorted(np.cumsum(lens), max_words - total, side="left")) + 1, lens.shape[0])
+        ids.append(block.ids[: block.bounds[take]])
+        lengths.append(lens[:take])
+        total += int(block.bounds[take])
+        if total >= max_words:
+            break
+    lens = np.concatenate(lengths) if lengths else np.zeros(0, np.int64)
+    bounds = np.zeros(lens.shape[0] + 1, np.int64)
+    np.cumsum(lens, out=bounds[1:])
+    return (np.concatenate(ids) if ids else np.zeros(0, np.int32)), bounds
+
+
 class FrameSample:
-    """The frame statistics' sample: the first ``max_words`` words (whole sentences) of encoded
-    sentences, with the openness of every word (:func:`openness`)."""
+    """The word statistics of the frames ranking (openness, sentence-end lift) on a sample of
+    encoded sentences; the sample itself is not kept."""
 
     def __init__(self, ids: np.ndarray, bounds: np.ndarray, n_vocab: int):
-        self.ids = np.ascontiguousarray(ids, np.int32)
-        self.bounds = np.ascontiguousarray(bounds, np.int64)
-        self.open_right, self.open_left = openness(self.ids, self.bounds, n_vocab)
-        self.lift_start, self.lift_end = end_lift(self.ids, self.bounds, n_vocab)
+        ids = np.ascontiguousarray(ids, np.int32)
+        bounds = np.ascontiguousarray(bounds, np.int64)
+        self.n_words, self.n_sentences = int(ids.shape[0]), int(bounds.shape[0] - 1)
+        self.open_right, self.open_left = openness(ids, bounds, n_vocab)
+        self.lift_start, self.lift_end = end_lift(ids, bounds, n_vocab)
+
+    @classmethod
+    def of_blocks(cls, blocks: Iterable, n_vocab: int, max_words: int = SAMPLE_WORDS) -> "FrameSample":
+        """From the first ``max_words`` words (whole sentences, :func:`first_sentences`) of
+        blocks of encoded sentences."""
+        return cls(*first_sentences(blocks, max_words), n_vocab)
 
     @property
     def stats(self) -> tuple:

@@ -2245,6 +2245,7 @@ class TemplateFinder:
         word_dict = {w: int(c) for w, c in zip(words[1:], word_counts[1:].tolist()) if c > 0}
         tpl = Templates(store, kept_counts, n_occ, word_dict, n_words)  # ranked from arrays
         scores = None if frames is None else kept_counts * frames.factors(arena, starts, closed, order_counts)
+        sample_words = None if frames is None else frames.n_words
         del frames, order_counts
         order = tpl._order(self.ranking, scores)
         del scores
@@ -2288,6 +2289,7 @@ class TemplateFinder:
             "kept_templates": len(patterns),
             "kept_nontrivial": int(len(patterns) - patterns.trivial().sum()),
             "template_count_cutoff": cut,
+            "frame_sample_words": sample_words,
             "sentences_path_capped": capped,
             "table_bytes": {"pairs": pairs_bytes, "strong": strong.nbytes, "templates": template_bytes},
             "spills": {"pairs": pair_spills, "templates": template_spills},

@@ -9,7 +9,7 @@ import pytest
 
 from minent import TemplateFinder
 from minent.errors import MinentError
-from minent.framerank import FrameSample, frame_factor_reference, openness
+from minent.framerank import FrameSample, first_sentences, frame_factor_reference, openness
 from minent.templates import Templates
 
 
@@ -82,13 +82,15 @@ def test_sample_takes_whole_sentences_in_order():
         def __init__(self, sents):
             self.ids, self.bounds = _flat(sents)
     blocks = [B([[1, 2], [3, 4, 5]]), B([[6], [7, 8, 9], [1]])]
-    s = FrameSample.of_blocks(blocks, 10, max_words=6)
-    assert s.ids.tolist() == [1, 2, 3, 4, 5, 6]
-    assert s.bounds.tolist() == [0, 2, 5, 6]
-    s = FrameSample.of_blocks(blocks, 10, max_words=7)  # the sentence crossing the limit is whole
-    assert s.ids.tolist() == [1, 2, 3, 4, 5, 6, 7, 8, 9]
-    s = FrameSample.of_blocks(blocks, 10, max_words=100)
-    assert s.bounds.tolist() == [0, 2, 5, 6, 9, 10]
+    ids, bounds = first_sentences(blocks, 6)
+    assert ids.tolist() == [1, 2, 3, 4, 5, 6]
+    assert bounds.tolist() == [0, 2, 5, 6]
+    ids, bounds = first_sentences(blocks, 7)  # the sentence crossing the limit is whole
+    assert ids.tolist() == [1, 2, 3, 4, 5, 6, 7, 8, 9]
+    ids, bounds = first_sentences(blocks, 100)
+    assert bounds.tolist() == [0, 2, 5, 6, 9, 10]
+    s = FrameSample.of_blocks(blocks, 10, max_words=7)
+    assert (s.n_words, s.n_sentences) == (9, 4)
 
 
 def _corpus():
@@ -145,7 +147,7 @@ def test_frames_ranking_deterministic_and_sample_bounded(monkeypatch):
     full = FrameSample.of_blocks([_Block(data)], 1000)
     monkeypatch.setattr(FrameSample.of_blocks.__func__, "__defaults__", (6 * 40,))
     part = FrameSample.of_blocks([_Block(data)], 1000)
-    assert part.bounds.shape[0] - 1 == 40 and full.bounds.shape[0] - 1 == len(data)
+    assert part.n_sentences == 40 and full.n_sentences == len(data)
     c = TemplateFinder(min_count=5, n_examples=0).fit(data).templates_
     assert sorted(c.counts.tolist()) == sorted(a.counts.tolist())  # the same templates
     rows = [c.text(i) for i in range(len(c))]
