@@ -270,12 +270,21 @@ def test_group_pieces():
     outer = Tree(0, 5, "unexplained", toks + ("d",), children=[
         Tree(0, 4, "unexplained", toks + ("d",), children=t.children), Tree(4, 5, "word", toks + ("d",))])
     assert group_pieces(outer).brackets() == "(((a b ，) c) d)"
+    # brackets and quotes enclose a unit, inside which the pieces are found again
+    assert group_pieces(_flat("a （ b c ） d")).brackets() == "(a (（ b c ）) d)"
+    assert group_pieces(_flat("“ a ， b c ” d")).brackets() == "((“ (a ，) b c ”) d)"
+    assert group_pieces(_flat("（ a （ b ） c ） d")).brackets() == "((（ a (（ b ）) c ）) d)"
+    assert group_pieces(_flat("a （ b c d")).brackets() == "(a （ b c d)"  # unmatched: left alone
     # other marks: the caller's choice
     assert group_pieces(_flat("a b ： c d"), closing=("：",), opening=()).brackets() == "((a b ：) c d)"
     # the refinement never groups the marks the pieces placed
     t = group_pieces(_flat("a b c ， d"))
     attach_by_boundaries(t, lambda a, b: 5.0 if b == "，" else (1.0 if a == "a" else -1.0), marks=frozenset("，"))
     assert t.brackets() == "(((a b) c ，) d)"
+    # marks at a block's edges are set aside: the units between them are grouped while more than two remain
+    v = _flat("（ a b c ）")
+    attach_by_boundaries(v, lambda a, b: 1.0, marks=frozenset("（）"))
+    assert v.brackets() == "(（ (a b) c ）)"
     u = _flat("a b ， d")
     attach_by_boundaries(u, lambda a, b: 5.0 if b == "，" else -1.0)
     assert u.brackets() == "(a (b ，) d)"  # without marks, the comma joins the word before it
@@ -284,13 +293,13 @@ def test_group_pieces():
 def test_parser_pieces_switch():
     tpl = Templates(["在 [X] 中"], [10], word_counts={"a": 5, "b": 5, "c": 5, "d": 5, "e": 5, "，": 5}, n_words=30,
                     boundaries={"b": (0, 9)})
-    words = "a b ， c d ， e".split()
+    words = "c a b ， c d ， e".split()
     on = TemplateParser(tpl).parse(words)
     off = TemplateParser(tpl, pieces=False).parse(words)
     # each comma closes its piece; inside a piece the refinement still groups by the evidence
-    assert on.brackets() == "(((a b) ，) (c d ，) e)"
-    assert off.brackets() == "((a b) ， c d ， e)"
-    assert TemplateParser(tpl, attach=False).parse(words).brackets() == "((a b ，) (c d ，) e)"
+    assert on.brackets() == "((c (a b) ，) (c d ，) e)"
+    assert off.brackets() == "(c (a b) ， c d ， e)"
+    assert TemplateParser(tpl, attach=False).parse(words).brackets() == "((c a b ，) (c d ，) e)"
     # scores and words are unchanged by the brackets
     assert on.logp == pytest.approx(off.logp) and on.words == off.words
 

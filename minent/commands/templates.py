@@ -226,7 +226,7 @@ def _sentences_for_parse(input_path: str, conllu: bool, tokenize, encoding: str,
 @click.option("--edge-weight", type=float, default=DEFAULT_EDGE_WEIGHT,
               show_default=True, help="Weight of piece-boundary evidence at block edges in the chart (0: the "
                                       "template objective alone; see README).")
-@click.option("--open-in-flat/--closed-in-flat", default=True, show_default=True,
+@click.option("--open-in-flat/--closed-in-flat", default=False, show_default=True,
               help="Templates with an edge placeholder may be blocks of an unexplained sequence, their extent set by "
                    "the edge evidence (--closed-in-flat: only templates that start and end with a literal).")
 @click.option("--bind/--no-bind", default=True, show_default=True,
