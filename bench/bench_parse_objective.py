@@ -28,6 +28,7 @@ import argparse
 import itertools
 import math
 import sys
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -127,6 +128,21 @@ def main() -> None:
                      "unigram_bits_per_word": round(sum(u for u, _ in bits) / n_sample, 3),
                      "parse_bits_per_word": round(sum(p for _, p in bits) / n_sample, 3)})
         print(info[-1], flush=True)
+    speed = []
+    configs = [("default", {}), ("the default before pieces (--no-pieces --open-in-flat)",
+                                 {"pieces": False, "open_in_flat": True})]
+    parsers = [(name, TemplateParser(tpl, **kw)) for name, kw in configs]
+    cpu = {name: [] for name, _ in configs}
+    for _ in range(3):  # interleaved repeats, least CPU time kept: the ratio is within one run
+        for name, parser in parsers:
+            t0 = time.process_time()
+            for s in sample:
+                parser.parse(s)
+            cpu[name].append(time.process_time() - t0)
+    for name, _ in configs:
+        speed.append({"parser": name, "sentences": len(sample), "cpu_s": round(min(cpu[name]), 3),
+                      "sentences_per_cpu_s": round(len(sample) / min(cpu[name]), 1)})
+        print(speed[-1], flush=True)
     floors = []
     kinds = {"default": "default parser (edges, bind, pieces) + attach",
              "previous": "the default before pieces (--no-pieces --open-in-flat) + attach",
@@ -170,8 +186,14 @@ def main() -> None:
           "brackets the flat sentence with the same scores and no template.\n",
           "| attach_min_score | trees | " + SCORE_HEAD, "|---:|---|" + SCORE_RULE]
     L += [row_md(r, ["attach_min_score", "trees"]) for r in floors]
+    L += ["\n### Parse speed (pd1998 sample above, in-process, one core)\n",
+          "`TemplateParser.parse` (chart, binding, pieces, refinement) over the same sentences; three interleaved "
+          "repeats, least CPU time. Compare the rows with each other (same run), not with other runs.\n",
+          "| parser | sentences | CPU s | sentences / CPU s |", "|---|---:|---:|---:|"]
+    L += [f"| {r['parser']} | {r['sentences']} | {r['cpu_s']} | {r['sentences_per_cpu_s']} |" for r in speed]
     md = "\n".join(L) + "\n"
-    write_results("templates_objective", {"edges": edges, "information": info, "rows": rows, "floors": floors}, md,
+    write_results("templates_objective",
+                  {"edges": edges, "information": info, "rows": rows, "floors": floors, "speed": speed}, md,
                   out=str(out / "bench"))
 
 

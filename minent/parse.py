@@ -107,7 +107,8 @@ DEFAULT_ATTACH_MIN_SCORE = 0.0  # group only on positive evidence (a lower floor
 DEFAULT_EDGE_WEIGHT = 0.25  # weight of the block-edge evidence in the chart (chosen on UD dev, README)
 PIECE_CLOSERS = ("，", ",")  # a lone comma closes the piece before it (group_pieces)
 LIST_OPENERS = ("、",)  # an enumeration comma opens the conjunct after it (group_pieces)
-BRACKET_PAIRS = ("（）", "“”", "《》", "「」", "『』", "‘’", "【】", "〔〕", "()", "[]")  # enclose a unit (group_pieces)
+# a pair of brackets or quotes encloses one unit (group_pieces)
+BRACKET_PAIRS = ("（）", "“”", "《》", "「」", "『』", "‘’", "【】", "〔〕", "()", "[]")
 PIECE_MARKS = frozenset(PIECE_CLOSERS + LIST_OPENERS + tuple("".join(BRACKET_PAIRS)))
 MAX_LEN_LIMIT = 500  # chart memory and O(n^3) time; longer sentences are parsed in chunks
 NEG_INF = -np.inf
