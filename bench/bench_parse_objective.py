@@ -36,9 +36,9 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from _common import write_results  # noqa: E402
-from minent.parse import (DEFAULT_ATTACH_MIN_SCORE, DEFAULT_EDGE_WEIGHT, PIECE_MARKS, TemplateParser,  # noqa: E402
-                          attach_by_boundaries, group_pieces, sentence_core)
-from minent.parse_eval import evaluate_spans, read_conllu  # noqa: E402
+from minent.parse import (BRACKET_PAIRS, DEFAULT_ATTACH_MIN_SCORE, DEFAULT_EDGE_WEIGHT, PIECE_MARKS,  # noqa: E402
+                          TemplateParser, attach_by_boundaries, group_pieces, sentence_core)
+from minent.parse_eval import evaluate_spans, gold_spans, read_conllu, tree_spans  # noqa: E402
 from minent.sentences import learned_lexicon  # noqa: E402
 from minent.templates import TemplateFinder, split_sentences  # noqa: E402
 from minent.textio import Corpus  # noqa: E402
@@ -81,6 +81,48 @@ def row_md(r: dict, keys: list[str]) -> str:
 
 SCORE_HEAD = "precision | recall | F1 | F1 / random | half A: F1 (/ random) | half B: F1 (/ random) |"
 SCORE_RULE = "---:|---:|---:|---:|---:|---:|"
+
+
+def span_kinds(gold, trees) -> dict:
+    """Predicted / matched spans of ``trees``: all, those ending with a comma, those with a
+    bracket or quote mark at one edge only (a bracket that cuts a pair)."""
+    marks = set("".join(BRACKET_PAIRS))
+    out = {k: [0, 0] for k in ("all", "ending with a comma", "a bracket or quote at one edge only")}
+    for g, t in zip(gold, trees):
+        ref, w = gold_spans(g.heads)[0], g.words
+        for a, b in tree_spans(t):
+            hit = (a, b) in ref
+            kinds = ["all"]
+            if w[b - 1] in ("，", ","):
+                kinds.append("ending with a comma")
+            if (w[a] in marks) != (w[b - 1] in marks):
+                kinds.append("a bracket or quote at one edge only")
+            for k in kinds:
+                out[k][0] += 1
+                out[k][1] += hit
+    return out
+
+
+def node_kinds(gold, trees) -> dict:
+    """Predicted / matched spans per kind of node of ``trees`` (template blocks split into closed
+    ones, which start and end with a literal, and open ones)."""
+    out: dict[str, list[int]] = {}
+    for g, t in zip(gold, trees):
+        ref, n = gold_spans(g.heads)[0], len(g.words)
+        stack = list(t.children)
+        while stack:
+            node = stack.pop()
+            stack.extend(node.children)
+            if len(node) < 2 or (node.start, node.end) == (0, n):
+                continue
+            kind = node.kind
+            if kind == "template":
+                ends = node.template.split()
+                kind += " (open)" if "[X]" in (ends[0], ends[-1]) else " (closed)"
+            c = out.setdefault(kind, [0, 0])
+            c[0] += 1
+            c[1] += (node.start, node.end) in ref
+    return out
 
 
 def main() -> None:
@@ -143,6 +185,22 @@ def main() -> None:
         speed.append({"parser": name, "sentences": len(sample), "cpu_s": round(min(cpu[name]), 3),
                       "sentences_per_cpu_s": round(len(sample) / min(cpu[name]), 1)})
         print(speed[-1], flush=True)
+    default_trees, previous_trees = run(), run(pieces=False, open_in_flat=True)
+    scorer = TemplateParser(tpl)
+    reference = [boundary_tree(scorer, g.words, DEFAULT_ATTACH_MIN_SCORE, True) for g in gold]
+    diagnostics = {"spans": {name: span_kinds(gold, trees) for name, trees in
+                             [("default", default_trees), ("the default before pieces", previous_trees),
+                              ("boundaries only, after the pieces", reference)]},
+                   "pure_nodes": node_kinds(gold, run(attach=False))}
+    only = {"default only": [0, 0], "reference only": [0, 0]}
+    for g, d, r in zip(gold, default_trees, reference):
+        ref, sd, sr = gold_spans(g.heads)[0], tree_spans(d), tree_spans(r)
+        only["default only"][0] += len(sd - sr)
+        only["default only"][1] += len((sd - sr) & ref)
+        only["reference only"][0] += len(sr - sd)
+        only["reference only"][1] += len((sr - sd) & ref)
+    diagnostics["only"] = only
+    print(diagnostics, flush=True)
     floors = []
     kinds = {"default": "default parser (edges, bind, pieces) + attach",
              "previous": "the default before pieces (--no-pieces --open-in-flat) + attach",
@@ -186,6 +244,17 @@ def main() -> None:
           "brackets the flat sentence with the same scores and no template.\n",
           "| attach_min_score | trees | " + SCORE_HEAD, "|---:|---|" + SCORE_RULE]
     L += [row_md(r, ["attach_min_score", "trees"]) for r in floors]
+    L += ["\n### Which predicted spans are right (all 500 sentences)\n",
+          "Predicted spans and how many of them are gold spans, by kind: the default parser, the default before "
+          "pieces, and the boundaries-only reference after the pieces (floor 0).\n",
+          "| trees | spans | predicted | right | share right |", "|---|---|---:|---:|---:|"]
+    for name, kinds in diagnostics["spans"].items():
+        L += [f"| {name} | {k} | {p} | {m} | {m / max(p, 1):.3f} |" for k, (p, m) in kinds.items()]
+    L += ["\nNodes of the default pure trees (`--no-attach`) by kind, and the spans that only one of the "
+          "default parse and the reference has:\n", "| nodes / spans | predicted | right | share right |",
+          "|---|---:|---:|---:|"]
+    L += [f"| {k} | {p} | {m} | {m / max(p, 1):.3f} |" for k, (p, m) in sorted(diagnostics["pure_nodes"].items())]
+    L += [f"| {k} | {p} | {m} | {m / max(p, 1):.3f} |" for k, (p, m) in diagnostics["only"].items()]
     L += ["\n### Parse speed (pd1998 sample above, in-process, one core)\n",
           "`TemplateParser.parse` (chart, binding, pieces, refinement) over the same sentences; three interleaved "
           "repeats, least CPU time. Compare the rows with each other (same run), not with other runs.\n",
@@ -193,7 +262,8 @@ def main() -> None:
     L += [f"| {r['parser']} | {r['sentences']} | {r['cpu_s']} | {r['sentences_per_cpu_s']} |" for r in speed]
     md = "\n".join(L) + "\n"
     write_results("templates_objective",
-                  {"edges": edges, "information": info, "rows": rows, "floors": floors, "speed": speed}, md,
+                  {"edges": edges, "information": info, "rows": rows, "floors": floors, "speed": speed,
+                   "diagnostics": diagnostics}, md,
                   out=str(out / "bench"))
 
 
