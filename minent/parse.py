@@ -80,10 +80,10 @@ included).
 
 Punctuation pieces (``pieces=True``, the default; before the refinement). The boundary evidence
 counts punctuation only at sentence edges, so it cannot place a comma: left to it, a comma joins
-the one word before it. :func:`group_pieces` brackets the children of every block by the commas
-among them: a comma closes the piece of units before it (one bracket: the piece and the comma),
-an enumeration comma 、 opens a bracket over the conjunct after it; the refinement then brackets
-inside the pieces and leaves those marks where they are.
+the one word before it. :func:`group_pieces` brackets the children of every block by the marks
+among them: a bracket or quote pair encloses one unit, a comma closes the piece of units before it
+(one bracket: the piece and the comma), an enumeration comma 、 opens a bracket over the conjunct
+after it; the refinement then brackets inside the pieces and leaves those marks where they are.
 
 The four heuristics were chosen on UD Chinese GSDSimp dev only (README; pieces on one half of
 the sentences, confirmed on the other); with no boundary evidence (a templates file without word
@@ -830,9 +830,10 @@ class TemplateParser:
         join the placeholder block they bind to); ``False`` keeps each template block flat with a
         bracket per placeholder block. Applies to the pure tree as well (``attach=False``).
     pieces : bool, default True
-        Bracket every block's children by its commas with :func:`group_pieces` (a comma closes the
-        piece before it, an enumeration comma opens the conjunct after it), after binding and
-        before the refinement, which then never groups those marks. Applies to the pure tree as
+        Bracket every block's children by its punctuation with :func:`group_pieces` (a bracket or
+        quote pair encloses one unit, a comma closes the piece before it, an enumeration comma
+        opens the conjunct after it), after binding and before the refinement, which then never
+        groups those marks. Applies to the pure tree as
         well; ``False`` leaves punctuation to the boundary evidence. Chosen on UD dev (README).
     """
 

@@ -233,8 +233,9 @@ def _sentences_for_parse(input_path: str, conllu: bool, tokenize, encoding: str,
               help="Template literals join the placeholder block they bind to (one bracket, as in dependency "
                    "trees); --no-bind keeps a bracket per placeholder block.")
 @click.option("--pieces/--no-pieces", default=True, show_default=True,
-              help="Bracket blocks by their commas: a comma closes the piece before it, an enumeration comma opens "
-                   "the conjunct after it; --no-pieces leaves punctuation to the boundary evidence.")
+              help="Bracket blocks by their punctuation: a bracket or quote pair encloses one unit, a comma closes "
+                   "the piece before it, an enumeration comma opens the conjunct after it; --no-pieces leaves "
+                   "punctuation to the boundary evidence.")
 @encoding_option
 @quiet_option
 def parse_cmd(input, templates_path, lexicon, tokenizer, pretokenized, conllu, fmt, output, max_len,
