@@ -15,8 +15,10 @@ default options unless a row says otherwise, on:
   right-, left-branching and random baselines of the same ``evaluate-parse`` run;
 * bad inputs: empty / foreign-version templates files, over-long sentences, unknown words.
 
-Usage: python bench/bench_templates.py [--data ../shared/data] [--out outputs]
-Paths are relative to the repository root.
+Usage: python bench/bench_templates.py [--data ../shared/data] [--out outputs] [--only parse]
+Paths are relative to the repository root. ``--only parse`` re-runs the parsing parts alone (the
+pd1998 default templates, the parse sample, UD and bad inputs) and merges them into the existing
+outputs/bench/templates.json, keeping its LCQMC and pd1998 mining results.
 """
 from __future__ import annotations
 
@@ -226,7 +228,7 @@ VARIANTS = [  # (name, TemplateFinder overrides), all on the same words
 ]
 
 
-def bench_pd1998(data: Path, out: Path, tmp: Path) -> tuple[dict, Path]:
+def bench_pd1998(data: Path, out: Path, tmp: Path, mining: bool = True) -> tuple[dict, Path]:
     raw = data / "pd1998" / "pd1998.raw.txt"
     frames = load_frames()
     res = {}
@@ -243,9 +245,10 @@ def bench_pd1998(data: Path, out: Path, tmp: Path) -> tuple[dict, Path]:
     lex = learned_lexicon(Corpus([str(raw)]))
     sents = [s for line in raw.read_text(encoding="utf-8").splitlines() for s in split_sentences(lex.segment(line))]
     n_words = sum(map(len, sents))
-    res["cli_default"]["frame_detail"] = frame_detail(tpl, frames, sents, int(tpl.meta.get("window", 10)))
     res["variants"] = []
-    for name, kw in VARIANTS:
+    if mining:
+        res["cli_default"]["frame_detail"] = frame_detail(tpl, frames, sents, int(tpl.meta.get("window", 10)))
+    for name, kw in VARIANTS if mining else []:
         t0 = time.perf_counter()
         f = TemplateFinder(n_examples=0, **kw).fit(sents)
         secs = time.perf_counter() - t0
@@ -288,10 +291,15 @@ def bench_ud(data: Path, out: Path, tmp: Path, pd_words: Path) -> dict:
     assert r["code"] == 0, r["stderr"]
     res = {"mining": {"corpus": "pd1998 raw text (words of its learned lexicon) + the 500 UD dev sentences "
                                 "(gold words, no trees)", "run": _brief(r)}}
-    runs = [("default", []), ("no_attach", ["--no-attach"]), ("no_bind", ["--no-bind"]),
-            ("no_edge", ["--edge-weight", "0"]), ("closed_in_flat", ["--closed-in-flat"]),
-            ("before", ["--no-bind", "--edge-weight", "0", "--closed-in-flat"]),
-            ("before_no_attach", ["--no-attach", "--no-bind", "--edge-weight", "0", "--closed-in-flat"]),
+    runs = [("default", []), ("no_attach", ["--no-attach"]), ("no_pieces", ["--no-pieces"]),
+            ("no_pieces_no_attach", ["--no-pieces", "--no-attach"]),
+            ("previous", ["--no-pieces", "--open-in-flat"]),
+            ("previous_no_attach", ["--no-pieces", "--open-in-flat", "--no-attach"]),
+            ("no_bind", ["--no-bind"]), ("no_edge", ["--edge-weight", "0"]),
+            ("no_edge_no_attach", ["--edge-weight", "0", "--no-attach"]), ("open_in_flat", ["--open-in-flat"]),
+            ("before", ["--no-pieces", "--no-bind", "--edge-weight", "0", "--closed-in-flat"]),
+            ("before_no_attach", ["--no-pieces", "--no-attach", "--no-bind", "--edge-weight", "0",
+                                  "--closed-in-flat"]),
             ("tie_right", ["--tie-break", "right"]),
             ("no_attach_flat", ["--no-attach", "--flat-logp", "-30"]), ("flat", ["--flat-logp", "-30"]),
             ("penalty_1", ["--unexplained-logp", "-1"]),
@@ -413,18 +421,25 @@ def markdown(res: dict) -> str:
     a = ud["default"]
     best = a["scores"][a["best_baseline"]]["f1"]
     for name, sc in a["scores"].items():
-        label = ("`minent parse` (default: edge weight 0.25, --open-in-flat, --bind, --attach, unexplained penalty "
-                 "ln(min count / N))" if name == "minent"
+        label = ("`minent parse` (default: edge weight 0.25, --closed-in-flat, --bind, --pieces, --attach, "
+                 "unexplained penalty ln(min count / N))" if name == "minent"
                  else name)
         L.append(f"| {label} | {sc['precision']:.4f} | {sc['recall']:.4f} | {sc['f1']:.4f} | {sc['f1'] / best:.2f} |")
-    for key, label in [("no_attach", "`minent parse --no-attach` (pure template trees)"),
+    for key, label in [("no_attach", "`minent parse --no-attach` (pure template trees; bind and pieces on)"),
+                       ("no_pieces", "`minent parse --no-pieces`"),
+                       ("no_pieces_no_attach", "`minent parse --no-pieces --no-attach` (pure template trees, "
+                                               "punctuation left to the boundary evidence)"),
+                       ("previous", "`minent parse --no-pieces --open-in-flat` (the default before pieces)"),
+                       ("previous_no_attach", "`minent parse --no-pieces --open-in-flat --no-attach` (pure trees "
+                                              "before pieces)"),
                        ("no_bind", "`minent parse --no-bind`"),
-                       ("no_edge", "`minent parse --edge-weight 0`"),
-                       ("closed_in_flat", "`minent parse --closed-in-flat`"),
-                       ("before", "`minent parse --no-bind --edge-weight 0 --closed-in-flat` (the default before "
-                                  "this round)"),
-                       ("before_no_attach", "`minent parse --no-attach --no-bind --edge-weight 0 --closed-in-flat` "
-                                            "(pure trees before this round)"),
+                       ("no_edge", "`minent parse --edge-weight 0` (no edge term in the chart)"),
+                       ("no_edge_no_attach", "`minent parse --edge-weight 0 --no-attach`"),
+                       ("open_in_flat", "`minent parse --open-in-flat`"),
+                       ("before", "`minent parse --no-pieces --no-bind --edge-weight 0 --closed-in-flat` (the "
+                                  "method's objective alone + attach)"),
+                       ("before_no_attach", "`minent parse --no-pieces --no-attach --no-bind --edge-weight 0 "
+                                            "--closed-in-flat` (the method's objective alone)"),
                        ("tie_right", "`minent parse --tie-break right`"),
                        ("no_attach_flat", "`minent parse --no-attach --flat-logp -30` (pure trees, unexplained "
                                           "sequences a last resort)"),
@@ -450,15 +465,24 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default="../shared/data", help="data folder (relative to the repository root)")
     ap.add_argument("--out", default="outputs", help="output folder (relative to the repository root)")
+    ap.add_argument("--only", choices=["parse"], default=None,
+                    help="re-run the parsing parts alone and merge them into the existing templates.json")
     args = ap.parse_args()
     data = (REPO / args.data).resolve()
     out = (REPO / args.out).resolve()
     (out / "bench").mkdir(parents=True, exist_ok=True)
-    res = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}}
+    machine = {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+    res = {"machine": machine}
     with tempfile.TemporaryDirectory(prefix="minent-bench-") as t:
         tmp = Path(t)
-        res["lcqmc"] = bench_lcqmc(data, out, tmp)
-        res["pd1998"], pd_words = bench_pd1998(data, out, tmp)
+        if args.only == "parse":
+            res = json.loads((out / "bench" / "templates.json").read_text(encoding="utf-8"))
+            res["machine"] = machine
+            pd, pd_words = bench_pd1998(data, out, tmp, mining=False)
+            res["pd1998"]["parse"] = pd["parse"]
+        else:
+            res["lcqmc"] = bench_lcqmc(data, out, tmp)
+            res["pd1998"], pd_words = bench_pd1998(data, out, tmp)
         res["ud"] = bench_ud(data, out, tmp, pd_words)
         res["bad_inputs"] = bench_bad_inputs(tmp, tmp / "templates_pd1998.tsv")
     (out / "bench" / "templates.json").write_text(json.dumps(res, ensure_ascii=False, indent=1) + "\n",

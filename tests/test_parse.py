@@ -11,7 +11,8 @@ from hypothesis import given, settings, strategies as st
 
 from minent.commands import main
 from minent.errors import FormatError, InputError, MinentError
-from minent.parse import (Tree, TemplateParser, attach_by_boundaries, bind_literals, parse_chart, sentence_core,
+from minent.parse import (Tree, TemplateParser, attach_by_boundaries, bind_literals, group_pieces, parse_chart,
+                          sentence_core,
                           tree_from_brackets, tree_from_dict)
 from minent.parse_eval import (evaluate_spans, gold_spans, left_branching, random_tree, read_conllu,
                                read_predictions, right_branching, DependencySentence)
@@ -246,6 +247,63 @@ def test_attach_groups_by_score():
     assert some.brackets() == "(x (的 y) z)"
 
 
+def _flat(text: str) -> Tree:
+    toks = tuple(text.split())
+    return Tree(0, len(toks), "unexplained", toks, children=[Tree(k, k + 1, "word", toks) for k in range(len(toks))])
+
+
+def test_group_pieces():
+    # a comma closes the piece before it; the last piece, closed by no comma, stays as it is
+    assert group_pieces(_flat("a b ， c d ， e f")).brackets() == "((a b ，) (c d ，) e f)"
+    assert group_pieces(_flat("a ， b c")).brackets() == "((a ，) b c)"
+    assert group_pieces(_flat("a ， ， b")).brackets() == "((a ，) ， b)"  # an empty piece: the comma stays alone
+    # an enumeration comma opens the conjunct after it, up to the next one or the end of the piece
+    assert group_pieces(_flat("x a 、 b c 、 d ， e")).brackets() == "((x a (、 b c) (、 d) ，) e)"
+    assert group_pieces(_flat("a 、 b")).brackets() == "(a (、 b))"
+    # one group covering the block is the block itself; blocks of < 3 children and no marks: unchanged
+    assert group_pieces(_flat("a b ，")).brackets() == "(a b ，)"
+    assert group_pieces(_flat("a ，")).brackets() == "(a ，)"
+    assert group_pieces(_flat("a b c")).brackets() == "(a b c)"
+    # nested blocks are bracketed too, and marks inside a word-level child are not looked at
+    t = _flat("a b ， c")
+    toks = t.tokens
+    outer = Tree(0, 5, "unexplained", toks + ("d",), children=[
+        Tree(0, 4, "unexplained", toks + ("d",), children=t.children), Tree(4, 5, "word", toks + ("d",))])
+    assert group_pieces(outer).brackets() == "(((a b ，) c) d)"
+    # brackets and quotes enclose a unit, inside which the pieces are found again
+    assert group_pieces(_flat("a （ b c ） d")).brackets() == "(a (（ b c ）) d)"
+    assert group_pieces(_flat("“ a ， b c ” d")).brackets() == "((“ (a ，) b c ”) d)"
+    assert group_pieces(_flat("（ a （ b ） c ） d")).brackets() == "((（ a (（ b ）) c ）) d)"
+    assert group_pieces(_flat("a （ b c d")).brackets() == "(a （ b c d)"  # unmatched: left alone
+    # other marks: the caller's choice
+    assert group_pieces(_flat("a b ： c d"), closing=("：",), opening=()).brackets() == "((a b ：) c d)"
+    # the refinement never groups the marks the pieces placed
+    t = group_pieces(_flat("a b c ， d"))
+    attach_by_boundaries(t, lambda a, b: 5.0 if b == "，" else (1.0 if a == "a" else -1.0), marks=frozenset("，"))
+    assert t.brackets() == "(((a b) c ，) d)"
+    # marks at a block's edges are set aside: the units between them are grouped while more than two remain
+    v = _flat("（ a b c ）")
+    attach_by_boundaries(v, lambda a, b: 1.0, marks=frozenset("（）"))
+    assert v.brackets() == "(（ (a b) c ）)"
+    u = _flat("a b ， d")
+    attach_by_boundaries(u, lambda a, b: 5.0 if b == "，" else -1.0)
+    assert u.brackets() == "(a (b ，) d)"  # without marks, the comma joins the word before it
+
+
+def test_parser_pieces_switch():
+    tpl = Templates(["在 [X] 中"], [10], word_counts={"a": 5, "b": 5, "c": 5, "d": 5, "e": 5, "，": 5}, n_words=30,
+                    boundaries={"b": (0, 9)})
+    words = "c a b ， c d ， e".split()
+    on = TemplateParser(tpl).parse(words)
+    off = TemplateParser(tpl, pieces=False).parse(words)
+    # each comma closes its piece; inside a piece the refinement still groups by the evidence
+    assert on.brackets() == "((c (a b) ，) (c d ，) e)"
+    assert off.brackets() == "(c (a b) ， c d ， e)"
+    assert TemplateParser(tpl, attach=False).parse(words).brackets() == "((c a b ，) (c d ，) e)"
+    # scores and words are unchanged by the brackets
+    assert on.logp == pytest.approx(off.logp) and on.words == off.words
+
+
 def test_bind_literals():
     toks = tuple("在 会议 室 中 施力 的 大小".split())
     closing = {"在": -2.0, "中": 2.0, "的": 3.0}
@@ -319,6 +377,11 @@ def test_cli_bind_and_edge_weight(tmp_path):
         out[" ".join(extra)] = r.output.strip()
     assert out == {"": "((x 的) (y z))", "--no-bind": "(x 的 (y z))", "--edge-weight 0 --no-bind": "(x 的 (y z))",
                    "--closed-in-flat": "((x 的) (y z))"}
+    inp.write_text("x y ， z\n", encoding="utf-8")
+    r = CliRunner().invoke(main, base + ["--no-pieces"])
+    assert r.exit_code == 0 and r.output.strip() == "(x y ， z)"
+    r = CliRunner().invoke(main, base)
+    assert r.exit_code == 0 and r.output.strip() == "((x y ，) z)"
     r = CliRunner().invoke(main, base + ["--edge-weight", "-1"])
     assert r.exit_code != 0 and "edge_weight must be >= 0" in r.output and "Traceback" not in r.output
 

@@ -227,17 +227,21 @@ def _sentences_for_parse(input_path: str, conllu: bool, tokenize, encoding: str,
 @click.option("--edge-weight", type=float, default=DEFAULT_EDGE_WEIGHT,
               show_default=True, help="Weight of piece-boundary evidence at block edges in the chart (0: the "
                                       "template objective alone; see README).")
-@click.option("--open-in-flat/--closed-in-flat", default=True, show_default=True,
+@click.option("--open-in-flat/--closed-in-flat", default=False, show_default=True,
               help="Templates with an edge placeholder may be blocks of an unexplained sequence, their extent set by "
                    "the edge evidence (--closed-in-flat: only templates that start and end with a literal).")
 @click.option("--bind/--no-bind", default=True, show_default=True,
               help="Template literals join the placeholder block they bind to (one bracket, as in dependency "
                    "trees); --no-bind keeps a bracket per placeholder block.")
+@click.option("--pieces/--no-pieces", default=True, show_default=True,
+              help="Bracket blocks by their punctuation: a bracket or quote pair encloses one unit, a comma closes "
+                   "the piece before it, an enumeration comma opens the conjunct after it; --no-pieces leaves "
+                   "punctuation to the boundary evidence.")
 @encoding_option
 @quiet_option
 def parse_cmd(input, templates_path, lexicon, tokenizer, pretokenized, conllu, fmt, output, max_len,
               unexplained_logp, flat_logp, tie_break, attach, attach_min_score, edge_weight, open_in_flat, bind,
-              encoding, quiet):
+              pieces, encoding, quiet):
     """Parse each sentence of INPUT (one per line, or - for stdin) into nested templates.
 
     Raw lines are segmented with the words of the templates file (its unigram counts) unless
@@ -250,7 +254,7 @@ def parse_cmd(input, templates_path, lexicon, tokenizer, pretokenized, conllu, f
     tpl = Templates.load(templates_path)
     parser = TemplateParser(tpl, unexplained_logp=unexplained_logp, max_len=max_len, tie_break=tie_break,
                             attach=attach, flat_logp=flat_logp, attach_min_score=attach_min_score,
-                            edge_weight=edge_weight, open_in_flat=open_in_flat, bind=bind)
+                            edge_weight=edge_weight, open_in_flat=open_in_flat, bind=bind, pieces=pieces)
     tokenize = None
     if conllu:
         if lexicon or tokenizer or pretokenized:
