@@ -84,8 +84,8 @@ import numpy as np
 from numba import njit
 
 from .errors import FormatError, InputError, MinentError
-from .hashtable import (EMPTY, KeyCounter, SeqCounter, fold, key_find, key_slot, mix64, prefetch, table_find,
-                        _FNV_OFFSET)
+from .hashtable import (EMPTY, KeyCounter, SeqCounter, filter_has, filter_shift, fold, key_find, key_slot, mix64,
+                        prefetch, table_find, with_filter, _FNV_OFFSET)
 from .spill import SpillingCounter, SpillingKeyCounter, merge_first_values
 from .parallel import forks_workers, plan_ranges, read_range, resolve
 from .textio import atomic_write, owned_temp, temp_write_error
@@ -252,12 +252,15 @@ def piece_boundaries(ids, bounds, is_punct, starts, ends):
 
 
 @njit(cache=True)
-def _sentence_dag(ids, lo, n, window, strong_keys, succ, succ_slot, n_succ, indeg):
+def _sentence_dag(ids, lo, n, window, strong_keys, bits, succ, succ_slot, n_succ, indeg):
     """Edges i -> j (0 < j - i <= window, both known, pair strong) of one sentence:
     ``succ[i * window + k]`` for k < ``n_succ[i]``, the slot of the pair in ``strong_keys`` in
     ``succ_slot`` (same index), and the in-degrees. ``strong_keys``: the key array of a
-    :class:`~minent.hashtable.KeyCounter` of the strong pairs (key ``a << 32 | b``)."""
+    :class:`~minent.hashtable.KeyCounter` of the strong pairs (key ``a << 32 | b``), ``bits`` its
+    key filter (:func:`~minent.hashtable.with_filter`): most pairs are not strong, and the filter
+    (in cache) turns most of them away before a probe of the table (in memory)."""
     mask = strong_keys.shape[0] - 1
+    shift = filter_shift(bits)
     for i in range(n):
         n_succ[i] = 0
         indeg[i] = 0
@@ -270,6 +273,8 @@ def _sentence_dag(ids, lo, n, window, strong_keys, succ, succ_slot, n_succ, inde
             if b <= 0:
                 continue
             k = (np.int64(a) << 32) | b
+            if not filter_has(bits, k, shift):
+                continue
             slot = mix64(k) & mask  # hashtable.key_lookup, written out (no call per pair)
             while strong_keys[slot] != k and strong_keys[slot] != EMPTY:
                 slot = (slot + 1) & mask
@@ -301,8 +306,8 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
     """Templates of the sentences ``s = start, start+1, ...`` of a block (method.md §4 steps 3-4).
 
     ``walk = (window, max_paths, subpath_literals, inner)``. For each sentence: the DAG of strong
-    pairs (``strong = (keys, vals)`` of a :class:`~minent.hashtable.KeyCounter`, key
-    ``a << 32 | b``); every source-to-sink path (at most ``max_paths`` per source, depth first,
+    pairs (``strong = (keys, vals, bits)``: a :class:`~minent.hashtable.KeyCounter`, key
+    ``a << 32 | b``, frozen with its key filter, :func:`~minent.hashtable.with_filter`); every source-to-sink path (at most ``max_paths`` per source, depth first,
     successors in increasing position); and, when ``subpath_literals >= 2``, every path of
     2..``subpath_literals`` nodes from any node, and the sentence's first and last word alone
     ("w [X]", "[X] w"); with ``inner``, also the *inner* paths a -> c -> b of each edge a -> b
@@ -339,6 +344,7 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
     codes, tbounds, hashes, sent = out
     lkeys, lvals = links
     strong_keys = strong[0]
+    strong_bits = strong[2]
     n_sent = bounds.shape[0] - 1
     longest = 1
     for s in range(start, n_sent):
@@ -396,7 +402,7 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
         while need < 2 * min(per_sentence, n * walks + 1):
             need *= 2
         mask = need - 1
-        _sentence_dag(ids, lo, n, window, strong_keys, succ, succ_slot, n_succ, indeg)
+        _sentence_dag(ids, lo, n, window, strong_keys, strong_bits, succ, succ_slot, n_succ, indeg)
         fits = True
         n_cand = 0  # inner paths: candidates (src, c's position, b's position, link key), triples
         ti = 0
@@ -1488,15 +1494,12 @@ def _byte_before(fh, pos: int) -> bytes:
 def strong_keys_of(pairs: KeyCounter, cut, n_pair_slots, word_counts, n_words, min_pmi):
     """``(keys, distinct)``: the linked pairs of one partition of the pair counts (count >= cut,
     PMI > min_pmi; unsorted) and how many distinct pairs it holds."""
-    used = pairs.keys != EMPTY
-    keys, counts = pairs.keys[used], pairs.vals[used]
-    frequent = counts >= cut
-    keys, counts = keys[frequent], counts[frequent]
+    keys, counts = pairs.at_least(cut)
     a, b = keys >> 32, keys & 0xFFFFFFFF
     with np.errstate(divide="ignore"):
         pmi = (np.log(counts) - math.log(max(n_pair_slots, 1))
                - np.log(word_counts[a] / n_words) - np.log(word_counts[b] / n_words))
-    return keys[pmi > min_pmi], int(np.count_nonzero(used))
+    return keys[pmi > min_pmi], len(pairs)
 
 
 def templates_reaching(table: SeqCounter, rows, cut):
@@ -2000,6 +2003,7 @@ class TemplateFinder:
         out_links = (np.empty(1 << 18, np.int64), np.empty(1 << 18, np.int64))
         sketch = np.zeros(0, np.uint16) if sketch is None else sketch
         walk = (int(self.window), int(self.max_paths), int(self.subpath_literals), int(self._inner()))
+        strong = with_filter(strong)  # built once per walk: most pairs the DAG looks up are not strong
         if blocks is None:
             cached = getattr(self, "_cached_blocks", None) if first_sentence == 0 else None
             blocks = cached if cached is not None else self._blocks(sentences, vocab, grow=False)

@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 
 from minent.commands import main
 from minent.errors import FormatError, MinentError
-from minent.hashtable import KeyCounter
+from minent.hashtable import KeyCounter, with_filter
 from minent.templates import (CLOSING_MARKS, PLACEHOLDER, PatternStore, SENTENCE_END, TemplateFinder, Templates, Vocabulary,
                               _pack, block_templates, is_trivial, parse_template, piece_boundaries,
                               skipgram_keys, split_sentences)
@@ -121,7 +121,7 @@ def run_block(sentences, window, strong_pairs, max_paths, buf=1 << 12, subpath_l
     s = 0
     walk = (window, max_paths, subpath_literals, int(inner))
     while s < len(sentences):
-        nxt, n_t, n_c, n_l, n_occ = block_templates(ids, bounds, s, walk, (strong.keys, strong.vals),
+        nxt, n_t, n_c, n_l, n_occ = block_templates(ids, bounds, s, walk, with_filter(strong.frozen()),
                                                     (codes, tb, th, ts), capped, np.zeros(0, np.uint16), 0.0, links)
         assert nxt > s, "buffer too small for one sentence"
         for t in range(n_t):
@@ -193,9 +193,9 @@ def test_block_templates_sketch_walks_keep_what_reaches_the_cut():
         inner.update(tuple(t) for t in every if t not in only)
         triples.update({k: v for k, v in c.items() if k[2]})
     sketch = np.zeros(2 << 16, np.uint16)
-    nxt, n_t, _, n_l, n_occ = block_templates(ids, bounds, 0, walk, strong.frozen(), out, capped, sketch, 0.0, links)
+    nxt, n_t, _, n_l, n_occ = block_templates(ids, bounds, 0, walk, with_filter(strong.frozen()), out, capped, sketch, 0.0, links)
     assert (nxt, n_t, n_l, n_occ) == (len(sentences), 0, 0, sum(paths.values()))
-    nxt, n_t, _, n_l, _ = block_templates(ids, bounds, 0, walk, strong.frozen(), out, capped, sketch, 2.0, links)
+    nxt, n_t, _, n_l, _ = block_templates(ids, bounds, 0, walk, with_filter(strong.frozen()), out, capped, sketch, 2.0, links)
     got = Counter(tuple(out[0][out[1][t]:out[1][t + 1]].tolist()) for t in range(n_t))
 
     def triple(t):
