@@ -307,8 +307,9 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
 
     ``walk = (window, max_paths, subpath_literals, inner)``. For each sentence: the DAG of strong
     pairs (``strong = (keys, vals, bits)``: a :class:`~minent.hashtable.KeyCounter`, key
-    ``a << 32 | b``, frozen with its key filter, :func:`~minent.hashtable.with_filter`); every source-to-sink path (at most ``max_paths`` per source, depth first,
-    successors in increasing position); and, when ``subpath_literals >= 2``, every path of
+    ``a << 32 | b``, frozen with its key filter, :func:`~minent.hashtable.with_filter`); every
+    source-to-sink path (at most ``max_paths`` per source, depth first, successors in increasing
+    position); and, when ``subpath_literals >= 2``, every path of
     2..``subpath_literals`` nodes from any node, and the sentence's first and last word alone
     ("w [X]", "[X] w"); with ``inner``, also the *inner* paths a -> c -> b of each edge a -> b
     over two or more positions, through each known word c strictly inside it that the DAG does not
@@ -322,7 +323,9 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
     ``sketch`` (two rows of saturating uint16 counters, :func:`sketch_add`) and ``cut``:
     - empty sketch: every template is written out, every inner path too;
     - ``cut <= 0``: the sketch walk: each template's hash, and each inner triple's
-      (:func:`triple_hash`, per occurrence) is added to the sketch; nothing is written out;
+      (:func:`triple_hash`, per occurrence) is added to the sketch; nothing is written out (the
+      buffers hold, per template, the positions of its path: two paths are the same template
+      when they have as many nodes, the same words, gaps and edge placeholders);
     - ``cut > 0``: only templates whose sketch estimate reaches ``cut`` are written out, and the
       inner paths whose triple's estimate does.
     ``links = (keys, counts)`` receives, except in the sketch walk, per occurrence of an edge
@@ -499,18 +502,23 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
                         fits = False
                         break
                     c0 = n_c
-                    if path[0] > 0:
-                        codes[n_c] = 0
-                        n_c += 1
-                    for d in range(depth):
-                        if d > 0 and path[d] - path[d - 1] > 1:
+                    if sketching:  # the sketch walk keeps the path (positions), compared on a
+                        for d in range(depth):  # hash match only: fewer writes than the codes
+                            codes[n_c] = path[d]
+                            n_c += 1
+                    else:
+                        if path[0] > 0:
                             codes[n_c] = 0
                             n_c += 1
-                        codes[n_c] = ids[lo + path[d]]
-                        n_c += 1
-                    if path[depth - 1] < n - 1:
-                        codes[n_c] = 0
-                        n_c += 1
+                        for d in range(depth):
+                            if d > 0 and path[d] - path[d - 1] > 1:
+                                codes[n_c] = 0
+                                n_c += 1
+                            codes[n_c] = ids[lo + path[d]]
+                            n_c += 1
+                        if path[depth - 1] < n - 1:
+                            codes[n_c] = 0
+                            n_c += 1
                     h = prefix[depth - 1]  # the hash of the codes, kept along the path
                     if path[depth - 1] < n - 1:
                         h = fold(h, PLACEHOLDER)
@@ -527,7 +535,17 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
                                 continue
                             same = True
                             a2 = tbounds[t2]
-                            for q in range(n_c - c0):
+                            if sketching:  # two paths of as many nodes: the same template when
+                                # the same words, gaps and edge placeholders
+                                same = (codes[a2] > 0) == (path[0] > 0) and \
+                                    (codes[a2 + depth - 1] < n - 1) == (path[depth - 1] < n - 1)
+                                for q in range(depth if same else 0):
+                                    p2 = codes[a2 + q]
+                                    if ids[lo + p2] != ids[lo + path[q]] or \
+                                            (q > 0 and (p2 - codes[a2 + q - 1] > 1) != (path[q] - path[q - 1] > 1)):
+                                        same = False
+                                        break
+                            for q in range(0 if sketching else n_c - c0):
                                 if codes[a2 + q] != codes[c0 + q]:
                                     same = False
                                     break

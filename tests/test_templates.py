@@ -12,10 +12,10 @@ from hypothesis import given, settings, strategies as st
 
 from minent.commands import main
 from minent.errors import FormatError, MinentError
-from minent.hashtable import KeyCounter, with_filter
+from minent.hashtable import KeyCounter, seq_hash, with_filter
 from minent.templates import (CLOSING_MARKS, PLACEHOLDER, PatternStore, SENTENCE_END, TemplateFinder, Templates, Vocabulary,
                               _pack, block_templates, is_trivial, parse_template, piece_boundaries,
-                              skipgram_keys, split_sentences)
+                              sketch_keep, skipgram_keys, split_sentences)
 
 
 # ----------------------------------------------------------------------------- references
@@ -167,6 +167,35 @@ def test_block_templates_inner_paths_match_reference(sentences, window, strong, 
         assert got[s] == want
         assert bool(capped[s]) == want_capped
     assert got_links == +want_links
+
+
+@settings(max_examples=80, deadline=None)
+@given(sentences_strategy, st.integers(1, 3), st.sets(st.tuples(st.integers(1, 5), st.integers(1, 5)), max_size=12),
+       st.integers(1, 4), st.sampled_from([0, 2, 3]))
+def test_sketch_walk_adds_each_distinct_template_once_per_sentence(sentences, window, strong, max_paths, sub):
+    """The sketch walk tells a sentence's templates apart by their paths (not their codes): it
+    counts the reference's distinct templates per sentence (the words repeat, so many paths give
+    the same template) and adds each one to both sketch rows once."""
+    ids, bounds = _pack(sentences)
+    table = KeyCounter(64)
+    if strong:
+        table.add(np.array([(a << 32) | b for a, b in strong], np.int64))
+    want = Counter()
+    for sent in sentences:
+        want.update(tuple(t) for t in ref_templates(sent, window, strong, max_paths, sub)[0])
+    buf = 1 << 12
+    out = (np.empty(buf, np.int32), np.empty(buf + 1, np.int64), np.empty(buf, np.int64), np.empty(buf, np.int64))
+    links = (np.empty(buf, np.int64), np.empty(buf, np.int64))
+    sketch = np.zeros(2 << 16, np.uint16)
+    nxt, n_t, _, _, n_occ = block_templates(ids, bounds, 0, (window, max_paths, sub, 0), with_filter(table.frozen()),
+                                            out, np.zeros(len(sentences), np.bool_), sketch, 0.0, links)
+    assert (nxt, n_t, n_occ) == (len(sentences), 0, sum(want.values()))
+    assert int(sketch.sum()) == 2 * n_occ
+    hashes = np.array([seq_hash(np.array(t, np.int32), 0, len(t)) for t in want], np.int64)
+    keep = np.zeros(len(hashes), np.bool_)
+    for cut in (1, 2, 3):  # the estimates are never below the counts
+        sketch_keep(sketch, hashes, float(cut), keep)
+        assert all(k for k, n in zip(keep, want.values()) if n >= cut)
 
 
 def test_block_templates_sketch_walks_keep_what_reaches_the_cut():
