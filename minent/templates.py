@@ -148,6 +148,23 @@ def is_punctuation(token: str) -> bool:
     return not any(ch.isalnum() for ch in token)
 
 
+class _WordIds(dict):
+    """:attr:`Vocabulary.index`, word -> id. Looking a word up with ``[]`` adds it when it is new
+    (the next id; ``"[X]"`` gives :data:`UNKNOWN` and is not added), so a block of tokens is
+    encoded, and its new words added in order of first sight, in one pass at C speed
+    (:meth:`Vocabulary.encode_array`). Lookups that must not add use ``.get``. The word lists are
+    shared with the vocabulary (no reference back to it: no cycle)."""
+    __slots__ = ("words", "punctuation")
+
+    def __missing__(self, word: str) -> int:
+        if word == PLACEHOLDER_TEXT:
+            return UNKNOWN
+        i = self[word] = len(self.words)
+        self.words.append(word)
+        self.punctuation.append(is_punctuation(word))
+        return i
+
+
 class Vocabulary:
     """Words <-> dense ids. Id 0 is the placeholder ``[X]``; words get ids from 1 in order of first
     sight; :data:`UNKNOWN` (-1) is the id of words outside the vocabulary (and of the token ``[X]``).
@@ -155,8 +172,9 @@ class Vocabulary:
 
     def __init__(self, words: Iterable[str] = ()):
         self.words: list[str] = [PLACEHOLDER_TEXT]
-        self.index: dict[str, int] = {}
         self.punctuation: list[bool] = [False]
+        self.index = _WordIds()
+        self.index.words, self.index.punctuation = self.words, self.punctuation
         for w in words:
             self.add(w)
 
@@ -164,30 +182,19 @@ class Vocabulary:
         return len(self.words)
 
     def add(self, word: str) -> int:
-        i = self.index.get(word)
-        if i is None:
-            if word == PLACEHOLDER_TEXT:
-                return UNKNOWN
-            i = self.index[word] = len(self.words)
-            self.words.append(word)
-            self.punctuation.append(is_punctuation(word))
-        return i
+        return self.index[word]
 
     def encode(self, tokens: Sequence[str], grow: bool = False) -> list[int]:
         """Ids of ``tokens``; with ``grow``, unseen words are added, otherwise they get UNKNOWN."""
-        get = self.index.get
-        if grow:  # one dict probe for a seen word ("[X]" is never in the index: add() says UNKNOWN)
-            add = self.add
-            return [get(t) or add(t) for t in tokens]
-        return [get(t, UNKNOWN) for t in tokens]
+        if grow:
+            return list(map(self.index.__getitem__, tokens))
+        return list(map(self.index.get, tokens, itertools.repeat(UNKNOWN)))
 
     def encode_array(self, tokens: Sequence[str], grow: bool = False) -> np.ndarray:
-        """:meth:`encode` as an int32 array; when every token is a known word, without a list of ids
-        (one lookup per token at C speed)."""
-        try:
-            return np.fromiter(map(self.index.__getitem__, tokens), np.int32, len(tokens))
-        except KeyError:  # a new word, or "[X]"
-            return np.array(self.encode(tokens, grow), np.int32).reshape(-1)
+        """:meth:`encode` as an int32 array, without a list of ids (one lookup per token at C
+        speed, new words too)."""
+        lookup = map(self.index.__getitem__, tokens) if grow else map(self.index.get, tokens, itertools.repeat(UNKNOWN))
+        return np.fromiter(lookup, np.int32, len(tokens))
 
 
 def _pack(id_lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:

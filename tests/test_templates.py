@@ -321,6 +321,12 @@ def test_vocabulary_reserves_placeholder():
         want = v.encode(list(tokens), grow) if not grow else None
         got = v.encode_array(tokens, grow)
         assert got.dtype == np.int32 and got.tolist() == (want if want is not None else [3, 1])
+    # new words of an array encode get ids in order of first sight, punctuation flags included;
+    # lookups without grow add nothing
+    assert v.encode_array(["，", "d", "[X]", "d", "a", "，"], grow=True).tolist() == [4, 5, -1, 5, 1, 4]
+    assert v.encode_array(["e", "d"]).tolist() == [-1, 5] and v.index.get("e") is None
+    assert v.words == ["[X]", "a", "b", "c", "，", "d"] and v.punctuation == [False] * 4 + [True, False]
+    assert len(v) == 6 and "[X]" not in v.index and v.add("d") == 5 and v.add("[X]") == -1
 
 
 # ----------------------------------------------------------------------------- mining
