@@ -208,6 +208,8 @@ def _pack(id_lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
 
 # ----------------------------------------------------------------------------- kernels
 
+_DAG_OFF, _DAG_WRITE, _DAG_READ = 0, 1, 2  # what _sentence_dag does with the kept DAG edges
+
 @njit(cache=True)
 def skipgram_keys(ids, bounds, window):
     """Keys ``a << 32 | b`` of the ordered pairs (ids[i], ids[j]), 0 < j - i <= window, of each
@@ -259,20 +261,44 @@ def piece_boundaries(ids, bounds, is_punct, starts, ends):
 
 
 @njit(cache=True)
-def _sentence_dag(ids, lo, n, window, strong_keys, bits, succ, succ_slot, n_succ, indeg):
+def _sentence_dag(ids, lo, n, window, strong_keys, bits, succ, succ_slot, n_succ, indeg, dag, dag_mode, slots):
     """Edges i -> j (0 < j - i <= window, both known, pair strong) of one sentence:
     ``succ[i * window + k]`` for k < ``n_succ[i]``, the slot of the pair in ``strong_keys`` in
-    ``succ_slot`` (same index), and the in-degrees. ``strong_keys``: the key array of a
-    :class:`~minent.hashtable.KeyCounter` of the strong pairs (key ``a << 32 | b``), ``bits`` its
-    key filter (:func:`~minent.hashtable.with_filter`): most pairs are not strong, and the filter
-    (in cache) turns most of them away before a probe of the table (in memory)."""
+    ``succ_slot`` (same index; only when ``slots``, or when the table is probed anyway), and the
+    in-degrees. ``strong_keys``: the key array of a :class:`~minent.hashtable.KeyCounter` of the
+    strong pairs (key ``a << 32 | b``), ``bits`` its key filter
+    (:func:`~minent.hashtable.with_filter`): most pairs are not strong, and the filter (in cache)
+    turns most of them away before a probe of the table (in memory).
+
+    ``dag`` (``dag_mode``: :data:`_DAG_WRITE`, :data:`_DAG_READ` instead of looking the pairs up,
+    :data:`_DAG_OFF`): per position ``lo + i`` of ``ids``, bit ``j - i - 1`` set for each edge
+    i -> j (window <= 16)."""
     mask = strong_keys.shape[0] - 1
-    shift = filter_shift(bits)
     for i in range(n):
         n_succ[i] = 0
         indeg[i] = 0
+    if dag_mode == _DAG_READ:  # the edges another walk found
+        for i in range(n):
+            m = dag[lo + i]
+            a = ids[lo + i]
+            for d in range(window if m else 0):
+                if (m >> d) & 1:
+                    j = i + 1 + d
+                    if slots:  # the pair's slot: the key is in the table
+                        k = (np.int64(a) << 32) | ids[lo + j]
+                        slot = mix64(k) & mask
+                        while strong_keys[slot] != k:
+                            slot = (slot + 1) & mask
+                        succ_slot[i * window + n_succ[i]] = slot
+                    succ[i * window + n_succ[i]] = j
+                    n_succ[i] += 1
+                    indeg[j] += 1
+        return
+    shift = filter_shift(bits)
     for i in range(n):
         a = ids[lo + i]
+        if dag_mode == _DAG_WRITE:
+            dag[lo + i] = 0
         if a <= 0:
             continue
         for j in range(i + 1, min(n, i + window + 1)):
@@ -290,6 +316,8 @@ def _sentence_dag(ids, lo, n, window, strong_keys, bits, succ, succ_slot, n_succ
                 succ_slot[i * window + n_succ[i]] = slot
                 n_succ[i] += 1
                 indeg[j] += 1
+                if dag_mode == _DAG_WRITE:
+                    dag[lo + i] |= np.uint16(1) << np.uint16(j - i - 1)
 
 
 @njit(cache=True)
@@ -309,7 +337,7 @@ def _extend_hash(h, gap, code):
 
 
 @njit(cache=True)
-def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, links):
+def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, links, dag):
     """Templates of the sentences ``s = start, start+1, ...`` of a block (method.md §4 steps 3-4).
 
     ``walk = (window, max_paths, subpath_literals, inner)``. For each sentence: the DAG of strong
@@ -338,6 +366,10 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
     ``links = (keys, counts)`` receives, except in the sketch walk, per occurrence of an edge
     a -> b over two or more positions ``(slot << 32, known words inside)`` and per inner path
     written out ``(slot << 32 | c, 1)`` (``slot``: the pair's slot in ``strong``).
+
+    ``dag`` (uint16, one per position of ``ids``, or empty): the DAG's edges as bit masks
+    (:func:`_sentence_dag`), written by the sketch walk and read by the counting walk over the
+    same ``ids``, which then looks no pair up (``window <= 16``; empty: each walk looks them up).
 
     Stops before a sentence whose templates no longer fit the output buffers and returns
     ``(next_sentence, n_templates, n_codes, n_links, n_occurrences)`` (the last: templates other
@@ -368,6 +400,8 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
     prefix = np.empty(max(longest, 3), np.int64)  # hash state of the codes up to path[d]
     filtering = sketch.shape[0] > 0
     sketching = filtering and cut <= 0
+    dag_mode = _DAG_OFF if dag.shape[0] == 0 or not filtering or window > 16 else (
+        _DAG_WRITE if sketching else _DAG_READ)
     half = sketch.shape[0] // 2
     smask = half - 1
     floor = min(cut, 65535)
@@ -412,7 +446,8 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
         while need < 2 * min(per_sentence, n * walks + 1):
             need *= 2
         mask = need - 1
-        _sentence_dag(ids, lo, n, window, strong_keys, strong_bits, succ, succ_slot, n_succ, indeg)
+        _sentence_dag(ids, lo, n, window, strong_keys, strong_bits, succ, succ_slot, n_succ, indeg, dag, dag_mode,
+                      inner)
         fits = True
         n_cand = 0  # inner paths: candidates (src, c's position, b's position, link key), triples
         ti = 0
@@ -1397,6 +1432,13 @@ PUNCTUATION_POLICIES = ("boundary", "excluded", "literal")
 RANKINGS = ("saving", "count")
 _EXAMPLE_READ_BYTES = 1 << 24  # spool bytes read at a time when looking for example sentences
 _BLOCK_CACHE_BYTES = 1 << 27  # encoded sentences kept between the count and paths passes
+_NO_DAG = np.zeros(0, np.uint16)
+
+
+def _keeps_dag(window: int) -> bool:
+    """Whether the paths pass keeps the DAG edges of cached blocks between its walks (a uint16 mask
+    a position: window <= 16)."""
+    return window <= 16
 SPILL_PARTS = 64  # hash partitions of spilled pair and template counts (each merged alone at the end)
 
 
@@ -1411,6 +1453,7 @@ class _Block:
     lit_ids: np.ndarray
     lit_bounds: np.ndarray
     piece_sent: np.ndarray
+    dag: np.ndarray | None = None  # the DAG's edges, kept from the sketch walk for the counting walk
 
     @property
     def nbytes(self) -> int:
@@ -1847,8 +1890,8 @@ class TemplateFinder:
         for block in (self._blocks(sentences, vocab, grow=True) if blocks is None else blocks):
             if encoded is not None:
                 encoded.append(block)
-            if cache is not None:
-                cached_bytes += block.nbytes
+            if cache is not None:  # (+ the DAG edges the paths pass keeps with them: 2 bytes a word)
+                cached_bytes += block.nbytes + (2 * block.lit_ids.shape[0] if _keeps_dag(int(self.window)) else 0)
                 if cached_bytes <= budget:
                     cache.append(block)
                 else:
@@ -2029,17 +2072,23 @@ class TemplateFinder:
         sketch = np.zeros(0, np.uint16) if sketch is None else sketch
         walk = (int(self.window), int(self.max_paths), int(self.subpath_literals), int(self._inner()))
         strong = with_filter(strong)  # built once per walk: most pairs the DAG looks up are not strong
+        cached = None
         if blocks is None:
             cached = getattr(self, "_cached_blocks", None) if first_sentence == 0 else None
             blocks = cached if cached is not None else self._blocks(sentences, vocab, grow=False)
+        # blocks kept between the walks keep the sketch walk's DAG edges for the counting walk
+        keep_dag = cached is not None and sketch.shape[0] > 0 and _keeps_dag(int(self.window))
         for block in blocks:
             n_block = block.lit_bounds.shape[0] - 1
             capped = np.zeros(n_block, np.bool_)
+            if keep_dag and cut <= 0:
+                block.dag = np.zeros(block.lit_ids.shape[0], np.uint16)
+            dag = block.dag if keep_dag and block.dag is not None else _NO_DAG
             s = 0
             while s < n_block:
                 nxt, n_t, n_c, n_l, n_occ = block_templates(block.lit_ids, block.lit_bounds, s, walk, strong,
                                                             (out_codes, out_bounds, out_hash, out_sent), capped,
-                                                            sketch, float(cut), out_links)
+                                                            sketch, float(cut), out_links, dag)
                 if nxt == s:  # one sentence did not fit: grow the buffers
                     out_codes = np.empty(2 * out_codes.shape[0], np.int32)
                     out_bounds = np.empty(2 * out_hash.shape[0] + 1, np.int64)

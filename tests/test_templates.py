@@ -122,7 +122,8 @@ def run_block(sentences, window, strong_pairs, max_paths, buf=1 << 12, subpath_l
     walk = (window, max_paths, subpath_literals, int(inner))
     while s < len(sentences):
         nxt, n_t, n_c, n_l, n_occ = block_templates(ids, bounds, s, walk, with_filter(strong.frozen()),
-                                                    (codes, tb, th, ts), capped, np.zeros(0, np.uint16), 0.0, links)
+                                                    (codes, tb, th, ts), capped, np.zeros(0, np.uint16), 0.0, links,
+                                                    np.zeros(0, np.uint16))
         assert nxt > s, "buffer too small for one sentence"
         for t in range(n_t):
             per_sent[ts[t]].append(codes[tb[t]:tb[t + 1]].tolist())
@@ -188,7 +189,8 @@ def test_sketch_walk_adds_each_distinct_template_once_per_sentence(sentences, wi
     links = (np.empty(buf, np.int64), np.empty(buf, np.int64))
     sketch = np.zeros(2 << 16, np.uint16)
     nxt, n_t, _, _, n_occ = block_templates(ids, bounds, 0, (window, max_paths, sub, 0), with_filter(table.frozen()),
-                                            out, np.zeros(len(sentences), np.bool_), sketch, 0.0, links)
+                                            out, np.zeros(len(sentences), np.bool_), sketch, 0.0, links,
+                                            np.zeros(0, np.uint16))
     assert (nxt, n_t, n_occ) == (len(sentences), 0, sum(want.values()))
     assert int(sketch.sum()) == 2 * n_occ
     hashes = np.array([seq_hash(np.array(t, np.int32), 0, len(t)) for t in want], np.int64)
@@ -221,19 +223,26 @@ def test_block_templates_sketch_walks_keep_what_reaches_the_cut():
         paths.update(tuple(t) for t in only)
         inner.update(tuple(t) for t in every if t not in only)
         triples.update({k: v for k, v in c.items() if k[2]})
-    sketch = np.zeros(2 << 16, np.uint16)
-    nxt, n_t, _, n_l, n_occ = block_templates(ids, bounds, 0, walk, with_filter(strong.frozen()), out, capped, sketch, 0.0, links)
-    assert (nxt, n_t, n_l, n_occ) == (len(sentences), 0, 0, sum(paths.values()))
-    nxt, n_t, _, n_l, _ = block_templates(ids, bounds, 0, walk, with_filter(strong.frozen()), out, capped, sketch, 2.0, links)
-    got = Counter(tuple(out[0][out[1][t]:out[1][t + 1]].tolist()) for t in range(n_t))
 
     def triple(t):
         a, c, b = [x for x in t if x]
         return a, b, c
     want = Counter({t: n for t, n in paths.items() if n >= 2})
     want.update({t: n for t, n in inner.items() if triples[triple(t)] >= 2})
-    assert got == want
-    assert (1, 6, 3, 0) in got and (1, 2, 3) in got and (1, 5, 3, 0) not in got
+    table = with_filter(strong.frozen())
+    results = []
+    for dag in (np.zeros(0, np.uint16), np.zeros(len(ids), np.uint16)):  # without and with the kept DAG
+        sketch = np.zeros(2 << 16, np.uint16)
+        nxt, n_t, _, n_l, n_occ = block_templates(ids, bounds, 0, walk, table, out, capped, sketch, 0.0, links, dag)
+        assert (nxt, n_t, n_l, n_occ) == (len(sentences), 0, 0, sum(paths.values()))
+        nxt, n_t, _, n_l, _ = block_templates(ids, bounds, 0, walk, table, out, capped, sketch, 2.0, links, dag)
+        got = Counter(tuple(out[0][out[1][t]:out[1][t + 1]].tolist()) for t in range(n_t))
+        assert got == want
+        assert (1, 6, 3, 0) in got and (1, 2, 3) in got and (1, 5, 3, 0) not in got
+        results.append((got, sorted(zip(links[0][:n_l].tolist(), links[1][:n_l].tolist()))))
+    assert results[0] == results[1] and results[0][1]  # the same link records (pair slots) too
+    assert dag.any()  # the sketch walk kept the edges: bit 1 of position 0 is the edge 1 -> 3
+    assert dag[0] & 2 and not dag[0] & 1
 
 
 def test_block_templates_many_templates_in_one_sentence():
