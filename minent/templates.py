@@ -358,9 +358,10 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
     ``sketch`` (two rows of saturating uint16 counters, :func:`sketch_add`) and ``cut``:
     - empty sketch: every template is written out, every inner path too;
     - ``cut <= 0``: the sketch walk: each template's hash, and each inner triple's
-      (:func:`triple_hash`, per occurrence) is added to the sketch; nothing is written out (the
-      buffers hold, per template, the positions of its path: two paths are the same template
-      when they have as many nodes, the same words, gaps and edge placeholders);
+      (:func:`triple_hash`, per occurrence) is added to the sketch; nothing is written out, and
+      a sentence's templates are told apart by their hash alone (two templates whose hashes
+      collide add one count to their shared counters where both occur: the estimates stay upper
+      bounds);
     - ``cut > 0``: only templates whose sketch estimate reaches ``cut`` are written out, and the
       inner paths whose triple's estimate does.
     ``links = (keys, counts)`` receives, except in the sketch walk, per occurrence of an edge
@@ -373,8 +374,9 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
 
     Stops before a sentence whose templates no longer fit the output buffers and returns
     ``(next_sentence, n_templates, n_codes, n_links, n_occurrences)`` (the last: templates other
-    than inner ones, one per sentence, in the sketch walk and without a sketch); the caller grows
-    the buffers when no sentence fit.
+    than inner ones, one per sentence, passed or not; in the sketch walk the distinct hashes,
+    never more than the exact count that the other walks give); the caller grows the buffers
+    when no sentence fit.
 
     One flat loop with no helper taking arrays: a call per path would pay numba's reference
     counting of every array argument (atomic operations), which was most of the kernel's time.
@@ -441,6 +443,7 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
         t_first = n_t
         c_first = n_c
         l_first = n_l
+        o_first = n_occ  # (a sentence that does not fit is walked again)
         n_used = 0
         need = 16
         while need < 2 * min(per_sentence, n * walks + 1):
@@ -544,11 +547,7 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
                         fits = False
                         break
                     c0 = n_c
-                    if sketching:  # the sketch walk keeps the path (positions), compared on a
-                        for d in range(depth):  # hash match only: fewer writes than the codes
-                            codes[n_c] = path[d]
-                            n_c += 1
-                    else:
+                    if not sketching:  # (the sketch walk tells templates apart by their hash)
                         if path[0] > 0:
                             codes[n_c] = 0
                             n_c += 1
@@ -569,32 +568,22 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
                     slot = key & mask  # the key is a mixed hash already
                     while keys[slot] != key and keys[slot] != EMPTY:
                         slot = (slot + 1) & mask
-                    dup = False
-                    if keys[slot] == key:  # same hash earlier in the sentence: compare the codes
-                        for i2 in range(-1, n_t - t_first):  # the slot's template first, then any
-                            t2 = vals[slot] if i2 < 0 else t_first + i2  # (a 64-bit collision)
+                    dup = sketching and keys[slot] == key
+                    if keys[slot] == key and not sketching:  # same hash earlier in the sentence:
+                        for i2 in range(-1, n_t - t_first):  # compare the codes, the slot's
+                            t2 = vals[slot] if i2 < 0 else t_first + i2  # template first, then any
                             if hashes[t2] != h or tbounds[t2 + 1] - tbounds[t2] != n_c - c0:
-                                continue
+                                continue  # (a 64-bit collision)
                             same = True
                             a2 = tbounds[t2]
-                            if sketching:  # two paths of as many nodes: the same template when
-                                # the same words, gaps and edge placeholders
-                                same = (codes[a2] > 0) == (path[0] > 0) and \
-                                    (codes[a2 + depth - 1] < n - 1) == (path[depth - 1] < n - 1)
-                                for q in range(depth if same else 0):
-                                    p2 = codes[a2 + q]
-                                    if ids[lo + p2] != ids[lo + path[q]] or \
-                                            (q > 0 and (p2 - codes[a2 + q - 1] > 1) != (path[q] - path[q - 1] > 1)):
-                                        same = False
-                                        break
-                            for q in range(0 if sketching else n_c - c0):
+                            for q in range(n_c - c0):
                                 if codes[a2 + q] != codes[c0 + q]:
                                     same = False
                                     break
                             if same:
                                 dup = True
                                 break
-                    else:
+                    elif keys[slot] != key:
                         keys[slot] = key
                         vals[slot] = n_t
                         used[n_used] = slot
@@ -612,7 +601,7 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
                         sent[n_t] = s
                         n_t += 1
                         tbounds[n_t] = n_c
-                        if mode != 3 and not filtering:
+                        if mode != 3:
                             n_occ += 1
                     n_paths += 1
                     if mode == 2:
@@ -656,7 +645,7 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
         for k in range(n_used):
             keys[used[k]] = -1
         if not fits:
-            return s, t_first, c_first, l_first, n_occ
+            return s, t_first, c_first, l_first, o_first
         if filtering and not sketching:  # keep the templates that pass, in place
             for t in range(t_first, n_t):  # the sketch (its lines asked for at emission)
                 if not passes[t - t_first]:
@@ -677,7 +666,6 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
         if sketching:  # the sketch: one call per sentence, its lines asked for at emission
             sketch_add(sketch, hashes[:n_t])
             sketch_add(sketch, trip[:n_cand])
-            n_occ += n_t
     if sketching:
         n_t = 0
         n_c = 0
@@ -1684,10 +1672,10 @@ def paths_task(index, path, start, end, first, words, strong, params, encoded=No
     (sentence indices are global: ``first`` is the index of the range's first line). Without
     ``sketch``: the sketch pass, ``(index, (sketch counts, template occurrences, capped),
     sentences)``. With ``sketch`` (a handle from ``engine.share``) and the count ``cut``: the
-    templates the sketch passes, ``(index, (arena, starts, counts, example rows, capped),
-    sentences)``; with a ``budget`` (bytes, workers on this machine), the counts are kept under
-    it and handed over as spill runs instead, ``(index, (run folder, capped, templates passed),
-    sentences)``
+    templates the sketch passes, ``(index, (arena, starts, counts, example rows, capped, links,
+    template occurrences), sentences)``; with a ``budget`` (bytes, workers on this machine), the
+    counts are kept under it and handed over as spill runs instead, ``(index, (run folder,
+    capped, templates passed, links, template occurrences), sentences)``
     (:meth:`minent.spill.SpillingCounter.hand_over`). ``encoded``: ``(file, punctuation flags)``
     when the count pass wrote the range's word ids (:func:`save_encoded`); they are read instead
     of the text (``words`` is then not used)."""
@@ -1709,16 +1697,17 @@ def paths_task(index, path, start, end, first, words, strong, params, encoded=No
         return index, (counts, n_occ, capped), sentences.n
     acc = _TemplateCounts(SpillingCounter(budget, SPILL_PARTS, auto_spill=False), int(finder.n_examples))
     links = KeyCounter(1 << 12)
-    passed = 0
+    passed = n_occ = 0
     try:
-        for codes, tb, hashes, sent, _, capped, _, lk, lv in finder._batches(sentences, vocab, resolve(strong),
-                                                                             first, resolve(sketch), cut, blocks):
+        for codes, tb, hashes, sent, _, capped, occ, lk, lv in finder._batches(sentences, vocab, resolve(strong),
+                                                                               first, resolve(sketch), cut, blocks):
             passed += hashes.shape[0]
+            n_occ += occ
             acc.add(codes, tb, None, sent[:, None], hashes)
             acc.capped += capped
             links.add(lk, lv)
         if budget is not None:
-            return index, (acc.counter.hand_over(acc.rows()), acc.capped, passed, links.items()), sentences.n
+            return index, (acc.counter.hand_over(acc.rows()), acc.capped, passed, links.items(), n_occ), sentences.n
     except BaseException:
         acc.counter.close()
         raise
@@ -1726,7 +1715,7 @@ def paths_task(index, path, start, end, first, words, strong, params, encoded=No
     rows = acc.rows()
     if rows is None:
         rows = np.full((len(counts), 1), -1, np.int64)
-    return index, (arena, starts, counts, rows, acc.capped, links.items()), sentences.n  # views: pickled trimmed
+    return index, (arena, starts, counts, rows, acc.capped, links.items(), n_occ), sentences.n  # views: pickled trimmed
 
 
 class TemplateFinder:
@@ -1962,22 +1951,28 @@ class TemplateFinder:
         occurrence (hash), then an exact count of the templates whose sketch estimate (never below
         the true count) reaches the cut-off — the same kept templates and counts as counting all,
         without a table entry for each rare template. Returns ``(counter, example rows, sentences
-        capped, template occurrences, templates passed)``."""
+        capped, template occurrences, templates passed)``.
+
+        The sketch walk tells templates apart by hash, so its count of template occurrences is
+        never above the exact one (equal unless two templates of a sentence share a 64-bit hash):
+        the counting walk keeps what reaches the cut of that count (never above the exact cut: a
+        superset of the kept templates), and counts the occurrences exactly for the caller's cut."""
         acc = _TemplateCounts(SpillingCounter(self.memory, SPILL_PARTS, auto_spill=False), int(self.n_examples))
         links = KeyCounter(1 << 12)
         try:
             ranges = _spool_ranges(sentences, engine)
             sketch = np.zeros(2 << sketch_bits, np.uint16)
-            n_occ = passed = 0
+            n_occ = sketched = passed = 0
             if ranges is None:
                 for _, _, _, _, n_done, capped, occ, _, _ in self._batches(sentences, vocab, strong.frozen(), 0, sketch):
-                    n_occ += occ
+                    sketched += occ
                     acc.capped += capped
                     if progress:
                         progress("sketch", n_done, n_sent)
-                cut = self._cut(n_occ)
-                for codes, tb, hashes, sent, n_done, _, _, lk, lv in self._batches(sentences, vocab, strong.frozen(),
-                                                                                  0, sketch, cut):
+                cut = self._cut(sketched)
+                for codes, tb, hashes, sent, n_done, _, occ, lk, lv in self._batches(sentences, vocab, strong.frozen(),
+                                                                                    0, sketch, cut):
+                    n_occ += occ
                     passed += hashes.shape[0]
                     acc.add(codes, tb, None, sent[:, None], hashes)
                     links.add(lk, lv)
@@ -1998,22 +1993,22 @@ class TemplateFinder:
     def _paths_in_tasks(self, ranges, vocab, shared, sketch, sketch_bits, acc, links, engine, progress, n_sent):
         """The two walks of :meth:`_paths` as range tasks (``shared``: the strong-pair table's
         handle); the sketch parts are merged into ``sketch``, the counts into ``acc`` in range
-        order, the inner-path counts into ``links``. Returns ``(template occurrences, templates
-        passed)``."""
+        order, the inner-path counts into ``links``. Returns ``(template occurrences (the counting
+        walk's), templates passed)``."""
         params = {**self.get_params(), "sketch_bits": sketch_bits}
         folder = getattr(self, "_encoded_dir", None)  # the count tasks wrote the ranges' word ids
         punct = np.array(vocab.punctuation, np.bool_)
         args = [(i, path, a, b, first, vocab.words, shared, params,
                  None if folder is None else (_encoded_path(folder, i), punct))
                 for i, (path, a, b, first) in enumerate(ranges)]
-        n_occ = passed = 0
+        n_occ = sketched = passed = 0
         for _, (part, part_occ, capped), n_done in engine.map(paths_task, args):
             sketch_merge(sketch, part)
-            n_occ += part_occ
+            sketched += part_occ
             acc.capped += capped
             if progress:
                 progress("sketch", n_done, n_sent)
-        cut = self._cut(n_occ)
+        cut = self._cut(sketched)
         handle = engine.share(sketch)
         # workers on this machine keep their counts under a share of the budget and hand them
         # over as spill runs (no copy through a pipe, no table in this process)
@@ -2026,14 +2021,15 @@ class TemplateFinder:
                 while nxt in pending:
                     part = pending.pop(nxt)
                     if budget is None:
-                        arena, starts, counts, rows, _, inner = part
+                        arena, starts, counts, rows, _, inner, occ = part
                         acc.add(arena, starts, counts, rows)
                         passed += int(counts.sum())
                     else:
                         acc.adopt(part[0])
                         passed += part[2]
-                        inner = part[3]
+                        inner, occ = part[3], part[4]
                     links.add(*inner)
+                    n_occ += occ
                     nxt += 1
                 if progress:
                     progress("paths", n_done, n_sent)

@@ -118,19 +118,22 @@ def run_block(sentences, window, strong_pairs, max_paths, buf=1 << 12, subpath_l
     capped = np.zeros(len(sentences), np.bool_)
     per_sent = [[] for _ in sentences]
     got_links = Counter()
-    s = 0
+    s = total_occ = 0
     walk = (window, max_paths, subpath_literals, int(inner))
     while s < len(sentences):
         nxt, n_t, n_c, n_l, n_occ = block_templates(ids, bounds, s, walk, with_filter(strong.frozen()),
                                                     (codes, tb, th, ts), capped, np.zeros(0, np.uint16), 0.0, links,
                                                     np.zeros(0, np.uint16))
         assert nxt > s, "buffer too small for one sentence"
+        total_occ += n_occ
         for t in range(n_t):
             per_sent[ts[t]].append(codes[tb[t]:tb[t + 1]].tolist())
         for key, n in zip(links[0][:n_l].tolist(), links[1][:n_l].tolist()):
             pair = int(strong.keys[key >> 32])  # the slot of the pair in the strong table
             got_links[(pair >> 32, pair & 0xFFFFFFFF, key & 0xFFFFFFFF)] += n
         s = nxt
+    if not inner:  # one occurrence per template and sentence, a sentence walked again included once
+        assert total_occ == sum(map(len, per_sent))
     return (per_sent, capped, got_links) if inner else (per_sent, capped)
 
 
@@ -235,7 +238,8 @@ def test_block_templates_sketch_walks_keep_what_reaches_the_cut():
         sketch = np.zeros(2 << 16, np.uint16)
         nxt, n_t, _, n_l, n_occ = block_templates(ids, bounds, 0, walk, table, out, capped, sketch, 0.0, links, dag)
         assert (nxt, n_t, n_l, n_occ) == (len(sentences), 0, 0, sum(paths.values()))
-        nxt, n_t, _, n_l, _ = block_templates(ids, bounds, 0, walk, table, out, capped, sketch, 2.0, links, dag)
+        nxt, n_t, _, n_l, n_occ = block_templates(ids, bounds, 0, walk, table, out, capped, sketch, 2.0, links, dag)
+        assert n_occ == sum(paths.values())  # the counting walk counts every occurrence, passed or not
         got = Counter(tuple(out[0][out[1][t]:out[1][t + 1]].tolist()) for t in range(n_t))
         assert got == want
         assert (1, 6, 3, 0) in got and (1, 2, 3) in got and (1, 5, 3, 0) not in got
