@@ -106,6 +106,13 @@ def test_seq_counter_matches_counter(seqs):
     sc2 = SeqCounter(2, 2)
     assert sc2.add(codes, bounds, return_ids=True).tolist() == ids
     assert sc2.add(codes, bounds) is None
+    # with the hashes known (another table's; the add then reads ahead), the same counts and ids
+    sc3 = SeqCounter(2, 2)
+    hashes = sc.hash_values()[np.array(ids, np.int64)] if seqs else None
+    assert sc3.add(codes, bounds, np.full(len(seqs), 2), hashes, return_ids=True).tolist() == ids
+    arena, starts, counts = sc3.entries()
+    assert {tuple(arena[starts[i]:starts[i + 1]].tolist()): int(counts[i]) for i in range(len(sc3))} == \
+        {k: 2 * n for k, n in ref.items()}
 
 
 def test_seq_counter_absent_and_update():
