@@ -350,7 +350,8 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
     over two or more positions, through each known word c strictly inside it that the DAG does not
     link both ways (whether c is linked to the pair is decided from the counts of ``links``, see
     :func:`inner_templates`); one template per distinct pattern per sentence
-    (a per-sentence table hash -> template, codes compared on a hash match).
+    (a per-sentence table hash -> template, paths compared on a hash match; a template's codes
+    are written only when it is written out, when the sentence is done).
     ``out = (codes, bounds, hashes, sent)``: template t is ``codes[bounds[t]:bounds[t+1]]`` (0 =
     [X]) from sentence ``sent[t]``, ``hashes[t]`` its :func:`~minent.hashtable.seq_hash`;
     ``capped[s]`` is set when a source of sentence s hit ``max_paths``.
@@ -425,6 +426,8 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
     vals = np.empty(size, np.int64)     # the arrays sized to the sentence (cache-resident)
     used = np.empty(per_sentence, np.int64)
     passes = np.empty(per_sentence, np.bool_)
+    pos = np.empty(0 if sketching else codes.shape[0], np.int32)  # a sentence's templates' paths
+    pstart = np.empty(per_sentence + 1, np.int64)  # template k's: pos[pstart[k]:pstart[k + 1]]
     n_inner = longest * window * window if inner else 0
     cand = np.empty((n_inner, 4), np.int64)
     trip = np.empty(n_inner, np.int64)
@@ -444,6 +447,8 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
         c_first = n_c
         l_first = n_l
         o_first = n_occ  # (a sentence that does not fit is walked again)
+        c_need = n_c  # codes the sentence's templates may take
+        pstart[0] = 0
         n_used = 0
         need = 16
         while need < 2 * min(per_sentence, n * walks + 1):
@@ -543,23 +548,13 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
                 else:
                     at_end = mode == 2 or depth == 3
                 if at_end and nxt[depth - 1] == 0:  # first visit of this path: emit its template
-                    if n_t + 1 >= hashes.shape[0] or n_c + 2 * n + 1 > codes.shape[0]:
+                    if n_t + 1 >= hashes.shape[0] or c_need + 2 * depth + 1 > codes.shape[0]:
                         fits = False
                         break
-                    c0 = n_c
-                    if not sketching:  # (the sketch walk tells templates apart by their hash)
-                        if path[0] > 0:
-                            codes[n_c] = 0
-                            n_c += 1
+                    p0 = pstart[n_t - t_first]
+                    if not sketching:  # its path (positions; its codes if it is written out)
                         for d in range(depth):
-                            if d > 0 and path[d] - path[d - 1] > 1:
-                                codes[n_c] = 0
-                                n_c += 1
-                            codes[n_c] = ids[lo + path[d]]
-                            n_c += 1
-                        if path[depth - 1] < n - 1:
-                            codes[n_c] = 0
-                            n_c += 1
+                            pos[p0 + d] = path[d]
                     h = prefix[depth - 1]  # the hash of the codes, kept along the path
                     if path[depth - 1] < n - 1:
                         h = fold(h, PLACEHOLDER)
@@ -568,29 +563,33 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
                     slot = key & mask  # the key is a mixed hash already
                     while keys[slot] != key and keys[slot] != EMPTY:
                         slot = (slot + 1) & mask
+                    # the sketch walk tells a sentence's templates apart by hash; the others
+                    # compare the paths on a hash match (the same template: as many nodes, the
+                    # same words, gaps and edge placeholders): the slot's template first, then
+                    # any (a 64-bit collision)
                     dup = sketching and keys[slot] == key
-                    if keys[slot] == key and not sketching:  # same hash earlier in the sentence:
-                        for i2 in range(-1, n_t - t_first):  # compare the codes, the slot's
-                            t2 = vals[slot] if i2 < 0 else t_first + i2  # template first, then any
-                            if hashes[t2] != h or tbounds[t2 + 1] - tbounds[t2] != n_c - c0:
-                                continue  # (a 64-bit collision)
-                            same = True
-                            a2 = tbounds[t2]
-                            for q in range(n_c - c0):
-                                if codes[a2 + q] != codes[c0 + q]:
-                                    same = False
-                                    break
-                            if same:
-                                dup = True
+                    n_k = n_t - t_first
+                    for i2 in range(-1 if keys[slot] == key and not sketching else n_k, n_k):
+                        k2 = vals[slot] - t_first if i2 < 0 else i2
+                        a2 = pstart[k2]
+                        if hashes[t_first + k2] != h or pstart[k2 + 1] - a2 != depth:
+                            continue
+                        same = (pos[a2] > 0) == (path[0] > 0) and \
+                            (pos[a2 + depth - 1] < n - 1) == (path[depth - 1] < n - 1)
+                        for q in range(depth if same else 0):
+                            if ids[lo + pos[a2 + q]] != ids[lo + path[q]] or \
+                                    (q > 0 and (pos[a2 + q] - pos[a2 + q - 1] > 1) != (path[q] - path[q - 1] > 1)):
+                                same = False
                                 break
-                    elif keys[slot] != key:
+                        if same:
+                            dup = True
+                            break
+                    if keys[slot] != key:
                         keys[slot] = key
                         vals[slot] = n_t
                         used[n_used] = slot
                         n_used += 1
-                    if dup:
-                        n_c = c0
-                    else:
+                    if not dup:
                         # in the counting walk, a template (not an inner path: its triple passed)
                         # whose estimate is below the cut is dropped when the sentence is done
                         passes[n_t - t_first] = mode == 3  # its triple passed; others: below
@@ -598,9 +597,9 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
                             prefetch(sketch, h & smask)  # sentence is done: no wait on memory then
                             prefetch(sketch, half + ((h >> 38) & smask))
                         hashes[n_t] = h
-                        sent[n_t] = s
                         n_t += 1
-                        tbounds[n_t] = n_c
+                        pstart[n_t - t_first] = p0 + (0 if sketching else depth)
+                        c_need += 0 if sketching else 2 * depth + 1
                         if mode != 3:
                             n_occ += 1
                     n_paths += 1
@@ -646,23 +645,33 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
             keys[used[k]] = -1
         if not fits:
             return s, t_first, c_first, l_first, o_first
-        if filtering and not sketching:  # keep the templates that pass, in place
-            for t in range(t_first, n_t):  # the sketch (its lines asked for at emission)
-                if not passes[t - t_first]:
-                    h = hashes[t]
-                    passes[t - t_first] = min(sketch[h & smask], sketch[half + ((h >> 38) & smask)]) >= floor
+        if not sketching:  # write out the templates that pass the sketch (all without one)
             w = t_first
-            for t in range(t_first, n_t):
-                if passes[t - t_first]:
-                    a0, a1 = tbounds[t], tbounds[t + 1]
-                    c_w = tbounds[w]
-                    for q in range(a1 - a0):
-                        codes[c_w + q] = codes[a0 + q]
-                    hashes[w] = hashes[t]
-                    w += 1
-                    tbounds[w] = c_w + a1 - a0
+            for t in range(t_first, n_t):  # (their counters were asked for at emission)
+                k = t - t_first
+                h = hashes[t]
+                if filtering and not passes[k]:
+                    passes[k] = min(sketch[h & smask], sketch[half + ((h >> 38) & smask)]) >= floor
+                if filtering and not passes[k]:
+                    continue
+                a0, a1 = pstart[k], pstart[k + 1]
+                if pos[a0] > 0:  # the codes: [X] before, between non-adjacent words and after
+                    codes[n_c] = 0
+                    n_c += 1
+                for q in range(a0, a1):
+                    if q > a0 and pos[q] - pos[q - 1] > 1:
+                        codes[n_c] = 0
+                        n_c += 1
+                    codes[n_c] = ids[lo + pos[q]]
+                    n_c += 1
+                if pos[a1 - 1] < n - 1:
+                    codes[n_c] = 0
+                    n_c += 1
+                hashes[w] = h
+                sent[w] = s
+                w += 1
+                tbounds[w] = n_c
             n_t = w
-            n_c = tbounds[w]
         if sketching:  # the sketch: one call per sentence, its lines asked for at emission
             sketch_add(sketch, hashes[:n_t])
             sketch_add(sketch, trip[:n_cand])
