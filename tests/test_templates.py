@@ -14,7 +14,7 @@ from minent.commands import main
 from minent.errors import FormatError, MinentError
 from minent.hashtable import KeyCounter, seq_hash, with_filter
 from minent.templates import (CLOSING_MARKS, PLACEHOLDER, PatternStore, SENTENCE_END, TemplateFinder, Templates, Vocabulary,
-                              _pack, block_templates, is_trivial, parse_template, piece_boundaries,
+                              _pack, block_templates, is_punctuation, is_trivial, parse_template, piece_boundaries,
                               sketch_keep, skipgram_keys, split_sentences)
 
 
@@ -324,6 +324,12 @@ def test_parse_template_and_trivial():
     assert is_trivial(parse_template("[X] 的 [X]")) and not is_trivial(parse_template("[X] 吗"))
     with pytest.raises(FormatError):
         parse_template("[X]")
+
+
+def test_is_punctuation_means_no_alphanumeric_character():
+    tokens = ["，", "（", "——", "_", "__", "a", "Ｘ", "１９", "中", "ー", "。”", "2_", "½", "Ⅻ", "", " ", "\u0300"]
+    tokens += [chr(c) for c in range(0, 0x30000, 7)]
+    assert [is_punctuation(t) for t in tokens] == [not any(ch.isalnum() for ch in t) for t in tokens]
 
 
 def test_vocabulary_reserves_placeholder():
