@@ -195,11 +195,11 @@ class Vocabulary:
             return list(map(self.index.__getitem__, tokens))
         return list(map(self.index.get, tokens, itertools.repeat(UNKNOWN)))
 
-    def encode_array(self, tokens: Sequence[str], grow: bool = False) -> np.ndarray:
+    def encode_array(self, tokens: Iterable[str], grow: bool = False, count: int | None = None) -> np.ndarray:
         """:meth:`encode` as an int32 array, without a list of ids (one lookup per token at C
-        speed, new words too)."""
+        speed, new words too); ``tokens`` may be any iterable when ``count`` says how many."""
         lookup = map(self.index.__getitem__, tokens) if grow else map(self.index.get, tokens, itertools.repeat(UNKNOWN))
-        return np.fromiter(lookup, np.int32, len(tokens))
+        return np.fromiter(lookup, np.int32, len(tokens) if count is None else count)
 
 
 def _pack(id_lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
@@ -1860,14 +1860,14 @@ class TemplateFinder:
             yield self._block(buf, first, vocab, grow)
 
     def _block(self, buf, first, vocab, grow) -> _Block:
-        return self._flat_block(list(itertools.chain.from_iterable(buf)),
+        return self._flat_block(itertools.chain.from_iterable(buf),  # no list of the block's tokens
                                 np.fromiter(map(len, buf), np.int64, len(buf)), first, vocab, grow)
 
-    def _flat_block(self, tokens: list, lengths: np.ndarray, first, vocab, grow) -> _Block:
+    def _flat_block(self, tokens: Iterable[str], lengths: np.ndarray, first, vocab, grow) -> _Block:
         # one encode call over the block's tokens (not one per sentence): same ids, fewer calls
         bounds = np.zeros(lengths.shape[0] + 1, np.int64)
         np.cumsum(lengths, out=bounds[1:])
-        ids = vocab.encode_array(tokens, grow)
+        ids = vocab.encode_array(tokens, grow, int(bounds[-1]))
         view = literal_view(ids, bounds, np.array(vocab.punctuation, np.bool_), self.punctuation)
         return _Block(ids, bounds, first, *view)
 
