@@ -155,6 +155,90 @@ def key_slot(keys, k):
     return s
 
 
+@njit(cache=True)
+def key_rehash(old_keys, old_vals, keys, vals):
+    """Move every entry of an open-addressing table into a larger, empty one (``keys`` all
+    :data:`EMPTY`), walking the old slots in order: an entry's new home shares its old home's low
+    bits, so the writes go forward through the new table instead of jumping at random, and no
+    compacted copy of the entries is made. The keys are distinct: each goes to the first empty
+    slot from its home."""
+    mask = keys.shape[0] - 1
+    for t in range(old_keys.shape[0]):
+        k = old_keys[t]
+        if k == EMPTY:
+            continue
+        s = mix64(k) & mask
+        while keys[s] != EMPTY:
+            s = (s + 1) & mask
+        keys[s] = k
+        vals[s] = old_vals[t]
+
+
+@njit(cache=True)
+def key_at_least(keys, vals, cut, out_keys, out_vals):
+    """The entries whose count reaches ``cut`` copied, in slot order, into ``out_keys`` /
+    ``out_vals`` (room for every entry); returns how many. One pass over the table, no mask or
+    compacted copy of all entries."""
+    m = 0
+    for t in range(keys.shape[0]):
+        if keys[t] != EMPTY and vals[t] >= cut:
+            out_keys[m] = keys[t]
+            out_vals[m] = vals[t]
+            m += 1
+    return m
+
+
+_FIB = -7046029254386353131  # 0x9E3779B97F4A7C15 (2^64 / golden ratio), signed
+FILTER_BITS_PER_SLOT = 8
+
+
+@njit(cache=True)
+def filter_shift(bits):
+    """The shift of :func:`filter_bit` for a filter of ``bits.shape[0]`` 64-bit words (a power of two)."""
+    lg = 6
+    while (np.int64(1) << lg) < bits.shape[0] * 64:
+        lg += 1
+    return 64 - lg
+
+
+@njit(cache=True, inline="always")
+def filter_bit(k, shift):
+    """The bit of key ``k`` in a key filter (:func:`key_filter`): the top bits of a multiplicative
+    hash (one multiply, cheaper than :func:`mix64`)."""
+    return ((k * _FIB) >> shift) & ((np.int64(1) << (64 - shift)) - 1)
+
+
+@njit(cache=True, inline="always")
+def filter_has(bits, k, shift):
+    """False when key ``k`` is surely not in the table :func:`key_filter` summarised in ``bits``;
+    True when it may be (then probe the table)."""
+    b = filter_bit(k, shift)
+    return (bits[b >> 6] >> np.uint64(b & 63)) & np.uint64(1) != 0
+
+
+@njit(cache=True)
+def key_filter(keys, bits):
+    """Set in ``bits`` (uint64 words, a power of two of them, zeroed) the bit of every key of the
+    open-addressing key array ``keys``: a one-hash Bloom filter, small enough to stay in cache,
+    that answers most lookups of absent keys without touching the table."""
+    shift = filter_shift(bits)
+    for t in range(keys.shape[0]):
+        k = keys[t]
+        if k != EMPTY:
+            b = filter_bit(k, shift)
+            bits[b >> 6] |= np.uint64(1) << np.uint64(b & 63)
+
+
+def with_filter(table: tuple) -> tuple:
+    """``(keys, vals, bits)``: a frozen :class:`KeyCounter` (:meth:`KeyCounter.frozen`) with a key
+    filter of :data:`FILTER_BITS_PER_SLOT` bits per slot (:func:`key_filter`; one eighth of the
+    key array's bytes), for kernels that look up many absent keys (:func:`filter_has` first)."""
+    keys = table[0]
+    bits = np.zeros(max(keys.shape[0] * FILTER_BITS_PER_SLOT // 64, 1), np.uint64)
+    key_filter(keys, bits)
+    return (keys, table[1], bits)
+
+
 def _pow2_at_least(n: int) -> int:
     return 1 << max(4, int(n - 1).bit_length())
 
@@ -176,13 +260,11 @@ class KeyCounter:
         return self.keys.nbytes + self.vals.nbytes
 
     def _grow(self):
-        used = self.keys != EMPTY
-        keys, vals = self.keys[used], self.vals[used]
         cap = self.keys.shape[0] * 2
-        self.keys = np.full(cap, EMPTY, np.int64)
-        self.vals = np.zeros(cap, np.int64)
-        self.n = 0
-        self.add(keys, vals)
+        keys = np.full(cap, EMPTY, np.int64)
+        vals = np.zeros(cap, np.int64)
+        key_rehash(self.keys, self.vals, keys, vals)
+        self.keys, self.vals = keys, vals
 
     def add(self, keys: np.ndarray, counts: np.ndarray | None = None, start: int = 0,
             max_bytes: int | None = None) -> int:
@@ -215,6 +297,13 @@ class KeyCounter:
         keys, vals = self.keys[used], self.vals[used]
         order = np.argsort(keys, kind="stable")
         return keys[order], vals[order]
+
+    def at_least(self, cut: float) -> tuple[np.ndarray, np.ndarray]:
+        """``(keys, counts)`` of the entries whose count is at least ``cut``, in slot order."""
+        out_keys = np.empty(self.n, np.int64)
+        out_vals = np.empty(self.n, np.int64)
+        m = key_at_least(self.keys, self.vals, float(cut), out_keys, out_vals)
+        return out_keys[:m].copy(), out_vals[:m].copy()
 
     def update(self, other: "KeyCounter") -> None:
         """Add every count of ``other`` into this table (merging partial counts)."""
@@ -262,13 +351,32 @@ def seq_add(slots, hashes, starts, arena, counts, state, codes, bounds, weights,
 
     ``state = [n_entries, arena_used]`` is updated in place. Returns the index of the first
     sequence not inserted (``len(bounds) - 1`` when done): the caller grows the arrays and resumes.
+
+    With ``known`` hashes, the memory a later sequence will touch is asked for ahead
+    (:func:`prefetch`): its slot 16 sequences ahead, the entry in that slot (hash, start, count)
+    8 ahead, the entry's codes 4 ahead; a table larger than the caches then costs about one wait
+    on memory per sequence instead of one per access.
     """
     mask = slots.shape[0] - 1
     n_seq = bounds.shape[0] - 1
+    ahead = known.shape[0] > 0
     for i in range(start, n_seq):
+        if ahead:  # hints only: an entry read here may be displaced before its turn, which is harmless
+            if i + 16 < n_seq:
+                prefetch(slots, known[i + 16] & mask)
+            if i + 8 < n_seq:
+                e8 = slots[known[i + 8] & mask]
+                if e8 >= 0:
+                    prefetch(hashes, e8)
+                    prefetch(starts, e8)
+                    prefetch(counts, e8)
+            if i + 4 < n_seq:
+                e4 = slots[known[i + 4] & mask]
+                if e4 >= 0:
+                    prefetch(arena, starts[e4])
         lo = bounds[i]
         hi = bounds[i + 1]
-        if known.shape[0] > 0:
+        if ahead:
             h = known[i]
         else:
             h = _FNV_OFFSET

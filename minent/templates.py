@@ -76,6 +76,7 @@ import gc
 import itertools
 import math
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -86,8 +87,8 @@ from numba import njit
 
 from .errors import FormatError, InputError, MinentError
 from .framerank import FrameSample
-from .hashtable import (EMPTY, KeyCounter, SeqCounter, fold, key_find, key_slot, mix64, prefetch, table_find,
-                        _FNV_OFFSET)
+from .hashtable import (EMPTY, KeyCounter, SeqCounter, filter_has, filter_shift, fold, key_find, key_slot, mix64,
+                        prefetch, table_find, with_filter, _FNV_OFFSET)
 from .spill import SpillingCounter, SpillingKeyCounter, merge_first_values
 from .parallel import forks_workers, plan_ranges, read_range, resolve
 from .textio import atomic_write, owned_temp, temp_write_error
@@ -145,9 +146,30 @@ def split_sentences(tokens: Sequence[str]) -> list[list[str]]:
     return out
 
 
+_ALNUM = re.compile(r"[^\W_]")  # a character for which str.isalnum() is true (re's definition of \w)
+
+
 def is_punctuation(token: str) -> bool:
-    """True for a token without any letter, digit or Han character (``，`` ``（`` ``——``)."""
-    return not any(ch.isalnum() for ch in token)
+    """True for a token without any letter, digit or Han character (``，`` ``（`` ``——``): no
+    character for which ``str.isalnum()`` is true (one regex search, no generator per token)."""
+    return _ALNUM.search(token) is None
+
+
+class _WordIds(dict):
+    """:attr:`Vocabulary.index`, word -> id. Looking a word up with ``[]`` adds it when it is new
+    (the next id; ``"[X]"`` gives :data:`UNKNOWN` and is not added), so a block of tokens is
+    encoded, and its new words added in order of first sight, in one pass at C speed
+    (:meth:`Vocabulary.encode_array`). Lookups that must not add use ``.get``. The word lists are
+    shared with the vocabulary (no reference back to it: no cycle)."""
+    __slots__ = ("words", "punctuation")
+
+    def __missing__(self, word: str) -> int:
+        if word == PLACEHOLDER_TEXT:
+            return UNKNOWN
+        i = self[word] = len(self.words)
+        self.words.append(word)
+        self.punctuation.append(is_punctuation(word))
+        return i
 
 
 class Vocabulary:
@@ -157,8 +179,9 @@ class Vocabulary:
 
     def __init__(self, words: Iterable[str] = ()):
         self.words: list[str] = [PLACEHOLDER_TEXT]
-        self.index: dict[str, int] = {}
         self.punctuation: list[bool] = [False]
+        self.index = _WordIds()
+        self.index.words, self.index.punctuation = self.words, self.punctuation
         for w in words:
             self.add(w)
 
@@ -166,30 +189,19 @@ class Vocabulary:
         return len(self.words)
 
     def add(self, word: str) -> int:
-        i = self.index.get(word)
-        if i is None:
-            if word == PLACEHOLDER_TEXT:
-                return UNKNOWN
-            i = self.index[word] = len(self.words)
-            self.words.append(word)
-            self.punctuation.append(is_punctuation(word))
-        return i
+        return self.index[word]
 
     def encode(self, tokens: Sequence[str], grow: bool = False) -> list[int]:
         """Ids of ``tokens``; with ``grow``, unseen words are added, otherwise they get UNKNOWN."""
-        get = self.index.get
-        if grow:  # one dict probe for a seen word ("[X]" is never in the index: add() says UNKNOWN)
-            add = self.add
-            return [get(t) or add(t) for t in tokens]
-        return [get(t, UNKNOWN) for t in tokens]
+        if grow:
+            return list(map(self.index.__getitem__, tokens))
+        return list(map(self.index.get, tokens, itertools.repeat(UNKNOWN)))
 
-    def encode_array(self, tokens: Sequence[str], grow: bool = False) -> np.ndarray:
-        """:meth:`encode` as an int32 array; when every token is a known word, without a list of ids
-        (one lookup per token at C speed)."""
-        try:
-            return np.fromiter(map(self.index.__getitem__, tokens), np.int32, len(tokens))
-        except KeyError:  # a new word, or "[X]"
-            return np.array(self.encode(tokens, grow), np.int32).reshape(-1)
+    def encode_array(self, tokens: Iterable[str], grow: bool = False, count: int | None = None) -> np.ndarray:
+        """:meth:`encode` as an int32 array, without a list of ids (one lookup per token at C
+        speed, new words too); ``tokens`` may be any iterable when ``count`` says how many."""
+        lookup = map(self.index.__getitem__, tokens) if grow else map(self.index.get, tokens, itertools.repeat(UNKNOWN))
+        return np.fromiter(lookup, np.int32, len(tokens) if count is None else count)
 
 
 def _pack(id_lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
@@ -202,6 +214,8 @@ def _pack(id_lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
 
 
 # ----------------------------------------------------------------------------- kernels
+
+_DAG_OFF, _DAG_WRITE, _DAG_READ = 0, 1, 2  # what _sentence_dag does with the kept DAG edges
 
 @njit(cache=True)
 def skipgram_keys(ids, bounds, window):
@@ -254,17 +268,44 @@ def piece_boundaries(ids, bounds, is_punct, starts, ends):
 
 
 @njit(cache=True)
-def _sentence_dag(ids, lo, n, window, strong_keys, succ, succ_slot, n_succ, indeg):
+def _sentence_dag(ids, lo, n, window, strong_keys, bits, succ, succ_slot, n_succ, indeg, dag, dag_mode, slots):
     """Edges i -> j (0 < j - i <= window, both known, pair strong) of one sentence:
     ``succ[i * window + k]`` for k < ``n_succ[i]``, the slot of the pair in ``strong_keys`` in
-    ``succ_slot`` (same index), and the in-degrees. ``strong_keys``: the key array of a
-    :class:`~minent.hashtable.KeyCounter` of the strong pairs (key ``a << 32 | b``)."""
+    ``succ_slot`` (same index; only when ``slots``, or when the table is probed anyway), and the
+    in-degrees. ``strong_keys``: the key array of a :class:`~minent.hashtable.KeyCounter` of the
+    strong pairs (key ``a << 32 | b``), ``bits`` its key filter
+    (:func:`~minent.hashtable.with_filter`): most pairs are not strong, and the filter (in cache)
+    turns most of them away before a probe of the table (in memory).
+
+    ``dag`` (``dag_mode``: :data:`_DAG_WRITE`, :data:`_DAG_READ` instead of looking the pairs up,
+    :data:`_DAG_OFF`): per position ``lo + i`` of ``ids``, bit ``j - i - 1`` set for each edge
+    i -> j (window <= 16)."""
     mask = strong_keys.shape[0] - 1
     for i in range(n):
         n_succ[i] = 0
         indeg[i] = 0
+    if dag_mode == _DAG_READ:  # the edges another walk found
+        for i in range(n):
+            m = dag[lo + i]
+            a = ids[lo + i]
+            for d in range(window if m else 0):
+                if (m >> d) & 1:
+                    j = i + 1 + d
+                    if slots:  # the pair's slot: the key is in the table
+                        k = (np.int64(a) << 32) | ids[lo + j]
+                        slot = mix64(k) & mask
+                        while strong_keys[slot] != k:
+                            slot = (slot + 1) & mask
+                        succ_slot[i * window + n_succ[i]] = slot
+                    succ[i * window + n_succ[i]] = j
+                    n_succ[i] += 1
+                    indeg[j] += 1
+        return
+    shift = filter_shift(bits)
     for i in range(n):
         a = ids[lo + i]
+        if dag_mode == _DAG_WRITE:
+            dag[lo + i] = 0
         if a <= 0:
             continue
         for j in range(i + 1, min(n, i + window + 1)):
@@ -272,6 +313,8 @@ def _sentence_dag(ids, lo, n, window, strong_keys, succ, succ_slot, n_succ, inde
             if b <= 0:
                 continue
             k = (np.int64(a) << 32) | b
+            if not filter_has(bits, k, shift):
+                continue
             slot = mix64(k) & mask  # hashtable.key_lookup, written out (no call per pair)
             while strong_keys[slot] != k and strong_keys[slot] != EMPTY:
                 slot = (slot + 1) & mask
@@ -280,6 +323,8 @@ def _sentence_dag(ids, lo, n, window, strong_keys, succ, succ_slot, n_succ, inde
                 succ_slot[i * window + n_succ[i]] = slot
                 n_succ[i] += 1
                 indeg[j] += 1
+                if dag_mode == _DAG_WRITE:
+                    dag[lo + i] |= np.uint16(1) << np.uint16(j - i - 1)
 
 
 @njit(cache=True)
@@ -299,19 +344,21 @@ def _extend_hash(h, gap, code):
 
 
 @njit(cache=True)
-def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, links):
+def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, links, dag):
     """Templates of the sentences ``s = start, start+1, ...`` of a block (method.md §4 steps 3-4).
 
     ``walk = (window, max_paths, subpath_literals, inner)``. For each sentence: the DAG of strong
-    pairs (``strong = (keys, vals)`` of a :class:`~minent.hashtable.KeyCounter`, key
-    ``a << 32 | b``); every source-to-sink path (at most ``max_paths`` per source, depth first,
-    successors in increasing position); and, when ``subpath_literals >= 2``, every path of
+    pairs (``strong = (keys, vals, bits)``: a :class:`~minent.hashtable.KeyCounter`, key
+    ``a << 32 | b``, frozen with its key filter, :func:`~minent.hashtable.with_filter`); every
+    source-to-sink path (at most ``max_paths`` per source, depth first, successors in increasing
+    position); and, when ``subpath_literals >= 2``, every path of
     2..``subpath_literals`` nodes from any node, and the sentence's first and last word alone
     ("w [X]", "[X] w"); with ``inner``, also the *inner* paths a -> c -> b of each edge a -> b
     over two or more positions, through each known word c strictly inside it that the DAG does not
     link both ways (whether c is linked to the pair is decided from the counts of ``links``, see
     :func:`inner_templates`); one template per distinct pattern per sentence
-    (a per-sentence table hash -> template, codes compared on a hash match).
+    (a per-sentence table hash -> template, paths compared on a hash match; a template's codes
+    are written only when it is written out, when the sentence is done).
     ``out = (codes, bounds, hashes, sent)``: template t is ``codes[bounds[t]:bounds[t+1]]`` (0 =
     [X]) from sentence ``sent[t]``, ``hashes[t]`` its :func:`~minent.hashtable.seq_hash`;
     ``capped[s]`` is set when a source of sentence s hit ``max_paths``.
@@ -319,17 +366,25 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
     ``sketch`` (two rows of saturating uint16 counters, :func:`sketch_add`) and ``cut``:
     - empty sketch: every template is written out, every inner path too;
     - ``cut <= 0``: the sketch walk: each template's hash, and each inner triple's
-      (:func:`triple_hash`, per occurrence) is added to the sketch; nothing is written out;
+      (:func:`triple_hash`, per occurrence) is added to the sketch; nothing is written out, and
+      a sentence's templates are told apart by their hash alone (two templates whose hashes
+      collide add one count to their shared counters where both occur: the estimates stay upper
+      bounds);
     - ``cut > 0``: only templates whose sketch estimate reaches ``cut`` are written out, and the
       inner paths whose triple's estimate does.
     ``links = (keys, counts)`` receives, except in the sketch walk, per occurrence of an edge
     a -> b over two or more positions ``(slot << 32, known words inside)`` and per inner path
     written out ``(slot << 32 | c, 1)`` (``slot``: the pair's slot in ``strong``).
 
+    ``dag`` (uint16, one per position of ``ids``, or empty): the DAG's edges as bit masks
+    (:func:`_sentence_dag`), written by the sketch walk and read by the counting walk over the
+    same ``ids``, which then looks no pair up (``window <= 16``; empty: each walk looks them up).
+
     Stops before a sentence whose templates no longer fit the output buffers and returns
     ``(next_sentence, n_templates, n_codes, n_links, n_occurrences)`` (the last: templates other
-    than inner ones, one per sentence, in the sketch walk and without a sketch); the caller grows
-    the buffers when no sentence fit.
+    than inner ones, one per sentence, passed or not; in the sketch walk the distinct hashes,
+    never more than the exact count that the other walks give); the caller grows the buffers
+    when no sentence fit.
 
     One flat loop with no helper taking arrays: a call per path would pay numba's reference
     counting of every array argument (atomic operations), which was most of the kernel's time.
@@ -341,6 +396,7 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
     codes, tbounds, hashes, sent = out
     lkeys, lvals = links
     strong_keys = strong[0]
+    strong_bits = strong[2]
     n_sent = bounds.shape[0] - 1
     longest = 1
     for s in range(start, n_sent):
@@ -354,6 +410,8 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
     prefix = np.empty(max(longest, 3), np.int64)  # hash state of the codes up to path[d]
     filtering = sketch.shape[0] > 0
     sketching = filtering and cut <= 0
+    dag_mode = _DAG_OFF if dag.shape[0] == 0 or not filtering or window > 16 else (
+        _DAG_WRITE if sketching else _DAG_READ)
     half = sketch.shape[0] // 2
     smask = half - 1
     floor = min(cut, 65535)
@@ -375,6 +433,8 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
     vals = np.empty(size, np.int64)     # the arrays sized to the sentence (cache-resident)
     used = np.empty(per_sentence, np.int64)
     passes = np.empty(per_sentence, np.bool_)
+    pos = np.empty(0 if sketching else codes.shape[0], np.int32)  # a sentence's templates' paths
+    pstart = np.empty(per_sentence + 1, np.int64)  # template k's: pos[pstart[k]:pstart[k + 1]]
     n_inner = longest * window * window if inner else 0
     cand = np.empty((n_inner, 4), np.int64)
     trip = np.empty(n_inner, np.int64)
@@ -393,12 +453,16 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
         t_first = n_t
         c_first = n_c
         l_first = n_l
+        o_first = n_occ  # (a sentence that does not fit is walked again)
+        c_need = n_c  # codes the sentence's templates may take
+        pstart[0] = 0
         n_used = 0
         need = 16
         while need < 2 * min(per_sentence, n * walks + 1):
             need *= 2
         mask = need - 1
-        _sentence_dag(ids, lo, n, window, strong_keys, succ, succ_slot, n_succ, indeg)
+        _sentence_dag(ids, lo, n, window, strong_keys, strong_bits, succ, succ_slot, n_succ, indeg, dag, dag_mode,
+                      inner)
         fits = True
         n_cand = 0  # inner paths: candidates (src, c's position, b's position, link key), triples
         ti = 0
@@ -491,22 +555,13 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
                 else:
                     at_end = mode == 2 or depth == 3
                 if at_end and nxt[depth - 1] == 0:  # first visit of this path: emit its template
-                    if n_t + 1 >= hashes.shape[0] or n_c + 2 * n + 1 > codes.shape[0]:
+                    if n_t + 1 >= hashes.shape[0] or c_need + 2 * depth + 1 > codes.shape[0]:
                         fits = False
                         break
-                    c0 = n_c
-                    if path[0] > 0:
-                        codes[n_c] = 0
-                        n_c += 1
-                    for d in range(depth):
-                        if d > 0 and path[d] - path[d - 1] > 1:
-                            codes[n_c] = 0
-                            n_c += 1
-                        codes[n_c] = ids[lo + path[d]]
-                        n_c += 1
-                    if path[depth - 1] < n - 1:
-                        codes[n_c] = 0
-                        n_c += 1
+                    p0 = pstart[n_t - t_first]
+                    if not sketching:  # its path (positions; its codes if it is written out)
+                        for d in range(depth):
+                            pos[p0 + d] = path[d]
                     h = prefix[depth - 1]  # the hash of the codes, kept along the path
                     if path[depth - 1] < n - 1:
                         h = fold(h, PLACEHOLDER)
@@ -515,29 +570,33 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
                     slot = key & mask  # the key is a mixed hash already
                     while keys[slot] != key and keys[slot] != EMPTY:
                         slot = (slot + 1) & mask
-                    dup = False
-                    if keys[slot] == key:  # same hash earlier in the sentence: compare the codes
-                        for i2 in range(-1, n_t - t_first):  # the slot's template first, then any
-                            t2 = vals[slot] if i2 < 0 else t_first + i2  # (a 64-bit collision)
-                            if hashes[t2] != h or tbounds[t2 + 1] - tbounds[t2] != n_c - c0:
-                                continue
-                            same = True
-                            a2 = tbounds[t2]
-                            for q in range(n_c - c0):
-                                if codes[a2 + q] != codes[c0 + q]:
-                                    same = False
-                                    break
-                            if same:
-                                dup = True
+                    # the sketch walk tells a sentence's templates apart by hash; the others
+                    # compare the paths on a hash match (the same template: as many nodes, the
+                    # same words, gaps and edge placeholders): the slot's template first, then
+                    # any (a 64-bit collision)
+                    dup = sketching and keys[slot] == key
+                    n_k = n_t - t_first
+                    for i2 in range(-1 if keys[slot] == key and not sketching else n_k, n_k):
+                        k2 = vals[slot] - t_first if i2 < 0 else i2
+                        a2 = pstart[k2]
+                        if hashes[t_first + k2] != h or pstart[k2 + 1] - a2 != depth:
+                            continue
+                        same = (pos[a2] > 0) == (path[0] > 0) and \
+                            (pos[a2 + depth - 1] < n - 1) == (path[depth - 1] < n - 1)
+                        for q in range(depth if same else 0):
+                            if ids[lo + pos[a2 + q]] != ids[lo + path[q]] or \
+                                    (q > 0 and (pos[a2 + q] - pos[a2 + q - 1] > 1) != (path[q] - path[q - 1] > 1)):
+                                same = False
                                 break
-                    else:
+                        if same:
+                            dup = True
+                            break
+                    if keys[slot] != key:
                         keys[slot] = key
                         vals[slot] = n_t
                         used[n_used] = slot
                         n_used += 1
-                    if dup:
-                        n_c = c0
-                    else:
+                    if not dup:
                         # in the counting walk, a template (not an inner path: its triple passed)
                         # whose estimate is below the cut is dropped when the sentence is done
                         passes[n_t - t_first] = mode == 3  # its triple passed; others: below
@@ -545,10 +604,10 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
                             prefetch(sketch, h & smask)  # sentence is done: no wait on memory then
                             prefetch(sketch, half + ((h >> 38) & smask))
                         hashes[n_t] = h
-                        sent[n_t] = s
                         n_t += 1
-                        tbounds[n_t] = n_c
-                        if mode != 3 and not filtering:
+                        pstart[n_t - t_first] = p0 + (0 if sketching else depth)
+                        c_need += 0 if sketching else 2 * depth + 1
+                        if mode != 3:
                             n_occ += 1
                     n_paths += 1
                     if mode == 2:
@@ -592,28 +651,37 @@ def block_templates(ids, bounds, start, walk, strong, out, capped, sketch, cut, 
         for k in range(n_used):
             keys[used[k]] = -1
         if not fits:
-            return s, t_first, c_first, l_first, n_occ
-        if filtering and not sketching:  # keep the templates that pass, in place
-            for t in range(t_first, n_t):  # the sketch (its lines asked for at emission)
-                if not passes[t - t_first]:
-                    h = hashes[t]
-                    passes[t - t_first] = min(sketch[h & smask], sketch[half + ((h >> 38) & smask)]) >= floor
+            return s, t_first, c_first, l_first, o_first
+        if not sketching:  # write out the templates that pass the sketch (all without one)
             w = t_first
-            for t in range(t_first, n_t):
-                if passes[t - t_first]:
-                    a0, a1 = tbounds[t], tbounds[t + 1]
-                    c_w = tbounds[w]
-                    for q in range(a1 - a0):
-                        codes[c_w + q] = codes[a0 + q]
-                    hashes[w] = hashes[t]
-                    w += 1
-                    tbounds[w] = c_w + a1 - a0
+            for t in range(t_first, n_t):  # (their counters were asked for at emission)
+                k = t - t_first
+                h = hashes[t]
+                if filtering and not passes[k]:
+                    passes[k] = min(sketch[h & smask], sketch[half + ((h >> 38) & smask)]) >= floor
+                if filtering and not passes[k]:
+                    continue
+                a0, a1 = pstart[k], pstart[k + 1]
+                if pos[a0] > 0:  # the codes: [X] before, between non-adjacent words and after
+                    codes[n_c] = 0
+                    n_c += 1
+                for q in range(a0, a1):
+                    if q > a0 and pos[q] - pos[q - 1] > 1:
+                        codes[n_c] = 0
+                        n_c += 1
+                    codes[n_c] = ids[lo + pos[q]]
+                    n_c += 1
+                if pos[a1 - 1] < n - 1:
+                    codes[n_c] = 0
+                    n_c += 1
+                hashes[w] = h
+                sent[w] = s
+                w += 1
+                tbounds[w] = n_c
             n_t = w
-            n_c = tbounds[w]
         if sketching:  # the sketch: one call per sentence, its lines asked for at emission
             sketch_add(sketch, hashes[:n_t])
             sketch_add(sketch, trip[:n_cand])
-            n_occ += n_t
     if sketching:
         n_t = 0
         n_c = 0
@@ -1068,7 +1136,8 @@ class Templates:
         if isinstance(examples, ExampleSentences):
             self.examples = examples
         else:
-            self.examples = [list(e) for e in examples] if examples is not None else [[] for _ in self.patterns]
+            self.examples = ([list(e) for e in examples] if examples is not None
+                             else [[] for _ in range(len(self.patterns))])  # (not decoding a PatternStore)
         self.meta = dict(meta or {})
         self.boundaries = {w: (int(a), int(b)) for w, (a, b) in (boundaries or {}).items()}
 
@@ -1374,6 +1443,13 @@ PUNCTUATION_POLICIES = ("boundary", "excluded", "literal")
 RANKINGS = ("frames", "saving", "count")
 _EXAMPLE_READ_BYTES = 1 << 24  # spool bytes read at a time when looking for example sentences
 _BLOCK_CACHE_BYTES = 1 << 27  # encoded sentences kept between the count and paths passes
+_NO_DAG = np.zeros(0, np.uint16)
+
+
+def _keeps_dag(window: int) -> bool:
+    """Whether the paths pass keeps the DAG edges of cached blocks between its walks (a uint16 mask
+    a position: window <= 16)."""
+    return window <= 16
 SPILL_PARTS = 64  # hash partitions of spilled pair and template counts (each merged alone at the end)
 
 
@@ -1388,6 +1464,7 @@ class _Block:
     lit_ids: np.ndarray
     lit_bounds: np.ndarray
     piece_sent: np.ndarray
+    dag: np.ndarray | None = None  # the DAG's edges, kept from the sketch walk for the counting walk
 
     @property
     def nbytes(self) -> int:
@@ -1498,17 +1575,14 @@ def strong_keys_of(pairs: KeyCounter, cut, n_pair_slots, word_counts, n_words, m
     counts (count >= cut, PMI > min_pmi; unsorted), their counts and those of the reverse pairs
     (b before a: the same partition holds them, :func:`minent.spill._key_partition`), and how
     many distinct pairs the partition holds."""
-    used = pairs.keys != EMPTY
-    keys, counts = pairs.keys[used], pairs.vals[used]
-    frequent = counts >= cut
-    keys, counts = keys[frequent], counts[frequent]
+    keys, counts = pairs.at_least(cut)
     a, b = keys >> 32, keys & 0xFFFFFFFF
     with np.errstate(divide="ignore"):
         pmi = (np.log(counts) - math.log(max(n_pair_slots, 1))
                - np.log(word_counts[a] / n_words) - np.log(word_counts[b] / n_words))
     keys, counts = keys[pmi > min_pmi], counts[pmi > min_pmi]
     reverse = pairs.get(((keys & 0xFFFFFFFF) << 32) | (keys >> 32))
-    return keys, counts, reverse, int(np.count_nonzero(used))
+    return keys, counts, reverse, len(pairs)
 
 
 def templates_reaching(table: SeqCounter, rows, cut):
@@ -1625,10 +1699,10 @@ def paths_task(index, path, start, end, first, words, strong, params, encoded=No
     (sentence indices are global: ``first`` is the index of the range's first line). Without
     ``sketch``: the sketch pass, ``(index, (sketch counts, template occurrences, capped),
     sentences)``. With ``sketch`` (a handle from ``engine.share``) and the count ``cut``: the
-    templates the sketch passes, ``(index, (arena, starts, counts, example rows, capped),
-    sentences)``; with a ``budget`` (bytes, workers on this machine), the counts are kept under
-    it and handed over as spill runs instead, ``(index, (run folder, capped, templates passed),
-    sentences)``
+    templates the sketch passes, ``(index, (arena, starts, counts, example rows, capped, links,
+    template occurrences), sentences)``; with a ``budget`` (bytes, workers on this machine), the
+    counts are kept under it and handed over as spill runs instead, ``(index, (run folder,
+    capped, templates passed, links, template occurrences), sentences)``
     (:meth:`minent.spill.SpillingCounter.hand_over`). ``encoded``: ``(file, punctuation flags)``
     when the count pass wrote the range's word ids (:func:`save_encoded`); they are read instead
     of the text (``words`` is then not used)."""
@@ -1650,16 +1724,17 @@ def paths_task(index, path, start, end, first, words, strong, params, encoded=No
         return index, (counts, n_occ, capped), sentences.n
     acc = _TemplateCounts(SpillingCounter(budget, SPILL_PARTS, auto_spill=False), int(finder.n_examples))
     links = KeyCounter(1 << 12)
-    passed = 0
+    passed = n_occ = 0
     try:
-        for codes, tb, hashes, sent, _, capped, _, lk, lv in finder._batches(sentences, vocab, resolve(strong),
-                                                                             first, resolve(sketch), cut, blocks):
+        for codes, tb, hashes, sent, _, capped, occ, lk, lv in finder._batches(sentences, vocab, resolve(strong),
+                                                                               first, resolve(sketch), cut, blocks):
             passed += hashes.shape[0]
+            n_occ += occ
             acc.add(codes, tb, None, sent[:, None], hashes)
             acc.capped += capped
             links.add(lk, lv)
         if budget is not None:
-            return index, (acc.counter.hand_over(acc.rows()), acc.capped, passed, links.items()), sentences.n
+            return index, (acc.counter.hand_over(acc.rows()), acc.capped, passed, links.items(), n_occ), sentences.n
     except BaseException:
         acc.counter.close()
         raise
@@ -1667,7 +1742,7 @@ def paths_task(index, path, start, end, first, words, strong, params, encoded=No
     rows = acc.rows()
     if rows is None:
         rows = np.full((len(counts), 1), -1, np.int64)
-    return index, (arena, starts, counts, rows, acc.capped, links.items()), sentences.n  # views: pickled trimmed
+    return index, (arena, starts, counts, rows, acc.capped, links.items(), n_occ), sentences.n  # views: pickled trimmed
 
 
 class TemplateFinder:
@@ -1800,14 +1875,14 @@ class TemplateFinder:
             yield self._block(buf, first, vocab, grow)
 
     def _block(self, buf, first, vocab, grow) -> _Block:
-        return self._flat_block(list(itertools.chain.from_iterable(buf)),
+        return self._flat_block(itertools.chain.from_iterable(buf),  # no list of the block's tokens
                                 np.fromiter(map(len, buf), np.int64, len(buf)), first, vocab, grow)
 
-    def _flat_block(self, tokens: list, lengths: np.ndarray, first, vocab, grow) -> _Block:
+    def _flat_block(self, tokens: Iterable[str], lengths: np.ndarray, first, vocab, grow) -> _Block:
         # one encode call over the block's tokens (not one per sentence): same ids, fewer calls
         bounds = np.zeros(lengths.shape[0] + 1, np.int64)
         np.cumsum(lengths, out=bounds[1:])
-        ids = vocab.encode_array(tokens, grow)
+        ids = vocab.encode_array(tokens, grow, int(bounds[-1]))
         view = literal_view(ids, bounds, np.array(vocab.punctuation, np.bool_), self.punctuation)
         return _Block(ids, bounds, first, *view)
 
@@ -1834,8 +1909,8 @@ class TemplateFinder:
         for block in (self._blocks(sentences, vocab, grow=True) if blocks is None else blocks):
             if encoded is not None:
                 encoded.append(block)
-            if cache is not None:
-                cached_bytes += block.nbytes
+            if cache is not None:  # (+ the DAG edges the paths pass keeps with them: 2 bytes a word)
+                cached_bytes += block.nbytes + (2 * block.lit_ids.shape[0] if _keeps_dag(int(self.window)) else 0)
                 if cached_bytes <= budget:
                     cache.append(block)
                 else:
@@ -1914,22 +1989,28 @@ class TemplateFinder:
         occurrence (hash), then an exact count of the templates whose sketch estimate (never below
         the true count) reaches the cut-off — the same kept templates and counts as counting all,
         without a table entry for each rare template. Returns ``(counter, example rows, sentences
-        capped, template occurrences, templates passed)``."""
+        capped, template occurrences, templates passed)``.
+
+        The sketch walk tells templates apart by hash, so its count of template occurrences is
+        never above the exact one (equal unless two templates of a sentence share a 64-bit hash):
+        the counting walk keeps what reaches the cut of that count (never above the exact cut: a
+        superset of the kept templates), and counts the occurrences exactly for the caller's cut."""
         acc = _TemplateCounts(SpillingCounter(self.memory, SPILL_PARTS, auto_spill=False), int(self.n_examples))
         links = KeyCounter(1 << 12)
         try:
             ranges = _spool_ranges(sentences, engine)
             sketch = np.zeros(2 << sketch_bits, np.uint16)
-            n_occ = passed = 0
+            n_occ = sketched = passed = 0
             if ranges is None:
                 for _, _, _, _, n_done, capped, occ, _, _ in self._batches(sentences, vocab, strong.frozen(), 0, sketch):
-                    n_occ += occ
+                    sketched += occ
                     acc.capped += capped
                     if progress:
                         progress("sketch", n_done, n_sent)
-                cut = self._cut(n_occ)
-                for codes, tb, hashes, sent, n_done, _, _, lk, lv in self._batches(sentences, vocab, strong.frozen(),
-                                                                                  0, sketch, cut):
+                cut = self._cut(sketched)
+                for codes, tb, hashes, sent, n_done, _, occ, lk, lv in self._batches(sentences, vocab, strong.frozen(),
+                                                                                    0, sketch, cut):
+                    n_occ += occ
                     passed += hashes.shape[0]
                     acc.add(codes, tb, None, sent[:, None], hashes)
                     links.add(lk, lv)
@@ -1950,22 +2031,22 @@ class TemplateFinder:
     def _paths_in_tasks(self, ranges, vocab, shared, sketch, sketch_bits, acc, links, engine, progress, n_sent):
         """The two walks of :meth:`_paths` as range tasks (``shared``: the strong-pair table's
         handle); the sketch parts are merged into ``sketch``, the counts into ``acc`` in range
-        order, the inner-path counts into ``links``. Returns ``(template occurrences, templates
-        passed)``."""
+        order, the inner-path counts into ``links``. Returns ``(template occurrences (the counting
+        walk's), templates passed)``."""
         params = {**self.get_params(), "sketch_bits": sketch_bits}
         folder = getattr(self, "_encoded_dir", None)  # the count tasks wrote the ranges' word ids
         punct = np.array(vocab.punctuation, np.bool_)
         args = [(i, path, a, b, first, vocab.words, shared, params,
                  None if folder is None else (_encoded_path(folder, i), punct))
                 for i, (path, a, b, first) in enumerate(ranges)]
-        n_occ = passed = 0
+        n_occ = sketched = passed = 0
         for _, (part, part_occ, capped), n_done in engine.map(paths_task, args):
             sketch_merge(sketch, part)
-            n_occ += part_occ
+            sketched += part_occ
             acc.capped += capped
             if progress:
                 progress("sketch", n_done, n_sent)
-        cut = self._cut(n_occ)
+        cut = self._cut(sketched)
         handle = engine.share(sketch)
         # workers on this machine keep their counts under a share of the budget and hand them
         # over as spill runs (no copy through a pipe, no table in this process)
@@ -1978,14 +2059,15 @@ class TemplateFinder:
                 while nxt in pending:
                     part = pending.pop(nxt)
                     if budget is None:
-                        arena, starts, counts, rows, _, inner = part
+                        arena, starts, counts, rows, _, inner, occ = part
                         acc.add(arena, starts, counts, rows)
                         passed += int(counts.sum())
                     else:
                         acc.adopt(part[0])
                         passed += part[2]
-                        inner = part[3]
+                        inner, occ = part[3], part[4]
                     links.add(*inner)
+                    n_occ += occ
                     nxt += 1
                 if progress:
                     progress("paths", n_done, n_sent)
@@ -2023,17 +2105,24 @@ class TemplateFinder:
         out_links = (np.empty(1 << 18, np.int64), np.empty(1 << 18, np.int64))
         sketch = np.zeros(0, np.uint16) if sketch is None else sketch
         walk = (int(self.window), int(self.max_paths), int(self.subpath_literals), int(self._inner()))
+        strong = with_filter(strong)  # built once per walk: most pairs the DAG looks up are not strong
+        cached = None
         if blocks is None:
             cached = getattr(self, "_cached_blocks", None) if first_sentence == 0 else None
             blocks = cached if cached is not None else self._blocks(sentences, vocab, grow=False)
+        # blocks kept between the walks keep the sketch walk's DAG edges for the counting walk
+        keep_dag = cached is not None and sketch.shape[0] > 0 and _keeps_dag(int(self.window))
         for block in blocks:
             n_block = block.lit_bounds.shape[0] - 1
             capped = np.zeros(n_block, np.bool_)
+            if keep_dag and cut <= 0:
+                block.dag = np.zeros(block.lit_ids.shape[0], np.uint16)
+            dag = block.dag if keep_dag and block.dag is not None else _NO_DAG
             s = 0
             while s < n_block:
                 nxt, n_t, n_c, n_l, n_occ = block_templates(block.lit_ids, block.lit_bounds, s, walk, strong,
                                                             (out_codes, out_bounds, out_hash, out_sent), capped,
-                                                            sketch, float(cut), out_links)
+                                                            sketch, float(cut), out_links, dag)
                 if nxt == s:  # one sentence did not fit: grow the buffers
                     out_codes = np.empty(2 * out_codes.shape[0], np.int32)
                     out_bounds = np.empty(2 * out_hash.shape[0] + 1, np.int64)

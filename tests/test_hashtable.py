@@ -5,7 +5,7 @@ from hypothesis import given, settings, strategies as st
 
 from numba import njit
 
-from minent.hashtable import KeyCounter, SeqCounter, prefetch
+from minent.hashtable import KeyCounter, SeqCounter, filter_has, filter_shift, prefetch, with_filter
 
 
 @njit(cache=True)
@@ -29,6 +29,45 @@ def test_key_counter_matches_counter(keys, cap):
     assert (v > 0).all()
     probe = np.array(list(ref) + [2**41], dtype=np.int64)
     assert kc.get(probe).tolist() == [ref[x] for x in ref] + [0]
+
+
+@njit(cache=True)
+def _filter_says(table, query):
+    keys, _, bits = table
+    shift = filter_shift(bits)
+    out = np.zeros(query.shape[0], np.bool_)
+    for i in range(query.shape[0]):
+        out[i] = filter_has(bits, query[i], shift)
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 2**40), max_size=300), st.integers(1, 64), st.integers(1, 6))
+def test_key_counter_at_least_and_growth_keep_counts(keys, cap, cut):
+    """The table grown from a tiny one (entries moved in slot order) holds the reference counts,
+    and ``at_least`` gives exactly the keys counted ``cut`` times or more."""
+    keys = keys + keys[: len(keys) // 2] * 3  # some keys several times
+    kc = KeyCounter(cap)
+    kc.add(np.array(keys, dtype=np.int64))
+    ref = Counter(keys)
+    assert len(kc) == len(ref) and kc.keys.shape[0] >= 2 * len(ref)
+    k, v = kc.at_least(cut)
+    assert dict(zip(k.tolist(), v.tolist())) == {x: n for x, n in ref.items() if n >= cut}
+
+
+def test_key_filter_has_no_false_negatives_and_turns_most_absent_keys_away():
+    rng = np.random.default_rng(7)
+    a, b = rng.integers(1, 30000, 5000), rng.integers(1, 30000, 5000)
+    present = np.unique((a << 32) | b)
+    kc = KeyCounter(2 * len(present))
+    kc.add(present)
+    table = with_filter(kc.frozen())
+    assert table[0] is kc.keys and table[2].dtype == np.uint64
+    assert _filter_says(table, present).all()
+    absent = np.setdiff1d((rng.integers(1, 30000, 20000) << 32) | rng.integers(1, 30000, 20000), present)
+    assert _filter_says(table, absent).mean() < 0.15  # 8 bits per slot, load <= 1/2: about 1/16
+    empty = with_filter(KeyCounter(4).frozen())
+    assert not _filter_says(empty, present[:50]).any()
 
 
 def test_prefetch_is_only_a_hint():
@@ -67,6 +106,13 @@ def test_seq_counter_matches_counter(seqs):
     sc2 = SeqCounter(2, 2)
     assert sc2.add(codes, bounds, return_ids=True).tolist() == ids
     assert sc2.add(codes, bounds) is None
+    # with the hashes known (another table's; the add then reads ahead), the same counts and ids
+    sc3 = SeqCounter(2, 2)
+    hashes = sc.hash_values()[np.array(ids, np.int64)] if seqs else None
+    assert sc3.add(codes, bounds, np.full(len(seqs), 2), hashes, return_ids=True).tolist() == ids
+    arena, starts, counts = sc3.entries()
+    assert {tuple(arena[starts[i]:starts[i + 1]].tolist()): int(counts[i]) for i in range(len(sc3))} == \
+        {k: 2 * n for k, n in ref.items()}
 
 
 def test_seq_counter_absent_and_update():

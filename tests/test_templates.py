@@ -12,10 +12,10 @@ from hypothesis import given, settings, strategies as st
 
 from minent.commands import main
 from minent.errors import FormatError, MinentError
-from minent.hashtable import KeyCounter
+from minent.hashtable import KeyCounter, seq_hash, with_filter
 from minent.templates import (CLOSING_MARKS, PLACEHOLDER, PatternStore, SENTENCE_END, TemplateFinder, Templates, Vocabulary,
-                              _pack, block_templates, is_trivial, parse_template, piece_boundaries,
-                              skipgram_keys, split_sentences)
+                              _pack, block_templates, is_punctuation, is_trivial, parse_template, piece_boundaries,
+                              sketch_keep, skipgram_keys, split_sentences)
 
 
 # ----------------------------------------------------------------------------- references
@@ -118,18 +118,22 @@ def run_block(sentences, window, strong_pairs, max_paths, buf=1 << 12, subpath_l
     capped = np.zeros(len(sentences), np.bool_)
     per_sent = [[] for _ in sentences]
     got_links = Counter()
-    s = 0
+    s = total_occ = 0
     walk = (window, max_paths, subpath_literals, int(inner))
     while s < len(sentences):
-        nxt, n_t, n_c, n_l, n_occ = block_templates(ids, bounds, s, walk, (strong.keys, strong.vals),
-                                                    (codes, tb, th, ts), capped, np.zeros(0, np.uint16), 0.0, links)
+        nxt, n_t, n_c, n_l, n_occ = block_templates(ids, bounds, s, walk, with_filter(strong.frozen()),
+                                                    (codes, tb, th, ts), capped, np.zeros(0, np.uint16), 0.0, links,
+                                                    np.zeros(0, np.uint16))
         assert nxt > s, "buffer too small for one sentence"
+        total_occ += n_occ
         for t in range(n_t):
             per_sent[ts[t]].append(codes[tb[t]:tb[t + 1]].tolist())
         for key, n in zip(links[0][:n_l].tolist(), links[1][:n_l].tolist()):
             pair = int(strong.keys[key >> 32])  # the slot of the pair in the strong table
             got_links[(pair >> 32, pair & 0xFFFFFFFF, key & 0xFFFFFFFF)] += n
         s = nxt
+    if not inner:  # one occurrence per template and sentence, a sentence walked again included once
+        assert total_occ == sum(map(len, per_sent))
     return (per_sent, capped, got_links) if inner else (per_sent, capped)
 
 
@@ -169,6 +173,36 @@ def test_block_templates_inner_paths_match_reference(sentences, window, strong, 
     assert got_links == +want_links
 
 
+@settings(max_examples=80, deadline=None)
+@given(sentences_strategy, st.integers(1, 3), st.sets(st.tuples(st.integers(1, 5), st.integers(1, 5)), max_size=12),
+       st.integers(1, 4), st.sampled_from([0, 2, 3]))
+def test_sketch_walk_adds_each_distinct_template_once_per_sentence(sentences, window, strong, max_paths, sub):
+    """The sketch walk tells a sentence's templates apart by their paths (not their codes): it
+    counts the reference's distinct templates per sentence (the words repeat, so many paths give
+    the same template) and adds each one to both sketch rows once."""
+    ids, bounds = _pack(sentences)
+    table = KeyCounter(64)
+    if strong:
+        table.add(np.array([(a << 32) | b for a, b in strong], np.int64))
+    want = Counter()
+    for sent in sentences:
+        want.update(tuple(t) for t in ref_templates(sent, window, strong, max_paths, sub)[0])
+    buf = 1 << 12
+    out = (np.empty(buf, np.int32), np.empty(buf + 1, np.int64), np.empty(buf, np.int64), np.empty(buf, np.int64))
+    links = (np.empty(buf, np.int64), np.empty(buf, np.int64))
+    sketch = np.zeros(2 << 16, np.uint16)
+    nxt, n_t, _, _, n_occ = block_templates(ids, bounds, 0, (window, max_paths, sub, 0), with_filter(table.frozen()),
+                                            out, np.zeros(len(sentences), np.bool_), sketch, 0.0, links,
+                                            np.zeros(0, np.uint16))
+    assert (nxt, n_t, n_occ) == (len(sentences), 0, sum(want.values()))
+    assert int(sketch.sum()) == 2 * n_occ
+    hashes = np.array([seq_hash(np.array(t, np.int32), 0, len(t)) for t in want], np.int64)
+    keep = np.zeros(len(hashes), np.bool_)
+    for cut in (1, 2, 3):  # the estimates are never below the counts
+        sketch_keep(sketch, hashes, float(cut), keep)
+        assert all(k for k, n in zip(keep, want.values()) if n >= cut)
+
+
 def test_block_templates_sketch_walks_keep_what_reaches_the_cut():
     """The sketch walk counts each template once per sentence and each inner triple per
     occurrence, writing nothing out; the counting walk writes out the templates and the inner
@@ -192,19 +226,27 @@ def test_block_templates_sketch_walks_keep_what_reaches_the_cut():
         paths.update(tuple(t) for t in only)
         inner.update(tuple(t) for t in every if t not in only)
         triples.update({k: v for k, v in c.items() if k[2]})
-    sketch = np.zeros(2 << 16, np.uint16)
-    nxt, n_t, _, n_l, n_occ = block_templates(ids, bounds, 0, walk, strong.frozen(), out, capped, sketch, 0.0, links)
-    assert (nxt, n_t, n_l, n_occ) == (len(sentences), 0, 0, sum(paths.values()))
-    nxt, n_t, _, n_l, _ = block_templates(ids, bounds, 0, walk, strong.frozen(), out, capped, sketch, 2.0, links)
-    got = Counter(tuple(out[0][out[1][t]:out[1][t + 1]].tolist()) for t in range(n_t))
 
     def triple(t):
         a, c, b = [x for x in t if x]
         return a, b, c
     want = Counter({t: n for t, n in paths.items() if n >= 2})
     want.update({t: n for t, n in inner.items() if triples[triple(t)] >= 2})
-    assert got == want
-    assert (1, 6, 3, 0) in got and (1, 2, 3) in got and (1, 5, 3, 0) not in got
+    table = with_filter(strong.frozen())
+    results = []
+    for dag in (np.zeros(0, np.uint16), np.zeros(len(ids), np.uint16)):  # without and with the kept DAG
+        sketch = np.zeros(2 << 16, np.uint16)
+        nxt, n_t, _, n_l, n_occ = block_templates(ids, bounds, 0, walk, table, out, capped, sketch, 0.0, links, dag)
+        assert (nxt, n_t, n_l, n_occ) == (len(sentences), 0, 0, sum(paths.values()))
+        nxt, n_t, _, n_l, n_occ = block_templates(ids, bounds, 0, walk, table, out, capped, sketch, 2.0, links, dag)
+        assert n_occ == sum(paths.values())  # the counting walk counts every occurrence, passed or not
+        got = Counter(tuple(out[0][out[1][t]:out[1][t + 1]].tolist()) for t in range(n_t))
+        assert got == want
+        assert (1, 6, 3, 0) in got and (1, 2, 3) in got and (1, 5, 3, 0) not in got
+        results.append((got, sorted(zip(links[0][:n_l].tolist(), links[1][:n_l].tolist()))))
+    assert results[0] == results[1] and results[0][1]  # the same link records (pair slots) too
+    assert dag.any()  # the sketch walk kept the edges: bit 1 of position 0 is the edge 1 -> 3
+    assert dag[0] & 2 and not dag[0] & 1
 
 
 def test_block_templates_many_templates_in_one_sentence():
@@ -284,6 +326,12 @@ def test_parse_template_and_trivial():
         parse_template("[X]")
 
 
+def test_is_punctuation_means_no_alphanumeric_character():
+    tokens = ["，", "（", "——", "_", "__", "a", "Ｘ", "１９", "中", "ー", "。”", "2_", "½", "Ⅻ", "", " ", "\u0300"]
+    tokens += [chr(c) for c in range(0, 0x30000, 7)]
+    assert [is_punctuation(t) for t in tokens] == [not any(ch.isalnum() for ch in t) for t in tokens]
+
+
 def test_vocabulary_reserves_placeholder():
     v = Vocabulary()
     assert v.encode(["a", "[X]", "b", "a"], grow=True) == [1, -1, 2, 1]
@@ -292,6 +340,12 @@ def test_vocabulary_reserves_placeholder():
         want = v.encode(list(tokens), grow) if not grow else None
         got = v.encode_array(tokens, grow)
         assert got.dtype == np.int32 and got.tolist() == (want if want is not None else [3, 1])
+    # new words of an array encode get ids in order of first sight, punctuation flags included;
+    # lookups without grow add nothing
+    assert v.encode_array(["，", "d", "[X]", "d", "a", "，"], grow=True).tolist() == [4, 5, -1, 5, 1, 4]
+    assert v.encode_array(["e", "d"]).tolist() == [-1, 5] and v.index.get("e") is None
+    assert v.words == ["[X]", "a", "b", "c", "，", "d"] and v.punctuation == [False] * 4 + [True, False]
+    assert len(v) == 6 and "[X]" not in v.index and v.add("d") == 5 and v.add("[X]") == -1
 
 
 # ----------------------------------------------------------------------------- mining
