@@ -355,6 +355,27 @@ def peak_rss_mb() -> float:
     return kb / 2**20 if sys.platform == "darwin" else kb / 1024
 
 
+_TRIM: list = []
+
+
+def trim_heap() -> None:
+    """Hand the free pages of the C heap back to the system (glibc ``malloc_trim``; nothing
+    elsewhere). Freed blocks below glibc's mmap threshold stay in the heap, counted in the
+    process's memory, until trimmed: called between the stages of a long fit."""
+    if not _TRIM:
+        fn = None
+        if sys.platform.startswith("linux"):
+            try:
+                import ctypes
+                fn = ctypes.CDLL(None).malloc_trim  # glibc only (musl has no malloc_trim)
+                fn.argtypes, fn.restype = [ctypes.c_size_t], ctypes.c_int
+            except (OSError, AttributeError):
+                fn = None
+        _TRIM.append(fn)
+    if _TRIM[0] is not None:
+        _TRIM[0](0)
+
+
 def measured_call(fn: Callable, args: tuple) -> tuple:
     """``(fn(*args), peak RSS of the process running it in MB)`` — how engines account for the
     memory of their workers."""

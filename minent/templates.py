@@ -90,7 +90,7 @@ from .framerank import FrameSample
 from .hashtable import (EMPTY, KeyCounter, SeqCounter, filter_has, filter_shift, fold, key_find, key_slot, mix64,
                         prefetch, table_find, with_filter, _FNV_OFFSET)
 from .spill import SpillingCounter, SpillingKeyCounter, merge_first_values
-from .parallel import forks_workers, plan_ranges, read_range, resolve
+from .parallel import forks_workers, plan_ranges, read_range, resolve, trim_heap
 from .textio import atomic_write, owned_temp, temp_write_error
 
 PLACEHOLDER = 0
@@ -1021,12 +1021,69 @@ def inner_templates(arena, starts, strong, links, word_counts, n_words, cut, min
         inner[j] = 1 if linked else 2
 
 
+class SentenceFile:
+    """UTF-8 sentences appended to an unlinked temporary file and read back by byte ranges
+    (``os.pread``), sliced like a bytes object: how a fit on a spool keeps its example sentences
+    on disk rather than in memory (the page cache holds them, not this process). The file has no
+    name once created (nothing is left behind, even by a killed run); it goes when the object
+    does. Write errors are one-line :class:`MinentError` s."""
+
+    def __init__(self, folder: str | None = None):
+        import weakref
+        fd, self._path = owned_temp("examples", folder)
+        try:
+            os.unlink(self._path)
+            self._fh = os.fdopen(fd, "w+b")
+        except OSError as exc:
+            os.close(fd)
+            raise temp_write_error(self._path, exc) from None
+        self._fd = fd
+        self.size = 0
+        self.breaks = False  # whether a sentence holds a tab or a line break
+        weakref.finalize(self, self._fh.close)
+
+    def append(self, data) -> None:
+        """Add ``data`` (bytes-like: sentences, back to back) at the end."""
+        self.breaks = self.breaks or data.find(b"\t") >= 0 or data.find(b"\n") >= 0
+        try:
+            self._fh.write(data)
+            self._fh.flush()
+        except OSError as exc:
+            raise temp_write_error(self._path, exc) from None
+        self.size += len(data)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, span: slice) -> bytes:
+        a, b, _ = span.indices(self.size)
+        return os.pread(self._fd, max(b - a, 0), a)
+
+    def pieces(self, starts: list, ends: list) -> list:
+        """``self[starts[i]:ends[i]]`` for each i (``starts`` ascending), neighbours read in one
+        call (gaps under ``_GAP_BYTES``, reads of at most ``_READ_BYTES``)."""
+        out, i, n = [], 0, len(starts)
+        while i < n:
+            base, j = starts[i], i + 1
+            while j < n and starts[j] - ends[j - 1] <= _GAP_BYTES and ends[j] - base <= _READ_BYTES:
+                j += 1
+            buf = os.pread(self._fd, ends[j - 1] - base, base)
+            out += [buf[a - base:b - base] for a, b in zip(starts[i:j], ends[i:j])]
+            i = j
+        return out
+
+
+_GAP_BYTES = 1 << 12  # SentenceFile.pieces: bytes between two sentences still read in one call
+_READ_BYTES = 1 << 22  # ... and the most read in one call
+
+
 class ExampleSentences:
     """The example sentences of a list of templates, held compactly: each distinct sentence once,
-    as UTF-8 in one bytes object; reads as a sequence of lists of str (item i: template i's
-    examples), which is what :attr:`Templates.examples` otherwise holds. ``rows``: sentence
-    indices per template (-1 padded); ``ids``: the distinct indices, sorted; ``texts``: their
-    sentences' UTF-8, in that order (a list of bytes, or one buffer and the ``ends`` of each)."""
+    as UTF-8 in one buffer (a bytes object, or a :class:`SentenceFile` on disk); reads as a
+    sequence of lists of str (item i: template i's examples), which is what
+    :attr:`Templates.examples` otherwise holds. ``rows``: sentence indices per template (-1
+    padded); ``ids``: the distinct indices, sorted; ``texts``: their sentences' UTF-8, in that
+    order (a list of bytes, or one buffer and the ``ends`` of each)."""
 
     def __init__(self, rows: np.ndarray, ids: np.ndarray, texts, ends=None):
         if ends is None:
@@ -1038,14 +1095,28 @@ class ExampleSentences:
         pos = np.searchsorted(ids, rows)  # in place of a where(): one array of the rows' size at a time
         pos[rows < 0] = -1
         self._rows = pos.astype(np.int32) if len(ends) < 1 << 31 else pos
-        self._breaks = None  # whether a sentence holds a tab or a line break (not known yet)
+        # whether a sentence holds a tab or a line break (a file knows; a buffer is searched once)
+        self._breaks = texts.breaks if isinstance(texts, SentenceFile) else None
 
     def __len__(self) -> int:
         return self._rows.shape[0]
 
-    def __getitem__(self, i: int) -> list[str]:
+    def _texts(self, ids: np.ndarray) -> list[str]:
+        """The sentences ``ids`` (positions in the buffer, ascending), decoded."""
         off, blob = self._offsets, self._blob
-        return [blob[off[j]:off[j + 1]].decode("utf-8", "surrogatepass") for j in self._rows[i].tolist() if j >= 0]
+        starts, ends = off[ids].tolist(), off[ids + 1].tolist()
+        if isinstance(blob, SentenceFile):
+            raw = blob.pieces(starts, ends)
+        else:
+            raw = map(blob.__getitem__, map(slice, starts, ends))
+        return [b.decode("utf-8", "surrogatepass") for b in raw]
+
+    def __getitem__(self, i: int) -> list[str]:
+        row = self._rows[i]
+        row = row[row >= 0]
+        uniq, at = np.unique(row, return_inverse=True)
+        texts = self._texts(uniq)
+        return [texts[j] for j in at.tolist()]
 
     def __iter__(self):
         return (self[i] for i in range(len(self)))
@@ -1063,10 +1134,9 @@ class ExampleSentences:
         rows = self._rows[lo:hi]
         rows = np.take_along_axis(rows, np.argsort(rows < 0, axis=1, kind="stable"), axis=1)[:, :k]  # examples first
         uniq = np.unique(rows[rows >= 0])
-        off, blob = self._offsets, self._blob
-        texts = [blob[a:b].decode("utf-8", "surrogatepass") for a, b in zip(off[uniq].tolist(), off[uniq + 1].tolist())]
+        texts = self._texts(uniq)
         if self._breaks is None:  # looked for once: spool lines never hold them
-            self._breaks = blob.find(b"\t") >= 0 or blob.find(b"\n") >= 0
+            self._breaks = self._blob.find(b"\t") >= 0 or self._blob.find(b"\n") >= 0
         if self._breaks:
             texts = [t.replace("\t", " ").replace("\n", " ") for t in texts]
         texts.append("")  # the cell of a missing example
@@ -1591,8 +1661,10 @@ def templates_reaching(table: SeqCounter, rows, cut):
     arena, starts, counts = table.entries()
     sel = np.nonzero(counts >= cut)[0]
     lens = starts[sel + 1] - starts[sel]
-    return (arena[np.repeat(starts[sel], lens) + _ranks_within(lens)], lens, counts[sel],
-            None if rows is None else rows[sel], len(counts))
+    if rows is not None:  # sentence indices: int32 while they fit, half the bytes to send and hold
+        rows = rows[sel]
+        rows = rows.astype(np.int32) if rows.max(initial=0) < 1 << 31 else rows
+    return arena[np.repeat(starts[sel], lens) + _ranks_within(lens)], lens, counts[sel], rows, len(counts)
 
 
 class _Lines:
@@ -2150,19 +2222,21 @@ class TemplateFinder:
     def _examples(self, sentences, rows: np.ndarray, progress, n_sent) -> "ExampleSentences":
         """The example sentences of ``rows`` (corpus sentence indices, -1 padded), read in one pass
         up to the last one needed and kept as UTF-8 (:class:`ExampleSentences`)."""
-        wanted = np.unique(rows[rows >= 0])
+        wanted = np.unique(rows[rows >= 0]).astype(np.int64)
         path = getattr(sentences, "path", None)
         if path is None:
             return ExampleSentences(rows, wanted, *self._find_examples(
                 sentences, lambda tokens: " ".join(tokens).encode("utf-8", "surrogatepass"), wanted, progress, n_sent))
-        # a spool file: a line is its words joined by single spaces
-        return ExampleSentences(rows, wanted, *self._spool_examples(path, wanted, progress, n_sent))
+        # a spool file: a line is its words joined by single spaces; the sentences are kept on disk
+        return ExampleSentences(rows, wanted, *self._spool_examples(path, wanted, progress, n_sent, SentenceFile()))
 
     @staticmethod
-    def _spool_examples(path: str, wanted: np.ndarray, progress, n_sent) -> tuple[bytearray, array.array]:
+    def _spool_examples(path: str, wanted: np.ndarray, progress, n_sent,
+                        out: SentenceFile | None = None) -> tuple[bytearray | SentenceFile, array.array]:
         """:meth:`_find_examples` of the lines of a file (``wanted``: line numbers), read in large
-        blocks whose line breaks are found with numpy (no object per line)."""
-        found, ends = bytearray(), array.array("q")
+        blocks whose line breaks are found with numpy (no object per line). With ``out``, the
+        lines go to that file (a block's lines at a time) and it is returned in place of a buffer."""
+        found, ends, size = bytearray(), array.array("q"), 0
         j, n, line = 0, wanted.shape[0], 0  # line: the number of the block's first line
         carry = b""
         with open(path, "rb") as fh:
@@ -2182,13 +2256,16 @@ class TemplateFinder:
                 firsts = np.r_[0, breaks[:-1] + 1][sel]
                 for a, b in zip(firsts.tolist(), breaks[sel].tolist()):
                     found += buf[a:b].rstrip(b"\r\n")
-                    ends.append(len(found))
+                    ends.append(size + len(found))
+                if out is not None and found:
+                    out.append(found)
+                    size, found = size + len(found), bytearray()
                 j = hi
                 line += breaks.shape[0]
                 carry = buf[int(breaks[-1]) + 1:]
                 if progress:
                     progress("examples", breaks.shape[0], n_sent)
-        return found, ends
+        return (found if out is None else out), ends
 
     @staticmethod
     def _find_examples(items, encode, wanted: np.ndarray, progress, n_sent) -> tuple[bytearray, array.array]:
@@ -2287,6 +2364,7 @@ class TemplateFinder:
             pairs_bytes = pairs.peak_table_bytes
             pair_spills = pairs.spills
         del pairs
+        trim_heap()  # what the count pass freed goes back before the paths pass forks its workers
         try:
             counter, ex_sent, capped, n_occ, passed, links = self._paths(sentences, vocab, strong, n_sent, progress,
                                                                          engine, self._sketch_bits(n_words))
@@ -2294,6 +2372,9 @@ class TemplateFinder:
             self._cached_blocks = None
             self._drop_encoded()
         timings["paths"] = time.perf_counter() - t0
+        n_strong, strong_bytes = len(strong), strong.nbytes
+        if not self._inner():  # the linked pairs and inner paths serve the inner templates only
+            strong = links = None
 
         t0 = time.perf_counter()
         words = vocab.words
@@ -2310,6 +2391,7 @@ class TemplateFinder:
             template_bytes, template_spills = counter.peak_table_bytes, counter.spills
         if engine is not None and hasattr(engine, "stop_workers"):
             engine.stop_workers()  # the last task of the fit is done: idle workers hand their memory back
+        trim_heap()
         # each kind joined once and its parts let go at once: the peak is the kept arrays, not copies
         arena = _joined(arenas, np.int32)
         lens = _joined(lengths, np.int64)
@@ -2346,6 +2428,7 @@ class TemplateFinder:
             examples = self._examples(sentences, ex_rows, progress, n_sent)
             del ex_rows
         del closed, order, rows
+        trim_heap()
         timings["select"] = time.perf_counter() - t0
 
         self.vocabulary_ = list(words)
@@ -2354,7 +2437,7 @@ class TemplateFinder:
         self.n_pair_slots_ = int(n_pair_slots)
         self.n_sentences_ = int(n_sent)
         self.n_template_occurrences_ = n_occ
-        self.strong_pairs_ = len(strong)
+        self.strong_pairs_ = n_strong
         meta = {"window": int(self.window), "min_count": int(self.min_count), "min_prob": self.min_prob,
                 "min_pmi": self.min_pmi, "max_paths": int(self.max_paths),
                 "subpath_literals": int(self.subpath_literals), "inner_min_pmi": self.inner_min_pmi,
@@ -2370,7 +2453,7 @@ class TemplateFinder:
             "vocabulary": len(words) - 1,
             "pair_slots": int(n_pair_slots),
             "distinct_pairs": n_distinct_pairs,
-            "strong_pairs": len(strong),
+            "strong_pairs": n_strong,
             "inner_templates": n_inner_kept,
             "template_occurrences": n_occ,
             "counted_templates": counted_templates,
@@ -2380,7 +2463,7 @@ class TemplateFinder:
             "template_count_cutoff": cut,
             "frame_sample_words": sample_words,
             "sentences_path_capped": capped,
-            "table_bytes": {"pairs": pairs_bytes, "strong": strong.nbytes, "templates": template_bytes},
+            "table_bytes": {"pairs": pairs_bytes, "strong": strong_bytes, "templates": template_bytes},
             "spills": {"pairs": pair_spills, "templates": template_spills},
             "timings_s": {k_: round(v, 3) for k_, v in timings.items()},
         }

@@ -910,6 +910,38 @@ def test_spool_examples_equal_the_line_reader(tmp_path, monkeypatch):
                 assert got == ref
 
 
+def test_spool_examples_kept_on_disk_read_as_in_memory(tmp_path, monkeypatch):
+    """Example lines written to a SentenceFile (a block at a time, no name on disk) read back,
+    by single slices and by merged reads of neighbours, as the in-memory buffer holds them; the
+    templates' examples and saved cells are the same either way."""
+    import minent.templates as T
+    rng = random.Random(7)
+    lines = [" ".join(rng.choice(["在", "家", "中", "😀", "ab"]) for _ in range(rng.randint(1, 30))) for _ in range(300)]
+    path = tmp_path / "s.txt"
+    path.write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
+    wanted = np.array(sorted(rng.sample(range(300), 60)), np.int64)
+    monkeypatch.setattr(T, "_EXAMPLE_READ_BYTES", 100)
+    blob, ends = TemplateFinder._spool_examples(str(path), wanted, None, 0)
+    out = T.SentenceFile(str(tmp_path))
+    got, got_ends = TemplateFinder._spool_examples(str(path), wanted, None, 0, out)
+    assert got is out and got_ends == ends and len(out) == len(blob) and out[0:len(blob)] == bytes(blob)
+    assert sorted(os.listdir(tmp_path)) == ["s.txt"]  # the examples file has no name
+    off = [0] + list(ends)
+    for gap, most in ((0, 1), (1 << 12, 1 << 22), (50, 200)):
+        monkeypatch.setattr(T, "_GAP_BYTES", gap)
+        monkeypatch.setattr(T, "_READ_BYTES", most)
+        sel = sorted(rng.sample(range(60), 25))
+        assert out.pieces([off[i] for i in sel], [off[i + 1] for i in sel]) == [bytes(blob[off[i]:off[i + 1]]) for i in sel]
+    rows = np.array([[wanted[rng.randrange(60)] if rng.random() < 0.8 else -1 for _ in range(3)] for _ in range(40)])
+    on_disk, in_memory = T.ExampleSentences(rows, wanted, out, ends), T.ExampleSentences(rows, wanted, blob, ends)
+    assert list(on_disk) == list(in_memory) and on_disk.cells(0, 40, 3) == in_memory.cells(0, 40, 3)
+    assert on_disk.take([5, 1]).cells(0, 2, 4) == in_memory.take([5, 1]).cells(0, 2, 4)
+    assert list(on_disk)[3] == [lines[j] for j in rows[3].tolist() if j >= 0]
+    tabbed = T.SentenceFile()
+    tabbed.append(b"a\tb")
+    assert T.ExampleSentences(np.array([[0, -1]]), np.array([0]), tabbed, [3]).cells(0, 1, 2) == ["a b\t"]
+
+
 def test_spool_line_blocks_equal_the_token_lists(tmp_path):
     """Blocks of spool lines split in one call (and a block with a double space, split line by
     line) hold the ids, bounds and first sentences that blocks of the lines' token lists hold."""
