@@ -1019,7 +1019,7 @@ def make_lexicon(stats: NGramStats, counts: np.ndarray, rules) -> Lexicon:
     c, L = counts[order], stats.lengths[order]
     logp = np.log(c / total)
     multi = L > 1
-    pmi = np.where(multi, logp + stats.spelling_nats()[order], np.nan)
+    pmi = np.where(multi, logp + stats.spelling_nats(order), np.nan)
     pair = np.full(len(order), np.nan)
     gaps = np.maximum(L - 1, 0)  # the pairs of adjacent characters inside each entry
     owner = np.repeat(np.arange(len(order)), gaps)

@@ -462,13 +462,19 @@ class NGramStats:
         out[self.arena[self.starts[one]]] = one
         return out
 
-    def spelling_nats(self) -> np.ndarray:
-        """Sum over each entry's characters of -ln p(c): its spelling under the character model."""
-        codes = self.arena[: self.starts[-1]]
-        owner = np.repeat(np.arange(len(self)), self.lengths)
-        out = np.zeros(len(self))
-        np.add.at(out, owner, -self.char_logp()[self.char_ids()[codes]])
-        return out
+    def spelling_nats(self, ids=None) -> np.ndarray:
+        """Sum over each entry's characters of -ln p(c): its spelling under the character model
+        (of entries ``ids``, default all; each sum in character order, so the same either way)."""
+        starts = self.starts
+        if ids is None:
+            codes, lengths = self.arena[: starts[-1]], self.lengths
+        else:
+            ids = np.asarray(ids, np.int64)
+            lengths = self.lengths[ids]
+            first = np.repeat(starts[ids] - (np.cumsum(lengths) - lengths), lengths)
+            codes = self.arena[first + np.arange(int(lengths.sum()))]
+        owner = np.repeat(np.arange(len(lengths)), lengths)
+        return np.bincount(owner, weights=-self.char_logp()[self.char_ids()[codes]], minlength=len(lengths))
 
     def char_logp(self) -> np.ndarray:
         """ln p(c) of each character entry (p = count / n_chars); 0 for longer entries."""
