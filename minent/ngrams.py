@@ -306,8 +306,10 @@ class _EnginePasses:
                  ((parts, 2, total), np.int64), ((parts, total), np.int32))]
         if all(b is not None for b in bufs):
             self.refs = [b[0] for b in bufs]
+            # rows are written whole by the scatter of each pass (-1 first), in the tasks; rows no
+            # pass reaches are set by close()
             self.positions_ref, self.positions = bufs[0]
-            self.positions[:] = -1
+            self._unwritten = set(range(levels))
             self.prev_ref = (self.positions_ref, 0)
             self.out, self.ids = bufs[1][1], bufs[3][1]
             self.shared, self.ids_ref = (bufs[1][0], bufs[2][0]), bufs[3][0]
@@ -316,13 +318,16 @@ class _EnginePasses:
             self.positions = np.full((levels, total), -1, np.int32)
             self.prev_ref = engine.share(self.positions[0])
             self.refs = [self.prev_ref]
+            self._unwritten = set()
         self.prev = self.positions[0]
         self._running = self._scatter = None
 
     def start(self, n, chars):
         """Hand pass n's tasks to the engine: they run while the caller works, :meth:`distinct`
         collects them."""
-        scatter, self._scatter = self._scatter, None
+        row, scatter = self._scatter or (None, None)
+        self._scatter = None
+        self._unwritten.discard(row)
         self._running = n, self.engine.map(distinct_task, [
             (self.chunks_ref, self.prev_ref, self.offsets, n, g, chars, p, self.shared,
              None if scatter is None else scatter[p]) for p, g in enumerate(self.groups)], ordered=True)
@@ -350,7 +355,7 @@ class _EnginePasses:
                 self.ids[p, :size] = new_ids[self._inverse[at:at + size]]
                 at += size
             # the next pass's tasks write the position ids first (distinct_task's scatter)
-            self._scatter = [(m, self.ids_ref) for m in self._windows]
+            self._scatter = n - 1, [(m, self.ids_ref) for m in self._windows]
             self.prev_ref, self.prev = (self.positions_ref, n - 1), self.positions[n - 1]
             return
         kept = np.nonzero(new_ids >= 0)[0]
@@ -366,6 +371,8 @@ class _EnginePasses:
         self.refs = [self.prev_ref]
 
     def close(self):
+        for row in sorted(self._unwritten):
+            self.positions[row] = -1
         for ref in self.refs:
             self.engine.release(ref)
         self.refs = []
