@@ -821,7 +821,7 @@ class LexiconLearner:
             "corpus_chars": info_char.chars,
             **details,
             "lexicon_size": len(lex),
-            "multi_char_words": sum(1 for w in lex.words if len(w) > 1),
+            "multi_char_words": int(np.count_nonzero(np.fromiter(map(len, lex.words), np.int64, len(lex)) > 1)),
             "table_budget_bytes": budget,
             "engine": {"name": eng.__class__.__name__, "jobs": getattr(eng, "jobs", 1),
                        "worker_peak_rss_mb": round(getattr(eng, "worker_peak_rss_mb", 0.0), 1),
@@ -1012,9 +1012,7 @@ def make_lexicon(stats: NGramStats, counts: np.ndarray, rules) -> Lexicon:
     pair_pmi (weakest adjacent pair, n-gram counts), pmi (ln p(w) - sum ln p(c)), fstar
     (p(w)(pmi - 1)), sub_pmi (ln p(w) minus the best split of w into other entries)."""
     ids = np.nonzero(counts > 0)[0]
-    texts = stats.words(ids)
-    order = ids[count_order(texts, counts[ids])]  # as save()
-    words = dict(zip(ids.tolist(), texts))
+    order = ids[stats.count_order(ids, counts[ids])]  # as save()
     total = int(counts.sum())
     c, L = counts[order], stats.lengths[order]
     logp = np.log(c / total)
@@ -1030,7 +1028,7 @@ def make_lexicon(stats: NGramStats, counts: np.ndarray, rules) -> Lexicon:
     alt = entry_splits(stats.frozen, order, _logp(counts), math.log(0.5 / total), stats.max_n, MAX_SPLIT)
     scores = {"pair_pmi": pair, "pmi": pmi, "fstar": c / total * (pmi - 1),
               "sub_pmi": np.where(multi, logp - alt, np.nan)}
-    return Lexicon([words[i] for i in order.tolist()], c, total, scores, math.log(0.5 / total), rules)
+    return Lexicon(stats.words(order), c, total, scores, math.log(0.5 / total), rules)
 
 
 def learn_lexicon(texts, preset: str = DEFAULT_PRESET, progress: Progress | None = None, *,

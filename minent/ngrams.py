@@ -457,6 +457,19 @@ class NGramStats:
         text = from_codes(self.arena[: starts[-1]])
         return [text[starts[i]:starts[i + 1]] for i in np.asarray(ids, dtype=np.int64).tolist()]
 
+    def count_order(self, ids, counts) -> np.ndarray:
+        """Positions of entries ``ids`` by decreasing ``counts``, ties by the entries' code points
+        (what :func:`minent.lexicon.count_order` of their words gives, by one sort of code
+        columns instead of strings)."""
+        ids = np.asarray(ids, np.int64)
+        lengths = self.lengths[ids]
+        width = int(lengths.max(initial=0))
+        cols = np.full((width, len(ids)), -1, np.int64)  # -1 past the end: a prefix sorts first
+        for k in range(width):
+            has = lengths > k
+            cols[k, has] = self.arena[self.starts[ids[has]] + k]
+        return np.lexsort((*cols[::-1], -np.asarray(counts, np.int64)))
+
     def id(self, word: str) -> int:
         """Id of ``word``, -1 when it is not in the table."""
         codes = to_codes(word)

@@ -487,3 +487,15 @@ def test_logp_and_spelling_of_some_entries_are_the_full_formulas():
     ids = np.array([len(stats) - 1, 0, 5, 5, 3 * len(stats) // 4])
     assert np.array_equal(stats.spelling_nats(ids), full[ids])
     assert stats.spelling_nats(np.zeros(0, np.int64)).shape == (0,)
+
+
+def test_count_order_of_ngram_entries_is_the_lexicon_order():
+    """NGramStats.count_order (code columns) = count_order of the entries' words, ties included."""
+    from minent.lexicon import count_order
+    raw, _ = word_corpus(800, seed=6)
+    stats = _count_ngrams(collect_clauses(raw, 2).chunks(), 4, 2)
+    rng = np.random.default_rng(1)
+    ids = rng.permutation(len(stats))[: len(stats) // 2]
+    for counts in (rng.integers(1, 4, len(ids)), stats.counts[ids]):
+        assert stats.count_order(ids, counts).tolist() == count_order(stats.words(ids), counts).tolist()
+    assert stats.count_order(np.zeros(0, np.int64), np.zeros(0, np.int64)).tolist() == []
