@@ -377,6 +377,12 @@ def _results(engine, done: Iterator[tuple[int, tuple]], ordered: bool) -> Iterat
             nxt += 1
 
 
+def _raised(exc: BaseException) -> Iterator:
+    """An iterator that raises ``exc`` when read."""
+    raise exc
+    yield
+
+
 def _fork_available() -> bool:
     import multiprocessing as mp
     return "fork" in mp.get_all_start_methods()
@@ -413,7 +419,10 @@ class LocalEngine:
         if self.jobs == 1 or len(arg_lists) == 1:
             return (fn(*args) for args in arg_lists)
         results = self._pool_map(fn, arg_lists, ordered)
-        next(results)  # the tasks are handed out; a map dropped unread now stops the pool
+        try:
+            next(results)  # the tasks are handed out; a map dropped unread now stops the pool
+        except Exception as exc:  # (the pool is stopped) raised where the results are read, as before
+            return _raised(exc)
         return results
 
     def _pool_map(self, fn: Callable, arg_lists: list[tuple], ordered: bool) -> Iterator:
@@ -565,7 +574,10 @@ class DaskEngine:
         this process and the task resubmitted once, then a one-line error. The tasks are
         submitted by this call; iterate to collect."""
         running = self._completed(fn, arg_lists)
-        next(running)  # submitted
+        try:
+            next(running)  # submitted
+        except Exception as exc:  # raised where the results are read, as before
+            return _raised(exc)
         return _results(self, running, ordered)
 
     def _completed(self, fn: Callable, arg_lists: list[tuple]) -> Iterator[tuple[int, tuple]]:

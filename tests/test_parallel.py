@@ -226,3 +226,14 @@ def test_map_hands_out_tasks_when_called_and_a_dropped_map_stops_the_pool():
         assert sorted(e.map(_mark, [(ref, i) for i in (0, 1, 0, 1)])) == [0, 0, 1, 1]
     finally:
         e.close()
+
+
+def test_a_map_that_cannot_start_raises_where_it_is_read():
+    e = LocalEngine(2)
+    try:
+        failed = e.map(len, [(lambda: 1,), (lambda: 2,)])  # a lambda cannot be sent to a worker
+        with pytest.raises(Exception):
+            list(failed)
+        assert sorted(e.map(len, [("ab",), ("c",)])) == [1, 2]
+    finally:
+        e.close()
