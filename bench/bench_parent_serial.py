@@ -172,37 +172,47 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--name", default="parent_serial")
     ap.add_argument("--out", default=OUT)
+    ap.add_argument("--table-only", action="store_true", help="rewrite NAME.md from NAME.json")
     a = ap.parse_args()
     if a.child:
         corpus, outdir, trace_dir, jobs = a.child
         child(corpus, outdir, trace_dir, int(jobs))
         return
-    codes = [c.split("=", 1) for c in a.code] or [["this", REPO]]
-    runs = []
-    for r in range(a.rounds):
-        for name, path in codes:
-            res = run_once(path, a.corpus, a.jobs)
-            res.update(code=name, round=r + 1)
-            runs.append(res)
-            print(json.dumps({k: (round(v, 2) if isinstance(v, float) else v) for k, v in res.items()
-                              if k not in ("gaps", "parent_cpu_by")}), flush=True)
+    if a.table_only:  # the tables again from the JSON file of an earlier run
+        with open(os.path.join(a.out, a.name + ".json"), encoding="utf-8") as fh:
+            old = json.load(fh)
+        a.corpus, a.jobs, runs = old["corpus"], old["jobs"], old["runs"]
+        codes = [[k, v] for k, v in old["codes"].items()]
+    else:
+        codes = [c.split("=", 1) for c in a.code] or [["this", REPO]]
+        runs = []
+        for r in range(a.rounds):
+            for name, path in codes:
+                res = run_once(path, a.corpus, a.jobs)
+                res.update(code=name, round=r + 1)
+                runs.append(res)
+                print(json.dumps({k: (round(v, 2) if isinstance(v, float) else v) for k, v in res.items()
+                                  if k not in ("gaps", "parent_cpu_by")}), flush=True)
+    for x in runs:  # the parent's CPU with no task of its own running: outside every map
+        x["serial_cpu_s"] = sum(v for k, v in x["parent_cpu_by"].items() if " -> " in k)
     ref = runs[0]["digest"]
     lines = [f"### Parent's serial work: `minent build-lexicon {os.path.basename(a.corpus)} --jobs {a.jobs}` "
              f"(default options)\n",
-             "| code | round | wall s | parent alone s | one worker busy s | parent CPU s | workers CPU s | tasks "
-             "| same files | load before/after |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "| code | round | wall s | parent alone s | one worker busy s | parent CPU s | of it outside the maps s "
+             "| workers CPU s | tasks | same files | load before/after |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for x in runs:
         lines.append(f"| {x['code']} | {x['round']} | {x['wall_s']:.1f} | {x['alone_s']:.2f} | "
-                     f"{x['one_worker_s']:.2f} | {x['parent_cpu_s']:.2f} | {x['workers_cpu_s']:.1f} | "
-                     f"{x['tasks']} | {x['digest'] == ref} | {x['load_before']:.2f}/{x['load_after']:.2f} |")
-    lines += ["", "Means by code (parent alone s / parent CPU s / one worker busy s):", ""]
+                     f"{x['one_worker_s']:.2f} | {x['parent_cpu_s']:.2f} | {x['serial_cpu_s']:.2f} | "
+                     f"{x['workers_cpu_s']:.1f} | {x['tasks']} | {x['digest'] == ref} | "
+                     f"{x['load_before']:.2f}/{x['load_after']:.2f} |")
+    lines += ["", "Means by code (parent alone s / parent CPU s / of it outside the maps s / one worker busy s):", ""]
     for name, _ in codes:
         mine = [x for x in runs if x["code"] == name]
-        mean = {k: sum(x[k] for x in mine) / len(mine) for k in ("alone_s", "parent_cpu_s", "one_worker_s",
-                                                                   "wall_s")}
-        lines.append(f"- {name}: {mean['alone_s']:.2f} / {mean['parent_cpu_s']:.2f} / {mean['one_worker_s']:.2f} "
-                     f"(wall {mean['wall_s']:.1f} s, {len(mine)} runs)")
+        mean = {k: sum(x[k] for x in mine) / len(mine) for k in ("alone_s", "parent_cpu_s", "serial_cpu_s",
+                                                                   "one_worker_s", "wall_s")}
+        lines.append(f"- {name}: {mean['alone_s']:.2f} / {mean['parent_cpu_s']:.2f} / {mean['serial_cpu_s']:.2f} / "
+                     f"{mean['one_worker_s']:.2f} (wall {mean['wall_s']:.1f} s, {len(mine)} runs)")
     lines += ["", "Serial gaps (no worker busy) of each code's last run, by the tasks around them (s):", ""]
     for name, _ in codes:
         last = [x for x in runs if x["code"] == name][-1]
