@@ -131,6 +131,30 @@ def timeline(run: dict, trace_dir: str) -> dict:
             "gaps": dict(sorted(gaps.items(), key=lambda kv: -kv[1]))}
 
 
+PHASES = ("start", "clauses", "ngrams", "ngrams_beside", "learning", "end")
+LEARNING_TASKS = ("uses_task", "soft_uses_task", "splits_task", "pairs_task", "bigram_task", "entry_candidates_task")
+
+
+def phases(cpu_by: dict) -> dict:
+    """The parent's CPU seconds of a run (``parent_cpu_by``) summed by phase (:data:`PHASES`)."""
+    out = dict.fromkeys(PHASES, 0.0)
+    for key, v in cpu_by.items():
+        before, _, after = key.partition(" -> ")
+        if key.startswith("start -> "):
+            out["start"] += v
+        elif key in ("consuming clauses_task", "waiting in clauses_task"):
+            out["clauses"] += v
+        elif before in ("distinct_task", "scatter_task"):
+            out["ngrams"] += v
+        elif key == "beside distinct_task":
+            out["ngrams_beside"] += v
+        elif key == "information_task -> end":
+            out["end"] += v
+        elif after and before in LEARNING_TASKS and after != "clauses_task":
+            out["learning"] += v
+    return out
+
+
 def digest(outdir: str) -> str:
     h = hashlib.sha256()
     for name in ("lex.tsv", "lex.jieba.txt"):
@@ -213,6 +237,13 @@ def main() -> None:
                                                                    "one_worker_s", "wall_s")}
         lines.append(f"- {name}: {mean['alone_s']:.2f} / {mean['parent_cpu_s']:.2f} / {mean['serial_cpu_s']:.2f} / "
                      f"{mean['one_worker_s']:.2f} (wall {mean['wall_s']:.1f} s, {len(mine)} runs)")
+    lines += ["", "The parent's CPU seconds by phase, mean of each code's runs:", "",
+              "| code | start (imports, kernels) | clause merges (beside the workers) | n-gram passes, serial "
+              "| n-gram passes, beside their tasks | gaps between learning passes | end (score columns, files) |",
+              "|---|---|---|---|---|---|---|"]
+    for name, _ in codes:
+        mine = [phases(x["parent_cpu_by"]) for x in runs if x["code"] == name]
+        lines.append(f"| {name} | " + " | ".join(f"{sum(m[k] for m in mine) / len(mine):.2f}" for k in PHASES) + " |")
     lines += ["", "Serial gaps (no worker busy) of each code's last run, by the tasks around them (s):", ""]
     for name, _ in codes:
         last = [x for x in runs if x["code"] == name][-1]
