@@ -163,16 +163,30 @@ def pair_table(pair_keys: np.ndarray, pair_w: np.ndarray, min_count: int = 1):
         uk, uc = np.unique(np.repeat(pair_keys, pair_w), return_counts=True)
         keep = uc >= min_count
         return uk[keep], uc[keep].astype(np.int64)
-    order = np.argsort(pair_keys, kind="stable")
-    k = pair_keys[order]
-    w = pair_w[order]
+    uk, uc = _summed_keys(pair_keys, pair_w)
+    keep = uc >= min_count
+    return uk[keep], uc[keep]
+
+
+def _summed_keys(keys: np.ndarray, weights: np.ndarray):
+    """Sorted unique ``keys`` with their summed ``weights``, by one stable argsort (linear time
+    on a concatenation of sorted runs: timsort merges them)."""
+    order = np.argsort(keys, kind="stable")
+    k = keys[order]
     first = np.ones(len(k), bool)
     first[1:] = k[1:] != k[:-1]
     idx = np.nonzero(first)[0]
-    uk = k[idx]
-    uc = np.add.reduceat(w, idx)
-    keep = uc >= min_count
-    return uk[keep], uc[keep]
+    return k[idx], np.add.reduceat(weights[order], idx)
+
+
+def merge_pair_tables(keys: list, counts: list):
+    """One pair table from the tables (sorted unique keys, counts) of several tasks: what
+    :func:`pair_table` gives for all their pairs."""
+    if len(keys) == 1:
+        return keys[0], counts[0]
+    if not any(len(k) for k in keys):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return _summed_keys(np.concatenate(keys), np.concatenate(counts))
 
 
 def bigram_model(keys: np.ndarray, pair_counts: np.ndarray, logp: np.ndarray, unk: float,
@@ -200,9 +214,10 @@ def bigram_model(keys: np.ndarray, pair_counts: np.ndarray, logp: np.ndarray, un
 
 # ============================================================================ learner stage
 
-def bigram_task(chunks_ref, cands_ref, logp, unk, model, group):
+def bigram_task(chunks_ref, cands_ref, logp, unk, model, group, pairs=True):
     """Task: :func:`bigram_uses` over chunks ``group``; returns ``(counts, keys, pair counts)``
-    (counts has V + 1 entries, the last for unknown characters; pairs aggregated)."""
+    (counts has V + 1 entries, the last for unknown characters; pairs aggregated; without
+    ``pairs``, keys and pair counts are None)."""
     chunks, cands, model, logp = resolve(chunks_ref), resolve(cands_ref), resolve(model), resolve(logp)
     counts = np.zeros(len(logp) + 1, np.int64)
     ks, ws = [], []
@@ -213,6 +228,8 @@ def bigram_task(chunks_ref, cands_ref, logp, unk, model, group):
         m = bigram_uses(ch, cands[i], logp, unk, *model, counts, pk, pw)
         ks.append(pk[:m])
         ws.append(pw[:m])
+    if not pairs:
+        return counts, None, None
     keys, pc = pair_table(np.concatenate(ks) if ks else np.zeros(0, np.int64),
                           np.concatenate(ws) if ws else np.zeros(0, np.int64))
     return counts, keys, pc
@@ -225,10 +242,11 @@ def empty_model(n_entries: int):
             np.zeros(n_entries + 2, np.float64), np.ones(n_entries + 1))
 
 
-def bigram_pass(passes, logp: np.ndarray, unk: float, model):
+def bigram_pass(passes, logp: np.ndarray, unk: float, model, pairs: bool = True):
     """One decoding pass of the clause table of ``passes`` (a :class:`minent.discovery.ClausePasses`
     after ``attach``) under ``model``, as ``engine.jobs`` tasks: ``(uses per entry, pair keys,
-    pair counts)``; integer sums, so the result does not depend on the number of tasks."""
+    pair counts)`` (without ``pairs`` the pairs are not counted: None, None); integer sums, so the
+    result does not depend on the number of tasks."""
     counts = np.zeros(len(logp) + 1, np.int64)
     scores = passes.task_scores(logp)
     ks, ws = [], []
@@ -236,11 +254,13 @@ def bigram_pass(passes, logp: np.ndarray, unk: float, model):
     model_ref = engine.share(model)  # once, not pickled with every task
     try:
         for c, k, w in engine.map(bigram_task, [(passes.chunks_ref, passes.cands_ref, scores, float(unk),
-                                                 model_ref, g) for g in passes.groups], ordered=True):
+                                                 model_ref, g, pairs) for g in passes.groups], ordered=True):
             counts += c
             ks.append(k)
             ws.append(w)
     finally:
         engine.release(model_ref)
-    keys, pc = pair_table(np.concatenate(ks), np.concatenate(ws))
+    if not pairs:
+        return counts[:-1], None, None
+    keys, pc = merge_pair_tables(ks, ws)
     return counts[:-1], keys, pc

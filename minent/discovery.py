@@ -328,8 +328,12 @@ class ClausePasses:
 # ============================================================================ stages 2-7
 
 def _logp(counts: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore"):
-        return np.where(counts > 0, np.log(np.maximum(counts, 1) / max(counts.sum(), 1)), -np.inf)
+    """ln(count / total) of every entry with a count, -inf elsewhere (the logs of those entries
+    only: most n-grams have none)."""
+    out = np.full(len(counts), -np.inf)
+    used = np.nonzero(counts > 0)[0]
+    out[used] = np.log(counts[used] / max(counts.sum(), 1))
+    return out
 
 
 def _unk(stats: NGramStats) -> float:
@@ -373,7 +377,7 @@ def mdl_counts(passes: ClausePasses, stats: NGramStats, min_count: int = 3, weig
     init = stats.counts if init is None else init
     logp = _logp(np.where(alive, init, 0))
     unk = _unk(stats)
-    prunable = L >= prunable_len
+    prunable = (L >= prunable_len) & (L > 1)
     for r in range(rounds):
         counts = passes.uses(logp, unk)
         alive &= (counts > 0) | (L == 1)
@@ -381,13 +385,16 @@ def mdl_counts(passes: ClausePasses, stats: NGramStats, min_count: int = 3, weig
         if progress:
             progress("mdl", r + 1)
         alt = passes.split_scores(logp, unk)
-        cost = weight * math.log(2) * entry_bits(spell_bits, L, np.maximum(counts, 1))
+        test = np.nonzero(alive & prunable)[0]  # the gains of these entries only
+        c = counts[test]
+        cost = weight * math.log(2) * entry_bits(spell_bits[test], L[test], np.maximum(c, 1))
         with np.errstate(invalid="ignore"):
-            gain = counts * (logp - alt) - cost
-        bad = np.nonzero(alive & prunable & (L > 1) & (gain < 0))[0]
+            gain = c * (logp[test] - alt[test]) - cost
+        losing = gain < 0
+        bad = test[losing]
         if len(bad) == 0:
             break
-        worst = bad[np.argsort(gain[bad], kind="stable")][: max(1, int(prune_fraction * len(bad)))]
+        worst = bad[np.argsort(gain[losing], kind="stable")][: max(1, int(prune_fraction * len(bad)))]
         alive[worst] = False
         logp[worst] = -np.inf
     return passes.uses(logp, unk)
@@ -510,11 +517,12 @@ def bigram_reestimate(passes: ClausePasses, stats: NGramStats, counts: np.ndarra
     low = counts if pair_counts is None else pair_counts
     _, keys, pc = bigram_pass(passes, _logp(low), unk, empty_model(len(counts)))
     known = (low > 0).astype(np.float64) if unseen_free else None
-    for _ in range(rounds):
+    for r in range(rounds):
         keep = pc >= min_pair
         logp = _logp(counts)
         counts, keys, pc = bigram_pass(passes, logp, unk,
-                                       bigram_model(keys[keep], pc[keep], logp, unk, beta, known))
+                                       bigram_model(keys[keep], pc[keep], logp, unk, beta, known),
+                                       pairs=r < rounds - 1)  # the last round's pairs are not used
     return counts
 
 
@@ -813,7 +821,7 @@ class LexiconLearner:
             "corpus_chars": info_char.chars,
             **details,
             "lexicon_size": len(lex),
-            "multi_char_words": sum(1 for w in lex.words if len(w) > 1),
+            "multi_char_words": int(np.count_nonzero(np.fromiter(map(len, lex.words), np.int64, len(lex)) > 1)),
             "table_budget_bytes": budget,
             "engine": {"name": eng.__class__.__name__, "jobs": getattr(eng, "jobs", 1),
                        "worker_peak_rss_mb": round(getattr(eng, "worker_peak_rss_mb", 0.0), 1),
@@ -1004,14 +1012,12 @@ def make_lexicon(stats: NGramStats, counts: np.ndarray, rules) -> Lexicon:
     pair_pmi (weakest adjacent pair, n-gram counts), pmi (ln p(w) - sum ln p(c)), fstar
     (p(w)(pmi - 1)), sub_pmi (ln p(w) minus the best split of w into other entries)."""
     ids = np.nonzero(counts > 0)[0]
-    texts = stats.words(ids)
-    order = ids[count_order(texts, counts[ids])]  # as save()
-    words = dict(zip(ids.tolist(), texts))
+    order = ids[stats.count_order(ids, counts[ids])]  # as save()
     total = int(counts.sum())
     c, L = counts[order], stats.lengths[order]
     logp = np.log(c / total)
     multi = L > 1
-    pmi = np.where(multi, logp + stats.spelling_nats()[order], np.nan)
+    pmi = np.where(multi, logp + stats.spelling_nats(order), np.nan)
     pair = np.full(len(order), np.nan)
     gaps = np.maximum(L - 1, 0)  # the pairs of adjacent characters inside each entry
     owner = np.repeat(np.arange(len(order)), gaps)
@@ -1022,7 +1028,7 @@ def make_lexicon(stats: NGramStats, counts: np.ndarray, rules) -> Lexicon:
     alt = entry_splits(stats.frozen, order, _logp(counts), math.log(0.5 / total), stats.max_n, MAX_SPLIT)
     scores = {"pair_pmi": pair, "pmi": pmi, "fstar": c / total * (pmi - 1),
               "sub_pmi": np.where(multi, logp - alt, np.nan)}
-    return Lexicon([words[i] for i in order.tolist()], c, total, scores, math.log(0.5 / total), rules)
+    return Lexicon(stats.words(order), c, total, scores, math.log(0.5 / total), rules)
 
 
 def learn_lexicon(texts, preset: str = DEFAULT_PRESET, progress: Progress | None = None, *,

@@ -20,6 +20,7 @@ from numba import njit
 from .hashtable import SeqCounter
 from .parallel import Range, corpus_ranges, range_blocks, ranges_size, resolve
 from .pretokenize import MAX_CODE, SPACE, class_table, to_codes
+from .segment import Segmenter
 from .textio import iter_text_blocks
 
 
@@ -143,9 +144,11 @@ class InformationCounts:
 
 
 def information_task(ranges: list[Range], encoding: str, segmenter_ref):
-    """Range task: character and lexicon-word counts of ``ranges`` (the segmenter shared on the
-    engine, or None) as :meth:`InformationCounts.parts` plus the bytes read."""
-    acc = InformationCounts(resolve(segmenter_ref) if segmenter_ref is not None else None)
+    """Range task: character and lexicon-word counts of ``ranges`` (the segmenter's
+    :meth:`~minent.segment.Segmenter.state` shared on the engine, or None) as
+    :meth:`InformationCounts.parts` plus the bytes read."""
+    seg = Segmenter.from_state(resolve(segmenter_ref)) if segmenter_ref is not None else None
+    acc = InformationCounts(seg)
     for text in range_blocks(ranges, encoding):
         acc.add_text(text)
     return (*acc.parts(), ranges_size(ranges))
@@ -172,7 +175,8 @@ def corpus_unit_counts(texts, lexicon=None, progress=None, engine=None) -> Infor
         for block in iter_text_blocks(texts, progress):
             acc.add_text(block)
         return acc
-    seg_ref = engine.share(seg) if seg is not None else None  # built once, not per task
+    # built once, not per task; plain arrays, which a running local pool sees in its shared arena
+    seg_ref = engine.share(seg.state()) if seg is not None else None
     try:
         for *parts, n_bytes in engine.map(information_task, [([r], texts.encoding, seg_ref) for r in ranges]):
             acc.add_parts(*parts)

@@ -107,10 +107,27 @@ def count_order(words, counts) -> np.ndarray:
     counts = np.asarray(counts, np.int64)
     if not len(counts):
         return np.zeros(0, np.int64)
+    if (counts[1:] <= counts[:-1]).all():  # already in order (a learned lexicon is): checked, not sorted
+        tied = np.nonzero(counts[1:] == counts[:-1])[0].tolist()
+        if all(words[i] < words[i + 1] for i in tied):
+            return np.arange(len(counts), dtype=np.int64)
     if any("\x00" in w for w in words):  # numpy's fixed-width strings drop trailing NULs
         neg = (-counts).tolist()
         return np.array(sorted(range(len(words)), key=lambda i: (neg[i], words[i])), dtype=np.int64)
     return np.lexsort((np.array(words, dtype=str), -counts)).astype(np.int64)
+
+
+def _write_columns(fh, columns: list[list[str]], sep: str, chunk: int = 1 << 16) -> None:
+    """Write columns of strings as lines (fields joined by ``sep``), ``chunk`` lines per write:
+    each chunk is one join of its fields interleaved with the separators."""
+    k = len(columns)
+    for a in range(0, len(columns[0]), chunk):
+        n = len(columns[0][a:a + chunk])
+        parts = [sep] * (2 * k * n)
+        for j, col in enumerate(columns):
+            parts[2 * j::2 * k] = col[a:a + chunk]
+        parts[2 * k - 1::2 * k] = ["\n"] * n
+        fh.write("".join(parts))
 
 
 class Lexicon:
@@ -179,19 +196,27 @@ class Lexicon:
     # -- files
     def save(self, path: str) -> None:
         """Write the TSV lexicon atomically (see module doc for the format)."""
-        for w in self.words:
-            if "\t" in w or "\n" in w or "\r" in w:
-                raise FormatError(f"cannot save word {w!r} to a lexicon file: it holds a TAB or a line break")
-        order = count_order(self.words, self.counts).tolist()
+        joined = "".join(self.words)  # one scan; the loop names the first bad word
+        if "\t" in joined or "\n" in joined or "\r" in joined:
+            for w in self.words:
+                if "\t" in w or "\n" in w or "\r" in w:
+                    raise FormatError(f"cannot save word {w!r} to a lexicon file: it holds a TAB or a line break")
+        order = count_order(self.words, self.counts)
+        counts = self.counts[order].tolist()
+        total = self.total
+        columns = [[self.words[i] for i in order.tolist()], list(map(str, counts)),
+                   list(map("{:.6g}".format, (c / total for c in counts)))]
+        for k in COLUMNS[3:]:  # 4 decimals, empty for NaN
+            v = self.scores[k][order]
+            col = list(map("{:.4f}".format, v.tolist()))
+            for i in np.nonzero(v != v)[0].tolist():
+                col[i] = ""
+            columns.append(col)
         with atomic_write(path) as fh:
             fh.write(f"# minent-lexicon format={FORMAT_VERSION} entries={len(self.words)} total={self.total} "
                      f"unknown_logp={self.unknown_logp!r} rules={int(self.rules)}\n")
             fh.write("\t".join(COLUMNS) + "\n")
-            counts = self.counts.tolist()
-            columns = [["" if v != v else f"{v:.4f}" for v in self.scores[k].tolist()] for k in COLUMNS[3:]]
-            total = self.total
-            fh.writelines("\t".join([self.words[i], str(counts[i]), f"{counts[i] / total:.6g}",
-                                     *(col[i] for col in columns)]) + "\n" for i in order)
+            _write_columns(fh, columns, "\t")
 
     @classmethod
     def load(cls, path: str) -> "Lexicon":
@@ -288,13 +313,15 @@ class Lexicon:
 
     def save_jieba(self, path: str) -> None:
         """Write a jieba user dictionary: ``word freq`` per line."""
-        for w in self.words:
-            if not w or len(w.split()) != 1 or w != w.strip() or "\r" in w:
-                raise FormatError(f"cannot save word {w!r} to a jieba dictionary: it is empty or holds white space")
+        joined = "".join(self.words)  # one scan; the loop names the first bad word
+        if not all(self.words) or (joined and (len(joined.split()) != 1 or joined != joined.strip())):
+            for w in self.words:
+                if not w or len(w.split()) != 1 or w != w.strip() or "\r" in w:
+                    raise FormatError(f"cannot save word {w!r} to a jieba dictionary: it is empty or holds white space")
         with atomic_write(path) as fh:
             counts = np.asarray(self.counts, np.int64)
-            cl = counts.tolist()
-            fh.writelines(f"{self.words[i]} {cl[i]}\n" for i in count_order(self.words, counts).tolist())
+            order = count_order(self.words, counts)
+            _write_columns(fh, [[self.words[i] for i in order.tolist()], list(map(str, counts[order].tolist()))], " ")
 
 
 # ----------------------------------------------------------------------------- building

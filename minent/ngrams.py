@@ -221,6 +221,9 @@ class _Passes:
         uniq, counts, first, self._inverse = sorted_groups(keys, weights, chars=chars)
         return uniq, counts, self._where[first], orphans
 
+    def start(self, n, chars):
+        """Nothing: :meth:`distinct` counts pass n in this process."""
+
     def advance(self, n, new_ids):
         """Position ids of pass n: ``new_ids`` (per distinct n-gram, -1: not kept) at every window."""
         self.prev = self.positions[n - 1]
@@ -230,12 +233,17 @@ class _Passes:
         pass
 
 
-def distinct_task(chunks_ref, prev_ref, offsets, n, group, chars, part, shared):
+def distinct_task(chunks_ref, prev_ref, offsets, n, group, chars, part, shared, scatter=None):
     """Task: the distinct n-grams of chunks ``group``, sorted by key — keys, counts and the flat
     position of a window of each — and the orphans. With ``shared`` = handles of (results, window
     positions and inverse) arrays, the results go to row ``part`` of the first (``(distinct,
     orphans)`` is returned) and the windows' positions and distinct indices to the second, for
-    :func:`scatter_task`; else ``(keys, counts, positions, orphans)`` is returned."""
+    :func:`scatter_task`; else ``(keys, counts, positions, orphans)`` is returned. With
+    ``scatter`` = ``(windows, ids_ref)``, the position ids ``prev_ref`` of the previous pass are
+    first written from this part's windows of that pass (:func:`scatter_task`, one task less
+    per pass)."""
+    if scatter is not None:
+        scatter_task(offsets, group, part, scatter[0], shared, scatter[1], prev_ref)
     chunks, flat = resolve(chunks_ref), _row(prev_ref)
     keys, weights, where, orphans = _window_keys([chunks[c] for c in group],
                                                  [flat[offsets[c]:offsets[c + 1]] for c in group], n,
@@ -298,8 +306,10 @@ class _EnginePasses:
                  ((parts, 2, total), np.int64), ((parts, total), np.int32))]
         if all(b is not None for b in bufs):
             self.refs = [b[0] for b in bufs]
+            # rows are written whole by the scatter of each pass (-1 first), in the tasks; rows no
+            # pass reaches are set by close()
             self.positions_ref, self.positions = bufs[0]
-            self.positions[:] = -1
+            self._unwritten = set(range(levels))
             self.prev_ref = (self.positions_ref, 0)
             self.out, self.ids = bufs[1][1], bufs[3][1]
             self.shared, self.ids_ref = (bufs[1][0], bufs[2][0]), bufs[3][0]
@@ -308,11 +318,25 @@ class _EnginePasses:
             self.positions = np.full((levels, total), -1, np.int32)
             self.prev_ref = engine.share(self.positions[0])
             self.refs = [self.prev_ref]
+            self._unwritten = set()
         self.prev = self.positions[0]
+        self._running = self._scatter = None
+
+    def start(self, n, chars):
+        """Hand pass n's tasks to the engine: they run while the caller works, :meth:`distinct`
+        collects them."""
+        row, scatter = self._scatter or (None, None)
+        self._scatter = None
+        self._unwritten.discard(row)
+        self._running = n, self.engine.map(distinct_task, [
+            (self.chunks_ref, self.prev_ref, self.offsets, n, g, chars, p, self.shared,
+             None if scatter is None else scatter[p]) for p, g in enumerate(self.groups)], ordered=True)
 
     def distinct(self, n, chars):
-        res = list(self.engine.map(distinct_task, [(self.chunks_ref, self.prev_ref, self.offsets, n, g, chars, p,
-                                                    self.shared) for p, g in enumerate(self.groups)], ordered=True))
+        if self._running is None or self._running[0] != n:
+            self.start(n, chars)
+        res = list(self._running[1])
+        self._running = None
         if self.shared is not None:
             cols = [[self.out[p, i, :r[0]] for p, r in enumerate(res)] for i in range(3)]
             self._windows = [r[2] for r in res]
@@ -330,10 +354,9 @@ class _EnginePasses:
             for p, size in enumerate(self._sizes):  # each part's distinct n-grams -> their ids
                 self.ids[p, :size] = new_ids[self._inverse[at:at + size]]
                 at += size
-            nxt = (self.positions_ref, n - 1)
-            list(self.engine.map(scatter_task, [(self.offsets, g, p, self._windows[p], self.shared, self.ids_ref,
-                                                 nxt) for p, g in enumerate(self.groups)]))
-            self.prev_ref, self.prev = nxt, self.positions[n - 1]
+            # the next pass's tasks write the position ids first (distinct_task's scatter)
+            self._scatter = n - 1, [(m, self.ids_ref) for m in self._windows]
+            self.prev_ref, self.prev = (self.positions_ref, n - 1), self.positions[n - 1]
             return
         kept = np.nonzero(new_ids >= 0)[0]
         first = int(new_ids[kept[0]]) if len(kept) else 0
@@ -348,6 +371,8 @@ class _EnginePasses:
         self.refs = [self.prev_ref]
 
     def close(self):
+        for row in sorted(self._unwritten):
+            self.positions[row] = -1
         for ref in self.refs:
             self.engine.release(ref)
         self.refs = []
@@ -432,6 +457,19 @@ class NGramStats:
         text = from_codes(self.arena[: starts[-1]])
         return [text[starts[i]:starts[i + 1]] for i in np.asarray(ids, dtype=np.int64).tolist()]
 
+    def count_order(self, ids, counts) -> np.ndarray:
+        """Positions of entries ``ids`` by decreasing ``counts``, ties by the entries' code points
+        (what :func:`minent.lexicon.count_order` of their words gives, by one sort of code
+        columns instead of strings)."""
+        ids = np.asarray(ids, np.int64)
+        lengths = self.lengths[ids]
+        width = int(lengths.max(initial=0))
+        cols = np.full((width, len(ids)), -1, np.int64)  # -1 past the end: a prefix sorts first
+        for k in range(width):
+            has = lengths > k
+            cols[k, has] = self.arena[self.starts[ids[has]] + k]
+        return np.lexsort((*cols[::-1], -np.asarray(counts, np.int64)))
+
     def id(self, word: str) -> int:
         """Id of ``word``, -1 when it is not in the table."""
         codes = to_codes(word)
@@ -444,13 +482,19 @@ class NGramStats:
         out[self.arena[self.starts[one]]] = one
         return out
 
-    def spelling_nats(self) -> np.ndarray:
-        """Sum over each entry's characters of -ln p(c): its spelling under the character model."""
-        codes = self.arena[: self.starts[-1]]
-        owner = np.repeat(np.arange(len(self)), self.lengths)
-        out = np.zeros(len(self))
-        np.add.at(out, owner, -self.char_logp()[self.char_ids()[codes]])
-        return out
+    def spelling_nats(self, ids=None) -> np.ndarray:
+        """Sum over each entry's characters of -ln p(c): its spelling under the character model
+        (of entries ``ids``, default all; each sum in character order, so the same either way)."""
+        starts = self.starts
+        if ids is None:
+            codes, lengths = self.arena[: starts[-1]], self.lengths
+        else:
+            ids = np.asarray(ids, np.int64)
+            lengths = self.lengths[ids]
+            first = np.repeat(starts[ids] - (np.cumsum(lengths) - lengths), lengths)
+            codes = self.arena[first + np.arange(int(lengths.sum()))]
+        owner = np.repeat(np.arange(len(lengths)), lengths)
+        return np.bincount(owner, weights=-self.char_logp()[self.char_ids()[codes]], minlength=len(lengths))
 
     def char_logp(self) -> np.ndarray:
         """ln p(c) of each character entry (p = count / n_chars); 0 for longer entries."""
@@ -542,13 +586,19 @@ def count_ngrams(chunks, max_n: int = 4, min_count: int = 2, progress=None, engi
             if progress:
                 progress("ngrams", n)
             first = len(kept)
-            ext = np.concatenate([ext, np.zeros((4, int(mask.sum())))], axis=1)
+            sel = np.nonzero(mask)[0]
+            last = n > max_n or (len(sel) == 0 and n > 1)
+            if not last:  # the next pass runs on the engine while this one's entries are stored
+                new_ids = np.full(len(keys), -1, np.int32)
+                new_ids[sel] = np.arange(first, first + len(sel), dtype=np.int32)
+                passes.advance(n, new_ids)
+                passes.start(n + 1, chars)
+            ext = np.concatenate([ext, np.zeros((4, len(sel)))], axis=1)
             if n > 1:
                 add_extensions(counts, pre, suf, ext)
                 if n <= max_n:
                     orphan_moments(counts, pre, suf, kept.counts, ext, min_count, moments[n])
                     moments[n, 0] += orphans
-            sel = np.nonzero(mask)[0]
             if len(sel):
                 grams = np.empty((len(sel), n), np.int32)
                 own = np.searchsorted(passes.offsets, flatpos[sel], side="right") - 1  # chunk of each
@@ -562,11 +612,8 @@ def count_ngrams(chunks, max_n: int = 4, min_count: int = 2, progress=None, engi
                 kept.add(grams.ravel(), np.arange(len(sel) + 1, dtype=np.int64) * n, counts[sel])
             prefix = np.concatenate([prefix, pre[sel]])
             suffix = np.concatenate([suffix, suf[sel]])
-            if n > max_n or (len(sel) == 0 and n > 1):
+            if last:
                 break
-            new_ids = np.full(len(keys), -1, np.int32)
-            new_ids[sel] = np.arange(first, first + len(sel), dtype=np.int32)
-            passes.advance(n, new_ids)
     finally:
         passes.close()
     m = len(kept)

@@ -398,6 +398,12 @@ def _results(engine, done: Iterator[tuple[int, tuple]], ordered: bool) -> Iterat
             nxt += 1
 
 
+def _raised(exc: BaseException) -> Iterator:
+    """An iterator that raises ``exc`` when read."""
+    raise exc
+    yield
+
+
 def _fork_available() -> bool:
     import multiprocessing as mp
     return "fork" in mp.get_all_start_methods()
@@ -428,17 +434,23 @@ class LocalEngine:
 
     def map(self, fn: Callable, arg_lists: list[tuple], ordered: bool = False) -> Iterator:
         """``fn(*args)`` for each of ``arg_lists``: in completion order, or in task order when
-        ``ordered``. The worker pool lives until the next :meth:`share` or :meth:`close`."""
+        ``ordered``. On the worker pool the first tasks start at this call, so the caller may
+        work before it iterates (with ``jobs=1`` the tasks run as it iterates). The worker pool
+        lives until the next :meth:`share` or :meth:`close`."""
         if self.jobs == 1 or len(arg_lists) == 1:
-            for args in arg_lists:
-                yield fn(*args)
-            return
-        yield from self._pool_map(fn, arg_lists, ordered)
+            return (fn(*args) for args in arg_lists)
+        results = self._pool_map(fn, arg_lists, ordered)
+        try:
+            next(results)  # the tasks are handed out; a map dropped unread now stops the pool
+        except Exception as exc:  # (the pool is stopped) raised where the results are read, as before
+            return _raised(exc)
+        return results
 
     def _pool_map(self, fn: Callable, arg_lists: list[tuple], ordered: bool) -> Iterator:
         """The tasks on the worker pool (:mod:`minent.workers`: a worker that dies is noticed at
-        once and its task retried once on a fresh one). A map left early or failed stops the
-        pool, so no worker goes on with a stale task."""
+        once and its task retried once on a fresh one); yields None once the first tasks are
+        handed out, then the results. A map left early or failed stops the pool, so no worker
+        goes on with a stale task."""
         from .workers import WorkerPool
         if self._pool is None:
             import multiprocessing as mp
@@ -448,7 +460,9 @@ class LocalEngine:
             self._pool = WorkerPool(self.jobs, mp.get_context("fork" if fork else "spawn"))
         done = False
         try:
-            yield from _results(self, self._pool.run(measured_call, [(fn, a) for a in arg_lists]), ordered)
+            running = self._pool.run(measured_call, [(fn, a) for a in arg_lists])
+            yield None
+            yield from _results(self, running, ordered)
             done = True
         finally:
             if not done:
@@ -578,10 +592,17 @@ class DaskEngine:
     def map(self, fn: Callable, arg_lists: list[tuple], ordered: bool = False) -> Iterator:
         """``fn(*args)`` on the workers. A task lost with a worker is recomputed by Dask; when
         shared data went with it (scattered data has no lineage), the data is scattered again from
-        this process and the task resubmitted once, then a one-line error."""
-        return _results(self, self._completed(fn, arg_lists), ordered)
+        this process and the task resubmitted once, then a one-line error. The tasks are
+        submitted by this call; iterate to collect."""
+        running = self._completed(fn, arg_lists)
+        try:
+            next(running)  # submitted
+        except Exception as exc:  # raised where the results are read, as before
+            return _raised(exc)
+        return _results(self, running, ordered)
 
     def _completed(self, fn: Callable, arg_lists: list[tuple]) -> Iterator[tuple[int, tuple]]:
+        """None once every task is submitted, then ``(index, result)`` as they complete."""
         from dask.distributed import KilledWorker, as_completed
 
         def submit(i):
@@ -596,6 +617,7 @@ class DaskEngine:
         futures = {submit(i): i for i in range(len(arg_lists))}
         tries = [0] * len(arg_lists)
         pending = as_completed(list(futures))
+        yield None
         for fut in pending:
             i = futures.pop(fut)
             try:

@@ -175,7 +175,23 @@ class Segmenter:
     @property
     def model(self) -> tuple:
         """The decoder's model tuple (see :mod:`minent.viterbi`)."""
-        return (self.table.frozen(), self.logp, self.max_len, self.unknown_logp, True)
+        frozen = self._frozen if self.table is None else self.table.frozen()
+        return (frozen, self.logp, self.max_len, self.unknown_logp, True)
+
+    def state(self) -> tuple:
+        """The segmenter as plain arrays and numbers (shared with tasks in place, not pickled;
+        :meth:`from_state` decodes with it)."""
+        return self.model, self.size, self.lengths, int(self.rules)
+
+    @classmethod
+    def from_state(cls, state: tuple) -> "Segmenter":
+        """The segmenter of :meth:`state` (decoding only: its table is the frozen tuple)."""
+        (frozen, logp, max_len, unknown_logp, _), size, lengths, rules = state
+        seg = cls.__new__(cls)
+        seg.table, seg._frozen = None, frozen
+        seg.logp, seg.max_len, seg.unknown_logp = logp, int(max_len), float(unknown_logp)
+        seg.size, seg.lengths, seg.rules = int(size), lengths, Rules(int(rules))
+        return seg
 
     def token_bounds(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(codes, starts, ends)``: code points of ``text`` and its tokens' offsets."""

@@ -86,13 +86,15 @@ class WorkerPool:
         self.retried = 0
 
     def run(self, fn: Callable, arg_lists: list[tuple]) -> Iterator[tuple[int, object]]:
-        """``(index, fn(*arg_lists[index]))`` in completion order. A task whose worker dies is
-        retried :data:`RETRIES` times on a fresh worker, then :class:`WorkerDied` is raised; an
-        exception raised by ``fn`` is raised here. Leaving the iterator early leaves tasks
-        running: :meth:`close` the pool then."""
+        """``(index, fn(*arg_lists[index]))`` in completion order. The first tasks are handed to
+        the workers by this call, before the first result is asked for, so the caller can work
+        while they run; iterate to collect. A task whose worker dies is retried :data:`RETRIES`
+        times on a fresh worker, then :class:`WorkerDied` is raised; an exception raised by ``fn``
+        is raised here. Leaving the iterator early (or never iterating) leaves tasks running:
+        :meth:`close` the pool then."""
         pending = deque(range(len(arg_lists)))
         attempts = [0] * len(arg_lists)
-        left = len(arg_lists)
+
         def give(w: _Worker) -> None:
             i = pending.popleft()
             attempts[i] += 1
@@ -102,13 +104,20 @@ class WorkerPool:
             except (BrokenPipeError, ConnectionResetError):
                 pass  # dead already: its sentinel says so below
 
-        while left:
+        def give_idle() -> None:
             for w in list(self.workers):
                 if w.task is None and pending:
                     if not w.proc.is_alive():  # died idle: no task lost
                         self._replace(w, counted=False)
                         continue
                     give(w)
+
+        give_idle()
+        return self._collect(len(arg_lists), pending, attempts, give, give_idle)
+
+    def _collect(self, left: int, pending: deque, attempts: list, give, give_idle):
+        while left:
+            give_idle()
             busy = [w for w in self.workers if w.task is not None]
             ready = set(wait([w.conn for w in busy] + [w.proc.sentinel for w in busy]))
             for w in busy:

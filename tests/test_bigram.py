@@ -4,7 +4,8 @@ import random
 import numpy as np
 import pytest
 
-from minent.bigram import bigram_model, bigram_path, bigram_uses, empty_model, make_bigram_scratch, pair_table
+from minent.bigram import (bigram_model, bigram_path, bigram_uses, empty_model, make_bigram_scratch, merge_pair_tables,
+                           pair_table)
 from minent.discovery import LexiconLearner
 from minent.viterbi import best_path, make_scratch
 
@@ -143,3 +144,18 @@ def test_unseen_free_scores_unseen_entries_by_unigram():
         score, m = bigram_path(cand, 0, 2, logp, -9.0, *model, scratch)
         assert scratch[4][:m].tolist() == want
     assert score == pytest.approx(np.log(0.7))
+
+
+def test_merged_task_pair_tables_are_the_table_of_all_pairs():
+    rng = np.random.default_rng(5)
+    keys = [rng.integers(0, 50, n) for n in (0, 40, 200, 7)]
+    weights = [rng.integers(1, 4, len(k)) for k in keys]
+    tables = [pair_table(k, w) for k, w in zip(keys, weights)]
+    want = pair_table(np.concatenate(keys), np.concatenate(weights))
+    for parts in (tables, tables[1:2], tables[:1]):
+        got = merge_pair_tables([t[0] for t in parts], [t[1] for t in parts])
+        ref = pair_table(np.concatenate([k for k, t in zip(keys, tables) if any(t is p for p in parts)]),
+                         np.concatenate([w for w, t in zip(weights, tables) if any(t is p for p in parts)]))
+        assert got[0].tolist() == ref[0].tolist() and got[1].tolist() == ref[1].tolist()
+    got = merge_pair_tables([t[0] for t in tables], [t[1] for t in tables])
+    assert got[0].tolist() == want[0].tolist() and got[1].tolist() == want[1].tolist()

@@ -468,3 +468,34 @@ def test_cohesion_prune_drops_phrases_of_free_words():
     assert got[st.id("的")] == 730 and got[st.id("新")] == 180 and got[st.id("经济")] == 30
     with pytest.raises(MinentError):
         preset_params("news", min_gain_rounds=0)
+
+
+def test_logp_and_spelling_of_some_entries_are_the_full_formulas():
+    """_logp takes the logs of the entries with counts only, spelling_nats(ids) sums the entries
+    ``ids`` only: the same floats as the formulas over every entry."""
+    from minent.discovery import _logp
+    rng = np.random.default_rng(2)
+    counts = np.where(rng.random(5000) < 0.8, 0, rng.integers(1, 10**6, 5000))
+    with np.errstate(divide="ignore"):
+        want = np.where(counts > 0, np.log(np.maximum(counts, 1) / counts.sum()), -np.inf)
+    assert np.array_equal(_logp(counts), want)
+    assert np.array_equal(_logp(np.zeros(3, np.int64)), np.full(3, -np.inf))
+    raw, _ = word_corpus(800, seed=4)
+    clauses = collect_clauses(raw, 2)
+    stats = _count_ngrams(clauses.chunks(), 4, 2)
+    full = stats.spelling_nats()
+    ids = np.array([len(stats) - 1, 0, 5, 5, 3 * len(stats) // 4])
+    assert np.array_equal(stats.spelling_nats(ids), full[ids])
+    assert stats.spelling_nats(np.zeros(0, np.int64)).shape == (0,)
+
+
+def test_count_order_of_ngram_entries_is_the_lexicon_order():
+    """NGramStats.count_order (code columns) = count_order of the entries' words, ties included."""
+    from minent.lexicon import count_order
+    raw, _ = word_corpus(800, seed=6)
+    stats = _count_ngrams(collect_clauses(raw, 2).chunks(), 4, 2)
+    rng = np.random.default_rng(1)
+    ids = rng.permutation(len(stats))[: len(stats) // 2]
+    for counts in (rng.integers(1, 4, len(ids)), stats.counts[ids]):
+        assert stats.count_order(ids, counts).tolist() == count_order(stats.words(ids), counts).tolist()
+    assert stats.count_order(np.zeros(0, np.int64), np.zeros(0, np.int64)).tolist() == []

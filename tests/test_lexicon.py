@@ -141,3 +141,40 @@ def test_count_order_is_the_python_sort():
     want = sorted(range(len(words)), key=lambda i: (-counts[i], words[i]))
     assert count_order(words, counts).tolist() == want
     assert count_order([], []).tolist() == []
+    ordered = [words[i] for i in want]  # already in order: checked, not sorted (same answer)
+    assert count_order(ordered, [counts[i] for i in want]).tolist() == list(range(len(words)))
+    swapped, c = ordered[:], [counts[i] for i in want]  # a tie out of order: sorted
+    t = next(i for i in range(len(c) - 1) if c[i] == c[i + 1])
+    swapped[t], swapped[t + 1] = swapped[t + 1], swapped[t]
+    assert count_order(swapped, c).tolist() == sorted(range(len(c)), key=lambda i: (-c[i], swapped[i]))
+
+
+def test_saved_files_are_the_plain_python_rows(tmp_path):
+    """save / save_jieba write what a row-by-row Python formatting gives, in count order (more
+    rows than one written chunk), and name the first bad word."""
+    import numpy as np
+    from minent import lexicon as lx
+    rng = np.random.default_rng(0)
+    words = [chr(0x4E00 + i // 7) + chr(0x4E00 + i % 97) for i in range(300)]
+    counts = rng.integers(1, 6, len(words))
+    scores = {"pair_pmi": rng.normal(size=300), "pmi": np.where(rng.random(300) < 0.3, np.nan, rng.normal(size=300)),
+              "fstar": rng.normal(size=300) * 1e-5, "sub_pmi": -np.abs(rng.normal(size=300))}
+    lex = Lexicon(words, counts, 1000, scores, -7.0, 2)
+    old_chunk = lx._write_columns.__defaults__
+    lx._write_columns.__defaults__ = (64,)
+    try:
+        lex.save(str(tmp_path / "a.tsv"))
+        lex.save_jieba(str(tmp_path / "a.jieba"))
+    finally:
+        lx._write_columns.__defaults__ = old_chunk
+    order = sorted(range(300), key=lambda i: (-counts[i], words[i]))
+    rows = ["\t".join([words[i], str(counts[i]), f"{counts[i] / 1000:.6g}",
+                       *("" if v != v else f"{v:.4f}" for v in (scores[k][i] for k in lx.COLUMNS[3:]))])
+            for i in order]
+    lines = (tmp_path / "a.tsv").read_text(encoding="utf-8").split("\n")
+    assert lines[2:] == rows + [""]
+    assert (tmp_path / "a.jieba").read_text(encoding="utf-8") == "".join(f"{words[i]} {counts[i]}\n" for i in order)
+    with pytest.raises(FormatError, match="'b c'"):
+        Lexicon(["a", "b c", "d e"], [3, 2, 1]).save_jieba(str(tmp_path / "b.jieba"))
+    with pytest.raises(FormatError, match="'b\\\\tc'"):
+        Lexicon(["a", "b\tc", "d\te"], [3, 2, 1]).save(str(tmp_path / "b.tsv"))

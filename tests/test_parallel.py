@@ -196,3 +196,44 @@ def test_stop_workers_ends_the_pool_and_the_next_map_forks_a_new_one():
         assert after and not after & before and os.getpid() not in after
     finally:
         e.close()
+
+
+def _mark(ref, i):
+    from minent.parallel import resolve
+    resolve(ref)[i] = 1
+    return i
+
+
+def test_map_hands_out_tasks_when_called_and_a_dropped_map_stops_the_pool():
+    """The caller can work while a map's first tasks run (they start at the call, before the
+    results are asked for); a map dropped unread stops the pool, and the next map is right."""
+    import time
+    import numpy as np
+    e = LocalEngine(2)
+    try:
+        ref, flags = e.shared_array((2,), np.int64)
+        list(e.map(os.getpid, [()] * 2))  # the pool is up
+        running = e.map(_mark, [(ref, 0), (ref, 1)])
+        deadline = time.time() + 30
+        while flags.sum() < 2 and time.time() < deadline:
+            time.sleep(0.01)
+        assert flags.tolist() == [1, 1]  # both ran before anything was read
+        assert sorted(running) == [0, 1]
+        flags[:] = 0
+        dropped = e.map(_mark, [(ref, 0), (ref, 1)])
+        del dropped
+        assert e._pool is None
+        assert sorted(e.map(_mark, [(ref, i) for i in (0, 1, 0, 1)])) == [0, 0, 1, 1]
+    finally:
+        e.close()
+
+
+def test_a_map_that_cannot_start_raises_where_it_is_read():
+    e = LocalEngine(2)
+    try:
+        failed = e.map(len, [(lambda: 1,), (lambda: 2,)])  # a lambda cannot be sent to a worker
+        with pytest.raises(Exception):
+            list(failed)
+        assert sorted(e.map(len, [("ab",), ("c",)])) == [1, 2]
+    finally:
+        e.close()

@@ -136,3 +136,17 @@ def test_proper_prefixes_match_a_plain_python_reference(words, max_word):
     pc, pb = proper_prefixes(codes, bounds, max_word)
     got = ["".join(map(chr, pc[pb[i]:pb[i + 1]])) for i in range(len(pb) - 1)]
     assert got == [w[:k] for k in range(1, max_word) for w in words if len(w) > k]
+
+
+def test_segmenter_from_its_state_segments_the_same():
+    """A task's segmenter rebuilt from :meth:`Segmenter.state` (plain arrays) gives the same tokens."""
+    from minent.segment import Segmenter
+    from minent.pretokenize import Rules
+    words = ["北京", "大学", "北京大学", "学生", "大学生", "的", "我", "是", "·"]
+    seg = Segmenter(words, np.log(np.arange(1, len(words) + 1) / 50.0), -9.0, Rules.DOT)
+    copy = Segmenter.from_state(seg.state())
+    text = "我是北京大学的学生，2024年 乔治·布什 北京大学生abc"
+    a, b = seg.tokens(text), copy.tokens(text)
+    assert all(np.array_equal(x, y) for x, y in zip(a, b))
+    assert copy.size == seg.size and np.array_equal(copy.lengths, seg.lengths)
+    assert copy.segment(text) == seg.segment(text)

@@ -1,6 +1,7 @@
 """Commands around the lexicon: build-lexicon, segment, new-words, entropy."""
 from __future__ import annotations
 
+import itertools
 import json
 
 import click
@@ -93,8 +94,8 @@ def build_lexicon_cmd(corpus, output, preset, min_count, min_prob, min_pmi, max_
             json.dump(lex.report, fh, ensure_ascii=False, indent=1)
             fh.write("\n")
     info = lex.report["information_bits"]
-    top = [w for w in lex.words if len(w) > 1][:12]
-    multi = sum(1 for w in lex.words if len(w) > 1)
+    top = list(itertools.islice((w for w in lex.words if len(w) > 1), 12))
+    multi = lex.report["multi_char_words"]
     summary = (f"lexicon: {len(lex)} entries ({multi} multi-character) "
                f"from {info['char']['chars']} chars in {lex.report['timings_s']['total']:.1f}s -> {output}\n"
                f"information: {info['char']['L_bits']:.3f} bits/char (characters) -> "
