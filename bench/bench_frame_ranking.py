@@ -19,7 +19,6 @@ Usage: python bench/bench_frame_ranking.py [--data ../shared/data] [--out output
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sys
@@ -36,6 +35,7 @@ import minent.framerank as fr  # noqa: E402
 from minent.sentences import make_tokenizer  # noqa: E402
 from minent.templates import TemplateFinder, split_sentences  # noqa: E402
 from minent.textio import Corpus  # noqa: E402
+from _common import write_results  # noqa: E402
 from bench_templates import QUESTION_FRAMES, frame_recall, join_literals, load_frames  # noqa: E402
 
 VARIANTS = [  # (name, TemplateFinder overrides, framerank patches)
@@ -121,10 +121,7 @@ def main() -> None:
         r = run_variant(kw, patches, corpora, frames)
         res["variants"].append({"name": name, "params": kw, "patches": {k: str(v) for k, v in patches.items()}, **r})
         print(res["variants"][-1], flush=True)
-    (out / "bench" / "frame_ranking.json").write_text(json.dumps(res, ensure_ascii=False, indent=1) + "\n",
-                                                      encoding="utf-8")
-    (out / "bench" / "frame_ranking.md").write_text(markdown(res), encoding="utf-8")
-    print(markdown(res))
+    write_results("frame_ranking", res, markdown(res), str(out / "bench"))
 
 
 if __name__ == "__main__":

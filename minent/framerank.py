@@ -184,26 +184,6 @@ class FrameSample:
         """``(open_right, open_left, lift_start, lift_end)``, the word arrays the kernels read."""
         return self.open_right, self.open_left, self.lift_start, self.lift_end
 
-    @classmethod
-    def of_blocks(cls, blocks: Iterable, n_vocab: int, max_words: int = SAMPLE_WORDS) -> "FrameSample":
-        """From blocks of encoded sentences (objects with ``ids`` and ``bounds``), in order."""
-        ids, lengths, total = [], [], 0
-        for block in blocks:
-            lens = np.diff(block.bounds)
-            take = lens.shape[0]
-            if total + int(block.bounds[-1]) > max_words:  # whole sentences up to the one crossing the limit
-                take = int(np.searchsorted(np.cumsum(lens), max_words - total, side="left")) + 1
-                take = min(take, lens.shape[0])
-            ids.append(block.ids[: block.bounds[take]])
-            lengths.append(lens[:take])
-            total += int(block.bounds[take])
-            if total >= max_words:
-                break
-        lens = np.concatenate(lengths) if lengths else np.zeros(0, np.int64)
-        bounds = np.zeros(lens.shape[0] + 1, np.int64)
-        np.cumsum(lens, out=bounds[1:])
-        return cls(np.concatenate(ids) if ids else np.zeros(0, np.int32), bounds, n_vocab)
-
     def factors(self, arena: np.ndarray, starts: np.ndarray, sel: np.ndarray, order: tuple) -> np.ndarray:
         """:func:`frame_factors` of the templates ``sel``."""
         return frame_factors(arena, starts, np.ascontiguousarray(sel, np.int64), self.stats, order,
