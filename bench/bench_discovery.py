@@ -12,7 +12,9 @@ two-part code (lexicon + corpus given the lexicon), ``Lc`` its corpus part (= in
 text (plus the extra corpus), code the 10th line under the learned unigram model.
 
     python bench/bench_discovery.py [--data ../shared/data] [--variants a,b] [--heldout]
-Writes outputs/bench/discovery.{json,md}; with --new-words, outputs/new_words_pd1998.tsv.
+Writes outputs/bench/discovery.{json,md}; with --new-words, outputs/new_words_pd1998.tsv; with --ceiling
+(an oracle analysis: perfect lexicons of each standard, errors under both standards vs conventions),
+outputs/bench/discovery_ceiling.{json,md}.
 """
 from __future__ import annotations
 
@@ -198,6 +200,109 @@ def new_words(data: str, top: int = 200) -> None:
     print("faithful top 30:", " ".join(r["word"] for r in f_rows[:30]))
 
 
+def _gold_lexicon(path: str):
+    """Oracle reference (analysis only, never a learner): the gold words of ``path`` with their gold counts."""
+    from collections import Counter
+
+    from minent import Corpus, Lexicon
+    c = Counter(w for line in Corpus(path).lines() for w in line.split())
+    words = sorted(c, key=lambda w: (-c[w], w))
+    return Lexicon(words, [c[w] for w in words])
+
+
+def _spans(words: list[str]) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for w in words:
+        out.append((pos, pos + len(w)))
+        pos += len(w)
+    return out
+
+
+def error_regions(gold: list[str], pred: list[str], proxy: list[str]) -> dict:
+    """Split the regions where ``pred`` and ``gold`` cut differently (maximal stretches between shared
+    boundaries) into *common* errors — the other standard's proxy segmentation (``proxy``) cuts the region
+    as the gold does, so the prediction is wrong under both standards — and *convention* regions. Returns
+    counts and the F1 an oracle would reach by fixing only the common errors."""
+    from collections import Counter
+    n_gold = n_pred = n_ok = 0
+    fix_ok = fix_pred = 0
+    n_common = n_conv = 0
+    common, conv = Counter(), Counter()
+    for g, p, o in zip(gold, pred, proxy):
+        gw, pw, ow = g.split(), p.split(), o.split()
+        gs, ps, os_ = _spans(gw), _spans(pw), set(_spans(ow))
+        n_gold, n_pred = n_gold + len(gs), n_pred + len(ps)
+        n_ok += len(set(gs) & set(ps))
+        text, prev = "".join(gw), 0
+        for end in sorted({b for _, b in gs} & {b for _, b in ps}):
+            gr = [s for s in gs if s[0] >= prev and s[1] <= end]
+            pr = [s for s in ps if s[0] >= prev and s[1] <= end]
+            if gr != pr:
+                key = " ".join(text[a:b] for a, b in gr) + " | " + " ".join(text[a:b] for a, b in pr)
+                if all(s in os_ for s in gr):
+                    n_common += 1
+                    common[key] += 1
+                    fix_ok += len(gr) - len(set(gr) & set(pr))
+                    fix_pred += len(gr) - len(pr)
+                else:
+                    n_conv += 1
+                    conv[key] += 1
+            prev = end
+    return {"f1": 2 * n_ok / (n_gold + n_pred), "regions": n_common + n_conv, "common": n_common,
+            "convention": n_conv, "f1_common_fixed": 2 * (n_ok + fix_ok) / (n_gold + n_pred + fix_pred),
+            "top_common": common.most_common(20), "top_convention": conv.most_common(20)}
+
+
+def ceiling(data: str) -> None:
+    """How far one unsupervised lexicon can go on standards that disagree (analysis; the gold is read to score
+    and as an oracle reference only): (1) the segmenter with a *perfect* lexicon of one standard (its gold words
+    and counts) scored on every set; (2) the default learner's error regions split into errors under both
+    standards and convention regions. Writes outputs/bench/discovery_ceiling.{md,json}."""
+    from minent import Corpus, LexiconLearner, score_segmentation
+    paths = {name: os.path.join(data, SETS[name][0]) for name in ("pd1998", "pku-dev", "msr-dev")}
+    oracle = {name: _gold_lexicon(paths[name] + ".gold.txt") for name in ("pd1998", "msr-dev")}
+    raw = {n: list(Corpus(p + ".raw.txt").lines()) for n, p in paths.items()}
+    gold = {n: list(Corpus(p + ".gold.txt").lines()) for n, p in paths.items()}
+    seg = {(src, n): [oracle[src].segmenter.segment_text(line) for line in raw[n]] for src in oracle for n in paths}
+    rows = []
+    for (src, n), pred in seg.items():
+        s = score_segmentation(gold[n], pred)
+        rows.append({"lexicon": f"gold words of {src}", "set": n, "precision": s.precision, "recall": s.recall,
+                     "f1": s.f1})
+        print(f"gold lexicon of {src:8s} on {n:8s} F1 {s.f1:.4f}", file=sys.stderr, flush=True)
+    other = {"pd1998": "msr-dev", "pku-dev": "msr-dev", "msr-dev": "pd1998"}
+    regions = []
+    for n in paths:
+        base, extra = _corpus_paths(data, n)
+        lex = LexiconLearner().fit(Corpus([base + ".raw.txt", *extra])).lexicon_
+        pred = [lex.segmenter.segment_text(line) for line in raw[n]]
+        r = error_regions(gold[n], pred, seg[(other[n], n)])
+        regions.append({"set": n, "proxy": f"gold words of {other[n]}", **r})
+        print(f"{n:8s} default F1 {r['f1']:.4f}: {r['common']} common / {r['convention']} convention regions; "
+              f"common fixed {r['f1_common_fixed']:.4f}", file=sys.stderr, flush=True)
+    text = ("## A perfect lexicon of one standard on every set\n\n| lexicon (oracle) | set | P | R | F1 |\n"
+            "|---|---|---|---|---|\n")
+    text += "".join(f"| {r['lexicon']} | {r['set']} | {r['precision']:.4f} | {r['recall']:.4f} | "
+                    f"**{r['f1']:.4f}** |\n" for r in rows)
+    text += ("\nThe segmenter (unigram Viterbi, default rules) with the gold words and gold counts of pd1998 "
+             "(PKU standard) or MSR-dev as its lexicon. A learner that reproduced the PKU standard exactly would "
+             "score the pd1998 row on MSR-dev; one that reproduced MSR's, the msr-dev row on pd1998.\n\n"
+             "## Errors of the default learner: both standards or a convention\n\n"
+             "| set | default F1 | error regions | wrong under both standards | convention | F1 with every "
+             "error of both standards fixed |\n|---|---|---|---|---|---|\n")
+    text += "".join(f"| {r['set']} | {r['f1']:.4f} | {r['regions']} | {r['common']} | {r['convention']} | "
+                    f"{r['f1_common_fixed']:.4f} |\n" for r in regions)
+    text += ("\nAn error region is a maximal stretch between boundaries that the prediction and the gold share, "
+             "where they cut differently. It counts as wrong under both standards when the other standard's "
+             "proxy (the segmenter with the other set's gold words, as in the first table) cuts it as the gold "
+             "does; otherwise it is a convention region. The proxy lacks words its small gold sample never saw, "
+             "so the common count is a lower bound. Most frequent regions (gold | predicted):\n\n")
+    for r in regions:
+        text += (f"- {r['set']}, both standards: " + "; ".join(f"{k} {v}" for k, v in r["top_common"]) + "\n"
+                 f"- {r['set']}, convention: " + "; ".join(f"{k} {v}" for k, v in r["top_convention"]) + "\n")
+    write_results("discovery_ceiling", {"oracle": rows, "regions": regions}, text)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default=SHARED)
@@ -206,6 +311,8 @@ def main() -> None:
     ap.add_argument("--heldout", action="store_true", help="also learn on 90%% and code the other 10%%")
     ap.add_argument("--name", default="discovery", help="result file name under outputs/bench/")
     ap.add_argument("--new-words", action="store_true", help="write outputs/new_words_pd1998.tsv")
+    ap.add_argument("--ceiling", action="store_true",
+                    help="oracle analysis: perfect lexicons of each standard, common vs convention errors")
     ap.add_argument("--job", nargs="*", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.job is not None:
@@ -217,6 +324,9 @@ def main() -> None:
         return
     if a.new_words:
         new_words(a.data)
+        return
+    if a.ceiling:
+        ceiling(a.data)
         return
     run_job(__file__, "warm")
     rows = []
