@@ -28,7 +28,7 @@ tasks:
    (北京市, 积极性, 消费者), then stage 4 again.
 6. **Cohesion floor** (:func:`cohesion_prune`): entries saving less than ``min_gain`` (3.5) nats
    per use over their best split into other entries (新的, 中的, 他的) are dropped, then stage 4
-   again. Then the **bound suffixes** (:func:`bound_suffixes`): characters that, used on their
+   again. Then the **bound suffixes** (:func:`bound_suffixes`): Han characters that, used on their
    own, nearly always follow a word of two or more characters and mostly live inside longer
    words (性 者 化 员 局 界 队); word (2 characters) + such a suffix at unit PMI >= ``suffix_min_pmi``
    (2 nats) becomes an entry (积极性 工作者 管理局), then stage 4 again.
@@ -80,7 +80,7 @@ from .lexicon import Lexicon, LexiconParams, count_order, four_steps
 from .ngrams import NGramStats, autonomy, candidates_of, count_ngrams, min_split_pmi, not_maximal, pair_pmi
 from .parallel import (auto_jobs, forks_workers, make_engine, peak_rss_mb, resolve, shared_array, table_budget,
                        DEFAULT_MEMORY)
-from .pretokenize import Rules
+from .pretokenize import HAN_C, Rules, class_table
 from .textio import Corpus
 from .viterbi import (best_path, best_splits, candidates, count_uses, entry_candidates, entry_splits, expected_uses,
                       make_scratch)
@@ -461,7 +461,7 @@ def reestimate(passes: ClausePasses, stats: NGramStats, counts: np.ndarray, roun
 
 def bound_suffixes(passes: ClausePasses, stats: NGramStats, counts: np.ndarray, after_share: float,
                    max_free: float, min_uses: int) -> np.ndarray:
-    """The characters that behave as bound suffixes in the segmentation under ``counts`` (a
+    """The Han characters that behave as bound suffixes in the segmentation under ``counts`` (a
     boolean mask over entries): used on their own at least ``min_uses`` times, at least
     ``after_share`` of those uses right after a word of two or more characters (a stem: 性 in
     积极 性, 者 in 工作 者), and at most ``max_free`` of the character's occurrences on its own
@@ -478,7 +478,15 @@ def bound_suffixes(passes: ClausePasses, stats: NGramStats, counts: np.ndarray, 
     inside = np.bincount(chars, weights=np.repeat(uses[multi], lengths), minlength=len(stats))
     single = uses.astype(np.float64)
     return ((L == 1) & (single >= min_uses) & (after >= after_share * single)
-            & (single <= max_free * (single + inside)))
+            & (single <= max_free * (single + inside)) & all_han(stats))
+
+
+def all_han(stats: NGramStats) -> np.ndarray:
+    """Entries whose characters are all Han ideographs (not kana: a Japanese particle or
+    inflection follows its word as a bound suffix does, but is a word of its own)."""
+    han = class_table()[stats.arena[: stats.starts[-1]]] == HAN_C
+    owner = np.repeat(np.arange(len(stats)), stats.lengths)
+    return np.bincount(owner, weights=han, minlength=len(stats)) == stats.lengths
 
 
 def affix_counts(passes: ClausePasses, stats: NGramStats, counts: np.ndarray, min_pmi: float,
@@ -496,6 +504,7 @@ def affix_counts(passes: ClausePasses, stats: NGramStats, counts: np.ndarray, mi
     pre, suf = stats.prefix, stats.suffix
     units = float(counts.sum())
     out = np.zeros(len(stats), np.int64)
+    han = all_han(stats) if suffixes is not None else None
     shapes = [(1, pre[three], suf[suf[three]])]  # 2 + 1: u = w[:2], v = w[2]
     if prefixes:
         shapes.append((0, pre[pre[three]], suf[three]))  # 1 + 2
@@ -507,7 +516,7 @@ def affix_counts(passes: ClausePasses, stats: NGramStats, counts: np.ndarray, mi
                                       * counts[np.maximum(v, 0)]))
         ok &= pmi >= min_pmi
         if suffixes is not None:
-            ok &= suffixes[np.maximum(v, 0)]
+            ok &= suffixes[np.maximum(v, 0)] & han[three]
         out[three[ok]] = np.maximum(out[three[ok]], n[ok])
     return out
 
@@ -635,7 +644,7 @@ class DiscoveryParams:
     affix_prefixes : bool, default False
         Stage 5 also merges character + word (1 + 2); measured to lower F1.
     suffix_min_pmi : float or None, default 2.0
-        Stage 6b (after the cohesion floor): word (2 characters) + *bound suffix* pairs
+        Stage 6b (after the cohesion floor): Han word (2 characters) + *bound suffix* pairs
         (:func:`bound_suffixes`: 性 者 化 员 局 界 队 ...) seen at least ``affix_min_count`` times
         with a unit-level PMI of at least this many nats become entries (积极性 工作者 管理局,
         whose suffix is too frequent for the 5 nats of stage 5); None turns the stage off.

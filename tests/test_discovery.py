@@ -9,7 +9,7 @@ from minent import Lexicon
 from minent.clauses import collect_clauses
 from minent.codelength import (CodeLength, description_length, elias_gamma_bits, fragment_share,
                                heldout_information)
-from minent.discovery import (ClausePasses, LexiconLearner, affix_counts, after_long_uses, bound_suffixes,
+from minent.discovery import (ClausePasses, LexiconLearner, affix_counts, after_long_uses, all_han, bound_suffixes,
                               cohesion_prune, learn_lexicon, preset_params)
 from minent.errors import MinentError
 from minent.ngrams import autonomy, count_ngrams as _count_ngrams, min_split_pmi, not_maximal
@@ -482,6 +482,13 @@ def test_bound_suffixes_match_reference():
         assert {st.word(i) for i in np.nonzero(got)[0]} == want
         masks.append(want)
     assert "性" in masks[0] and "的" not in masks[0]  # 的 also follows the one-character words
+
+
+def test_all_han_marks_entries_of_ideographs_only():
+    st = count_ngrams(["保存した後に保存先", "保存した後に保存先"], 3, 2, rules=2)
+    got = {st.word(i) for i in np.nonzero(all_han(st))[0]}
+    assert got == {w for w in (st.word(i) for i in range(len(st))) if all("\u4e00" <= c <= "\u9fff" for c in w)}
+    assert {"保存", "保存先", "後"} <= got and "した" not in got and "後に" not in got
 
 
 def test_suffix_affix_counts_need_a_bound_suffix():
