@@ -83,7 +83,7 @@ from .parallel import (auto_jobs, forks_workers, make_engine, peak_rss_mb, resol
 from .pretokenize import HAN_C, Rules, class_table
 from .textio import Corpus
 from .viterbi import (best_path, best_splits, candidates, count_uses, entry_candidates, entry_splits, expected_uses,
-                      make_scratch)
+                      longest_clause, make_scratch)
 
 Progress = Callable[[str, int], None]
 
@@ -162,9 +162,7 @@ def adjacent_units(clauses, cand, logp, unk, table, max_len, out):
     """Count adjacent units (u, v) of the segmentation of ``clauses`` whose concatenation uv is
     an entry of ``table`` of at most ``max_len`` codes: ``out[len(u) - 1, id(uv)] += weight``."""
     codes, bounds, weights = clauses
-    longest = 1
-    for c in range(bounds.shape[0] - 1):
-        longest = max(longest, bounds[c + 1] - bounds[c])
+    longest = longest_clause(bounds)
     scratch = make_scratch(longest)
     back = scratch[1]
     cuts = np.empty(longest + 1, np.int64)
@@ -191,11 +189,8 @@ def adjacent_units(clauses, cand, logp, unk, table, max_len, out):
 def after_long_uses(clauses, cand, logp, unk, out):
     """Decode every clause and add its weight to ``out[0, id]`` for each word used and to
     ``out[1, id]`` when the word follows a word of two or more characters in its clause."""
-    codes, bounds, weights = clauses
-    longest = 1
-    for c in range(bounds.shape[0] - 1):
-        longest = max(longest, bounds[c + 1] - bounds[c])
-    scratch = make_scratch(longest)
+    bounds, weights = clauses[1], clauses[2]
+    scratch = make_scratch(longest_clause(bounds))
     back, bid = scratch[1], scratch[2]
     for c in range(bounds.shape[0] - 1):
         lo, hi, w = bounds[c], bounds[c + 1], weights[c]
