@@ -1,3 +1,4 @@
+import importlib.util
 import math
 import random
 from collections import Counter
@@ -13,7 +14,7 @@ from minent.discovery import (ClausePasses, LexiconLearner, affix_counts, after_
                               cohesion_prune, learn_lexicon, preset_params)
 from minent.errors import MinentError
 from minent.ngrams import autonomy, count_ngrams as _count_ngrams, min_split_pmi, not_maximal
-from minent.parallel import LocalEngine, resolve
+from minent.parallel import LocalEngine, make_engine, resolve
 from minent.pretokenize import spans
 from minent.viterbi import count_uses
 
@@ -522,6 +523,22 @@ def test_suffix_stage_joins_stem_and_bound_suffix_on_two_jobs():
     two = LexiconLearner("general", jobs=2, background="none", mdl_rounds=3, suffix_min_pmi=1.0).fit(lines)
     assert two.lexicon_.words == on.lexicon_.words
     assert np.array_equal(two.lexicon_.counts, on.lexicon_.counts)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("distributed") is None, reason="dask.distributed not installed")
+def test_suffix_stage_same_on_dask():
+    stems = ("积极", "重要", "可能", "必要", "创造", "稳定", "安全", "灵活")
+    lines = suffix_lines(1500, 3, stems, 0.5)
+    one = LexiconLearner("general", jobs=1, background="none", mdl_rounds=3, suffix_min_pmi=1.0).fit(lines)
+    engine = make_engine("dask", 2)
+    try:
+        dask = LexiconLearner("general", engine=engine, background="none", mdl_rounds=3,
+                              suffix_min_pmi=1.0).fit(lines)
+    finally:
+        engine.close()
+    assert np.count_nonzero(one.stage_counts_["suffix"]) == len(stems)
+    assert dask.lexicon_.words == one.lexicon_.words
+    assert np.array_equal(dask.lexicon_.counts, one.lexicon_.counts)
 
 
 def test_cohesion_prune_matches_reference():
