@@ -51,8 +51,11 @@ VARIANTS = {
     "stages1-5": ("stages1-4 + affix merge: word (2 chars) + char with unit PMI >= 5 nats", "learner",
                   {"min_gain": None, "bigram_rounds": 0}),
     "general": ("the default learner with default options (all seven stages: stages1-5 + cohesion "
-                "floor 3.5 nats per use + bigram level, phrase entries unseen by the lower level "
-                "scored by their unigram probability); what `minent build-lexicon` runs", "learner", {}),
+                "floor 3.5 nats per use + bound-suffix merge at unit PMI >= 2 nats + bigram level, "
+                "phrase entries unseen by the lower level scored by their unigram probability); what "
+                "`minent build-lexicon` runs", "learner", {}),
+    "general-nosuffix": ("general without the bound-suffix merge after the cohesion floor (suffix_min_pmi=None: "
+                         "the default before issue 15's seventh round)", "learner", {"suffix_min_pmi": None}),
     "general-nobigram": ("general without stage 7 (the bigram level): the default learner of issue 12",
                          "learner", {"bigram_rounds": 0}),
     "general-charged": ("general with stage 7 charging the unseen-pair back-off to the entries the lower "

@@ -83,6 +83,15 @@ def best_path(cand, row0, n, logp, unk, scratch, whole):
 
 
 @njit(cache=True)
+def longest_clause(bounds):
+    """Length of the longest clause ``bounds[c] .. bounds[c + 1]`` (at least 1)."""
+    longest = 1
+    for c in range(bounds.shape[0] - 1):
+        longest = max(longest, bounds[c + 1] - bounds[c])
+    return longest
+
+
+@njit(cache=True)
 def count_uses(clauses, cand, logp, unk, counts):
     """Decode every clause and add its weight to ``counts[id]`` per word used.
 
@@ -90,10 +99,7 @@ def count_uses(clauses, cand, logp, unk, counts):
     ``weights[c]`` times; ``cand`` holds the candidates of every code of ``codes``. Returns
     ``(weighted total score, words, unknown characters)``."""
     codes, bounds, weights = clauses
-    longest = 1
-    for c in range(bounds.shape[0] - 1):
-        longest = max(longest, bounds[c + 1] - bounds[c])
-    scratch = make_scratch(longest)
+    scratch = make_scratch(longest_clause(bounds))
     back, bid = scratch[1], scratch[2]
     total = 0.0
     words = 0

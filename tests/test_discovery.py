@@ -1,3 +1,4 @@
+import importlib.util
 import math
 import random
 from collections import Counter
@@ -9,11 +10,11 @@ from minent import Lexicon
 from minent.clauses import collect_clauses
 from minent.codelength import (CodeLength, description_length, elias_gamma_bits, fragment_share,
                                heldout_information)
-from minent.discovery import (ClausePasses, LexiconLearner, affix_counts, cohesion_prune, learn_lexicon,
-                              preset_params)
+from minent.discovery import (ClausePasses, LexiconLearner, affix_counts, after_long_uses, all_han, bound_suffixes,
+                              cohesion_prune, learn_lexicon, preset_params)
 from minent.errors import MinentError
 from minent.ngrams import autonomy, count_ngrams as _count_ngrams, min_split_pmi, not_maximal
-from minent.parallel import LocalEngine, resolve
+from minent.parallel import LocalEngine, make_engine, resolve
 from minent.pretokenize import spans
 from minent.viterbi import count_uses
 
@@ -418,6 +419,126 @@ def test_affix_stage_recovers_word_plus_suffix():
     new = {w for w in on.lexicon_.words if len(w) == 3}
     assert new - set(off.lexicon_.words) == {"北京市", "上海市"}
     assert on.lexicon_.segment("今天北京市和上海发展") == ["今天", "北京市", "和", "上海", "发展"]
+
+
+def suffix_lines(n=600, seed=11, stems=("积极", "重要", "可能", "必要"), share=0.6):
+    """Stems, each followed by 性 (bound: after a stem only) ``share`` of the time, among free
+    words (的 and 和 anywhere)."""
+    rng = random.Random(seed)
+    words = ["我们", "发展", "经济", "人", "在", "和", "个性", "性别", "的", "了"]
+    lines = []
+    for _ in range(n):
+        ws = []
+        for _ in range(rng.randint(2, 7)):
+            if rng.random() < 0.4:
+                ws.append(rng.choice(stems) + ("性" if rng.random() < share else ""))
+            else:
+                ws.append(rng.choice(words))
+        lines.append("".join(ws) + rng.choice(["，", "。", ""]))
+    return lines
+
+
+def segment_pieces(st, counts, lines):
+    """Plain-Python segmentation of every Han piece under ``counts`` (the learner's decoder)."""
+    lex = Lexicon([st.word(i) for i in np.nonzero(counts)[0]], counts[counts > 0], int(counts.sum()),
+                  unknown_logp=math.log(0.5 / st.n_chars), rules=2)
+    return [lex.segment(piece) for piece in han_pieces(lines)]
+
+
+def suffix_counts_setup(jobs=1):
+    lines = suffix_lines()
+    st, passes = learner_setup(lines, 3, 2, rules=2, jobs=jobs)
+    counts = np.zeros(len(st), np.int64)
+    for w in ("积极", "重要", "可能", "必要", "我们", "发展", "经济", "个性", "性别"):
+        counts[st.id(w)] = 40
+    for i in np.nonzero(st.lengths == 1)[0]:
+        counts[i] = 10 + int(st.counts[i]) % 7
+    return lines, st, passes, counts
+
+
+def test_bound_suffixes_match_reference():
+    """The kernel of the bound-suffix test against plain Python: uses of each entry and those
+    right after a word of 2+ characters in the same clause; the mask from its definition."""
+    lines, st, passes, counts = suffix_counts_setup()
+    logp = np.where(counts > 0, np.log(np.maximum(counts, 1) / counts.sum()), -np.inf)
+    unk = math.log(0.5 / st.n_chars)
+    uses, after = Counter(), Counter()
+    for toks in segment_pieces(st, counts, lines):
+        for k, t in enumerate(toks):
+            uses[t] += 1
+            if k > 0 and len(toks[k - 1]) >= 2:
+                after[t] += 1
+    out = np.zeros((2, len(st)), np.int64)
+    for chunk, cand in zip(resolve(passes.chunks_ref), resolve(passes.cands_ref)):
+        after_long_uses(chunk, cand, logp, unk, out)
+    assert {st.word(i): int(c) for i, c in enumerate(out[0]) if c} == dict(uses)
+    assert {st.word(i): int(c) for i, c in enumerate(out[1]) if c} == dict(after)
+    assert np.array_equal(passes.after_long(logp, unk), out)  # the same through the engine
+    inside = Counter(ch for w, c in uses.items() if len(w) > 1 for ch in w for _ in range(c))
+    masks = []
+    for share, free, min_uses in ((0.7, 0.8, 20), (0.5, 1.0, 1), (0.9, 0.5, 5)):
+        got = bound_suffixes(passes, st, counts, share, free, min_uses)
+        want = {w for w, n in uses.items() if len(w) == 1 and n >= min_uses and after[w] >= share * n
+                and n <= free * (n + inside[w])}
+        assert {st.word(i) for i in np.nonzero(got)[0]} == want
+        masks.append(want)
+    assert "性" in masks[0] and "的" not in masks[0]  # 的 also follows the one-character words
+
+
+def test_all_han_marks_entries_of_ideographs_only():
+    st = count_ngrams(["保存した後に保存先", "保存した後に保存先"], 3, 2, rules=2)
+    got = {st.word(i) for i in np.nonzero(all_han(st))[0]}
+    assert got == {w for w in (st.word(i) for i in range(len(st))) if all("\u4e00" <= c <= "\u9fff" for c in w)}
+    assert {"保存", "保存先", "後"} <= got and "した" not in got and "後に" not in got
+
+
+def test_suffix_affix_counts_need_a_bound_suffix():
+    """With a suffix mask, only word + masked character pairs become entries (same PMI rule)."""
+    lines, st, passes, counts = suffix_counts_setup()
+    allowed = np.zeros(len(st), bool)
+    allowed[st.id("性")] = True
+    every = affix_counts(passes, st, counts, 0.0, 3)
+    only = affix_counts(passes, st, counts, 0.0, 3, suffixes=allowed)
+    assert {st.word(i) for i in np.nonzero(only)[0]} == {st.word(i) for i in np.nonzero(every)[0]
+                                                         if st.word(i).endswith("性")}
+    assert np.array_equal(only[only > 0], every[only > 0])
+    assert {st.word(i) for i in np.nonzero(only)[0]} == {"积极性", "重要性", "可能性", "必要性"}
+
+
+def test_suffix_stage_joins_stem_and_bound_suffix_on_two_jobs():
+    """Exact small case: eight free stems, each followed by 性 half the time. Branching entropy
+    cuts stem | 性 and stage 5 (5 nats) does not join them; the suffix stage (at 1 nat: a toy
+    has low PMIs everywhere) adds the eight stem + 性 words and nothing else. The same lexicon on
+    one and two jobs."""
+    stems = ("积极", "重要", "可能", "必要", "创造", "稳定", "安全", "灵活")
+    lines = suffix_lines(1500, 3, stems, 0.5)
+    on = LexiconLearner("general", jobs=1, background="none", mdl_rounds=3, suffix_min_pmi=1.0).fit(lines)
+    off = LexiconLearner("general", jobs=1, background="none", mdl_rounds=3, suffix_min_pmi=None).fit(lines)
+    assert "suffix" in on.stage_counts_ and "suffix" not in off.stage_counts_
+    added = {on.stats_.word(i) for i in np.nonzero(on.stage_counts_["suffix"])[0]}
+    assert added == {s + "性" for s in stems}
+    assert not [w for w in off.lexicon_.words if len(w) == 3]
+    assert on.lexicon_.segment("我们的积极性和重要性") == ["我们", "的", "积极性", "和", "重要性"]
+    assert off.lexicon_.segment("我们的积极性和重要性") == ["我们", "的", "积极", "性", "和", "重要", "性"]
+    two = LexiconLearner("general", jobs=2, background="none", mdl_rounds=3, suffix_min_pmi=1.0).fit(lines)
+    assert two.lexicon_.words == on.lexicon_.words
+    assert np.array_equal(two.lexicon_.counts, on.lexicon_.counts)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("distributed") is None, reason="dask.distributed not installed")
+def test_suffix_stage_same_on_dask():
+    stems = ("积极", "重要", "可能", "必要", "创造", "稳定", "安全", "灵活")
+    lines = suffix_lines(1500, 3, stems, 0.5)
+    one = LexiconLearner("general", jobs=1, background="none", mdl_rounds=3, suffix_min_pmi=1.0).fit(lines)
+    engine = make_engine("dask", 2)
+    try:
+        dask = LexiconLearner("general", engine=engine, background="none", mdl_rounds=3,
+                              suffix_min_pmi=1.0).fit(lines)
+    finally:
+        engine.close()
+    assert np.count_nonzero(one.stage_counts_["suffix"]) == len(stems)
+    assert dask.lexicon_.words == one.lexicon_.words
+    assert np.array_equal(dask.lexicon_.counts, one.lexicon_.counts)
 
 
 def test_cohesion_prune_matches_reference():
