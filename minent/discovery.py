@@ -81,6 +81,7 @@ from .pretokenize import Rules
 from .textio import Corpus
 from .viterbi import (best_path, best_splits, candidates, count_uses, entry_candidates, entry_splits, expected_uses,
                       make_scratch)
+from .wordclass import class_pair_pmi, word_classes
 
 Progress = Callable[[str, int], None]
 
@@ -92,6 +93,11 @@ SAMPLE_CHARS = 1 << 23
 BYTES_PER_CLAUSE_CHAR = 96
 #: Longest entry split by the redundancy and cohesion tests.
 MAX_SPLIT = 64
+#: Stage 6b (:func:`class_cohesion`): context units of the class vectors, fewest uses of a unit
+#: with a vector, k-means iterations (:mod:`minent.wordclass`).
+CLASS_CONTEXT = 500
+CLASS_MIN_USES = 10
+CLASS_ITERS = 20
 #: Resolution of the expected (soft) counts: integers in units of 1 / SOFT_UNIT of a use.
 SOFT_UNIT = 1 << 20
 #: the scores a decoding pass reads (natural-log probabilities of the n-gram entries) are sent as
@@ -467,6 +473,34 @@ def cohesion_prune(passes: ClausePasses, stats: NGramStats, counts: np.ndarray, 
     return counts
 
 
+def class_cohesion(passes: ClausePasses, stats: NGramStats, before: np.ndarray, counts: np.ndarray,
+                   min_gain: float, n_classes: int, n_words: int, rounds_reestimate: int = 2,
+                   soft: int = 0) -> np.ndarray:
+    """Stage 6b: decide the two-character entries again, by their gain under a class-bigram split.
+
+    ``before``: the counts before the cohesion floor (every candidate pair ab still an entry);
+    ``counts``: after it. The word classes come from the unigram segmentation under ``counts``
+    (one pass: its adjacent units, :func:`minent.wordclass.word_classes` with ``n_classes``
+    classes learned on the ``n_words`` most used units). A two-character entry ab of ``before``
+    is kept when ln p(ab) - ln p(best split of ab) - PMI(C(a), C(b)) >= ``min_gain`` nats
+    (:func:`minent.wordclass.class_pair_pmi`, ab left out), with the larger of its two counts,
+    and dropped otherwise: 这一 很大 都要 (productive class pairs) go, 为了 在于 等等 (pairs their
+    classes do not predict) come back. Then ``rounds_reestimate`` re-estimation passes. Returns
+    the new counts."""
+    L = stats.lengths
+    uses, keys, pc = bigram_pass(passes, _logp(counts), _unk(stats), empty_model(len(stats)))
+    cls, k = word_classes(keys, pc, uses, n_classes, n_words, CLASS_CONTEXT, CLASS_MIN_USES, CLASS_ITERS)
+    two = np.nonzero((L == 2) & (before > 0))[0]
+    if k == 0 or len(two) == 0:
+        return counts
+    logp = _logp(before)
+    alt = passes.split_scores(logp, math.log(0.5 / max(int(before.sum()), 1)))
+    gain = logp[two] - alt[two] - class_pair_pmi(keys, pc, cls, k + 2, stats.prefix[two], stats.suffix[two])
+    out = counts.copy()
+    out[two] = np.where(gain >= min_gain, np.maximum(counts[two], before[two]), 0)
+    return reestimate(passes, stats, out, rounds_reestimate, soft)
+
+
 def long_counts(stats: NGramStats, counts: np.ndarray, max_len: int, long_len: int, min_count: int = 3,
                 ratio: float = 0.5) -> np.ndarray:
     """Long entries (``max_len`` < length <= ``long_len``) where the lexicon holds a fragment of
@@ -570,6 +604,19 @@ class DiscoveryParams:
         split are dropped; None turns the stage off.
     min_gain_rounds : int, default 1
         Stage 6 rounds.
+    class_count : int, default 200
+        Stage 6b (:func:`class_cohesion`, after the cohesion floor): word classes learned from
+        the context vectors of the floor's segmentation; every two-character entry is kept or
+        dropped again by its gain over the class-bigram split (the unigram gain minus the PMI of
+        its characters' classes). 0 turns the stage off. Measured in issue 15 (seventh round,
+        ``outputs/bench/discovery_notes.md``): F1 pd1998 / PKU-dev / MSR-dev 0.8365 / 0.8374 /
+        0.8159 without, 0.8403 / 0.8412 / 0.8181 with 200 classes (150: 0.8401 / 0.8397 / 0.8171).
+    class_words : int, default 4000
+        Stage 6b: the k-means learns its centroids on this many most used units (2000 / 3000 /
+        6000: pd1998 0.8384 / 0.8397 / 0.8383 with 150 classes).
+    class_min_gain : float, default 3.25
+        Stage 6b: nats per use a two-character entry must save over its class-bigram split
+        (3.5: pd1998 / PKU-dev / MSR-dev 0.8401 / 0.8394 / 0.8162 with 150 classes).
     bigram_rounds : int, default 1
         Stage 7: decoding rounds under a smoothed word-bigram model (:func:`bigram_reestimate`);
         0 turns it off. 1 / 2 rounds: pd1998 F1 0.8376 / 0.8291 (scratch runs, issue 15 notes).
@@ -638,6 +685,9 @@ class DiscoveryParams:
     affix_prefixes: bool = False
     min_gain: float | None = 3.5
     min_gain_rounds: int = 1
+    class_count: int = 200
+    class_words: int = 4000
+    class_min_gain: float = 3.25
     long_min_pmi: float | None = None
     long_min_entropy: float = 1.5
     long_len: int = 0
@@ -664,6 +714,8 @@ class DiscoveryParams:
             raise MinentError("at least one of boundary / mdl must be on")
         if self.min_gain_rounds < 1:
             raise MinentError("min_gain_rounds must be >= 1")
+        if self.class_count < 0 or self.class_words < 1:
+            raise MinentError("class_count must be >= 0 and class_words >= 1")
         if self.bigram_rounds < 0 or self.bigram_beta <= 0:
             raise MinentError("bigram_rounds must be >= 0 and bigram_beta > 0")
         if self.affix_min_count < 1:
@@ -930,9 +982,16 @@ class LexiconLearner:
             final = reestimate(passes, stats, final + stage["affix"], p.reestimate_passes, p.soft_passes)
             _tick(progress)
         if p.min_gain is not None:
+            before = final
             final = cohesion_prune(passes, stats, final, p.min_gain, p.reestimate_passes,
                                    p.min_gain_rounds, p.soft_passes)
             _tick(progress)
+            if p.class_count > 0:
+                t6 = time.perf_counter()
+                final = class_cohesion(passes, stats, before, final, p.class_min_gain, p.class_count,
+                                       p.class_words, p.reestimate_passes, p.soft_passes)
+                timings["classes"] = time.perf_counter() - t6
+                _tick(progress)
         t7 = time.perf_counter()
         if p.bigram_rounds > 0:
             low = (None if p.bigram_floor is None else
