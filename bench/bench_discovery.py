@@ -48,9 +48,13 @@ VARIANTS = {
                   "learner", {"affix_min_pmi": None, "min_gain": None, "bigram_rounds": 0}),
     "stages1-5": ("stages1-4 + affix merge: word (2 chars) + char with unit PMI >= 5 nats", "learner",
                   {"min_gain": None, "bigram_rounds": 0}),
-    "general": ("the default learner with default options (all seven stages: stages1-5 + cohesion "
-                "floor 3.5 nats per use + bigram level, phrase entries unseen by the lower level "
+    "general": ("the default learner with default options (all stages: stages1-5 + cohesion "
+                "floor 3.5 nats per use + two-character entries decided again by their gain over a "
+                "class-bigram split (stage 6b) + bigram level, phrase entries unseen by the lower level "
                 "scored by their unigram probability); what `minent build-lexicon` runs", "learner", {}),
+    "general-noclass": ("general without stage 6b (class_count=0: the two-character entries are the "
+                        "cohesion floor's; the default before the seventh round)", "learner",
+                        {"class_count": 0}),
     "general-nobigram": ("general without stage 7 (the bigram level): the default learner of issue 12",
                          "learner", {"bigram_rounds": 0}),
     "general-charged": ("general with stage 7 charging the unseen-pair back-off to the entries the lower "
