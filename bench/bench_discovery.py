@@ -50,11 +50,13 @@ VARIANTS = {
                   {"min_gain": None, "bigram_rounds": 0}),
     "general": ("the default learner with default options (all stages: stages1-5 + cohesion "
                 "floor 3.5 nats per use + two-character entries decided again by their gain over a "
-                "class-bigram split (stage 6b) + bigram level, phrase entries unseen by the lower level "
-                "scored by their unigram probability); what `minent build-lexicon` runs", "learner", {}),
-    "general-noclass": ("general without stage 6b (class_count=0: the two-character entries are the "
-                        "cohesion floor's; the default before the seventh round)", "learner",
-                        {"class_count": 0}),
+                "class-bigram split and four-character entries held to 10 nats per use (stage 6b) + "
+                "bigram level, phrase entries unseen by the lower level scored by their unigram "
+                "probability); what `minent build-lexicon` runs", "learner", {}),
+    "general-noclass": ("general without stage 6b (class_count=0: the entries are the cohesion floor's; "
+                        "the default before the seventh round)", "learner", {"class_count": 0}),
+    "general-nolong": ("general with stage 6b testing the two-character entries only (class_long_gain=None: "
+                       "no 10-nat floor for entries of four characters)", "learner", {"class_long_gain": None}),
     "general-nobigram": ("general without stage 7 (the bigram level): the default learner of issue 12",
                          "learner", {"bigram_rounds": 0}),
     "general-charged": ("general with stage 7 charging the unseen-pair back-off to the entries the lower "

@@ -9,7 +9,8 @@ import scipy.sparse as sp
 
 import minent.discovery as md
 from minent.bigram import bigram_pass, empty_model
-from minent.discovery import LexiconLearner, _logp, _unk, class_cohesion, cohesion_prune, preset_params
+from minent.discovery import (LexiconLearner, _logp, _unk, best_binary_split, class_cohesion, cohesion_prune,
+                              preset_params)
 from minent.errors import MinentError
 from minent.wordclass import class_pair_pmi, context_vectors, spherical_kmeans, word_classes
 
@@ -161,3 +162,52 @@ def test_class_stage_same_lexicon_on_two_jobs():
         preset_params("general", class_count=-1)
     with pytest.raises(MinentError):
         preset_params("general", class_words=0)
+
+
+def test_best_binary_split_matches_reference():
+    lines, _ = word_corpus(400, seed=3)
+    st, _ = learner_setup(lines, 4, 2)
+    rng = np.random.default_rng(6)
+    logp = np.where(rng.random(len(st)) < 0.5, -rng.random(len(st)) * 10, -np.inf)
+    ids = np.nonzero(st.lengths >= 1)[0][::7]
+    x, y = best_binary_split(st, ids, logp)
+    for i, gx, gy in zip(ids, x, y):
+        w = st.word(i)
+        best, want = -np.inf, (-1, -1)
+        for cut in range(1, len(w)):
+            s = logp[st.id(w[:cut])] + logp[st.id(w[cut:])]
+            if s > best:
+                best, want = s, (st.id(w[:cut]), st.id(w[cut:]))
+        assert (gx, gy) == want
+
+
+def test_class_cohesion_long_entries_rule_matches_definition():
+    """With ``long_gain``, an entry of four characters is dropped exactly when its gain over the
+    best split minus the class PMI of its best binary split is below the floor; the rest of the
+    stage is unchanged."""
+    lines, _ = word_corpus(600, seed=2)
+    st, passes = learner_setup(lines, 4, 2)
+    L = st.lengths
+    lrn = LexiconLearner(mdl_rounds=3, class_count=0, bigram_rounds=0, jobs=1, background="none").fit(lines)
+    counts = np.zeros(len(st), np.int64)
+    for w, c in zip(lrn.lexicon_.words, lrn.lexicon_.counts):
+        counts[st.id(w)] = c
+    # compounds of two words of the toy vocabulary as four-character entries
+    for i in np.nonzero((L == 4) & (st.counts >= 5))[0][:200]:
+        counts[i] = max(counts[i], st.counts[i])
+    uses, keys, pc = bigram_pass(passes, _logp(counts), _unk(st), empty_model(len(st)))
+    cls, k = word_classes(keys, pc, uses, 8, 100, md.CLASS_CONTEXT, md.CLASS_MIN_USES, md.CLASS_ITERS)
+    long = np.nonzero((L >= 4) & (counts > 0))[0]
+    logp = _logp(counts)
+    alt = passes.split_scores(logp, math.log(0.5 / counts.sum()))
+    x, y = best_binary_split(st, long, logp)
+    g = logp[long] - alt[long] - class_pair_pmi(keys, pc, cls, k + 2, np.maximum(x, 0), np.maximum(y, 0))
+    base = class_cohesion(passes, st, counts, counts, 3.0, 8, 100, None, rounds_reestimate=0)
+    sizes = []
+    for floor in (4.0, 8.0):
+        got = class_cohesion(passes, st, counts, counts, 3.0, 8, 100, floor, rounds_reestimate=0)
+        drop = long[(x >= 0) & (g < floor)]
+        assert set(np.nonzero((got == 0) & (base > 0))[0]) == set(drop)
+        assert np.array_equal(np.delete(got, drop), np.delete(base, drop))
+        sizes.append(len(drop))
+    assert 0 < sizes[1] and sizes[0] <= sizes[1] < len(long)
