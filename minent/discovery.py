@@ -523,7 +523,7 @@ def class_cohesion(passes: ClausePasses, stats: NGramStats, before: np.ndarray, 
     classes do not predict) come back. With ``long_gain``, an entry w of ``counts`` with four
     characters or more is dropped when ln p(w) - ln p(best split of w) - PMI(C(x), C(y)) <
     ``long_gain``, x + y its best split into two entries (:func:`best_binary_split`; entries
-    without one stay): compounds of two words (有关部门, 国有企业, 领导干部) that save less than
+    without one stay): compounds of two words (有关部门, 国有企业, 金融危机) that save less than
     ``long_gain`` nats per use. Then ``rounds_reestimate`` re-estimation passes. Returns the new
     counts."""
     L = stats.lengths
