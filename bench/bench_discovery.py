@@ -50,12 +50,19 @@ VARIANTS = {
                   "learner", {"affix_min_pmi": None, "min_gain": None, "bigram_rounds": 0}),
     "stages1-5": ("stages1-4 + affix merge: word (2 chars) + char with unit PMI >= 5 nats", "learner",
                   {"min_gain": None, "bigram_rounds": 0}),
-    "general": ("the default learner with default options (all seven stages: stages1-5 + cohesion "
-                "floor 3.5 nats per use + bound-suffix merge at unit PMI >= 2 nats + bigram level, "
-                "phrase entries unseen by the lower level scored by their unigram probability); what "
-                "`minent build-lexicon` runs", "learner", {}),
-    "general-nosuffix": ("general without the bound-suffix merge after the cohesion floor (suffix_min_pmi=None: "
-                         "the default before issue 15's seventh round)", "learner", {"suffix_min_pmi": None}),
+    "general": ("the default learner with default options (all stages: stages1-5 + cohesion floor 3.5 nats "
+                "per use + two-character entries decided again by their gain over a class-bigram split and "
+                "four-character entries held to 10 nats per use (stage 6b) + bound-suffix merge at unit PMI "
+                ">= 2 nats + bigram level, phrase entries unseen by the lower level scored by their unigram "
+                "probability); what `minent build-lexicon` runs", "learner", {}),
+    "general-noclass": ("general without stage 6b (class_count=0: the entries are the cohesion floor's)",
+                        "learner", {"class_count": 0}),
+    "general-nolong": ("general with stage 6b testing the two-character entries only (class_long_gain=None: "
+                       "no 10-nat floor for entries of four characters)", "learner", {"class_long_gain": None}),
+    "general-nosuffix": ("general without the bound-suffix merge after stage 6b (suffix_min_pmi=None)",
+                         "learner", {"suffix_min_pmi": None}),
+    "general-noclass-nosuffix": ("general without stage 6b and the bound-suffix merge: the default before issue "
+                                 "15's seventh round", "learner", {"class_count": 0, "suffix_min_pmi": None}),
     "general-nobigram": ("general without stage 7 (the bigram level): the default learner of issue 12",
                          "learner", {"bigram_rounds": 0}),
     "general-charged": ("general with stage 7 charging the unseen-pair back-off to the entries the lower "

@@ -1,7 +1,7 @@
 """The lexicon learner: the best lexicon minent can learn from raw text, at any input size.
 
-:class:`LexiconLearner` (or :func:`learn_lexicon`) builds a :class:`minent.Lexicon` in seven stages.
-Only two passes read the input: the first collects its distinct Han clauses with their counts
+:class:`LexiconLearner` (or :func:`learn_lexicon`) builds a :class:`minent.Lexicon` in seven stages (the
+sixth in two steps). Only two passes read the input: the first collects its distinct Han clauses with their counts
 (:mod:`minent.clauses`; a content-hash sample of a documented size on large inputs), the last
 segments it with the learned lexicon to count every word's uses and measure the information per
 character (the run report). Every stage in between runs over the clause table in memory, each
@@ -28,7 +28,16 @@ tasks:
    (北京市, 积极性, 消费者), then stage 4 again.
 6. **Cohesion floor** (:func:`cohesion_prune`): entries saving less than ``min_gain`` (3.5) nats
    per use over their best split into other entries (新的, 中的, 他的) are dropped, then stage 4
-   again. Then the **bound suffixes** (:func:`bound_suffixes`): Han characters that, used on their
+   again.
+   6b. **Class-bigram test of the two-character entries** (:func:`class_cohesion`): word classes
+   from the context vectors of the floor's segmentation (:mod:`minent.wordclass`, a spherical
+   k-means of ``class_count`` classes); every two-character entry ab of the lexicon before the
+   floor stays when its gain minus the PMI of its characters' classes is at least
+   ``class_min_gain`` (3.25) nats per use: pairs of productive classes go (这一, 都要), pairs
+   their classes do not predict come back (为了, 在于, 等等); entries of four characters must
+   save ``class_long_gain`` (10) nats per use, less the class PMI of their best split into two
+   entries (有关部门, 国有企业 go).
+   Then the **bound suffixes** (:func:`bound_suffixes`): Han characters that, used on their
    own, nearly always follow a word of two or more characters and mostly live inside longer
    words (性 者 化 员 局 界 队); word (2 characters) + such a suffix at unit PMI >= ``suffix_min_pmi``
    (2 nats) becomes an entry (积极性 工作者 管理局), then stage 4 again.
@@ -84,6 +93,7 @@ from .pretokenize import HAN_C, Rules, class_table
 from .textio import Corpus
 from .viterbi import (best_path, best_splits, candidates, count_uses, entry_candidates, entry_splits, expected_uses,
                       longest_clause, make_scratch)
+from .wordclass import class_pair_pmi, word_classes
 
 Progress = Callable[[str, int], None]
 
@@ -95,6 +105,11 @@ SAMPLE_CHARS = 1 << 23
 BYTES_PER_CLAUSE_CHAR = 96
 #: Longest entry split by the redundancy and cohesion tests.
 MAX_SPLIT = 64
+#: Stage 6b (:func:`class_cohesion`): context units of the class vectors, fewest uses of a unit
+#: with a vector, k-means iterations (:mod:`minent.wordclass`).
+CLASS_CONTEXT = 500
+CLASS_MIN_USES = 10
+CLASS_ITERS = 20
 #: Resolution of the expected (soft) counts: integers in units of 1 / SOFT_UNIT of a use.
 SOFT_UNIT = 1 << 20
 #: the scores a decoding pass reads (natural-log probabilities of the n-gram entries) are sent as
@@ -540,6 +555,75 @@ def cohesion_prune(passes: ClausePasses, stats: NGramStats, counts: np.ndarray, 
     return counts
 
 
+def best_binary_split(stats: NGramStats, ids: np.ndarray, logp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(x, y)``: for every entry of ``ids``, the two entries x + y = w (x = w[:i], y = w[i:])
+    with the largest logp[x] + logp[y] (the shortest x on ties), or (-1, -1) when no such pair
+    has both scores finite."""
+    ids = np.asarray(ids, np.int64)
+    bx = np.full(len(ids), -1, np.int64)
+    by = np.full(len(ids), -1, np.int64)
+    best = np.full(len(ids), -np.inf)
+    L = stats.lengths[ids]
+    for n in np.unique(L[L >= 2]):
+        rows = np.nonzero(L == n)[0]
+        for i in range(1, int(n)):
+            x = ids[rows]
+            for _ in range(int(n) - i):
+                x = stats.prefix[x]
+            y = ids[rows]
+            for _ in range(i):
+                y = stats.suffix[y]
+            score = logp[x] + logp[y]
+            better = score > best[rows]
+            best[rows[better]] = score[better]
+            bx[rows[better]] = x[better]
+            by[rows[better]] = y[better]
+    return bx, by
+
+
+def class_cohesion(passes: ClausePasses, stats: NGramStats, before: np.ndarray, counts: np.ndarray,
+                   min_gain: float, n_classes: int, n_words: int, long_gain: float | None = None,
+                   rounds_reestimate: int = 2, soft: int = 0) -> np.ndarray:
+    """Stage 6b: decide the two-character entries again, by their gain under a class-bigram split,
+    and hold the entries of four characters or more to a higher floor.
+
+    ``before``: the counts before the cohesion floor (every candidate pair ab still an entry);
+    ``counts``: after it. The word classes come from the unigram segmentation under ``counts``
+    (one pass: its adjacent units, :func:`minent.wordclass.word_classes` with ``n_classes``
+    classes learned on the ``n_words`` most used units). A two-character entry ab of ``before``
+    is kept when ln p(ab) - ln p(best split of ab) - PMI(C(a), C(b)) >= ``min_gain`` nats
+    (:func:`minent.wordclass.class_pair_pmi`, ab left out), with the larger of its two counts,
+    and dropped otherwise: 这一 很大 都要 (productive class pairs) go, 为了 在于 等等 (pairs their
+    classes do not predict) come back. With ``long_gain``, an entry w of ``counts`` with four
+    characters or more is dropped when ln p(w) - ln p(best split of w) - PMI(C(x), C(y)) <
+    ``long_gain``, x + y its best split into two entries (:func:`best_binary_split`; entries
+    without one stay): compounds of two words (有关部门, 国有企业, 金融危机) that save less than
+    ``long_gain`` nats per use. Then ``rounds_reestimate`` re-estimation passes. Returns the new
+    counts."""
+    L = stats.lengths
+    uses, keys, pc = bigram_pass(passes, _logp(counts), _unk(stats), empty_model(len(stats)))
+    cls, k = word_classes(keys, pc, uses, n_classes, n_words, CLASS_CONTEXT, CLASS_MIN_USES, CLASS_ITERS)
+    if k == 0:
+        return counts
+    out = counts.copy()
+    two = np.nonzero((L == 2) & (before > 0))[0]
+    if len(two):
+        logp = _logp(before)
+        alt = passes.split_scores(logp, math.log(0.5 / max(int(before.sum()), 1)))
+        gain = logp[two] - alt[two] - class_pair_pmi(keys, pc, cls, k + 2, stats.prefix[two], stats.suffix[two])
+        out[two] = np.where(gain >= min_gain, np.maximum(counts[two], before[two]), 0)
+    long = np.nonzero((L >= 4) & (counts > 0))[0]
+    if long_gain is not None and len(long):
+        logp = _logp(counts)
+        alt = passes.split_scores(logp, math.log(0.5 / max(int(counts.sum()), 1)))
+        x, y = best_binary_split(stats, long, logp)
+        split = x >= 0
+        pmi = class_pair_pmi(keys, pc, cls, k + 2, np.maximum(x, 0), np.maximum(y, 0))
+        gain = logp[long] - alt[long] - pmi
+        out[long[split & (gain < long_gain)]] = 0
+    return reestimate(passes, stats, out, rounds_reestimate, soft)
+
+
 def long_counts(stats: NGramStats, counts: np.ndarray, max_len: int, long_len: int, min_count: int = 3,
                 ratio: float = 0.5) -> np.ndarray:
     """Long entries (``max_len`` < length <= ``long_len``) where the lexicon holds a fragment of
@@ -659,6 +743,27 @@ class DiscoveryParams:
         split are dropped; None turns the stage off.
     min_gain_rounds : int, default 1
         Stage 6 rounds.
+    class_count : int, default 200
+        Stage 6b (:func:`class_cohesion`, after the cohesion floor): word classes learned from
+        the context vectors of the floor's segmentation; every two-character entry is kept or
+        dropped again by its gain over the class-bigram split (the unigram gain minus the PMI of
+        its characters' classes), and the entries of four characters or more are held to
+        ``class_long_gain``. 0 turns the stage off. Measured in issue 15 (seventh round,
+        ``outputs/bench/discovery_notes.md``; figures of this and the next two parameters without
+        ``class_long_gain``): F1 pd1998 / PKU-dev / MSR-dev 0.8365 / 0.8374 / 0.8159 without the
+        stage, 0.8403 / 0.8413 / 0.8180 with 200 classes (150: 0.8401 / 0.8397 / 0.8171, 250:
+        0.8392 / 0.8399 / 0.8188).
+    class_words : int, default 4000
+        Stage 6b: the k-means learns its centroids on this many most used units (2000 / 3000 /
+        6000: pd1998 0.8384 / 0.8397 / 0.8383 with 150 classes).
+    class_min_gain : float, default 3.25
+        Stage 6b: nats per use a two-character entry must save over its class-bigram split
+        (3.5: pd1998 / PKU-dev / MSR-dev 0.8401 / 0.8394 / 0.8162 with 150 classes).
+    class_long_gain : float or None, default 10.0
+        Stage 6b: nats per use an entry of four characters or more must save over its best split,
+        less the class PMI of its best split into two entries; None: no such test. 8 / 10 / 12 /
+        15: F1 0.8444 / 0.8457 / 0.8456 / 0.8452 on pd1998, 0.8191 / 0.8202 / 0.8199 / 0.8195 on
+        MSR-dev; 10 without the class PMI: 0.8453 / 0.8463 / 0.8201 (pd1998 / PKU-dev / MSR-dev).
     bigram_rounds : int, default 1
         Stage 7: decoding rounds under a smoothed word-bigram model (:func:`bigram_reestimate`);
         0 turns it off. 1 / 2 rounds: pd1998 F1 0.8376 / 0.8291 (scratch runs, issue 15 notes).
@@ -731,6 +836,10 @@ class DiscoveryParams:
     suffix_min_uses: int = 20
     min_gain: float | None = 3.5
     min_gain_rounds: int = 1
+    class_count: int = 200
+    class_words: int = 4000
+    class_min_gain: float = 3.25
+    class_long_gain: float | None = 10.0
     long_min_pmi: float | None = None
     long_min_entropy: float = 1.5
     long_len: int = 0
@@ -757,6 +866,8 @@ class DiscoveryParams:
             raise MinentError("at least one of boundary / mdl must be on")
         if self.min_gain_rounds < 1:
             raise MinentError("min_gain_rounds must be >= 1")
+        if self.class_count < 0 or self.class_words < 1:
+            raise MinentError("class_count must be >= 0 and class_words >= 1")
         if self.bigram_rounds < 0 or self.bigram_beta <= 0:
             raise MinentError("bigram_rounds must be >= 0 and bigram_beta > 0")
         if self.affix_min_count < 1:
@@ -1025,9 +1136,16 @@ class LexiconLearner:
             final = reestimate(passes, stats, final + stage["affix"], p.reestimate_passes, p.soft_passes)
             _tick(progress)
         if p.min_gain is not None:
+            before = final
             final = cohesion_prune(passes, stats, final, p.min_gain, p.reestimate_passes,
                                    p.min_gain_rounds, p.soft_passes)
             _tick(progress)
+            if p.class_count > 0:
+                t6 = time.perf_counter()
+                final = class_cohesion(passes, stats, before, final, p.class_min_gain, p.class_count,
+                                       p.class_words, p.class_long_gain, p.reestimate_passes, p.soft_passes)
+                timings["classes"] = time.perf_counter() - t6
+                _tick(progress)
         if p.suffix_min_pmi is not None:
             bound = bound_suffixes(passes, stats, final, p.suffix_share, p.suffix_max_free, p.suffix_min_uses)
             stage["suffix"] = affix_counts(passes, stats, final, p.suffix_min_pmi, p.affix_min_count,

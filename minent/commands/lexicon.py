@@ -32,7 +32,8 @@ FOUR_STEP_OPTIONS = ("min_count", "min_prob", "min_pmi", "max_len", "redundancy_
               help="Lexicon TSV; OUT.jieba.txt and OUT.report.json are written beside it.")
 @click.option("--preset", type=click.Choice(list(PRESETS)), default=DEFAULT_PRESET, show_default=True,
               help="general: the best learner (boundary entropy + MDL + re-estimation + affix merge + "
-                   "cohesion floor; news is its earlier name); compact: plus a last pruning round; "
+                   "cohesion floor + class-bigram test + bigram level; news is its earlier name); compact: plus a "
+                   "last pruning round; "
                    "faithful: the four steps of method.md §2 (the --min-* options).")
 @click.option("--min-count", type=click.IntRange(1), default=None,
               help="faithful: count cut-off floor for pairs and candidate words [3].")
