@@ -52,13 +52,16 @@ VARIANTS = {
                   {"min_gain": None, "bigram_rounds": 0}),
     "general": ("the default learner with default options (all stages: stages1-5 + cohesion floor 3.5 nats "
                 "per use + two-character entries decided again by their gain over a class-bigram split and "
-                "four-character entries held to 10 nats per use (stage 6b) + bound-suffix merge at unit PMI "
+                "four-character entries held to 10 nats per use unless a part is bound to them (stage 6b) + bound-suffix merge at unit PMI "
                 ">= 2 nats + bigram level, phrase entries unseen by the lower level scored by their unigram "
                 "probability); what `minent build-lexicon` runs", "learner", {}),
     "general-noclass": ("general without stage 6b (class_count=0: the entries are the cohesion floor's)",
                         "learner", {"class_count": 0}),
     "general-nolong": ("general with stage 6b testing the two-character entries only (class_long_gain=None: "
                        "no 10-nat floor for entries of four characters)", "learner", {"class_long_gain": None}),
+    "general-nopiece": ("general with the four-character floor of stage 6b sparing no entry (class_long_piece=None; "
+                        "by default an entry with a part living mostly inside it stays: 社会主义, 人民日报)",
+                        "learner", {"class_long_piece": None}),
     "general-nosuffix": ("general without the bound-suffix merge after stage 6b (suffix_min_pmi=None)",
                          "learner", {"suffix_min_pmi": None}),
     "general-noclass-nosuffix": ("general without stage 6b and the bound-suffix merge: the default before issue "

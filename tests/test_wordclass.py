@@ -9,8 +9,8 @@ import scipy.sparse as sp
 
 import minent.discovery as md
 from minent.bigram import bigram_pass, empty_model
-from minent.discovery import (LexiconLearner, _logp, _unk, best_binary_split, class_cohesion, cohesion_prune,
-                              preset_params)
+from minent.discovery import (LexiconLearner, _logp, _unk, best_binary_split, bound_part, class_cohesion,
+                              cohesion_prune, preset_params)
 from minent.errors import MinentError
 from minent.wordclass import class_pair_pmi, context_vectors, spherical_kmeans, word_classes
 
@@ -211,3 +211,50 @@ def test_class_cohesion_long_entries_rule_matches_definition():
         assert np.array_equal(np.delete(got, drop), np.delete(base, drop))
         sizes.append(len(drop))
     assert 0 < sizes[1] and sizes[0] <= sizes[1] < len(long)
+
+
+def test_bound_part_matches_definition():
+    """A part is bound to w when c(w) >= ratio x c(part) (character n-gram counts); no split: never."""
+    lines, _ = word_corpus(400, seed=4)
+    st, _ = learner_setup(lines, 4, 2)
+    ids = np.nonzero((st.lengths == 4) & (st.counts >= 2))[0][:300]
+    logp = _logp(np.where(st.lengths <= 2, st.counts, 0))
+    x, y = best_binary_split(st, ids, logp)
+    x[::5] = -1
+    y[::5] = -1
+    for ratio in (0.3, 0.5, 0.9):
+        got = bound_part(st, ids, x, y, ratio)
+        for i, gx, gy, g in zip(ids, x, y, got):
+            want = any(p >= 0 and st.counts[i] >= ratio * st.counts[p] for p in (gx, gy))
+            assert g == want
+    assert bound_part(st, ids, x, y, 0.3).sum() >= bound_part(st, ids, x, y, 0.9).sum()
+
+
+def test_class_cohesion_spares_entries_with_a_bound_part():
+    """``long_piece`` exempts from the four-character floor exactly the entries with a bound part
+    (30 of the 35 主义 live inside 社会主义; 社会 is everywhere); every other decision is the same."""
+    lines, _ = word_corpus(600, seed=2)
+    lines = lines + ["我们坚持社会主义道路", "社会主义好", "社会发展很快", "社会进步"] * 15 + ["反对形式主义"] * 5
+    st, passes = learner_setup(lines, 4, 2)
+    L = st.lengths
+    lrn = LexiconLearner(mdl_rounds=3, class_count=0, bigram_rounds=0, jobs=1, background="none").fit(lines)
+    counts = np.zeros(len(st), np.int64)
+    for w, c in zip(lrn.lexicon_.words, lrn.lexicon_.counts):
+        counts[st.id(w)] = c
+    for w in ("社会", "主义", "社会主义"):
+        counts[st.id(w)] = max(counts[st.id(w)], st.counts[st.id(w)])
+    for i in np.nonzero((L == 4) & (st.counts >= 5))[0][:200]:
+        counts[i] = max(counts[i], st.counts[i])
+    long = np.nonzero((L >= 4) & (counts > 0))[0]
+    x, y = best_binary_split(st, long, _logp(counts))
+    floor = 50.0  # every four-character entry with a split is under it
+    without = class_cohesion(passes, st, counts, counts, 3.0, 8, 100, floor, rounds_reestimate=0)
+    assert without[st.id("社会主义")] == 0
+    for ratio in (0.5, 0.9):
+        got = class_cohesion(passes, st, counts, counts, 3.0, 8, 100, floor, rounds_reestimate=0, long_piece=ratio)
+        spared = set(long[bound_part(st, long, x, y, ratio)])
+        changed = set(np.nonzero(got != without)[0])
+        assert changed == {i for i in spared if without[i] == 0}
+        assert (got[st.id("社会主义")] > 0) == (ratio == 0.5)
+    with pytest.raises(MinentError):
+        preset_params("general", class_long_piece=0)
