@@ -56,6 +56,9 @@ VARIANTS = {
                 "`minent build-lexicon` runs", "learner", {}),
     "general-nosuffix": ("general without the bound-suffix merge after the cohesion floor (suffix_min_pmi=None: "
                          "the default before issue 15's seventh round)", "learner", {"suffix_min_pmi": None}),
+    "general-nospelled": ("general without the spelled-unit stage (spelled_min_pmi=None: stage-3 entries of 3-4 "
+                          "characters with no word inside them, min split PMI >= 5 nats; the default before "
+                          "issue 15 helper d)", "learner", {"spelled_min_pmi": None}),
     "general-nobigram": ("general without stage 7 (the bigram level): the default learner of issue 12",
                          "learner", {"bigram_rounds": 0}),
     "general-charged": ("general with stage 7 charging the unseen-pair back-off to the entries the lower "
