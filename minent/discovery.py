@@ -704,11 +704,11 @@ class DiscoveryParams:
         no word of the lexicon inside them (:func:`spelled_counts`: 斯大林 日内瓦 地中海) and a
         minimum split PMI of at least this many nats become entries; None turns the stage off.
         pd1998 / PKU-dev / MSR-dev F1 0.8393 / 0.8403 / 0.8178 without; 4 / 5 / 6 nats (min
-        entropy 0.5): 0.8398 / 0.8404 / 0.8186, 0.8398 / 0.8404 / 0.8184, 0.8397 / 0.8408 / 0.8182;
+        entropy 0.5): 0.8398 / 0.8403 / 0.8186, 0.8398 / 0.8404 / 0.8184, 0.8397 / 0.8408 / 0.8182;
         5 nats with min entropy 0: 0.8399 / 0.8406 / 0.8185 (issue 15 notes, seventh round).
     spelled_min_entropy : float, default 0.0
         ... and both branching entropies of at least this many nats (0.5 / 1 at 5 nats: sum of the
-        three F1 0.0003 / 0.0010 lower than 0; stage-3 candidates are already maximal).
+        three F1 0.0004 / 0.0010 lower than 0; stage-3 candidates are already maximal).
     min_gain : float or None, default 3.5
         Stage 6: multi-character entries saving less than this many nats per use over their best
         split are dropped; None turns the stage off.
