@@ -621,6 +621,21 @@ def test_spelled_stage_joins_names_on_two_jobs():
     assert np.array_equal(two.lexicon_.counts, on.lexicon_.counts)
 
 
+@pytest.mark.skipif(importlib.util.find_spec("distributed") is None, reason="dask.distributed not installed")
+def test_spelled_stage_same_on_dask():
+    lines = name_lines()
+    kw = dict(background="none", mdl_rounds=3, boundary=False, spelled_min_pmi=3.0)
+    one = LexiconLearner("general", jobs=1, **kw).fit(lines)
+    engine = make_engine("dask", 2)
+    try:
+        dask = LexiconLearner("general", engine=engine, **kw).fit(lines)
+    finally:
+        engine.close()
+    assert np.count_nonzero(one.stage_counts_["spelled"]) == 3
+    assert dask.lexicon_.words == one.lexicon_.words
+    assert np.array_equal(dask.lexicon_.counts, one.lexicon_.counts)
+
+
 def test_cohesion_prune_matches_reference():
     """Stage 6 against plain Python: per-use gain ln p(w) - best split of w into other entries
     (an unknown single character costs ln(0.5 / total)); entries under the floor are dropped."""
