@@ -35,7 +35,7 @@ tasks:
    Then the **spelled units** (:func:`spelled_counts`): stage-3 entries of three or more
    characters that the lexicon can only spell character by character (no word inside them:
    斯大林 日内瓦 拉巴特 地中海 鲜为人知) join when their minimum split PMI is at least
-   ``spelled_min_pmi`` (5 nats), then stage 4 again.
+   ``spelled_min_pmi`` (5 nats); stage 7 decodes with them (stage 4 again when stage 7 is off).
 7. **Bigram level** (:func:`bigram_reestimate`): one decoding pass under a word-bigram model
    (:mod:`minent.bigram`) whose word pairs come from the level below the phrases — the
    segmentation by the lexicon pruned at a cohesion floor of ``bigram_floor`` (5) nats — so a
@@ -1096,7 +1096,9 @@ class LexiconLearner:
         if p.spelled_min_pmi is not None and "mdl" in stage:
             stage["spelled"] = spelled_counts(stats, final, stage["mdl"], p.spelled_min_pmi,
                                               p.spelled_min_entropy)
-            final = reestimate(passes, stats, final + stage["spelled"], p.reestimate_passes, p.soft_passes)
+            # stage 7 starts with passes over these counts; without it, stage 4 again
+            final = reestimate(passes, stats, final + stage["spelled"],
+                               p.reestimate_passes if p.bigram_rounds == 0 else 0, p.soft_passes)
             _tick(progress)
         t7 = time.perf_counter()
         if p.bigram_rounds > 0:
