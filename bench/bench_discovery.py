@@ -51,7 +51,8 @@ VARIANTS = {
     "stages1-5": ("stages1-4 + affix merge: word (2 chars) + char with unit PMI >= 5 nats", "learner",
                   {"min_gain": None, "bigram_rounds": 0}),
     "general": ("the default learner with default options (all seven stages: stages1-5 + cohesion "
-                "floor 3.5 nats per use + bound-suffix merge at unit PMI >= 2 nats + bigram level, "
+                "floor 3.5 nats per use + bound-suffix merge at unit PMI >= 2 nats + spelled units at min split "
+                "PMI >= 5 nats + bigram level, "
                 "phrase entries unseen by the lower level scored by their unigram probability); what "
                 "`minent build-lexicon` runs", "learner", {}),
     "general-nosuffix": ("general without the bound-suffix merge after the cohesion floor (suffix_min_pmi=None: "
