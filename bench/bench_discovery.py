@@ -52,9 +52,10 @@ VARIANTS = {
                   {"min_gain": None, "bigram_rounds": 0}),
     "general": ("the default learner with default options (all stages: stages1-5 + cohesion floor 3.5 nats "
                 "per use + two-character entries decided again by their gain over a class-bigram split and "
-                "four-character entries held to 10 nats per use unless a part is bound to them (stage 6b) + bound-suffix merge at unit PMI "
-                ">= 2 nats + bigram level, phrase entries unseen by the lower level scored by their unigram "
-                "probability); what `minent build-lexicon` runs", "learner", {}),
+                "four-character entries held to 10 nats per use unless a part is bound to them (stage 6b) + "
+                "bound-suffix merge at unit PMI >= 2 nats + spelled units at min split PMI >= 5 nats + bigram "
+                "level, phrase entries unseen by the lower level scored by their unigram probability); what "
+                "`minent build-lexicon` runs", "learner", {}),
     "general-noclass": ("general without stage 6b (class_count=0: the entries are the cohesion floor's)",
                         "learner", {"class_count": 0}),
     "general-nolong": ("general with stage 6b testing the two-character entries only (class_long_gain=None: "
@@ -64,8 +65,12 @@ VARIANTS = {
                         "learner", {"class_long_piece": None}),
     "general-nosuffix": ("general without the bound-suffix merge after stage 6b (suffix_min_pmi=None)",
                          "learner", {"suffix_min_pmi": None}),
-    "general-noclass-nosuffix": ("general without stage 6b and the bound-suffix merge: the default before issue "
-                                 "15's seventh round", "learner", {"class_count": 0, "suffix_min_pmi": None}),
+    "general-nospelled": ("general without the spelled-unit stage (spelled_min_pmi=None: stage-3 entries of 3-4 "
+                          "characters with no word inside them, min split PMI >= 5 nats)", "learner",
+                          {"spelled_min_pmi": None}),
+    "general-vi": ("general without the seventh round's stages (no stage 6b, bound-suffix merge or spelled units): "
+                   "the default before this round", "learner",
+                   {"class_count": 0, "suffix_min_pmi": None, "spelled_min_pmi": None}),
     "general-nobigram": ("general without stage 7 (the bigram level): the default learner of issue 12",
                          "learner", {"bigram_rounds": 0}),
     "general-charged": ("general with stage 7 charging the unseen-pair back-off to the entries the lower "

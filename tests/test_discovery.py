@@ -11,6 +11,7 @@ from minent.clauses import collect_clauses
 from minent.codelength import (CodeLength, description_length, elias_gamma_bits, fragment_share,
                                heldout_information)
 from minent.discovery import (ClausePasses, LexiconLearner, affix_counts, after_long_uses, all_han, bound_suffixes,
+                              inner_entries, spelled_counts,
                               cohesion_prune, learn_lexicon, preset_params)
 from minent.errors import MinentError
 from minent.ngrams import autonomy, count_ngrams as _count_ngrams, min_split_pmi, not_maximal
@@ -537,6 +538,100 @@ def test_suffix_stage_same_on_dask():
     finally:
         engine.close()
     assert np.count_nonzero(one.stage_counts_["suffix"]) == len(stems)
+    assert dask.lexicon_.words == one.lexicon_.words
+    assert np.array_equal(dask.lexicon_.counts, one.lexicon_.counts)
+
+
+def name_lines(n=3000, seed=5, names=("斯大林", "日内瓦", "拉巴特")):
+    """Free two-character words and function characters, with three transliterated names (3% of
+    the words) whose characters also live inside the words (大家 森林 日本 国内 瓦解)."""
+    rng = random.Random(seed)
+    words = ["我们", "发展", "经济", "人", "在", "和", "的", "了", "大家", "森林", "日本", "国内", "特别",
+             "拉动", "斯文", "巴黎", "瓦解"]
+    lines = []
+    for _ in range(n):
+        ws = [rng.choice(names) if rng.random() < 0.03 else rng.choice(words) for _ in range(rng.randint(2, 7))]
+        lines.append("".join(ws) + rng.choice(["，", "。", ""]))
+    return lines
+
+
+def test_inner_entries_matches_reference():
+    """Whether a proper substring of 2+ characters has a count, against plain Python."""
+    st = count_ngrams(random_lines(), max_n=4, min_count=2)
+    rng = np.random.default_rng(3)
+    counts = np.where(rng.random(len(st)) < 0.3, 5, 0)
+    words = {st.word(i) for i in np.nonzero(counts)[0]}
+    ids = np.nonzero(st.lengths >= 2)[0]
+    got = inner_entries(st, ids, counts)
+    for i, g in zip(ids, got):
+        w = st.word(i)
+        subs = {w[a:b] for a in range(len(w)) for b in range(a + 2, len(w) + 1) if b - a < len(w)}
+        assert g == bool(subs & words), w
+    assert not inner_entries(st, ids[st.lengths[ids] == 2], counts).any()
+
+
+def test_spelled_counts_match_definition():
+    """Stage 6c from its definition: stage-3 entries of 3+ characters, not in the lexicon, no
+    word inside, min split PMI and both branching entropies at the thresholds; the names of the
+    toy and no run of function characters."""
+    lines = name_lines()
+    st, passes = learner_setup(lines, 4, 2, rules=2)
+    counts = np.zeros(len(st), np.int64)
+    for w in ("我们", "发展", "经济", "大家", "森林", "日本", "国内", "特别", "拉动", "斯文", "巴黎", "瓦解"):
+        counts[st.id(w)] = 100
+    for i in np.nonzero(st.lengths == 1)[0]:
+        counts[i] = 50
+    mdl = np.where(st.counts >= 3, st.counts, 0)
+    words = {st.word(i) for i in np.nonzero(counts)[0]}
+    pmi = min_split_pmi(st)
+    for th, h in ((3.0, 0.0), (1.0, 0.0), (3.0, 1.5), (0.0, 0.0)):
+        got = spelled_counts(st, counts, mdl, th, h)
+        want = set()
+        for i in np.nonzero((mdl > 0) & (st.lengths >= 3) & (counts == 0))[0]:
+            w = st.word(i)
+            subs = {w[a:b] for a in range(len(w)) for b in range(a + 2, len(w) + 1) if b - a < len(w)}
+            if pmi[i] >= th and min(st.h_left[i], st.h_right[i]) >= h and not subs & words:
+                want.add(w)
+                assert got[i] == mdl[i]
+        assert {st.word(i) for i in np.nonzero(got)[0]} == want
+        if th == 3.0 and h == 0.0:
+            assert want == {"斯大林", "日内瓦", "拉巴特"}
+    runs = {st.word(i) for i in np.nonzero(spelled_counts(st, counts, mdl, -99.0, 0.0))[0]}
+    assert {w for w in runs if set(w) <= set("人在和的了")}  # runs of function characters: low PMI
+    passes.close()
+
+
+def test_spelled_stage_joins_names_on_two_jobs():
+    """Exact small case: without the boundary stage, the names are stage-3 entries of three
+    characters that the union (two-character MDL entries) leaves out, so they are spelled
+    character by character; the spelled-unit stage adds exactly the three names. The same
+    lexicon on one and two jobs."""
+    lines = name_lines()
+    kw = dict(background="none", mdl_rounds=3, boundary=False)
+    on = LexiconLearner("general", jobs=1, spelled_min_pmi=3.0, **kw).fit(lines)
+    off = LexiconLearner("general", jobs=1, spelled_min_pmi=None, **kw).fit(lines)
+    assert "spelled" not in off.stage_counts_
+    added = {on.stats_.word(i) for i in np.nonzero(on.stage_counts_["spelled"])[0]}
+    assert added == {"斯大林", "日内瓦", "拉巴特"}
+    text = "我们在斯大林和日内瓦发展经济"
+    assert on.lexicon_.segment(text) == ["我们", "在", "斯大林", "和", "日内瓦", "发展", "经济"]
+    assert off.lexicon_.segment(text) == ["我们", "在", "斯", "大", "林", "和", "日", "内", "瓦", "发展", "经济"]
+    two = LexiconLearner("general", jobs=2, spelled_min_pmi=3.0, **kw).fit(lines)
+    assert two.lexicon_.words == on.lexicon_.words
+    assert np.array_equal(two.lexicon_.counts, on.lexicon_.counts)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("distributed") is None, reason="dask.distributed not installed")
+def test_spelled_stage_same_on_dask():
+    lines = name_lines()
+    kw = dict(background="none", mdl_rounds=3, boundary=False, spelled_min_pmi=3.0)
+    one = LexiconLearner("general", jobs=1, **kw).fit(lines)
+    engine = make_engine("dask", 2)
+    try:
+        dask = LexiconLearner("general", engine=engine, **kw).fit(lines)
+    finally:
+        engine.close()
+    assert np.count_nonzero(one.stage_counts_["spelled"]) == 3
     assert dask.lexicon_.words == one.lexicon_.words
     assert np.array_equal(dask.lexicon_.counts, one.lexicon_.counts)
 
