@@ -68,9 +68,11 @@ VARIANTS = {
     "general-nospelled": ("general without the spelled-unit stage (spelled_min_pmi=None: stage-3 entries of 3-4 "
                           "characters with no word inside them, min split PMI >= 5 nats)", "learner",
                           {"spelled_min_pmi": None}),
-    "general-vi": ("general without the seventh round's stages (no stage 6b, bound-suffix merge or spelled units): "
-                   "the default before this round", "learner",
-                   {"class_count": 0, "suffix_min_pmi": None, "spelled_min_pmi": None}),
+    "general-floor5": ("general with the level below the phrases of stage 7 at a 5-nat floor (bigram_floor=5.0, the "
+                       "default before the seventh round; 6.5 now)", "learner", {"bigram_floor": 5.0}),
+    "general-vi": ("general without the seventh round's stages and settings (no stage 6b, bound-suffix merge or "
+                   "spelled units; stage 7 at a 5-nat floor): the default before this round", "learner",
+                   {"class_count": 0, "suffix_min_pmi": None, "spelled_min_pmi": None, "bigram_floor": 5.0}),
     "general-nobigram": ("general without stage 7 (the bigram level): the default learner of issue 12",
                          "learner", {"bigram_rounds": 0}),
     "general-charged": ("general with stage 7 charging the unseen-pair back-off to the entries the lower "

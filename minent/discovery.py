@@ -48,7 +48,7 @@ tasks:
    ``spelled_min_pmi`` (5 nats); stage 7 decodes with them (stage 4 again when stage 7 is off).
 7. **Bigram level** (:func:`bigram_reestimate`): one decoding pass under a word-bigram model
    (:mod:`minent.bigram`) whose word pairs come from the level below the phrases — the
-   segmentation by the lexicon pruned at a cohesion floor of ``bigram_floor`` (5) nats — so a
+   segmentation by the lexicon pruned at a cohesion floor of ``bigram_floor`` (6.5) nats — so a
    phrase-like entry (这是, 这一, 就是) competes with its two words given the first; entries the
    bigram decoding no longer uses are dropped.
 
@@ -849,9 +849,14 @@ class DiscoveryParams:
     bigram_beta : float, default 1000.0
         Strength of the unigram prior of each bigram context (100 / 1000 / 10000: pd1998 0.8367 /
         0.8376 / 0.8365, MSR-dev 0.8147 (300) / 0.8147 / 0.8148 (3000), scratch runs).
-    bigram_floor : float or None, default 5.0
+    bigram_floor : float or None, default 6.5
         The bigram pairs come from the segmentation of the lexicon pruned at this cohesion floor
-        (the word level below the phrases; 4.5 / 5 / 6: pd1998 0.8373 / 0.8376 / 0.8369);
+        (the word level below the phrases). With the seventh round's stages (6b, bound suffixes,
+        spelled units) on, 4.5 / 5 / 5.5 / 6 / 6.5 / 7 / 8 gave F1 0.8491 / 0.8500 / 0.8502 /
+        0.8505 / 0.8513 / 0.8512 / 0.8500 on pd1998, 0.8495 / 0.8504 / 0.8508 / 0.8510 / 0.8517 /
+        0.8515 / 0.8504 on PKU-dev, 0.8222 / 0.8218 / 0.8218 / 0.8220 / 0.8218 / 0.8218 / 0.8218
+        on MSR-dev (scratch runs of the full learner); before them 4.5 / 5 / 6 gave pd1998
+        0.8373 / 0.8376 / 0.8369, so 5 was the default until then;
         None: from the lexicon itself, which only reproduces its own segmentation (measured flat:
         row general+bigram-own of bench_discovery.py).
     bigram_unseen_free : bool, default True
@@ -929,7 +934,7 @@ class DiscoveryParams:
     long_ratio: float = 0.8
     bigram_rounds: int = 1
     bigram_beta: float = 1000.0
-    bigram_floor: float | None = 5.0
+    bigram_floor: float | None = 6.5
     bigram_unseen_free: bool = True
     reestimate_passes: int = 2
     soft_passes: int = 0
