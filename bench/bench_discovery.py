@@ -73,6 +73,8 @@ VARIANTS = {
     "general-vi": ("general without the seventh round's stages and settings (no stage 6b, bound-suffix merge or "
                    "spelled units; stage 7 at a 5-nat floor): the default before this round", "learner",
                    {"class_count": 0, "suffix_min_pmi": None, "spelled_min_pmi": None, "bigram_floor": 5.0}),
+    "general-issue12": ("the learner of issue 12 (one learner) on today's code: general-vi without stage 7", "learner",
+                        {"class_count": 0, "suffix_min_pmi": None, "spelled_min_pmi": None, "bigram_rounds": 0}),
     "general-nobigram": ("general without stage 7 (the bigram level): the default learner of issue 12",
                          "learner", {"bigram_rounds": 0}),
     "general-charged": ("general with stage 7 charging the unseen-pair back-off to the entries the lower "

@@ -569,7 +569,7 @@ def spelled_counts(stats: NGramStats, counts: np.ndarray, mdl: np.ndarray, min_p
     if len(ids) == 0:
         return out
     with np.errstate(invalid="ignore"):
-        ok = ((min_split_pmi(stats)[ids] >= min_pmi)
+        ok = ((min_split_pmi(stats, ids) >= min_pmi)
               & (np.minimum(stats.h_left[ids], stats.h_right[ids]) >= min_entropy))
     ids = ids[ok]
     ids = ids[~inner_entries(stats, ids, counts)]

@@ -669,18 +669,19 @@ def autonomy(stats: NGramStats) -> np.ndarray:
 
 
 @njit(cache=True)
-def _min_split_pmi(kept, counts, n_chars):
-    """Smallest PMI over the binary splits w = u|v of every entry, in nats (see :func:`min_split_pmi`).
+def _min_split_pmi(kept, counts, n_chars, ids):
+    """Smallest PMI over the binary splits w = u|v of the entries ``ids``, in nats (see
+    :func:`min_split_pmi`).
 
     PMI(u, v) = ln(c_w N / (c_u c_v)), N = ``n_chars`` (every n-gram probability relative to
     the number of characters, as in n-gram word discovery). NaN for single characters; -inf when
     a part is not in the table.
     """
     starts, arena = kept[2], kept[3]
-    n = counts.shape[0]
-    out = np.full(n, np.nan)
+    out = np.full(ids.shape[0], np.nan)
     log_n = np.log(n_chars)
-    for e in range(n):
+    for j in range(ids.shape[0]):
+        e = ids[j]
         a, b = starts[e], starts[e + 1]
         if b - a < 2:
             continue
@@ -693,15 +694,16 @@ def _min_split_pmi(kept, counts, n_chars):
                 best = -np.inf
                 break
             best = min(best, lw - np.log(counts[u]) - np.log(counts[v]))
-        out[e] = best
+        out[j] = best
     return out
 
 
-def min_split_pmi(stats: NGramStats) -> np.ndarray:
-    """Smallest PMI over the binary splits w = u|v of every entry, in nats: ln(c_w N / (c_u c_v)),
-    N = Han characters (every n-gram probability relative to the number of characters, as in
-    n-gram word discovery). NaN for single characters."""
-    return _min_split_pmi(stats.frozen, stats.counts, stats.n_chars)
+def min_split_pmi(stats: NGramStats, ids: np.ndarray | None = None) -> np.ndarray:
+    """Smallest PMI over the binary splits w = u|v of every entry (or of the entries ``ids``, in
+    their order), in nats: ln(c_w N / (c_u c_v)), N = Han characters (every n-gram probability
+    relative to the number of characters, as in n-gram word discovery). NaN for single characters."""
+    ids = np.arange(len(stats), dtype=np.int64) if ids is None else np.asarray(ids, np.int64)
+    return _min_split_pmi(stats.frozen, stats.counts, stats.n_chars, ids)
 
 
 def not_maximal(stats: NGramStats) -> np.ndarray:

@@ -127,6 +127,8 @@ def test_min_split_pmi_matches_reference():
             continue
         ref = min(math.log(c[w] * st.n_chars / (c[w[:k]] * c[w[k:]])) for k in range(1, len(w)))
         assert got[i] == pytest.approx(ref)
+    ids = np.random.default_rng(0).permutation(len(st))[: len(st) // 3]
+    np.testing.assert_array_equal(min_split_pmi(st, ids), got[ids])  # a subset, in its order
 
 
 def compositions(w):
