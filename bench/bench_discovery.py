@@ -232,20 +232,14 @@ def _gold_lexicon(path: str):
     return Lexicon(words, [c[w] for w in words])
 
 
-def _spans(words: list[str]) -> list[tuple[int, int]]:
-    out, pos = [], 0
-    for w in words:
-        out.append((pos, pos + len(w)))
-        pos += len(w)
-    return out
-
-
 def error_regions(gold: list[str], pred: list[str], proxy: list[str]) -> dict:
     """Split the regions where ``pred`` and ``gold`` cut differently (maximal stretches between shared
     boundaries) into *common* errors — the other standard's proxy segmentation (``proxy``) cuts the region
     as the gold does, so the prediction is wrong under both standards — and *convention* regions. Returns
     counts and the F1 an oracle would reach by fixing only the common errors."""
     from collections import Counter
+
+    from minent.evaluate import _spans
     n_gold = n_pred = n_ok = 0
     fix_ok = fix_pred = 0
     n_common = n_conv = 0
@@ -275,6 +269,13 @@ def error_regions(gold: list[str], pred: list[str], proxy: list[str]) -> dict:
             "top_common": common.most_common(20), "top_convention": conv.most_common(20)}
 
 
+def _md_table(header: list[str], rows: list[list]) -> str:
+    """A markdown table."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
 def ceiling(data: str) -> None:
     """How far one unsupervised lexicon can go on standards that disagree (analysis; the gold is read to score
     and as an oracle reference only): (1) the segmenter with a *perfect* lexicon of one standard (its gold words
@@ -302,23 +303,22 @@ def ceiling(data: str) -> None:
         regions.append({"set": n, "proxy": f"gold words of {other[n]}", **r})
         print(f"{n:8s} default F1 {r['f1']:.4f}: {r['common']} common / {r['convention']} convention regions; "
               f"common fixed {r['f1_common_fixed']:.4f}", file=sys.stderr, flush=True)
-    text = ("## A perfect lexicon of one standard on every set\n\n| lexicon (oracle) | set | P | R | F1 |\n"
-            "|---|---|---|---|---|\n")
-    text += "".join(f"| {r['lexicon']} | {r['set']} | {r['precision']:.4f} | {r['recall']:.4f} | "
-                    f"**{r['f1']:.4f}** |\n" for r in rows)
-    text += ("\nThe segmenter (unigram Viterbi, default rules) with the gold words and gold counts of pd1998 "
-             "(PKU standard) or MSR-dev as its lexicon. A learner that reproduced the PKU standard exactly would "
-             "score the pd1998 row on MSR-dev; one that reproduced MSR's, the msr-dev row on pd1998.\n\n"
-             "## Errors of the default learner: both standards or a convention\n\n"
-             "| set | default F1 | error regions | wrong under both standards | convention | F1 with every "
-             "error of both standards fixed |\n|---|---|---|---|---|---|\n")
-    text += "".join(f"| {r['set']} | {r['f1']:.4f} | {r['regions']} | {r['common']} | {r['convention']} | "
-                    f"{r['f1_common_fixed']:.4f} |\n" for r in regions)
-    text += ("\nAn error region is a maximal stretch between boundaries that the prediction and the gold share, "
-             "where they cut differently. It counts as wrong under both standards when the other standard's "
-             "proxy (the segmenter with the other set's gold words, as in the first table) cuts it as the gold "
-             "does; otherwise it is a convention region. The proxy lacks words its small gold sample never saw, "
-             "so the common count is a lower bound. Most frequent regions (gold | predicted):\n\n")
+    oracle_table = _md_table(["lexicon (oracle)", "set", "P", "R", "F1"], [
+        [r["lexicon"], r["set"], f"{r['precision']:.4f}", f"{r['recall']:.4f}", f"**{r['f1']:.4f}**"] for r in rows])
+    region_table = _md_table(["set", "default F1", "error regions", "wrong under both standards", "convention",
+                              "F1 with every error of both standards fixed"], [
+        [r["set"], f"{r['f1']:.4f}", r["regions"], r["common"], r["convention"], f"{r['f1_common_fixed']:.4f}"]
+        for r in regions])
+    text = ("## A perfect lexicon of one standard on every set\n\n" + oracle_table
+            + "\nThe segmenter (unigram Viterbi, default rules) with the gold words and gold counts of pd1998 "
+            "(PKU standard) or MSR-dev as its lexicon. A learner that reproduced the PKU standard exactly would "
+            "score the pd1998 row on MSR-dev; one that reproduced MSR's, the msr-dev row on pd1998.\n\n"
+            "## Errors of the default learner: both standards or a convention\n\n" + region_table
+            + "\nAn error region is a maximal stretch between boundaries that the prediction and the gold share, "
+            "where they cut differently. It counts as wrong under both standards when the other standard's "
+            "proxy (the segmenter with the other set's gold words, as in the first table) cuts it as the gold "
+            "does; otherwise it is a convention region. The proxy lacks words its small gold sample never saw, "
+            "so the common count is a lower bound. Most frequent regions (gold | predicted):\n\n")
     for r in regions:
         text += (f"- {r['set']}, both standards: " + "; ".join(f"{k} {v}" for k, v in r["top_common"]) + "\n"
                  f"- {r['set']}, convention: " + "; ".join(f"{k} {v}" for k, v in r["top_convention"]) + "\n")

@@ -25,6 +25,15 @@ def pair_table(pairs: dict, V: int):
     return keys, counts
 
 
+def learned_counts(st, lines):
+    """The counts of a small learned lexicon (no stage 6b, no stage 7) over the entries of ``st``."""
+    lrn = LexiconLearner(mdl_rounds=3, class_count=0, bigram_rounds=0, jobs=1, background="none").fit(lines)
+    counts = np.zeros(len(st), np.int64)
+    for w, c in zip(lrn.lexicon_.words, lrn.lexicon_.counts):
+        counts[st.id(w)] = c
+    return counts
+
+
 def random_pairs(V, n, seed):
     rng = random.Random(seed)
     pairs = Counter()
@@ -188,10 +197,7 @@ def test_class_cohesion_long_entries_rule_matches_definition():
     lines, _ = word_corpus(600, seed=2)
     st, passes = learner_setup(lines, 4, 2)
     L = st.lengths
-    lrn = LexiconLearner(mdl_rounds=3, class_count=0, bigram_rounds=0, jobs=1, background="none").fit(lines)
-    counts = np.zeros(len(st), np.int64)
-    for w, c in zip(lrn.lexicon_.words, lrn.lexicon_.counts):
-        counts[st.id(w)] = c
+    counts = learned_counts(st, lines)
     # compounds of two words of the toy vocabulary as four-character entries
     for i in np.nonzero((L == 4) & (st.counts >= 5))[0][:200]:
         counts[i] = max(counts[i], st.counts[i])
@@ -237,10 +243,7 @@ def test_class_cohesion_spares_entries_with_a_bound_part():
     lines = lines + ["我们坚持社会主义道路", "社会主义好", "社会发展很快", "社会进步"] * 15 + ["反对形式主义"] * 5
     st, passes = learner_setup(lines, 4, 2)
     L = st.lengths
-    lrn = LexiconLearner(mdl_rounds=3, class_count=0, bigram_rounds=0, jobs=1, background="none").fit(lines)
-    counts = np.zeros(len(st), np.int64)
-    for w, c in zip(lrn.lexicon_.words, lrn.lexicon_.counts):
-        counts[st.id(w)] = c
+    counts = learned_counts(st, lines)
     for w in ("社会", "主义", "社会主义"):
         counts[st.id(w)] = max(counts[st.id(w)], st.counts[st.id(w)])
     for i in np.nonzero((L == 4) & (st.counts >= 5))[0][:200]:
