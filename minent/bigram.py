@@ -26,6 +26,7 @@ import numpy as np
 from numba import njit
 
 from .parallel import resolve
+from .viterbi import best_path, longest_clause, make_scratch
 
 
 @njit(cache=True)
@@ -154,6 +155,42 @@ def bigram_uses(clauses, cand, logp, unk, offsets, nxt, pair_lp, backoff, known,
     return p
 
 
+@njit(cache=True)
+def unigram_pair_uses(clauses, cand, logp, unk, counts, pair_keys, pair_w):
+    """:func:`bigram_uses` under :func:`empty_model` at the unigram decoder's cost: the path of
+    :func:`minent.viterbi.best_path` with ties to the shortest last word (``late``), which is the
+    path :func:`bigram_path` finds when the model has no pairs and no back-off cost (their scores
+    are the same sums; tested on exact ties). Same outputs: ``counts`` (V = unknown) and one
+    ``(u * (V + 2) + w, weight)`` row per adjacent pair, clause start included; returns the
+    number of pairs written."""
+    codes, bounds, weights = clauses
+    longest = longest_clause(bounds)
+    scratch = make_scratch(longest)
+    back, bid = scratch[1], scratch[2]
+    ids = np.empty(longest, np.int64)
+    V = logp.shape[0]
+    stride = V + 2
+    p = 0
+    for c in range(bounds.shape[0] - 1):
+        lo, hi, w = bounds[c], bounds[c + 1], weights[c]
+        best_path(cand, lo, hi - lo, logp, unk, scratch, True, True)
+        m = 0
+        j = hi - lo
+        while j > 0:  # words right to left
+            ids[m] = bid[j] if bid[j] >= 0 else V
+            m += 1
+            j = back[j]
+        u = V + 1
+        for t in range(m - 1, -1, -1):
+            e = ids[t]
+            counts[e] += w
+            pair_keys[p] = u * stride + e
+            pair_w[p] = w
+            p += 1
+            u = e
+    return p
+
+
 def pair_table(pair_keys: np.ndarray, pair_w: np.ndarray, min_count: int = 1):
     """Aggregate ``(key, weight)`` rows into sorted unique keys with summed counts, keeping pairs
     seen at least ``min_count`` times."""
@@ -215,9 +252,10 @@ def bigram_model(keys: np.ndarray, pair_counts: np.ndarray, logp: np.ndarray, un
 # ============================================================================ learner stage
 
 def bigram_task(chunks_ref, cands_ref, logp, unk, model, group, pairs=True):
-    """Task: :func:`bigram_uses` over chunks ``group``; returns ``(counts, keys, pair counts)``
-    (counts has V + 1 entries, the last for unknown characters; pairs aggregated; without
-    ``pairs``, keys and pair counts are None)."""
+    """Task: :func:`bigram_uses` over chunks ``group`` (:func:`unigram_pair_uses` when ``model``
+    is None, the empty model); returns ``(counts, keys, pair counts)`` (counts has V + 1
+    entries, the last for unknown characters; pairs aggregated; without ``pairs``, keys and pair
+    counts are None)."""
     chunks, cands, model, logp = resolve(chunks_ref), resolve(cands_ref), resolve(model), resolve(logp)
     counts = np.zeros(len(logp) + 1, np.int64)
     ks, ws = [], []
@@ -225,7 +263,10 @@ def bigram_task(chunks_ref, cands_ref, logp, unk, model, group, pairs=True):
         ch = chunks[i]
         pk = np.empty(len(ch[0]) + len(ch[2]), np.int64)
         pw = np.empty_like(pk)
-        m = bigram_uses(ch, cands[i], logp, unk, *model, counts, pk, pw)
+        if model is None:
+            m = unigram_pair_uses(ch, cands[i], logp, unk, counts, pk, pw)
+        else:
+            m = bigram_uses(ch, cands[i], logp, unk, *model, counts, pk, pw)
         ks.append(pk[:m])
         ws.append(pw[:m])
     if not pairs:
@@ -242,16 +283,17 @@ def empty_model(n_entries: int):
             np.zeros(n_entries + 2, np.float64), np.ones(n_entries + 1))
 
 
-def bigram_pass(passes, logp: np.ndarray, unk: float, model, pairs: bool = True):
+def bigram_pass(passes, logp: np.ndarray, unk: float, model=None, pairs: bool = True):
     """One decoding pass of the clause table of ``passes`` (a :class:`minent.discovery.ClausePasses`
-    after ``attach``) under ``model``, as ``engine.jobs`` tasks: ``(uses per entry, pair keys,
-    pair counts)`` (without ``pairs`` the pairs are not counted: None, None); integer sums, so the
-    result does not depend on the number of tasks."""
+    after ``attach``) under ``model`` (None: the empty model, decoded at the unigram decoder's
+    cost), as ``engine.jobs`` tasks: ``(uses per entry, pair keys, pair counts)`` (without
+    ``pairs`` the pairs are not counted: None, None); integer sums, so the result does not depend
+    on the number of tasks."""
     counts = np.zeros(len(logp) + 1, np.int64)
     scores = passes.task_scores(logp)
     ks, ws = [], []
     engine = passes.engine
-    model_ref = engine.share(model)  # once, not pickled with every task
+    model_ref = None if model is None else engine.share(model)  # once, not pickled with every task
     try:
         for c, k, w in engine.map(bigram_task, [(passes.chunks_ref, passes.cands_ref, scores, float(unk),
                                                  model_ref, g, pairs) for g in passes.groups], ordered=True):
@@ -259,7 +301,8 @@ def bigram_pass(passes, logp: np.ndarray, unk: float, model, pairs: bool = True)
             ks.append(k)
             ws.append(w)
     finally:
-        engine.release(model_ref)
+        if model_ref is not None:
+            engine.release(model_ref)
     if not pairs:
         return counts[:-1], None, None
     keys, pc = merge_pair_tables(ks, ws)

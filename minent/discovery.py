@@ -83,13 +83,12 @@ import numpy as np
 from numba import njit
 
 from . import __version__
-from .bigram import bigram_model, bigram_pass, empty_model
+from .bigram import bigram_model, bigram_pass
 from .background import merge_background, select_background
 from .clauses import ClauseTable, collect_clauses
 from .codelength import entry_bits
 from .entropy import corpus_unit_counts
 from .errors import MinentError
-from .hashtable import table_find
 from .lexicon import Lexicon, LexiconParams, count_order, four_steps
 from .ngrams import NGramStats, autonomy, candidates_of, count_ngrams, min_split_pmi, not_maximal, pair_pmi
 from .parallel import (auto_jobs, forks_workers, make_engine, peak_rss_mb, resolve, shared_array, table_budget,
@@ -178,9 +177,11 @@ def soft_uses_task(chunks_ref, cands_ref, logp, unk, unit, group, slot=None):
 
 
 @njit(cache=True)
-def adjacent_units(clauses, cand, logp, unk, table, max_len, out):
+def adjacent_units(clauses, cand, logp, unk, max_len, out):
     """Count adjacent units (u, v) of the segmentation of ``clauses`` whose concatenation uv is
-    an entry of ``table`` of at most ``max_len`` codes: ``out[len(u) - 1, id(uv)] += weight``."""
+    an entry of at most ``max_len`` codes: ``out[len(u) - 1, id(uv)] += weight``. The id of uv is
+    the candidate of its first position (``cand``: every entry of the table starting there), so
+    ``max_len`` is at most ``cand.shape[1]``."""
     codes, bounds, weights = clauses
     longest = longest_clause(bounds)
     scratch = make_scratch(longest)
@@ -200,7 +201,7 @@ def adjacent_units(clauses, cand, logp, unk, table, max_len, out):
             a, mid, b = cuts[t + 1], cuts[t], cuts[t - 1]
             if b - a > max_len:
                 continue
-            e = table_find(table, codes, lo + a, lo + b)
+            e = cand[lo + a, b - a - 1]
             if e >= 0:
                 out[mid - a - 1, e] += w
 
@@ -235,11 +236,11 @@ def after_long_task(chunks_ref, cands_ref, logp, unk, group, slot=None):
     return out if slot is None else None
 
 
-def pairs_task(chunks_ref, cands_ref, table_ref, logp, unk, group, pair_len, slot=None):
-    chunks, cands, table, logp = resolve(chunks_ref), resolve(cands_ref), resolve(table_ref), resolve(logp)
+def pairs_task(chunks_ref, cands_ref, logp, unk, group, pair_len, slot=None):
+    chunks, cands, logp = resolve(chunks_ref), resolve(cands_ref), resolve(logp)
     out = _output(slot, (2, len(logp)), np.int64)
     for i in group:
-        adjacent_units(chunks[i], cands[i], logp, unk, table, pair_len, out)
+        adjacent_units(chunks[i], cands[i], logp, unk, pair_len, out)
     return out if slot is None else None
 
 
@@ -357,7 +358,7 @@ class ClausePasses:
     def unit_pairs(self, logp: np.ndarray, unk: float, pair_len: int) -> np.ndarray:
         """:func:`adjacent_units` of the best segmentation, summed over the table."""
         scores = self.task_scores(logp)
-        return self._summed(self.engine.map(pairs_task, [(self.chunks_ref, self.cands_ref, self.table_ref, scores,
+        return self._summed(self.engine.map(pairs_task, [(self.chunks_ref, self.cands_ref, scores,
                                                           float(unk), g, pair_len, self._slot(t))
                                                          for t, g in enumerate(self.groups)]))
 
@@ -648,7 +649,7 @@ def class_cohesion(passes: ClausePasses, stats: NGramStats, before: np.ndarray, 
     (:func:`bound_part`: 社会主义, 人民日报 stay). Then ``rounds_reestimate`` re-estimation passes.
     Returns the new counts."""
     L = stats.lengths
-    uses, keys, pc = bigram_pass(passes, _logp(counts), _unk(stats), empty_model(len(stats)))
+    uses, keys, pc = bigram_pass(passes, _logp(counts), _unk(stats))
     cls, k = word_classes(keys, pc, uses, n_classes, n_words, CLASS_CONTEXT, CLASS_MIN_USES, CLASS_ITERS)
     if k == 0:
         return counts
@@ -734,7 +735,7 @@ def bigram_reestimate(passes: ClausePasses, stats: NGramStats, counts: np.ndarra
     ln p(b | a)). Returns the entry counts of the last pass."""
     unk = _unk(stats)
     low = counts if pair_counts is None else pair_counts
-    _, keys, pc = bigram_pass(passes, _logp(low), unk, empty_model(len(counts)))
+    _, keys, pc = bigram_pass(passes, _logp(low), unk)
     known = (low > 0).astype(np.float64) if unseen_free else None
     for r in range(rounds):
         keep = pc >= min_pair

@@ -50,11 +50,13 @@ def candidates(table, codes, lo, hi, closed, out, row0):
 
 
 @njit(cache=True)
-def best_path(cand, row0, n, logp, unk, scratch, whole):
+def best_path(cand, row0, n, logp, unk, scratch, whole, late=False):
     """Best path over the ``n`` positions whose candidates are rows ``row0 ..`` of ``cand``;
     returns its score and leaves ``back[j]`` (start of the last word ending at j) and ``bid[j]``
     (its id, -1 for an unknown character) in ``scratch``. With ``whole`` False the single word
-    covering all ``n`` positions is not a candidate (the best split of an entry into others)."""
+    covering all ``n`` positions is not a candidate (the best split of an entry into others).
+    With ``late`` a tie at an end goes to the last word that starts latest (the shortest), the
+    rule of :func:`minent.bigram.bigram_path`, instead of the module's rule."""
     best, back, bid = scratch
     width = cand.shape[1]
     best[0] = 0.0
@@ -75,7 +77,7 @@ def best_path(cand, row0, n, logp, unk, scratch, whole):
                 score = base + unk
             else:
                 continue
-            if score > best[i + k]:
+            if score > best[i + k] or (late and score == best[i + k]):
                 best[i + k] = score
                 back[i + k] = i
                 bid[i + k] = e

@@ -4,8 +4,8 @@ import random
 import numpy as np
 import pytest
 
-from minent.bigram import (bigram_model, bigram_path, bigram_uses, empty_model, make_bigram_scratch, merge_pair_tables,
-                           pair_table)
+from minent.bigram import (bigram_model, bigram_pass, bigram_path, bigram_uses, empty_model, make_bigram_scratch,
+                           merge_pair_tables, pair_table, unigram_pair_uses)
 from minent.discovery import LexiconLearner
 from minent.viterbi import best_path, make_scratch
 
@@ -86,6 +86,39 @@ def test_empty_model_is_the_unigram_decoder(seed):
     logp = np.log(np.array([rng.random() + 0.01 for _ in range(V)]))
     score, m = bigram_path(cand, 0, n, logp, -7.0, *empty_model(V), make_bigram_scratch(n, width))
     assert score == pytest.approx(best_path(cand, 0, n, logp, -7.0, make_scratch(n), True))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_unigram_pair_uses_equal_the_empty_model(seed):
+    """The empty model decoded at the unigram decoder's cost: same uses and pairs as bigram_uses,
+    with integer scores so that ties are exact and frequent (the tie rule must match too)."""
+    rng = random.Random(300 + seed)
+    V, width = 6, 4
+    lengths = [rng.randint(1, 9) for _ in range(12)]
+    bounds = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    cand = _random_lattice(rng, int(bounds[-1]), width, V)
+    for c in range(len(lengths)):  # no word crosses a clause end
+        for i in range(bounds[c], bounds[c + 1]):
+            cand[i, bounds[c + 1] - i:] = -1
+    clauses = (np.zeros(bounds[-1], np.int32), bounds, np.array([rng.randint(1, 3) for _ in lengths], np.int64))
+    logp = np.array([-float(rng.randint(1, 4)) for _ in range(V)])
+    logp[rng.randrange(V)] = -np.inf
+    out = []
+    for kernel, model in ((bigram_uses, empty_model(V)), (unigram_pair_uses, ())):
+        uses = np.zeros(V + 1, np.int64)
+        pk, pw = np.empty(bounds[-1] + len(lengths), np.int64), np.empty(bounds[-1] + len(lengths), np.int64)
+        m = kernel(clauses, cand, logp, -3.0, *model, uses, pk, pw)
+        out.append((uses.tolist(), pk[:m].tolist(), pw[:m].tolist()))
+    assert out[0] == out[1]
+
+
+def test_bigram_pass_without_a_model_is_the_empty_model():
+    from test_discovery import learner_setup, random_lines
+    st, passes = learner_setup(random_lines(300, seed=5), 4, 2)
+    logp = np.where(st.counts > 2, np.log(st.counts / st.counts.sum()), -np.inf)
+    got = bigram_pass(passes, logp, -9.0)
+    want = bigram_pass(passes, logp, -9.0, empty_model(len(st)))
+    assert all(np.array_equal(a, b) for a, b in zip(got, want)) and got[1].size > 50
 
 
 def test_model_probabilities_sum_to_one():

@@ -7,7 +7,7 @@ import pytest
 from minent.discovery import ClausePasses
 from minent.ngrams import CODE_BITS, SUFFIX_KEYS, pair_pmi, sorted_groups
 from minent.parallel import LocalEngine, resolve
-from minent.viterbi import best_splits, entry_candidates, entry_splits
+from minent.viterbi import best_path, best_splits, entry_candidates, entry_splits, make_scratch
 
 from test_discovery import learner_setup, random_lines
 
@@ -67,6 +67,32 @@ def test_shared_arrays_are_written_in_place_by_workers():
     finally:
         engine.close()
     assert LocalEngine(1).shared_array((2,), np.int64) is None  # one process: plain arrays
+
+
+def test_unit_pairs_match_a_table_lookup_of_the_concatenation():
+    """adjacent_units reads the id of uv from the candidates; the same as looking uv up by its codes."""
+    st, passes = learner_setup(random_lines(300, seed=7), 4, 2)
+    rng = np.random.default_rng(7)
+    logp = np.log(rng.random(len(st))) - 3 * (st.lengths - 1)  # short words mostly: many pairs
+    unk = math.log(0.5 / st.n_chars)
+    ids = {tuple(st.arena[st.starts[e]:st.starts[e + 1]].tolist()): e for e in range(len(st))}
+    want = np.zeros((2, len(st)), np.int64)
+    for (codes, bounds, weights), cand in zip(passes.chunks, resolve(passes.cands_ref)):
+        for c in range(len(bounds) - 1):
+            lo, n = int(bounds[c]), int(bounds[c + 1] - bounds[c])
+            scratch = make_scratch(n)
+            best_path(cand, lo, n, logp, unk, scratch, True)
+            cuts, j = [n], n
+            while j > 0:
+                j = int(scratch[1][j])
+                cuts.append(j)
+            cuts = cuts[::-1]
+            for a, mid, b in zip(cuts, cuts[1:], cuts[2:]):
+                e = ids.get(tuple(codes[lo + a:lo + b].tolist()))
+                if b - a <= 3 and e is not None:
+                    want[mid - a - 1, e] += weights[c]
+    got = passes.unit_pairs(logp, unk, 3)
+    assert want.sum() > 100 and np.array_equal(got, want)
 
 
 def test_passes_on_shared_memory_equal_one_process():
