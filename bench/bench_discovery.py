@@ -70,9 +70,14 @@ VARIANTS = {
                           {"spelled_min_pmi": None}),
     "general-floor5": ("general with the level below the phrases of stage 7 at a 5-nat floor (bigram_floor=5.0, the "
                        "default before the seventh round; 6.5 now)", "learner", {"bigram_floor": 5.0}),
+    "general-late2": ("general with two re-estimation passes after stage 6b and after stage 7's lower level is "
+                      "pruned (late_passes=2; the seventh round's default also ran two, not one, after the "
+                      "bound-suffix merge)", "learner", {"late_passes": 2}),
     "general-vi": ("general without the seventh round's stages and settings (no stage 6b, bound-suffix merge or "
-                   "spelled units; stage 7 at a 5-nat floor): the default before this round", "learner",
-                   {"class_count": 0, "suffix_min_pmi": None, "spelled_min_pmi": None, "bigram_floor": 5.0}),
+                   "spelled units; stage 7 at a 5-nat floor, two re-estimation passes after its lower level): the "
+                   "default before this round", "learner",
+                   {"class_count": 0, "suffix_min_pmi": None, "spelled_min_pmi": None, "bigram_floor": 5.0,
+                    "late_passes": 2}),
     "general-issue12": ("the learner of issue 12 (one learner) on today's code: general-vi without stage 7", "learner",
                         {"class_count": 0, "suffix_min_pmi": None, "spelled_min_pmi": None, "bigram_rounds": 0}),
     "general-nobigram": ("general without stage 7 (the bigram level): the default learner of issue 12",
