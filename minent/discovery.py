@@ -277,6 +277,7 @@ class ClausePasses:
         self.refs = [self.chunks_ref]
         self.table_ref = self.cands_ref = self.ecands_ref = None
         self.shared = None
+        self._last_splits = None
 
     def _share(self, obj):
         ref = self.engine.share(obj)
@@ -289,6 +290,7 @@ class ClausePasses:
         offsets)`` from :func:`minent.ngrams.count_ngrams`), else found by tasks; on a local
         engine the tasks write the entries' candidates straight into shared memory."""
         self.stats = stats
+        self._last_splits = None
         self.table_ref = self._share(stats.frozen)
         width = stats.max_n
         n = len(stats)
@@ -372,12 +374,20 @@ class ClausePasses:
                                                               for t, g in enumerate(self.groups)]))
 
     def split_scores(self, logp: np.ndarray, unk: float) -> np.ndarray:
-        """Best score of every entry split into two or more other entries (NaN for characters)."""
+        """Best score of every entry split into two or more other entries (NaN for characters).
+        The last result is kept: asked again for the same scores (stage 6b asks for the cohesion
+        floor's), it is returned without a pass."""
+        key = np.array(logp, dtype=SCORE_DTYPE)
+        last = self._last_splits
+        if last is not None and last[1] == float(unk) and np.array_equal(last[0], key):
+            return last[2].copy()
         scores = self.task_scores(logp)
         out_ref = None if self.shared is None else self.shared[2][0]
         parts = list(self.engine.map(splits_task, [(self.table_ref, self.ecands_ref, scores, float(unk), a, b, out_ref)
                                                    for a, b in self.ranges], ordered=True))
-        return np.concatenate(parts) if self.shared is None else self.shared[2][1].copy()
+        out = np.concatenate(parts) if self.shared is None else self.shared[2][1].copy()
+        self._last_splits = (key, float(unk), out.copy())
+        return out
 
     def close(self) -> None:
         for ref in self.refs:

@@ -95,6 +95,21 @@ def test_unit_pairs_match_a_table_lookup_of_the_concatenation():
     assert want.sum() > 100 and np.array_equal(got, want)
 
 
+def test_split_scores_memo_answers_only_the_same_scores():
+    st, passes = learner_setup(random_lines(300, seed=8), 4, 2)
+    _, fresh = learner_setup(random_lines(300, seed=8), 4, 2)
+    rng = np.random.default_rng(8)
+    a, b = np.log(rng.random(len(st))), np.log(rng.random(len(st)))
+    unk = math.log(0.5 / st.n_chars)
+    first = passes.split_scores(a, unk)
+    again = passes.split_scores(a, unk)
+    again[:] = 0.0  # a copy: the kept result is not the caller's array
+    assert np.array_equal(passes.split_scores(a, unk), first, equal_nan=True)
+    for logp, u in ((b, unk), (a, unk - 1.0)):
+        assert np.array_equal(passes.split_scores(logp, u), fresh.split_scores(logp, u), equal_nan=True)
+    assert not np.array_equal(passes.split_scores(b, unk), first, equal_nan=True)
+
+
 def test_passes_on_shared_memory_equal_one_process():
     lines = random_lines(400, seed=11)
     one, p1 = learner_setup(lines, 4, 2, jobs=1)
