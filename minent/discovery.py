@@ -41,7 +41,9 @@ tasks:
    Then the **bound suffixes** (:func:`bound_suffixes`): Han characters that, used on their
    own, nearly always follow a word of two or more characters and mostly live inside longer
    words (性 者 化 员 局 界 队); word (2 characters) + such a suffix at unit PMI >= ``suffix_min_pmi``
-   (2 nats) becomes an entry (积极性 工作者 管理局), then stage 4 again.
+   (2 nats) becomes an entry (积极性 工作者 管理局) — and so does word + any Han character that
+   follows the word's class (stage 6b's classes: PMI(C(u), v) >= ``suffix_class_pmi``, 4 nats;
+   北京市 上海市 负责人 代理人), then stage 4 again.
    Then the **spelled units** (:func:`spelled_counts`): stage-3 entries of three or more
    characters that the lexicon can only spell character by character (no word inside them:
    斯大林 日内瓦 拉巴特 地中海 鲜为人知) join when their minimum split PMI is at least
