@@ -821,9 +821,10 @@ class DiscoveryParams:
         nats (:func:`minent.wordclass.class_unit_pmi`; 北京市 上海市 负责人 代理人, whose 市 人 are
         free words too, so not bound suffixes), same unit-PMI and count rule; None (or
         ``class_count`` 0) turns it off. Issue 15, eighth round (scratch runs of the full
-        learner): off 0.8513 / 0.8517 / 0.8218 (pd1998 / PKU-dev / MSR-dev); 3 / 3.5 / 4 / 4.5 / 5
-        gave 0.8494 / 0.8497 / 0.8520 / 0.8518 / 0.8513, 0.8501 / 0.8499 / 0.8520 / 0.8519 / 0.8516,
-        0.8222 / 0.8219 / 0.8230 / 0.8224 / 0.8219.
+        learner): off 0.8513 / 0.8517 / 0.8218 (pd1998 / PKU-dev / MSR-dev); 3 / 3.5 / 3.75 / 4 /
+        4.25 / 4.5 / 5 gave 0.8494 / 0.8497 / 0.8516 / 0.8520 / 0.8515 / 0.8518 / 0.8513 (pd1998),
+        0.8501 / 0.8499 / 0.8519 / 0.8520 / 0.8518 / 0.8519 / 0.8516 (PKU-dev), 0.8222 / 0.8219 /
+        0.8228 / 0.8230 / 0.8224 / 0.8224 / 0.8219 (MSR-dev).
     spelled_min_pmi : float or None, default 5.0
         Stage 6c (after the bound suffixes): stage-3 entries of 3 to ``max_len`` characters with
         no word of the lexicon inside them (:func:`spelled_counts`: 斯大林 日内瓦 地中海) and a
