@@ -53,7 +53,8 @@ VARIANTS = {
     "general": ("the default learner with default options (all stages: stages1-5 + cohesion floor 3.5 nats "
                 "per use + two-character entries decided again by their gain over a class-bigram split and "
                 "four-character entries held to 10 nats per use unless a part is bound to them (stage 6b) + "
-                "bound-suffix merge at unit PMI >= 2 nats + spelled units at min split PMI >= 5 nats + bigram "
+                "bound-suffix merge at unit PMI >= 2 nats, also of characters that follow the word's class at "
+                "class PMI >= 4 nats + spelled units at min split PMI >= 5 nats + bigram "
                 "level, phrase entries unseen by the lower level scored by their unigram probability); what "
                 "`minent build-lexicon` runs", "learner", {}),
     "general-noclass": ("general without stage 6b (class_count=0: the entries are the cohesion floor's)",
@@ -65,6 +66,9 @@ VARIANTS = {
                         "learner", {"class_long_piece": None}),
     "general-nosuffix": ("general without the bound-suffix merge after stage 6b (suffix_min_pmi=None)",
                          "learner", {"suffix_min_pmi": None}),
+    "general-noclasssuffix": ("general with the suffix merge of bound suffixes only (suffix_class_pmi=None: no word + "
+                              "character pair joined because the character follows the word's class, 北京市 负责人)",
+                              "learner", {"suffix_class_pmi": None}),
     "general-nospelled": ("general without the spelled-unit stage (spelled_min_pmi=None: stage-3 entries of 3-4 "
                           "characters with no word inside them, min split PMI >= 5 nats)", "learner",
                           {"spelled_min_pmi": None}),

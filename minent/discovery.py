@@ -42,7 +42,9 @@ tasks:
    Then the **bound suffixes** (:func:`bound_suffixes`): Han characters that, used on their
    own, nearly always follow a word of two or more characters and mostly live inside longer
    words (性 者 化 员 局 界 队); word (2 characters) + such a suffix at unit PMI >= ``suffix_min_pmi``
-   (2 nats) becomes an entry (积极性 工作者 管理局), then one re-estimation pass.
+   (2 nats) becomes an entry (积极性 工作者 管理局) — and so does word + any Han character that
+   follows the word's class (stage 6b's classes: PMI(C(u), v) >= ``suffix_class_pmi``, 4 nats;
+   北京市 上海市 负责人 代理人), then one re-estimation pass.
    Then the **spelled units** (:func:`spelled_counts`): stage-3 entries of three or more
    characters that the lexicon can only spell character by character (no word inside them:
    斯大林 日内瓦 拉巴特 地中海 鲜为人知) join when their minimum split PMI is at least
@@ -98,7 +100,7 @@ from .pretokenize import HAN_C, Rules, class_table
 from .textio import Corpus
 from .viterbi import (best_path, best_splits, candidates, count_uses, entry_candidates, entry_splits, expected_uses,
                       longest_clause, make_scratch)
-from .wordclass import class_pair_pmi, word_classes
+from .wordclass import class_pair_pmi, class_unit_pmi, word_classes
 
 Progress = Callable[[str, int], None]
 
@@ -517,14 +519,19 @@ def all_han(stats: NGramStats) -> np.ndarray:
 
 
 def affix_counts(passes: ClausePasses, stats: NGramStats, counts: np.ndarray, min_pmi: float,
-                 min_count: int = 3, prefixes: bool = False, suffixes: np.ndarray | None = None) -> np.ndarray:
+                 min_count: int = 3, prefixes: bool = False, suffixes: np.ndarray | None = None,
+                 classes: dict | None = None, class_pmi: float | None = None) -> np.ndarray:
     """Stage 5, one level of the hierarchy char -> word -> phrase (method.md §2), restricted to
     a word and one character: segment with ``counts`` (one pass) and count adjacent units u v
     with len(u) = 2 and len(v) = 1 (with ``prefixes`` also 1 + 2). A pair seen at least
     ``min_count`` times whose unit-level PMI ln(n_uv U / (n_u n_v)) (U = units of the
     segmentation) is >= ``min_pmi`` nats becomes an entry with count n_uv: words with a bound
     affix (北京市, 积极性, 消费者, 现代化), which branching entropy cuts because the stem is
-    itself free. Returns the counts of the new entries (zero elsewhere)."""
+    itself free. With ``suffixes`` (a mask of bound suffixes), only pairs whose character v is
+    one join — or, with ``classes`` (the pair table and word classes of stage 6b, see
+    :func:`class_cohesion`) and ``class_pmi``, whose character follows the class of u:
+    PMI(C(u), v) >= ``class_pmi`` nats (:func:`minent.wordclass.class_unit_pmi`; 北京市 上海市,
+    负责人 代理人). Returns the counts of the new entries (zero elsewhere)."""
     pairs = passes.unit_pairs(_logp(counts), _unk(stats), 3)
     three = np.nonzero(stats.lengths == 3)[0]
 
@@ -543,7 +550,11 @@ def affix_counts(passes: ClausePasses, stats: NGramStats, counts: np.ndarray, mi
                                       * counts[np.maximum(v, 0)]))
         ok &= pmi >= min_pmi
         if suffixes is not None:
-            ok &= suffixes[np.maximum(v, 0)] & han[three]
+            bound = suffixes[np.maximum(v, 0)]
+            if classes and class_pmi is not None:
+                bound = bound | (class_unit_pmi(classes["keys"], classes["counts"], classes["cls"],
+                                                np.maximum(u, 0), np.maximum(v, 0)) >= class_pmi)
+            ok &= bound & han[three]
         out[three[ok]] = np.maximum(out[three[ok]], n[ok])
     return out
 
@@ -641,7 +652,8 @@ def best_binary_split(stats: NGramStats, ids: np.ndarray, logp: np.ndarray) -> t
 
 def class_cohesion(passes: ClausePasses, stats: NGramStats, before: np.ndarray, counts: np.ndarray,
                    min_gain: float, n_classes: int, n_words: int, long_gain: float | None = None,
-                   rounds_reestimate: int = 2, soft: int = 0, long_piece: float | None = None) -> np.ndarray:
+                   rounds_reestimate: int = 2, soft: int = 0, long_piece: float | None = None,
+                   classes: dict | None = None) -> np.ndarray:
     """Stage 6b: decide the two-character entries again, by their gain under a class-bigram split,
     and hold the entries of four characters or more to a higher floor.
 
@@ -658,12 +670,15 @@ def class_cohesion(passes: ClausePasses, stats: NGramStats, before: np.ndarray, 
     without one stay): compounds of two words (有关部门, 国有企业, 金融危机) that save less than
     ``long_gain`` nats per use — unless, with ``long_piece``, x or y is bound to w
     (:func:`bound_part`: 社会主义, 人民日报 stay). Then ``rounds_reestimate`` re-estimation passes.
-    Returns the new counts."""
+    Returns the new counts; a ``classes`` dict receives the pair table and the classes (keys
+    ``keys``, ``counts``, ``cls``) for the suffix merge (:func:`affix_counts`)."""
     L = stats.lengths
     uses, keys, pc = bigram_pass(passes, _logp(counts), _unk(stats))
     cls, k = word_classes(keys, pc, uses, n_classes, n_words, CLASS_CONTEXT, CLASS_MIN_USES, CLASS_ITERS)
     if k == 0:
         return counts
+    if classes is not None:
+        classes.update(keys=keys, counts=pc, cls=cls)
     out = counts.copy()
     two = np.nonzero((L == 2) & (before > 0))[0]
     if len(two):
@@ -818,6 +833,16 @@ class DiscoveryParams:
         inside longer words): the free function words 的 和 与 stand alone.
     suffix_min_uses : int, default 20
         ... and is used on its own at least this often.
+    suffix_class_pmi : float or None, default 4.0
+        The suffix merge also joins word (2 characters) + Han character pairs whose character
+        follows the word's *class* (stage 6b's classes and pair table): PMI(C(u), v) >= this many
+        nats (:func:`minent.wordclass.class_unit_pmi`; 北京市 上海市 负责人 代理人, whose 市 人 are
+        free words too, so not bound suffixes), same unit-PMI and count rule; None (or
+        ``class_count`` 0) turns it off. Issue 15, eighth round (scratch runs of the full
+        learner): off 0.8513 / 0.8517 / 0.8218 (pd1998 / PKU-dev / MSR-dev); 3 / 3.5 / 3.75 / 4 /
+        4.25 / 4.5 / 5 gave 0.8494 / 0.8497 / 0.8516 / 0.8520 / 0.8515 / 0.8518 / 0.8513 (pd1998),
+        0.8501 / 0.8499 / 0.8519 / 0.8520 / 0.8518 / 0.8519 / 0.8516 (PKU-dev), 0.8222 / 0.8219 /
+        0.8228 / 0.8230 / 0.8224 / 0.8224 / 0.8219 (MSR-dev).
     spelled_min_pmi : float or None, default 5.0
         Stage 6c (after the bound suffixes): stage-3 entries of 3 to ``max_len`` characters with
         no word of the lexicon inside them (:func:`spelled_counts`: 斯大林 日内瓦 地中海) and a
@@ -937,6 +962,7 @@ class DiscoveryParams:
     suffix_share: float = 0.7
     suffix_max_free: float = 0.8
     suffix_min_uses: int = 20
+    suffix_class_pmi: float | None = 4.0
     min_gain: float | None = 3.5
     min_gain_rounds: int = 1
     class_count: int = 200
@@ -1215,6 +1241,7 @@ class LexiconLearner:
         L = stats.lengths
         stage: dict = {}
         union = np.zeros(len(stats), np.int64)
+        classes: dict = {}
         t0 = time.perf_counter()
         if p.boundary:
             stage["boundary"] = boundary_counts(passes, stats, p.maximal, p.max_len)
@@ -1256,13 +1283,13 @@ class LexiconLearner:
                 t6 = time.perf_counter()
                 final = class_cohesion(passes, stats, before, final, p.class_min_gain, p.class_count,
                                        p.class_words, p.class_long_gain, p.late_passes, p.soft_passes,
-                                       p.class_long_piece)
+                                       p.class_long_piece, classes)
                 timings["classes"] = time.perf_counter() - t6
                 _tick(progress)
         if p.suffix_min_pmi is not None:
             bound = bound_suffixes(passes, stats, final, p.suffix_share, p.suffix_max_free, p.suffix_min_uses)
             stage["suffix"] = affix_counts(passes, stats, final, p.suffix_min_pmi, p.affix_min_count,
-                                           suffixes=bound)
+                                           suffixes=bound, classes=classes, class_pmi=p.suffix_class_pmi)
             # one pass: the stems give their uses inside the new entries back before the spelled-unit
             # test and stage 7 read the counts
             final = reestimate(passes, stats, final + stage["suffix"], min(1, p.reestimate_passes), p.soft_passes)

@@ -143,3 +143,28 @@ def class_pair_pmi(keys: np.ndarray, counts: np.ndarray, cls: np.ndarray, n_cls:
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.log((table[ca, cb] - own) * total / ((rows[ca] - own) * (cols[cb] - own)))
     return np.where(np.isfinite(out), out, floor)
+
+
+def class_unit_pmi(keys: np.ndarray, counts: np.ndarray, cls: np.ndarray, a: np.ndarray, v: np.ndarray,
+                   floor: float = -5.0) -> np.ndarray:
+    """PMI(C(a), v) (nats) over the adjacent units of the pair table ``keys`` / ``counts`` (V + 2
+    ids, ``cls`` their classes): ln n(C(a), v) N / (n(C(a), .) n(., v)) — how much more often the
+    unit v follows the class of a than it follows units at large (市 after the class of 北京 上海,
+    人 after that of 领导 负责). ``floor`` where C(a) is never followed by v."""
+    stride = len(cls)
+    u, w = keys // stride, keys % stride
+    c = counts.astype(np.float64)
+    joint = cls[u] * stride + w
+    order = np.argsort(joint, kind="stable")
+    uniq, first = np.unique(joint[order], return_index=True)
+    sums = np.add.reduceat(c[order], first) if len(first) else np.zeros(0)
+    rows = np.bincount(cls[u], weights=c, minlength=int(cls.max()) + 1 if len(cls) else 1)
+    cols = np.bincount(w, weights=c, minlength=stride)
+    total = c.sum()
+    a, v = np.asarray(a, np.int64), np.asarray(v, np.int64)
+    q = cls[a] * stride + v
+    at = np.minimum(np.searchsorted(uniq, q), max(len(uniq) - 1, 0))
+    n = np.where((len(uniq) > 0) & (uniq[at] == q), sums[at] if len(uniq) else 0.0, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.log(n * total / (rows[cls[a]] * cols[v]))
+    return np.where(np.isfinite(out), out, floor)

@@ -12,10 +12,11 @@ from minent.bigram import bigram_pass, empty_model
 from minent.discovery import (LexiconLearner, _logp, _unk, best_binary_split, bound_part, class_cohesion,
                               cohesion_prune, preset_params)
 from minent.errors import MinentError
-from minent.wordclass import class_pair_pmi, context_vectors, spherical_kmeans, word_classes
+from minent.discovery import affix_counts
+from minent.wordclass import class_pair_pmi, class_unit_pmi, context_vectors, spherical_kmeans, word_classes
 
 from conftest import word_corpus
-from test_discovery import learner_setup
+from test_discovery import learner_setup, suffix_counts_setup
 
 
 def pair_table(pairs: dict, V: int):
@@ -261,3 +262,77 @@ def test_class_cohesion_spares_entries_with_a_bound_part():
         assert (got[st.id("社会主义")] > 0) == (ratio == 0.5)
     with pytest.raises(MinentError):
         preset_params("general", class_long_piece=0)
+
+
+def unit_pmi_reference(pairs: dict, cls, a, v):
+    """PMI(C(a), v) by plain loops over ``{(u, w): count}`` (-5 where C(a) is never followed by v)."""
+    n = sum(c for (u, w), c in pairs.items() if cls[u] == cls[a] and w == v)
+    if n == 0:
+        return -5.0
+    rows = sum(c for (u, w), c in pairs.items() if cls[u] == cls[a])
+    cols = sum(c for (u, w), c in pairs.items() if w == v)
+    return math.log(n * sum(pairs.values()) / (rows * cols))
+
+
+def test_class_unit_pmi_exact_and_against_reference():
+    """Exact small case, then random tables against plain loops."""
+    V = 4
+    pairs = {(0, 2): 3, (1, 2): 1, (1, 3): 4, (2, 2): 2}
+    keys, counts = pair_table(pairs, V)
+    cls = np.array([0, 0, 1, 1, 2, 3], np.int64)
+    got = class_unit_pmi(keys, counts, cls, np.array([0, 1, 2, 2]), np.array([2, 3, 3, 2]))
+    want = [math.log(4 * 10 / (8 * 6)), math.log(4 * 10 / (8 * 4)), -5.0, math.log(2 * 10 / (2 * 6))]
+    assert np.allclose(got, want, rtol=0, atol=1e-12)
+    for seed in (1, 2):
+        V = 15
+        pairs = random_pairs(V, 400, seed)
+        keys, counts = pair_table(pairs, V)
+        rng = random.Random(seed + 10)
+        cls = np.array([rng.randrange(5) for _ in range(V + 2)], np.int64)
+        a = np.array([rng.randrange(V) for _ in range(60)], np.int64)
+        v = np.array([rng.randrange(V + 1) for _ in range(60)], np.int64)
+        got = class_unit_pmi(keys, counts, cls, a, v)
+        want = [unit_pmi_reference(pairs, cls, x, y) for x, y in zip(a, v)]
+        assert np.allclose(got, want, rtol=0, atol=1e-9)
+
+
+def test_suffix_merge_by_class_matches_definition():
+    """With stage 6b's classes, the suffix merge joins exactly the word + character pairs of the
+    plain affix rule whose character is a bound suffix or follows the word's class at class PMI
+    >= the threshold (reference: plain loops over the pair table)."""
+    lines, st, passes, counts = suffix_counts_setup()
+    uses, keys, pc = bigram_pass(passes, _logp(counts), _unk(st), empty_model(len(st)))
+    cls, k = word_classes(keys, pc, uses, 4, 100, md.CLASS_CONTEXT, md.CLASS_MIN_USES, md.CLASS_ITERS)
+    assert k > 0
+    classes = {"keys": keys, "counts": pc, "cls": cls}
+    stride = len(cls)
+    pairs = {(int(x) // stride, int(x) % stride): int(c) for x, c in zip(keys, pc)}
+    every = affix_counts(passes, st, counts, 0.0, 3)
+    cands = np.nonzero(every)[0]
+    assert len(cands) >= 4
+    ref = {int(i): unit_pmi_reference(pairs, cls, st.prefix[i], st.suffix[st.suffix[i]]) for i in cands}
+    none = np.zeros(len(st), bool)
+    bound = none.copy()
+    bound[st.id("性")] = True
+    for t in sorted(set(ref.values()))[:: max(1, len(ref) // 4)] + [100.0]:
+        for mask in (none, bound):
+            got = affix_counts(passes, st, counts, 0.0, 3, suffixes=mask, classes=classes, class_pmi=t)
+            want = {i for i in ref if ref[i] >= t or mask[st.suffix[st.suffix[i]]]}
+            assert set(np.nonzero(got)[0].tolist()) == want
+            assert np.array_equal(got[got > 0], every[got > 0])
+    assert not affix_counts(passes, st, counts, 0.0, 3, suffixes=none, classes=None, class_pmi=-100.0).any()
+    assert np.array_equal(affix_counts(passes, st, counts, 0.0, 3, suffixes=none, classes=classes, class_pmi=-100.0),
+                          every)
+
+
+def test_class_suffix_option_changes_nothing_when_off():
+    """suffix_class_pmi=None, or no classes (class_count=0), gives the lexicon of the bound
+    suffixes alone; the default (on) is the same on one and two jobs."""
+    raw, _ = word_corpus(1200, seed=5)
+    raw = raw + ["北京市上海市天津市北京上海"] * 30
+    off = LexiconLearner(mdl_rounds=3, jobs=1, background="none", suffix_class_pmi=None, class_count=0).fit(raw)
+    nocls = LexiconLearner(mdl_rounds=3, jobs=1, background="none", class_count=0).fit(raw)
+    assert off.lexicon_.words == nocls.lexicon_.words
+    on = LexiconLearner(mdl_rounds=3, jobs=1, background="none").fit(raw)
+    two = LexiconLearner(mdl_rounds=3, jobs=2, background="none").fit(raw).lexicon_
+    assert on.lexicon_.words == two.words and list(on.lexicon_.counts) == list(two.counts)
