@@ -128,30 +128,35 @@ def bigram_path(cand, row0, n, logp, unk, offsets, nxt, pair_lp, backoff, known,
 
 
 @njit(cache=True)
+def _add_path(ids, m, w, V, counts, pair_keys, pair_w, p):
+    """Add ``w`` to ``counts[id]`` for each word of the path ``ids[:m]`` (in order, V = unknown)
+    and write its adjacent pairs ``(u * (V + 2) + w, weight)``, clause start first, from row
+    ``p``; returns the next free row."""
+    stride = V + 2
+    u = V + 1
+    for t in range(m):
+        e = ids[t]
+        counts[e] += w
+        pair_keys[p] = u * stride + e
+        pair_w[p] = w
+        p += 1
+        u = e
+    return p
+
+
+@njit(cache=True)
 def bigram_uses(clauses, cand, logp, unk, offsets, nxt, pair_lp, backoff, known, counts, pair_keys, pair_w):
     """Decode every clause under the bigram model; add its weight to ``counts[id]`` per word
     (V = unknown characters) and write one ``(u * (V + 2) + w, weight)`` per adjacent pair
     (clause start included) to ``pair_keys`` / ``pair_w``; returns the number of pairs written."""
     codes, bounds, weights = clauses
-    longest = 1
-    for c in range(bounds.shape[0] - 1):
-        longest = max(longest, bounds[c + 1] - bounds[c])
-    scratch = make_bigram_scratch(longest, cand.shape[1])
-    ids = scratch[4]
+    scratch = make_bigram_scratch(longest_clause(bounds), cand.shape[1])
     V = logp.shape[0]
-    stride = V + 2
     p = 0
     for c in range(bounds.shape[0] - 1):
-        lo, hi, w = bounds[c], bounds[c + 1], weights[c]
+        lo, hi = bounds[c], bounds[c + 1]
         _, m = bigram_path(cand, lo, hi - lo, logp, unk, offsets, nxt, pair_lp, backoff, known, scratch)
-        u = V + 1
-        for t in range(m):
-            e = ids[t]
-            counts[e] += w
-            pair_keys[p] = u * stride + e
-            pair_w[p] = w
-            p += 1
-            u = e
+        p = _add_path(scratch[4], m, weights[c], V, counts, pair_keys, pair_w, p)
     return p
 
 
@@ -169,25 +174,20 @@ def unigram_pair_uses(clauses, cand, logp, unk, counts, pair_keys, pair_w):
     back, bid = scratch[1], scratch[2]
     ids = np.empty(longest, np.int64)
     V = logp.shape[0]
-    stride = V + 2
     p = 0
     for c in range(bounds.shape[0] - 1):
-        lo, hi, w = bounds[c], bounds[c + 1], weights[c]
+        lo, hi = bounds[c], bounds[c + 1]
         best_path(cand, lo, hi - lo, logp, unk, scratch, True, True)
         m = 0
         j = hi - lo
         while j > 0:  # words right to left
-            ids[m] = bid[j] if bid[j] >= 0 else V
             m += 1
             j = back[j]
-        u = V + 1
-        for t in range(m - 1, -1, -1):
-            e = ids[t]
-            counts[e] += w
-            pair_keys[p] = u * stride + e
-            pair_w[p] = w
-            p += 1
-            u = e
+        j = hi - lo
+        for t in range(m - 1, -1, -1):  # stored left to right
+            ids[t] = bid[j] if bid[j] >= 0 else V
+            j = back[j]
+        p = _add_path(ids, m, weights[c], V, counts, pair_keys, pair_w, p)
     return p
 
 
