@@ -842,7 +842,10 @@ class DiscoveryParams:
         learner): off 0.8513 / 0.8517 / 0.8218 (pd1998 / PKU-dev / MSR-dev); 3 / 3.5 / 3.75 / 4 /
         4.25 / 4.5 / 5 gave 0.8494 / 0.8497 / 0.8516 / 0.8520 / 0.8515 / 0.8518 / 0.8513 (pd1998),
         0.8501 / 0.8499 / 0.8519 / 0.8520 / 0.8518 / 0.8519 / 0.8516 (PKU-dev), 0.8222 / 0.8219 /
-        0.8228 / 0.8230 / 0.8224 / 0.8224 / 0.8219 (MSR-dev).
+        0.8228 / 0.8230 / 0.8224 / 0.8224 / 0.8219 (MSR-dev). Off when the user's own Han text is
+        under ``scale_chars``: the classes then come mostly from the merged background model, and
+        the merge lowered F1 on the small sets of ``bench/bench_small.py`` (with the background:
+        PKU-dev 0.8397 -> 0.8382, UD zh 0.7599 -> 0.7574; MSR-dev 0.8131 -> 0.8132).
     spelled_min_pmi : float or None, default 5.0
         Stage 6c (after the bound suffixes): stage-3 entries of 3 to ``max_len`` characters with
         no word of the lexicon inside them (:func:`spelled_counts`: 斯大林 日内瓦 地中海) and a
@@ -1190,6 +1193,9 @@ class LexiconLearner:
             raise MinentError("no Chinese text in the input")
         bg, bg_info = select_background(self.background, clauses)
         n_chars = clauses.han_chars
+        if p.scale_chars is not None and n_chars < p.scale_chars:
+            # a small text's classes come mostly from the background: no suffix merge by class
+            p = replace(p, suffix_class_pmi=None)
         if bg is not None:
             merge_background(clauses, bg, self.background_weight)
             n_chars += bg.han_chars * self.background_weight

@@ -19,6 +19,6 @@ def test_readme_pipeline_example_runs(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out.splitlines()
     # the outputs the README shows in its comments
     assert out[0] == "['可以', '通过', '命令行', '安装', '软件包']"
-    assert out[1] == "L: 8.507 -> 4.993 bits/char"
+    assert out[1] == "L: 8.507 -> 5.000 bits/char"
     assert out[2] == "['error' 'ok']"
     assert (tmp_path / "status-model.npz").exists()

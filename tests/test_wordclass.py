@@ -333,6 +333,17 @@ def test_class_suffix_option_changes_nothing_when_off():
     off = LexiconLearner(mdl_rounds=3, jobs=1, background="none", suffix_class_pmi=None, class_count=0).fit(raw)
     nocls = LexiconLearner(mdl_rounds=3, jobs=1, background="none", class_count=0).fit(raw)
     assert off.lexicon_.words == nocls.lexicon_.words
-    on = LexiconLearner(mdl_rounds=3, jobs=1, background="none").fit(raw)
-    two = LexiconLearner(mdl_rounds=3, jobs=2, background="none").fit(raw).lexicon_
+    # scale_chars=None: the merge by class runs on a text this small (by default it needs 2^20 chars)
+    on = LexiconLearner(mdl_rounds=3, jobs=1, background="none", scale_chars=None).fit(raw)
+    two = LexiconLearner(mdl_rounds=3, jobs=2, background="none", scale_chars=None).fit(raw).lexicon_
     assert on.lexicon_.words == two.words and list(on.lexicon_.counts) == list(two.counts)
+
+
+def test_class_suffix_needs_a_large_text():
+    """Under scale_chars characters of the user's own text the suffix merge by class is off (the
+    classes would come mostly from a background model): the lexicon of suffix_class_pmi=None."""
+    raw, _ = word_corpus(1200, seed=5)
+    raw = raw + ["北京市上海市天津市北京上海"] * 30
+    small = LexiconLearner(mdl_rounds=3, background="none", scale_chars=1 << 20).fit(raw).lexicon_
+    off = LexiconLearner(mdl_rounds=3, background="none", scale_chars=1 << 20, suffix_class_pmi=None).fit(raw).lexicon_
+    assert small.words == off.words and list(small.counts) == list(off.counts)
